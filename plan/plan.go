@@ -1,0 +1,245 @@
+// Package plan holds a publicity plan as data: departments and their targets,
+// channels and how an appearance scores, monthly quotas, themes, activity
+// forms, the review rule and the journal's sections. A plan is read from a
+// human-readable TOML file and validated; every error names the file, line
+// and field. The 2017 plan of 金水区科学技术局 is built in.
+//
+// This package is part of the pure core: it imports no storage or web code.
+package plan
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Category kinds.
+const (
+	KindTarget = "target" // points count toward 基础分, up to the department's target
+	KindBonus  = "bonus"  // points on top of the task score, optionally capped
+	KindQuota  = "quota"  // items required each month; a shortfall deducts
+)
+
+// Plan is one year's publicity plan of one bureau.
+type Plan struct {
+	Title          string   `toml:"title"`
+	Bureau         string   `toml:"bureau"`
+	DocumentNumber string   `toml:"document_number"`
+	NoticeTitle    string   `toml:"notice_title"`
+	TableTitle     string   `toml:"table_title"`
+	IssuedRaw      toml.LocalDate `toml:"issued"`
+	Issued         Date           `toml:"-"`
+	Year           int      `toml:"year"`
+	Timezone       string   `toml:"timezone"`
+	QuotaFrom      string   `toml:"quota_from"`
+	BaseTotal      float64  `toml:"base_total"`
+	Goal           string   `toml:"goal"`
+	Review         Review   `toml:"review"`
+	Journal        Journal  `toml:"journal"`
+	Categories     []Category   `toml:"categories"`
+	Channels       []Channel    `toml:"channels"`
+	Departments    []Department `toml:"departments"`
+	Themes         []Theme      `toml:"themes"`
+	Forms          []Form       `toml:"forms"`
+	Notes          []string     `toml:"notes"`
+
+	// Derived on load.
+	location  *time.Location
+	quotaFrom Month
+	source    string // where it was read from, for messages
+}
+
+// Review is the plan's review rule (seed 三(二)).
+type Review struct {
+	Normal string `toml:"normal"` // role that reviews an ordinary piece: the in-charge leader
+	Major  string `toml:"major"`  // role that reviews a bureau-wide major matter after the leader
+	Text   string `toml:"text"`
+}
+
+// Journal is the internal journal the plan asks for (《金科文汇》).
+type Journal struct {
+	Name     string   `toml:"name"`
+	Sections []string `toml:"sections"`
+}
+
+// Category groups channels for scoring.
+type Category struct {
+	Code            string   `toml:"code"`
+	Name            string   `toml:"name"`
+	ShortName       string   `toml:"short_name"`
+	Kind            string   `toml:"kind"`
+	CapAtTarget     bool     `toml:"cap_at_target"`    // target: score = min(raw, target)
+	Cap             *float64 `toml:"cap"`              // bonus: at most this much per department and year
+	ShortfallPoints float64  `toml:"shortfall_points"` // quota: deducted per missing item
+	Note            int      `toml:"note"`             // the table's note that states the rule
+}
+
+// Label is the short name if there is one.
+func (c *Category) Label() string {
+	if c.ShortName != "" {
+		return c.ShortName
+	}
+	return c.Name
+}
+
+// Channel is a place a piece can appear.
+type Channel struct {
+	Code           string   `toml:"code"`
+	Name           string   `toml:"name"`
+	Aliases        []string `toml:"aliases"`
+	Outlets        []string `toml:"outlets"`
+	Category       string   `toml:"category"`
+	Points         *float64 `toml:"points"`
+	Tiers          []Tier   `toml:"tiers"`
+	OutletRequired bool     `toml:"outlet_required"`
+}
+
+// Tier gives the points of an appearance whose 字数 is in [Min, Max]
+// (Max nil: no upper bound).
+type Tier struct {
+	Min    int     `toml:"min"`
+	Max    *int    `toml:"max"`
+	Points float64 `toml:"points"`
+}
+
+// Department is an assessment unit.
+type Department struct {
+	Code      string             `toml:"code"`
+	Name      string             `toml:"name"`
+	Aliases   []string           `toml:"aliases"`
+	TableName string             `toml:"table_name"`
+	Focus     string             `toml:"focus"`
+	Base      float64            `toml:"base"`
+	Targets   map[string]float64 `toml:"targets"`
+	Quotas    map[string]int     `toml:"quotas"`
+}
+
+// Theme is one of the plan's 宣传重点.
+type Theme struct {
+	Number int    `toml:"number"`
+	Title  string `toml:"title"`
+	Text   string `toml:"text"`
+}
+
+// Form is one of the plan's 主要形式 with its lead (牵头) and responsible
+// (责任) departments.
+type Form struct {
+	Number         int      `toml:"number"`
+	Title          string   `toml:"title"`
+	Text           string   `toml:"text"`
+	Lead           []string `toml:"lead"`
+	Responsible    []string `toml:"responsible"`
+	AllDepartments bool     `toml:"all_departments"`
+	Dates          []string `toml:"dates"` // MM-DD days the activity is tied to
+	VisitsPerMonth int      `toml:"visits_per_month"`
+}
+
+// Location is the plan's time zone.
+func (p *Plan) Location() *time.Location { return p.location }
+
+// QuotaFromMonth is the first month with quotas.
+func (p *Plan) QuotaFromMonth() Month { return p.quotaFrom }
+
+// Source names where the plan was read from.
+func (p *Plan) Source() string { return p.source }
+
+// Start and End are the first and last day of the plan year.
+func (p *Plan) Start() Date { return Date{p.Year, 1, 1} }
+func (p *Plan) End() Date   { return Date{p.Year, 12, 31} }
+
+// Category returns the category with the code, or nil.
+func (p *Plan) Category(code string) *Category {
+	for i := range p.Categories {
+		if p.Categories[i].Code == code {
+			return &p.Categories[i]
+		}
+	}
+	return nil
+}
+
+// Channel returns the channel with the code, or nil.
+func (p *Plan) Channel(code string) *Channel {
+	for i := range p.Channels {
+		if p.Channels[i].Code == code {
+			return &p.Channels[i]
+		}
+	}
+	return nil
+}
+
+// Department returns the department with the code, or nil.
+func (p *Plan) Department(code string) *Department {
+	for i := range p.Departments {
+		if p.Departments[i].Code == code {
+			return &p.Departments[i]
+		}
+	}
+	return nil
+}
+
+// CategoriesOf returns the categories of one kind, in plan order.
+func (p *Plan) CategoriesOf(kind string) []*Category {
+	var out []*Category
+	for i := range p.Categories {
+		if p.Categories[i].Kind == kind {
+			out = append(out, &p.Categories[i])
+		}
+	}
+	return out
+}
+
+// TieredChannels returns the channels scored by 字数 tiers.
+func (p *Plan) TieredChannels() []*Channel {
+	var out []*Channel
+	for i := range p.Channels {
+		if len(p.Channels[i].Tiers) > 0 {
+			out = append(out, &p.Channels[i])
+		}
+	}
+	return out
+}
+
+// TierOf returns the index of the tier that words falls in, or -1.
+func (c *Channel) TierOf(words int) int {
+	for i := len(c.Tiers) - 1; i >= 0; i-- {
+		if words >= c.Tiers[i].Min {
+			return i
+		}
+	}
+	return -1
+}
+
+// PointsFor returns what one appearance of words 字 earns in the channel and
+// the tier used (-1 when the channel is not tiered).
+func (c *Channel) PointsFor(words int) (float64, int) {
+	if len(c.Tiers) == 0 {
+		if c.Points == nil {
+			return 0, -1
+		}
+		return *c.Points, -1
+	}
+	t := c.TierOf(words)
+	if t < 0 {
+		return 0, -1
+	}
+	return c.Tiers[t].Points, t
+}
+
+// TierLabel describes tier i for people: "100–299字".
+func (c *Channel) TierLabel(i int) string {
+	t := c.Tiers[i]
+	if t.Max == nil {
+		return fmt.Sprintf("%d字及以上", t.Min)
+	}
+	return fmt.Sprintf("%d–%d字", t.Min, *t.Max)
+}
+
+// QuotaMonths returns the months with quotas: quota_from to December.
+func (p *Plan) QuotaMonths() []Month {
+	var out []Month
+	for m := p.quotaFrom; m.Year == p.Year; m = m.Next() {
+		out = append(out, m)
+	}
+	return out
+}

@@ -23,26 +23,26 @@ const (
 
 // Plan is one year's publicity plan of one bureau.
 type Plan struct {
-	Title          string   `toml:"title"`
-	Bureau         string   `toml:"bureau"`
-	DocumentNumber string   `toml:"document_number"`
-	NoticeTitle    string   `toml:"notice_title"`
-	TableTitle     string   `toml:"table_title"`
+	Title          string         `toml:"title"`
+	Bureau         string         `toml:"bureau"`
+	DocumentNumber string         `toml:"document_number"`
+	NoticeTitle    string         `toml:"notice_title"`
+	TableTitle     string         `toml:"table_title"`
 	IssuedRaw      toml.LocalDate `toml:"issued"`
 	Issued         Date           `toml:"-"`
-	Year           int      `toml:"year"`
-	Timezone       string   `toml:"timezone"`
-	QuotaFrom      string   `toml:"quota_from"`
-	BaseTotal      float64  `toml:"base_total"`
-	Goal           string   `toml:"goal"`
-	Review         Review   `toml:"review"`
-	Journal        Journal  `toml:"journal"`
-	Categories     []Category   `toml:"categories"`
-	Channels       []Channel    `toml:"channels"`
-	Departments    []Department `toml:"departments"`
-	Themes         []Theme      `toml:"themes"`
-	Forms          []Form       `toml:"forms"`
-	Notes          []string     `toml:"notes"`
+	Year           int            `toml:"year"`
+	Timezone       string         `toml:"timezone"`
+	QuotaFrom      string         `toml:"quota_from"`
+	BaseTotal      float64        `toml:"base_total"`
+	Goal           string         `toml:"goal"`
+	Review         Review         `toml:"review"`
+	Journal        Journal        `toml:"journal"`
+	Categories     []Category     `toml:"categories"`
+	Channels       []Channel      `toml:"channels"`
+	Departments    []Department   `toml:"departments"`
+	Themes         []Theme        `toml:"themes"`
+	Forms          []Form         `toml:"forms"`
+	Notes          []string       `toml:"notes"`
 
 	// Derived on load.
 	location  *time.Location

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"kexuan/plan"
+)
+
+// SavePlan stores a validated plan (replacing that year's plan, if any) and
+// adds or renames its departments, in one transaction.
+func (s *DB) SavePlan(ctx context.Context, p *plan.Plan, source []byte) error {
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO plans (year, document_number, title, source, loaded_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (year) DO UPDATE SET document_number = excluded.document_number, title = excluded.title,
+			source = excluded.source, loaded_at = excluded.loaded_at`,
+		p.Year, p.DocumentNumber, p.Title, string(source), time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return fmt.Errorf("保存方案：%w", err)
+	}
+	for _, d := range p.Departments {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO departments (code, name) VALUES ($1, $2)
+			ON CONFLICT (code) DO UPDATE SET name = excluded.name`, d.Code, d.Name); err != nil {
+			return fmt.Errorf("保存科室 %s：%w", d.Code, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Plan returns the plan of a year.
+func (s *DB) Plan(ctx context.Context, year int) (*plan.Plan, error) {
+	var src string
+	err := s.sql.QueryRowContext(ctx, `SELECT source FROM plans WHERE year = $1`, year).Scan(&src)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%d 年没有考核方案：用 kexuan plan load 载入：%w", year, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return plan.Parse(fmt.Sprintf("db:plans/%d", year), []byte(src))
+}
+
+// Plans returns every stored plan, oldest year first.
+func (s *DB) Plans(ctx context.Context) ([]*plan.Plan, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT year, source FROM plans ORDER BY year`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*plan.Plan
+	for rows.Next() {
+		var year int
+		var src string
+		if err := rows.Scan(&year, &src); err != nil {
+			return nil, err
+		}
+		p, err := plan.Parse(fmt.Sprintf("db:plans/%d", year), []byte(src))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// departmentIDs maps department codes to row ids.
+func departmentIDs(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, code FROM departments`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return nil, err
+		}
+		m[code] = id
+	}
+	return m, rows.Err()
+}

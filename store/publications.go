@@ -1,0 +1,295 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"kexuan/plan"
+	"kexuan/scoring"
+)
+
+// Publication is one appearance of a piece in a channel: an adoption record.
+type Publication struct {
+	ID         int64
+	Department string // code
+	Channel    string // code
+	Day        plan.Date
+	Title      string
+	Outlet     string
+	Words      int
+	Body       string
+	Counted    bool   // false while outside coverage awaits the office's verification
+	Source     string // "import", …
+}
+
+// Identity is what makes two records the same publication: department,
+// channel, date, title and outlet (SCORING.md's import contract).
+func Identity(dept, channel string, day plan.Date, title, outlet string) []byte {
+	h := sha256.New()
+	for _, s := range []string{dept, channel, day.String(), title, outlet} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return h.Sum(nil)[:16]
+}
+
+const importBatch = 200 // rows per INSERT statement
+
+const pubColumns = 11
+
+// Import adds publications in one transaction: all of them or none.
+type Import struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	d        *dialect
+	depts    map[string]int64
+	batch    []any
+	rows     int
+	full     *sql.Stmt
+	now      string
+	inserted int64
+	skipped  int64
+}
+
+// BeginImport starts an import. Call Commit or Rollback.
+func (s *DB) BeginImport(ctx context.Context) (*Import, error) {
+	if err := s.Ready(ctx); err != nil {
+		return nil, err
+	}
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	depts, err := departmentIDs(ctx, tx)
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	full, err := tx.PrepareContext(ctx, insertSQL(importBatch))
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return &Import{ctx: ctx, tx: tx, d: s.dialect, depts: depts, full: full,
+		batch: make([]any, 0, importBatch*pubColumns), now: time.Now().UTC().Format(time.RFC3339)}, nil
+}
+
+func insertSQL(rows int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO publications (department_id, channel, day, title, outlet, words, body, counted, source, created_at, identity) VALUES `)
+	n := 1
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := 0; c < pubColumns; c++ {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			n++
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(` ON CONFLICT (identity) DO NOTHING`)
+	return b.String()
+}
+
+// Add queues one publication; the department must exist.
+func (im *Import) Add(p Publication) error {
+	id, ok := im.depts[p.Department]
+	if !ok {
+		return fmt.Errorf("未知科室 %q", p.Department)
+	}
+	src := p.Source
+	if src == "" {
+		src = "import"
+	}
+	im.batch = append(im.batch, id, p.Channel, p.Day.String(), p.Title, p.Outlet, p.Words, p.Body, p.Counted, src, im.now,
+		Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet))
+	im.rows++
+	if im.rows == importBatch {
+		return im.flush()
+	}
+	return nil
+}
+
+func (im *Import) flush() error {
+	if im.rows == 0 {
+		return nil
+	}
+	var res sql.Result
+	var err error
+	if im.rows == importBatch {
+		res, err = im.full.ExecContext(im.ctx, im.batch...)
+	} else {
+		res, err = im.tx.ExecContext(im.ctx, insertSQL(im.rows), im.batch...)
+	}
+	if err != nil {
+		return fmt.Errorf("写入发布记录：%w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	im.inserted += n
+	im.skipped += int64(im.rows) - n
+	im.batch = im.batch[:0]
+	im.rows = 0
+	return nil
+}
+
+// Commit writes what is queued and commits; it returns how many records
+// were added and how many were already present.
+func (im *Import) Commit() (inserted, skipped int64, err error) {
+	if err := im.flush(); err != nil {
+		im.Rollback()
+		return 0, 0, err
+	}
+	im.full.Close()
+	if err := im.tx.Commit(); err != nil {
+		return 0, 0, err
+	}
+	return im.inserted, im.skipped, nil
+}
+
+// Rollback abandons the import: nothing of it is kept.
+func (im *Import) Rollback() {
+	im.full.Close()
+	im.tx.Rollback()
+}
+
+// Entries returns the counted publications of a plan year up to asOf,
+// grouped by department, channel, month and 字数 tier — everything the
+// engine needs for totals and a ledger by month, in one aggregate query.
+func (s *DB) Entries(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scoring.Entry, error) {
+	names, err := s.departmentCodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last := asOf
+	if last.After(p.End()) {
+		last = p.End()
+	}
+	args := []any{p.Start().String(), last.String()}
+	tier := tierExpr(p, &args)
+	q := fmt.Sprintf(`SELECT p.department_id, p.channel, %s, min(p.words), count(*)
+		FROM publications p
+		WHERE p.day >= $1 AND p.day <= $2 AND p.counted
+		GROUP BY p.department_id, p.channel, %s, %s`, s.dialect.maxDay, s.dialect.monthExpr, tier)
+	rows, err := s.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []scoring.Entry
+	for rows.Next() {
+		var id int64
+		var e scoring.Entry
+		var day string
+		if err := rows.Scan(&id, &e.Channel, &day, &e.Words, &e.Count); err != nil {
+			return nil, err
+		}
+		if e.Date, err = plan.ParseDate(day); err != nil {
+			return nil, err
+		}
+		e.Department = names[id]
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// tierExpr is a CASE that puts each publication of a tiered channel in its
+// 字数 tier, with the plan's bounds as parameters.
+func tierExpr(p *plan.Plan, args *[]any) string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	n := 0
+	for _, ch := range p.TieredChannels() {
+		for i := len(ch.Tiers) - 1; i >= 1; i-- {
+			*args = append(*args, ch.Code, ch.Tiers[i].Min)
+			fmt.Fprintf(&b, " WHEN p.channel = $%d AND p.words >= $%d THEN %d", len(*args)-1, len(*args), i)
+			n++
+		}
+	}
+	if n == 0 {
+		return "0"
+	}
+	b.WriteString(" ELSE 0 END")
+	return b.String()
+}
+
+// PublicationEntries returns one entry per counted publication of a
+// department in a plan year up to asOf, for a ledger that names each one.
+func (s *DB) PublicationEntries(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string) ([]scoring.Entry, error) {
+	last := asOf
+	if last.After(p.End()) {
+		last = p.End()
+	}
+	q := fmt.Sprintf(`SELECT p.id, p.channel, %s, p.words, p.title, p.outlet
+		FROM publications p JOIN departments d ON d.id = p.department_id
+		WHERE d.code = $1 AND p.day >= $2 AND p.day <= $3 AND p.counted
+		ORDER BY p.day, p.id`, s.dialect.dayText)
+	rows, err := s.sql.QueryContext(ctx, q, dept, p.Start().String(), last.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []scoring.Entry
+	for rows.Next() {
+		e := scoring.Entry{Department: dept, Count: 1}
+		var day string
+		if err := rows.Scan(&e.Ref, &e.Channel, &day, &e.Words, &e.Title, &e.Outlet); err != nil {
+			return nil, err
+		}
+		if e.Date, err = plan.ParseDate(day); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (s *DB) departmentCodes(ctx context.Context) (map[int64]string, error) {
+	ids, err := departmentIDs(ctx, s.sql)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]string, len(ids))
+	for code, id := range ids {
+		m[id] = code
+	}
+	return m, nil
+}
+
+// CountPublications counts every stored publication.
+func (s *DB) CountPublications(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.sql.QueryRowContext(ctx, `SELECT count(*) FROM publications`).Scan(&n)
+	return n, err
+}
+
+// BaselineAggregate runs the plainest aggregate over the whole table —
+// GROUP BY department, channel, month — and returns how many groups it
+// found. Benchmarks measure report against it.
+func (s *DB) BaselineAggregate(ctx context.Context) (int, error) {
+	q := fmt.Sprintf(`SELECT p.department_id, p.channel, %s, count(*) FROM publications p GROUP BY p.department_id, p.channel, %s`,
+		s.dialect.monthExpr, s.dialect.monthExpr)
+	rows, err := s.sql.QueryContext(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
+}

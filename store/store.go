@@ -1,0 +1,261 @@
+// Package store keeps plans, departments and publications (adoption records)
+// in SQLite (embedded, the default) or PostgreSQL, behind one API. The schema
+// is versioned per dialect (migrations/sqlite, migrations/postgres, same
+// version numbers); a database written by a newer kexuan is refused, never
+// touched.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+//go:embed migrations
+var migrationsFS embed.FS
+
+// Error codes, so that callers can tell a user what went wrong.
+var (
+	ErrNotFound       = errors.New("not found")
+	ErrNotInitialised = errors.New("数据库尚未初始化：请先运行 kexuan init --db …")
+	ErrTooNew         = errors.New("数据库由更新版本的 kexuan 创建")
+)
+
+// DB is a kexuan database.
+type DB struct {
+	sql     *sql.DB
+	dialect *dialect
+	dsn     string
+}
+
+type dialect struct {
+	name      string
+	driver    string
+	dayText   string // the day column as YYYY-MM-DD text
+	maxDay    string // the latest day of a group as YYYY-MM-DD text
+	monthExpr string // the month number (1–12) of the day column
+}
+
+var (
+	sqliteDialect = &dialect{
+		name: "sqlite", driver: "sqlite",
+		dayText:   "p.day",
+		maxDay:    "max(p.day)",
+		monthExpr: "substr(p.day, 6, 2)",
+	}
+	postgresDialect = &dialect{
+		name: "postgres", driver: "pgx",
+		dayText:   "to_char(p.day, 'YYYY-MM-DD')",
+		maxDay:    "to_char(max(p.day), 'YYYY-MM-DD')",
+		monthExpr: "extract(month from p.day)",
+	}
+)
+
+// IsPostgres reports whether dsn names a PostgreSQL server.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// sqliteDSN builds the connection string with the settings ENGINEERING.md
+// asks for: WAL, synchronous=FULL (a committed record survives power loss),
+// foreign keys, a busy timeout and immediate write transactions.
+func sqliteDSN(p string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Set("_txlock", "immediate")
+	return "file:" + esc + "?" + q.Encode()
+}
+
+// Open connects to a SQLite file path or a postgres:// URL. It does not
+// create or upgrade the schema (Migrate does); it refuses a database written
+// by a newer kexuan.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		return nil, errors.New("缺少 --db：SQLite 文件路径或 postgres:// 地址")
+	}
+	d := sqliteDialect
+	conn := dsn
+	if IsPostgres(dsn) {
+		d = postgresDialect
+	} else {
+		conn = sqliteDSN(dsn)
+	}
+	db, err := sql.Open(d.driver, conn)
+	if err != nil {
+		return nil, fmt.Errorf("打开数据库 %s：%w", redact(dsn), err)
+	}
+	if d == sqliteDialect {
+		// One writer at a time is SQLite's model; readers go through WAL.
+		db.SetMaxOpenConns(4)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("连接数据库 %s：%w", redact(dsn), err)
+	}
+	s := &DB{sql: db, dialect: d, dsn: dsn}
+	v, err := s.version(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("读取数据库 %s：%w", redact(dsn), err)
+	}
+	if latest := latestVersion(d); v > latest {
+		db.Close()
+		return nil, fmt.Errorf("%w（数据库版本 %d，本程序支持到 %d）：请升级 kexuan，数据库未作任何改动", ErrTooNew, v, latest)
+	}
+	return s, nil
+}
+
+// redact hides a password in a URL for messages and logs.
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return dsn
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.sql.Close() }
+
+// Dialect is "sqlite" or "postgres".
+func (s *DB) Dialect() string { return s.dialect.name }
+
+// SQL exposes the handle for benchmarks and tests in this module.
+func (s *DB) SQL() *sql.DB { return s.sql }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations(d *dialect) []migration {
+	dir := path.Join("migrations", d.name)
+	entries, err := fs.ReadDir(migrationsFS, dir)
+	if err != nil {
+		panic(err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		n, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(n)
+		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			panic("bad migration name " + e.Name())
+		}
+		b, err := migrationsFS.ReadFile(path.Join(dir, e.Name()))
+		if err != nil {
+			panic(err)
+		}
+		ms = append(ms, migration{v, e.Name(), string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms
+}
+
+func latestVersion(d *dialect) int {
+	ms := migrations(d)
+	return ms[len(ms)-1].version
+}
+
+// version is the schema version, 0 for an empty database.
+func (s *DB) version(ctx context.Context) (int, error) {
+	var exists bool
+	var err error
+	if s.dialect == sqliteDialect {
+		err = s.sql.QueryRowContext(ctx, `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'kexuan_schema'`).Scan(&exists)
+	} else {
+		err = s.sql.QueryRowContext(ctx, `SELECT to_regclass('kexuan_schema') IS NOT NULL`).Scan(&exists)
+	}
+	if err != nil || !exists {
+		return 0, err
+	}
+	var v sql.NullInt64
+	err = s.sql.QueryRowContext(ctx, `SELECT max(version) FROM kexuan_schema`).Scan(&v)
+	return int(v.Int64), err
+}
+
+// Migrate creates or upgrades the schema, one transaction per version.
+func (s *DB) Migrate(ctx context.Context) error {
+	ms := migrations(s.dialect)
+	for {
+		tx, err := s.sql.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if s.dialect == postgresDialect {
+			// Two servers starting at once must not both migrate.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7262917)`); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS kexuan_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+			tx.Rollback()
+			return err
+		}
+		var cur sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT max(version) FROM kexuan_schema`).Scan(&cur); err != nil {
+			tx.Rollback()
+			return err
+		}
+		var next *migration
+		for i := range ms {
+			if ms[i].version > int(cur.Int64) {
+				next = &ms[i]
+				break
+			}
+		}
+		if int(cur.Int64) > ms[len(ms)-1].version {
+			tx.Rollback()
+			return fmt.Errorf("%w（数据库版本 %d）", ErrTooNew, cur.Int64)
+		}
+		if next == nil {
+			return tx.Commit()
+		}
+		if _, err := tx.ExecContext(ctx, next.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("迁移 %s/%s：%w", s.dialect.name, next.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kexuan_schema (version, name, applied_at) VALUES ($1, $2, $3)`,
+			next.version, next.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+}
+
+// Ready returns ErrNotInitialised unless the schema is current.
+func (s *DB) Ready(ctx context.Context) error {
+	v, err := s.version(ctx)
+	if err != nil {
+		return err
+	}
+	if v < latestVersion(s.dialect) {
+		if v == 0 {
+			return ErrNotInitialised
+		}
+		return fmt.Errorf("数据库版本 %d 需要升级：请运行 kexuan init --db …", v)
+	}
+	return nil
+}

@@ -1,0 +1,224 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"kexuan/plan"
+	"kexuan/scoring"
+	"kexuan/store"
+	"kexuan/store/storetest"
+)
+
+func open(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, src := plan.Builtin()
+	if err := db.SavePlan(ctx, p, src); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestMigrateIdempotentAndTooNew(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+		if err := db.Ready(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec(`INSERT INTO kexuan_schema (version, name, applied_at) VALUES (999, 'future', 'x')`); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		_, err := store.Open(ctx, dsn)
+		if !errors.Is(err, store.ErrTooNew) || !strings.Contains(err.Error(), "999") {
+			t.Fatalf("a newer database: %v", err)
+		}
+	})
+}
+
+func TestNotInitialised(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.BeginImport(ctx); !errors.Is(err, store.ErrNotInitialised) {
+			t.Fatalf("import into an empty database: %v", err)
+		}
+	})
+}
+
+func TestPlansRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		p, err := db.Plan(ctx, 2017)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.DocumentNumber != "金科〔2017〕3号" || len(p.Departments) != 6 {
+			t.Fatalf("%+v", p)
+		}
+		if _, err := db.Plan(ctx, 2018); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing year: %v", err)
+		}
+		// Another year's plan: the same departments, another document.
+		_, src := plan.Builtin()
+		s := strings.Replace(strings.Replace(string(src), "year = 2017", "year = 2018", 1), "issued = 2017-02-23", "issued = 2018-02-20", 1)
+		s = strings.ReplaceAll(strings.Replace(s, `quota_from = "2017-03"`, `quota_from = "2018-03"`, 1), "金科〔2017〕3号", "金科〔2018〕2号")
+		p18, err := plan.Parse("2018.toml", []byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SavePlan(ctx, p18, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		ps, err := db.Plans(ctx)
+		if err != nil || len(ps) != 2 || ps[1].DocumentNumber != "金科〔2018〕2号" {
+			t.Fatalf("plans: %v %v", ps, err)
+		}
+	})
+}
+
+func pub(dept, ch, day string, words int, title string) store.Publication {
+	return store.Publication{Department: dept, Channel: ch, Day: plan.MustDate(day), Words: words, Title: title, Counted: true}
+}
+
+func TestImportAllOrNothingAndIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		// More rows than one batch, so both statement shapes run.
+		var rows []store.Publication
+		for i := 0; i < 450; i++ {
+			rows = append(rows, pub("hightech", "intranet", fmt.Sprintf("2017-%02d-%02d", i%12+1, i%28+1), 0, fmt.Sprintf("稿件 %d", i)))
+		}
+		add := func(rows []store.Publication) (int64, int64) {
+			im, err := db.BeginImport(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				if err := im.Add(r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ins, skip, err := im.Commit()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ins, skip
+		}
+		if ins, skip := add(rows); ins != 450 || skip != 0 {
+			t.Fatalf("first import: %d %d", ins, skip)
+		}
+		if ins, skip := add(rows); ins != 0 || skip != 450 {
+			t.Fatalf("second import: %d %d", ins, skip)
+		}
+		// A rolled-back import leaves nothing.
+		im, err := db.BeginImport(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 300; i++ {
+			if err := im.Add(pub("ip", "shixun", "2017-05-05", 10, fmt.Sprintf("回滚 %d", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		im.Rollback()
+		if n, _ := db.CountPublications(ctx); n != 450 {
+			t.Fatalf("after rollback: %d rows", n)
+		}
+		// An unknown department is refused at Add.
+		im, _ = db.BeginImport(ctx)
+		if err := im.Add(pub("nosuch", "intranet", "2017-05-05", 0, "x")); err == nil {
+			t.Fatal("unknown department accepted")
+		}
+		im.Rollback()
+	})
+}
+
+// The aggregate entries and the per-publication entries give the same
+// assessment, on both databases, and it equals the worked example.
+func TestEntriesScoreTheWorkedExample(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		im, err := db.BeginImport(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []store.Publication
+		for i := 1; i <= 12; i++ {
+			rows = append(rows, pub("hightech", "intranet", fmt.Sprintf("2017-03-%02d", i), 0, fmt.Sprintf("内网 %d", i)))
+			rows = append(rows, pub("hightech", "city_site", fmt.Sprintf("2017-04-%02d", i), 0, fmt.Sprintf("市局 %d", i)))
+		}
+		rows = append(rows, pub("hightech", "intranet_special", "2017-04-10", 0, "专期"))
+		for _, w := range []int{99, 100, 300, 500} {
+			rows = append(rows, pub("hightech", "shixun", "2017-04-02", w, fmt.Sprintf("时讯 %d", w)))
+		}
+		m := pub("hightech", "media", "2017-03-15", 0, "报道")
+		m.Outlet = "河南日报"
+		rows = append(rows, m, pub("hightech", "park_news", "2017-03-31", 0, "园区"))
+		for _, day := range []string{"2017-03-01", "2017-03-02", "2017-03-31", "2017-04-30"} {
+			rows = append(rows, pub("hightech", "resource_highlight", day, 0, "亮点 "+day))
+		}
+		rows = append(rows, pub("hightech", "intranet", "2018-01-01", 0, "明年"))
+		unverified := pub("hightech", "media", "2017-05-01", 0, "待核实")
+		unverified.Counted = false
+		rows = append(rows, unverified)
+		for _, r := range rows {
+			if err := im.Add(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := im.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		p, _ := db.Plan(ctx, 2017)
+		want := map[string]float64{"2017-03-30": 17, "2017-03-31": 17, "2017-04-30": 28, "2017-12-31": 4}
+		for asOf, total := range want {
+			day := plan.MustDate(asOf)
+			grouped, err := db.Entries(ctx, p, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			single, err := db.PublicationEntries(ctx, p, day, "hightech")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := scoring.Score(p, day, grouped, scoring.Options{NoLedger: true})
+			b := scoring.Score(p, day, single, scoring.Options{NoLedger: true})
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("as of %s: grouped and single differ", asOf)
+			}
+			for _, d := range a.Departments {
+				if d.Code == "hightech" && d.Total != total {
+					t.Errorf("as of %s: total %v, want %v", asOf, d.Total, total)
+				}
+			}
+		}
+		if n, err := db.BaselineAggregate(ctx); err != nil || n == 0 {
+			t.Fatalf("baseline: %d %v", n, err)
+		}
+	})
+}

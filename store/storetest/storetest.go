@@ -1,0 +1,70 @@
+// Package storetest gives tests fresh, real databases: a SQLite file in a
+// temporary folder, and a schema of its own on the PostgreSQL server named by
+// KEXUAN_TEST_POSTGRES (started by scripts/test.sh). With
+// KEXUAN_REQUIRE_POSTGRES=1 a missing server fails the test instead of
+// skipping it, so CI cannot pass without PostgreSQL.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+// SQLite returns the path of a new SQLite file.
+func SQLite(t testing.TB) string {
+	return filepath.Join(t.TempDir(), "kexuan.db")
+}
+
+// Postgres returns a URL whose search_path is a new, empty schema, dropped
+// when the test ends; it skips (or fails, under KEXUAN_REQUIRE_POSTGRES=1)
+// when no server is configured.
+func Postgres(t testing.TB) string {
+	base := os.Getenv("KEXUAN_TEST_POSTGRES")
+	if base == "" {
+		if os.Getenv("KEXUAN_REQUIRE_POSTGRES") == "1" {
+			t.Fatal("KEXUAN_TEST_POSTGRES is not set but KEXUAN_REQUIRE_POSTGRES=1")
+		}
+		t.Skip("KEXUAN_TEST_POSTGRES is not set: PostgreSQL tests skipped (scripts/test.sh starts a server)")
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", base)
+		if err == nil {
+			a.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+			a.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Each runs f once against a fresh SQLite file and once against a fresh
+// PostgreSQL schema.
+func Each(t *testing.T, f func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { f(t, Postgres(t)) })
+}

@@ -20,6 +20,18 @@ type Month struct {
 // ParseDate reads 2017-03-01, 2017/3/1, 2017.3.1 or 2017年3月1日 and refuses
 // impossible days such as 2017-02-30.
 func ParseDate(s string) (Date, error) {
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' { // the common case, without allocating
+		if y, ok := digits(s[0:4]); ok {
+			if m, ok := digits(s[5:7]); ok {
+				if dd, ok := digits(s[8:10]); ok {
+					if d := (Date{y, m, dd}); d.Valid() {
+						return d, nil
+					}
+					return Date{}, fmt.Errorf("日期 %q 不存在", s)
+				}
+			}
+		}
+	}
 	t := strings.TrimSpace(s)
 	orig := t
 	if strings.HasSuffix(t, "日") && strings.Contains(t, "年") && strings.Contains(t, "月") {
@@ -150,4 +162,16 @@ func (m Month) Compare(o Month) int {
 		return cmpInt(m.Year, o.Year)
 	}
 	return cmpInt(m.Month, o.Month)
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }

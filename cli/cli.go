@@ -1,0 +1,370 @@
+// Package cli is the kexuan command line: init, import, report and plan.
+// It only wires the core (plan, scoring) to storage and encoders; Run is
+// what main calls and what tests call in process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"kexuan/plan"
+	"kexuan/register"
+	"kexuan/report"
+	"kexuan/scoring"
+	"kexuan/store"
+)
+
+// Env is what a command reads and writes besides its arguments.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Now            func() time.Time
+}
+
+// exit codes
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+const usage = `kexuan — 科技宣传工作管理与考核系统
+
+用法：
+  kexuan init   --db PATH                      创建/升级数据库，载入内置 2017 年方案（可重复执行）
+  kexuan import --db PATH publications FILE    导入发布（采用）登记表：.csv（UTF-8）或 .xlsx
+  kexuan report --db PATH --year 2017 [--as-of YYYY-MM-DD] --format json|table|csv|xlsx [--out FILE]
+                [--department CODE [--detail]]
+  kexuan plan check FILE                       检查方案文件
+  kexuan plan show [FILE]                      打印方案的任务分解表（默认内置 2017 年方案）
+  kexuan plan load --db PATH FILE              载入另一年度或另一单位的方案
+
+--db 可以是 SQLite 文件路径，也可以是 postgres:// 地址。
+`
+
+// Run executes one command and returns the process exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "init":
+		err = cmdInit(ctx, args[1:], env)
+	case "import":
+		err = cmdImport(ctx, args[1:], env)
+	case "report":
+		err = cmdReport(ctx, args[1:], env)
+	case "plan":
+		err = cmdPlan(ctx, args[1:], env)
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(env.Stderr, "未知命令 %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.Stderr, "kexuan %s: %v\n", args[0], err)
+		return exitUsage
+	case errors.Is(err, flag.ErrHelp):
+		return exitUsage
+	default:
+		fmt.Fprintf(env.Stderr, "kexuan %s: %v\n", args[0], err)
+		return exitError
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func newFlags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", "kexuan.db", "SQLite 文件路径或 postgres:// 地址")
+}
+
+// openReady opens a database whose schema is current.
+func openReady(ctx context.Context, dsn string) (*store.DB, error) {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ready(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func cmdInit(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("init", env)
+	dsn := dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("多余的参数 %q", fs.Args())
+	}
+	if !store.IsPostgres(*dsn) {
+		if dir := filepath.Dir(*dsn); dir != "" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+		}
+	}
+	db, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	p, src := plan.Builtin()
+	if _, err := db.Plan(ctx, p.Year); errors.Is(err, store.ErrNotFound) {
+		if err := db.SavePlan(ctx, p, src); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已载入内置方案：%d年 %s\n", p.Year, p.DocumentNumber)
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "数据库已就绪（%s）：%s\n", db.Dialect(), displayDSN(*dsn))
+	return nil
+}
+
+func displayDSN(dsn string) string {
+	if store.IsPostgres(dsn) {
+		if i := strings.Index(dsn, "@"); i > 0 {
+			return "postgres://…" + dsn[i:]
+		}
+	}
+	return dsn
+}
+
+func cmdImport(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("import", env)
+	dsn := dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 || fs.Arg(0) != "publications" {
+		return usagef("用法：kexuan import --db PATH publications FILE")
+	}
+	db, err := openReady(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := register.ImportFile(ctx, db, fs.Arg(1))
+	if err != nil {
+		return err
+	}
+	for _, c := range res.UnknownColumns {
+		fmt.Fprintf(env.Stderr, "注意：未知列 %q 已忽略\n", c)
+	}
+	fmt.Fprintf(env.Stdout, "已导入 %d 条；%d 条已存在，跳过；共 %d 行\n", res.Inserted, res.Skipped, res.Rows)
+	return nil
+}
+
+func cmdReport(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("report", env)
+	dsn := dbFlag(fs)
+	year := fs.Int("year", 0, "考核年度（默认今年，或最新方案的年度）")
+	asOfFlag := fs.String("as-of", "", "考核截至日期 YYYY-MM-DD（默认今天与年度最后一天中较早者）")
+	format := fs.String("format", "table", "json|table|csv|xlsx")
+	out := fs.String("out", "", "写入文件（默认标准输出）")
+	deptFlag := fs.String("department", "", "只看一个科室（代码）")
+	detail := fs.Bool("detail", false, "与 --department 同用：台账逐条列出每条发布记录")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("多余的参数 %q", fs.Args())
+	}
+	if !contains(report.Formats, *format) {
+		return usagef("--format %q 不对：可用 %s", *format, strings.Join(report.Formats, "、"))
+	}
+	if *detail && *deptFlag == "" {
+		return usagef("--detail 需要与 --department 同用")
+	}
+	db, err := openReady(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := planFor(ctx, db, *year, env.Now())
+	if err != nil {
+		return err
+	}
+	asOf := scoring.DefaultAsOf(p, plan.DateOf(env.Now().In(p.Location())))
+	if *asOfFlag != "" {
+		if asOf, err = plan.ParseDate(*asOfFlag); err != nil {
+			return usagef("--as-of：%v", err)
+		}
+	}
+	if *deptFlag != "" && p.Department(*deptFlag) == nil {
+		return usagef("--department：%d 年方案中没有科室 %q", p.Year, *deptFlag)
+	}
+	var entries []scoring.Entry
+	if *detail {
+		entries, err = db.PublicationEntries(ctx, p, asOf, *deptFlag)
+	} else {
+		entries, err = db.Entries(ctx, p, asOf)
+	}
+	if err != nil {
+		return err
+	}
+	res := scoring.Score(p, asOf, entries, scoring.Options{})
+	if *deptFlag != "" {
+		for _, d := range res.Departments {
+			if d.Code == *deptFlag {
+				res.Departments = []scoring.Department{d}
+				break
+			}
+		}
+	}
+	if *out == "" {
+		if *format == "xlsx" && isTerminal(env.Stdout) {
+			return usagef("xlsx 是二进制文件：请用 --out FILE.xlsx 写入文件")
+		}
+		return report.Write(env.Stdout, *format, p, res)
+	}
+	return writeFileAtomic(*out, func(w io.Writer) error { return report.Write(w, *format, p, res) })
+}
+
+// planFor picks the plan of the year asked for, or of the current year, or
+// the newest.
+func planFor(ctx context.Context, db *store.DB, year int, now time.Time) (*plan.Plan, error) {
+	if year != 0 {
+		return db.Plan(ctx, year)
+	}
+	plans, err := db.Plans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(plans) == 0 {
+		return nil, store.ErrNotInitialised
+	}
+	for _, p := range plans {
+		if p.Year == now.Year() {
+			return p, nil
+		}
+	}
+	return plans[len(plans)-1], nil
+}
+
+func cmdPlan(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 {
+		return usagef("用法：kexuan plan check FILE | plan show [FILE] | plan load --db PATH FILE")
+	}
+	switch args[0] {
+	case "check":
+		if len(args) != 2 {
+			return usagef("用法：kexuan plan check FILE")
+		}
+		p, _, err := plan.ReadFile(args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s：方案有效（%d年 %s，%d 个科室，%d 个渠道）\n", args[1], p.Year, p.DocumentNumber, len(p.Departments), len(p.Channels))
+		return nil
+	case "show":
+		var p *plan.Plan
+		switch len(args) {
+		case 1:
+			p, _ = plan.Builtin()
+		case 2:
+			var err error
+			if p, _, err = plan.ReadFile(args[1]); err != nil {
+				return err
+			}
+		default:
+			return usagef("用法：kexuan plan show [FILE]")
+		}
+		return report.PlanTable(env.Stdout, p)
+	case "load":
+		fs := newFlags("plan load", env)
+		dsn := dbFlag(fs)
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usagef("用法：kexuan plan load --db PATH FILE")
+		}
+		p, src, err := plan.ReadFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		db, err := openReady(ctx, *dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.SavePlan(ctx, p, src); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已载入方案：%d年 %s（%d 个科室）\n", p.Year, p.DocumentNumber, len(p.Departments))
+		return nil
+	}
+	return usagef("未知子命令 plan %q", args[0])
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeFileAtomic writes through a temporary file in the same folder, so a
+// failed export never leaves half a file under the name asked for.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".kexuan-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,535 @@
+// Package register reads a register of publications (adoption records) from
+// a CSV or Excel file and imports it: every row is checked against the
+// plans (department, channel, date, 字数, title), and the file is applied
+// whole or not at all, with every bad row listed by line and reason.
+package register
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"kexuan/plan"
+	"kexuan/store"
+	"kexuan/wordcount"
+)
+
+// Limits on what a register may be.
+const (
+	MaxCSVSize   = 1 << 30   // 1 GiB: several million rows
+	MaxXLSXSize  = 200 << 20 // an xlsx is compressed; its rows expand in memory
+	MaxListed    = 200       // bad rows listed in one error
+	MaxTitleLen  = 500       // characters
+	MaxWords     = 1_000_000
+	MaxBodyBytes = 4 << 20
+)
+
+// Result says what an import did.
+type Result struct {
+	Rows           int64    // data rows read (blank rows not counted)
+	Inserted       int64    // new publications
+	Skipped        int64    // rows equal to a publication already present
+	UnknownColumns []string // header cells that are not a known column: ignored
+}
+
+// RowError is one bad row (Line 0: the file as a whole).
+type RowError struct {
+	Line   int
+	Column string
+	Msg    string
+}
+
+// Error is a rejected register: nothing of it was imported.
+type Error struct {
+	File   string
+	Rows   []RowError
+	Total  int // bad rows in all, beyond those listed
+	Header bool
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if len(e.Rows) == 1 && e.Rows[0].Line <= 1 && e.Total <= 1 {
+		r := e.Rows[0]
+		if r.Line == 1 {
+			fmt.Fprintf(&b, "%s:1: %s（未导入任何记录）", e.File, r.Msg)
+		} else {
+			fmt.Fprintf(&b, "%s: %s（未导入任何记录）", e.File, r.Msg)
+		}
+		return b.String()
+	}
+	fmt.Fprintf(&b, "%s: %d 行有错误，未导入任何记录：", e.File, e.Total)
+	for _, r := range e.Rows {
+		fmt.Fprintf(&b, "\n  %s:%d", e.File, r.Line)
+		if r.Column != "" {
+			fmt.Fprintf(&b, " [%s]", r.Column)
+		}
+		fmt.Fprintf(&b, " %s", r.Msg)
+	}
+	if e.Total > len(e.Rows) {
+		fmt.Fprintf(&b, "\n  ……另有 %d 处错误未列出", e.Total-len(e.Rows))
+	}
+	return b.String()
+}
+
+func fileError(file, format string, args ...any) error {
+	return &Error{File: file, Rows: []RowError{{Msg: fmt.Sprintf(format, args...)}}, Total: 1}
+}
+
+// columns the register knows, by English and Chinese header.
+const (
+	colDepartment = "department"
+	colChannel    = "channel"
+	colDate       = "date"
+	colTitle      = "title"
+	colWords      = "words"
+	colBody       = "body"
+	colOutlet     = "outlet"
+)
+
+var headerNames = map[string]string{
+	"department": colDepartment, "dept": colDepartment, "科室": colDepartment, "责任科室": colDepartment, "部门": colDepartment,
+	"channel": colChannel, "渠道": colChannel, "发布渠道": colChannel, "采用渠道": colChannel,
+	"date": colDate, "日期": colDate, "发布日期": colDate, "采用日期": colDate,
+	"title": colTitle, "标题": colTitle, "稿件标题": colTitle,
+	"words": colWords, "字数": colWords,
+	"body": colBody, "正文": colBody, "内容": colBody,
+	"outlet": colOutlet, "媒体": colOutlet, "刊发媒体": colOutlet,
+}
+
+var columnLabel = map[string]string{
+	colDepartment: "科室", colChannel: "渠道", colDate: "日期", colTitle: "标题",
+	colWords: "字数", colBody: "正文", colOutlet: "媒体",
+}
+
+// rows is a source of records with their line (row) numbers.
+type rows interface {
+	// Next returns the next record and its 1-based line, or io.EOF.
+	Next() ([]string, int, error)
+	// Serial reports whether a date may be an Excel serial day number.
+	Serial() bool
+	Close() error
+}
+
+// ImportFile reads path (.csv or .xlsx) and imports it into db.
+func ImportFile(ctx context.Context, db *store.DB, path string) (*Result, error) {
+	name := filepath.Base(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("打开 %s：%w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fileError(name, "这是一个文件夹，不是登记表文件")
+	}
+	var head [8]byte
+	n, _ := io.ReadFull(f, head[:])
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	isZip := n >= 4 && bytes.Equal(head[:4], []byte("PK\x03\x04"))
+	var src rows
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".csv", ".txt":
+		if isZip {
+			return nil, fileError(name, "文件内容是 Excel（.xlsx），扩展名却是 %s：请改名为 .xlsx", ext)
+		}
+		if st.Size() > MaxCSVSize {
+			return nil, fileError(name, "文件过大（%s）：CSV 登记表不能超过 %s，请分批导入", size(st.Size()), size(MaxCSVSize))
+		}
+		src = newCSV(f)
+	case ".xlsx", ".xlsm":
+		if !isZip {
+			return nil, fileError(name, "不是有效的 .xlsx 文件（可能是 .xls 旧格式或其他文件）：请在 Excel/WPS 中另存为 .xlsx")
+		}
+		if st.Size() > MaxXLSXSize {
+			return nil, fileError(name, "文件过大（%s）：Excel 登记表不能超过 %s，大批数据请用 CSV", size(st.Size()), size(MaxXLSXSize))
+		}
+		src, err = newXLSX(f)
+		if err != nil {
+			return nil, fileError(name, "无法读取 Excel 文件：%v", err)
+		}
+	case ".xls":
+		return nil, fileError(name, ".xls 是旧格式：请在 Excel/WPS 中另存为 .xlsx 或 CSV（UTF-8）")
+	default:
+		return nil, fileError(name, "不支持的文件类型 %q：请用 .csv（UTF-8）或 .xlsx", ext)
+	}
+	defer src.Close()
+	return Import(ctx, db, name, src)
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d 字节", n)
+}
+
+// Import checks and imports the rows of one register.
+func Import(ctx context.Context, db *store.DB, name string, src rows) (*Result, error) {
+	plans, err := db.Plans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(plans) == 0 {
+		return nil, store.ErrNotInitialised
+	}
+	lk := newLookup(plans)
+
+	header, line, err := src.Next()
+	if err == io.EOF {
+		return nil, fileError(name, "文件是空的：第一行应是表头（科室、渠道、日期、标题……）")
+	}
+	if err != nil {
+		return nil, readError(name, err)
+	}
+	cols, res, err := mapHeader(name, line, header)
+	if err != nil {
+		return nil, err
+	}
+
+	im, err := db.BeginImport(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bad := &Error{File: name}
+	report := func(line int, col, format string, args ...any) {
+		bad.Total++
+		if len(bad.Rows) < MaxListed {
+			label := ""
+			if col != "" {
+				label = columnLabel[col]
+			}
+			bad.Rows = append(bad.Rows, RowError{Line: line, Column: label, Msg: fmt.Sprintf(format, args...)})
+		}
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			im.Rollback()
+			return nil, err
+		}
+		rec, line, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var le *lineError
+			if errors.As(err, &le) && le.recoverable {
+				report(le.line, "", "%s", le.msg)
+				continue
+			}
+			im.Rollback()
+			return nil, readError(name, err)
+		}
+		if blank(rec) {
+			continue
+		}
+		res.Rows++
+		pub, ok := lk.row(rec, cols, line, src.Serial(), report)
+		if !ok || bad.Total > 0 {
+			continue // keep checking, to list every bad row, but write nothing more
+		}
+		if err := im.Add(pub); err != nil {
+			im.Rollback()
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+	}
+	if bad.Total > 0 {
+		im.Rollback()
+		return nil, bad
+	}
+	if res.Rows == 0 {
+		im.Rollback()
+		return nil, fileError(name, "只有表头，没有数据行")
+	}
+	ins, skip, err := im.Commit()
+	if err != nil {
+		return nil, err
+	}
+	res.Inserted, res.Skipped = ins, skip
+	return res, nil
+}
+
+func readError(name string, err error) error {
+	var le *lineError
+	if errors.As(err, &le) {
+		return &Error{File: name, Rows: []RowError{{Line: le.line, Msg: le.msg}}, Total: 1}
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &Error{File: name, Rows: []RowError{{Line: pe.Line, Msg: "CSV 格式错误：" + pe.Err.Error()}}, Total: 1}
+	}
+	return fileError(name, "读取失败：%v", err)
+}
+
+func mapHeader(name string, line int, header []string) (map[string]int, *Result, error) {
+	cols := map[string]int{}
+	res := &Result{}
+	var probs []RowError
+	for i, h := range header {
+		key := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if key == "" {
+			continue
+		}
+		c, ok := headerNames[key]
+		if !ok {
+			res.UnknownColumns = append(res.UnknownColumns, strings.TrimSpace(h))
+			continue
+		}
+		if _, dup := cols[c]; dup {
+			probs = append(probs, RowError{Line: line, Column: columnLabel[c], Msg: fmt.Sprintf("表头重复：%q 与前面的列是同一列", h)})
+			continue
+		}
+		cols[c] = i
+	}
+	var missing []string
+	for _, c := range []string{colDepartment, colChannel, colDate, colTitle} {
+		if _, ok := cols[c]; !ok {
+			missing = append(missing, fmt.Sprintf("%s/%s", c, columnLabel[c]))
+		}
+	}
+	if len(missing) > 0 {
+		probs = append(probs, RowError{Line: line, Msg: "表头缺少列：" + strings.Join(missing, "、") + "（第一行应是表头）"})
+	}
+	if len(probs) > 0 {
+		return nil, nil, &Error{File: name, Rows: probs, Total: len(probs), Header: true}
+	}
+	return cols, res, nil
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// lookup resolves names in a register to the plans' codes.
+type lookup struct {
+	depts    map[string]string // raw or normalised name → code
+	channels map[string]*plan.Channel
+}
+
+func newLookup(plans []*plan.Plan) *lookup {
+	lk := &lookup{depts: map[string]string{}, channels: map[string]*plan.Channel{}}
+	for _, p := range plans { // oldest first: a newer plan's names win
+		for _, d := range p.Departments {
+			for _, n := range append([]string{d.Code, d.Name, d.TableName}, d.Aliases...) {
+				if n != "" {
+					lk.depts[n] = d.Code
+					lk.depts[plan.NormalizeName(n)] = d.Code
+				}
+			}
+		}
+		for i := range p.Channels {
+			ch := &p.Channels[i]
+			for _, n := range append([]string{ch.Code, ch.Name}, ch.Aliases...) {
+				lk.channels[n] = ch
+				lk.channels[strings.ToLower(strings.TrimSpace(n))] = ch
+			}
+		}
+	}
+	return lk
+}
+
+func (lk *lookup) department(s string) (string, bool) {
+	if c, ok := lk.depts[s]; ok {
+		return c, true
+	}
+	c, ok := lk.depts[plan.NormalizeName(s)]
+	return c, ok
+}
+
+func (lk *lookup) channel(s string) (*plan.Channel, bool) {
+	if c, ok := lk.channels[s]; ok {
+		return c, true
+	}
+	c, ok := lk.channels[strings.ToLower(strings.TrimSpace(s))]
+	return c, ok
+}
+
+func (lk *lookup) row(rec []string, cols map[string]int, line int, serial bool,
+	report func(line int, col, format string, args ...any)) (store.Publication, bool) {
+	get := func(c string) string {
+		if i, ok := cols[c]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	ok := true
+	fail := func(col, format string, args ...any) {
+		report(line, col, format, args...)
+		ok = false
+	}
+	p := store.Publication{Counted: true, Source: "import"}
+
+	if s := get(colDepartment); s == "" {
+		fail(colDepartment, "科室为空")
+	} else if code, found := lk.department(s); !found {
+		fail(colDepartment, "未知科室 %q", s)
+	} else {
+		p.Department = code
+	}
+	var ch *plan.Channel
+	if s := get(colChannel); s == "" {
+		fail(colChannel, "渠道为空")
+	} else if c, found := lk.channel(s); !found {
+		fail(colChannel, "未知渠道 %q", s)
+	} else {
+		ch = c
+		p.Channel = c.Code
+	}
+	if s := get(colDate); s == "" {
+		fail(colDate, "日期为空")
+	} else if d, err := parseDate(s, serial); err != nil {
+		fail(colDate, "%v", err)
+	} else {
+		p.Day = d
+	}
+	p.Title = get(colTitle)
+	switch {
+	case p.Title == "":
+		fail(colTitle, "标题为空")
+	case utf8.RuneCountInString(p.Title) > MaxTitleLen:
+		fail(colTitle, "标题过长（%d 字符，最多 %d）", utf8.RuneCountInString(p.Title), MaxTitleLen)
+	case !utf8.ValidString(p.Title) || strings.ContainsRune(p.Title, 0):
+		fail(colTitle, "标题含有无效字符")
+	}
+	p.Outlet = get(colOutlet)
+	if ch != nil && ch.OutletRequired && p.Outlet == "" {
+		fail(colOutlet, "%s 需要写明刊发媒体（如 河南日报）", ch.Name)
+	}
+	p.Body = get(colBody)
+	if len(p.Body) > MaxBodyBytes {
+		fail(colBody, "正文过长（超过 %s）", size(MaxBodyBytes))
+	}
+	if s := get(colWords); s != "" {
+		w, err := parseWords(s)
+		if err != nil {
+			fail(colWords, "%v", err)
+		}
+		p.Words = w
+	} else if p.Body != "" {
+		p.Words = wordcount.CountHTML(p.Body)
+	}
+	return p, ok
+}
+
+func parseWords(s string) (int, error) {
+	s = strings.ReplaceAll(s, ",", "")
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || f != math.Trunc(f) || math.IsInf(f, 0) {
+			return 0, fmt.Errorf("字数 %q 不是整数", s)
+		}
+		if f < 0 || f > MaxWords {
+			return 0, fmt.Errorf("字数 %s 不合理（应在 0 到 %d 之间）", s, MaxWords)
+		}
+		n = int(f)
+	}
+	if n < 0 {
+		return 0, fmt.Errorf("字数 %d 不能为负数", n)
+	}
+	if n > MaxWords {
+		return 0, fmt.Errorf("字数 %d 不合理（最多 %d）", n, MaxWords)
+	}
+	return n, nil
+}
+
+// parseDate reads the date formats of the contract and, in an Excel sheet,
+// a date cell's serial day number.
+func parseDate(s string, serial bool) (plan.Date, error) {
+	if serial {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			if f < 1 || f > 2958465 {
+				return plan.Date{}, fmt.Errorf("日期 %q 不对", s)
+			}
+			return excelDate(int(f)), nil
+		}
+	}
+	// A datetime cell typed as text: keep the day.
+	if i := strings.IndexAny(s, " T"); i == 10 {
+		s = s[:i]
+	}
+	return plan.ParseDate(s)
+}
+
+// excelDate converts an Excel (1900 system) serial day number.
+func excelDate(n int) plan.Date {
+	// Day 60 is Excel's fictitious 1900-02-29; from day 61 on, serial 1 is 1899-12-31 +1.
+	if n < 61 {
+		n++
+	}
+	return plan.DateOf(excelEpoch.AddDate(0, 0, n-1))
+}
+
+// lineError is a problem in one line of the file.
+type lineError struct {
+	line        int
+	msg         string
+	recoverable bool // the rest of the file can still be read
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+// csvRows reads a UTF-8 CSV (BOM allowed) and checks the encoding line by line.
+type csvRows struct {
+	r      *csv.Reader
+	first  bool
+	closer io.Closer
+}
+
+func newCSV(f *os.File) *csvRows {
+	br := bufio.NewReaderSize(f, 1<<20)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	r := csv.NewReader(br)
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	return &csvRows{r: r, first: true, closer: f}
+}
+
+func (c *csvRows) Serial() bool { return false }
+func (c *csvRows) Close() error { return nil }
+
+func (c *csvRows) Next() ([]string, int, error) {
+	rec, err := c.r.Read()
+	if err != nil {
+		return nil, 0, err
+	}
+	line, _ := c.r.FieldPos(0)
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			if c.first {
+				return nil, line, &lineError{line: line, msg: "文件不是 UTF-8 编码（可能是 GBK/GB18030）：请在 Excel/WPS 中另存为“CSV UTF-8”"}
+			}
+			return nil, line, &lineError{line: line, msg: "含有非 UTF-8 字符（文件可能混用了 GBK 编码）", recoverable: true}
+		}
+		if strings.IndexByte(f, 0) >= 0 {
+			return nil, line, &lineError{line: line, msg: "含有 NUL 字节：这像是二进制文件，不是 CSV 登记表"}
+		}
+	}
+	c.first = false
+	return rec, line, nil
+}

@@ -1,0 +1,60 @@
+package register
+
+import (
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+var excelEpoch = time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// xlsxRows streams the first sheet of a workbook, cell values raw (a date
+// is its serial day number, whatever its display format).
+type xlsxRows struct {
+	f    *excelize.File
+	rows *excelize.Rows
+	line int
+}
+
+func newXLSX(f *os.File) (*xlsxRows, error) {
+	wb, err := excelize.OpenReader(f, excelize.Options{RawCellValue: true, UnzipSizeLimit: 2 << 30})
+	if err != nil {
+		return nil, err
+	}
+	sheets := wb.GetSheetList()
+	if len(sheets) == 0 {
+		wb.Close()
+		return nil, errors.New("工作簿中没有工作表")
+	}
+	rows, err := wb.Rows(sheets[0])
+	if err != nil {
+		wb.Close()
+		return nil, err
+	}
+	return &xlsxRows{f: wb, rows: rows}, nil
+}
+
+func (x *xlsxRows) Serial() bool { return true }
+
+func (x *xlsxRows) Next() ([]string, int, error) {
+	if !x.rows.Next() {
+		if err := x.rows.Error(); err != nil {
+			return nil, 0, err
+		}
+		return nil, 0, io.EOF
+	}
+	x.line++
+	cols, err := x.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, x.line, &lineError{line: x.line, msg: "无法读取此行：" + err.Error()}
+	}
+	return cols, x.line, nil
+}
+
+func (x *xlsxRows) Close() error {
+	x.rows.Close()
+	return x.f.Close()
+}

@@ -62,8 +62,8 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	sHead, _ := title(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders(), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}})
 	sCell, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders()})
 	sLeft, _ := title(&excelize.Style{Font: font(9, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}, Border: borders()})
-	sNum, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders(), CustomNumFmt: strPtr("0.0##")})
-	sBold, _ := title(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders(), CustomNumFmt: strPtr("0.0##")})
+	sNum, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders()})
+	sBold, _ := title(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders()})
 	sPct, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders(), NumFmt: 10})
 	sNote, _ := title(&excelize.Style{Font: font(9, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}})
 

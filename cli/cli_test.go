@@ -1,0 +1,403 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"kexuan/plan"
+	"kexuan/store"
+	"kexuan/store/storetest"
+)
+
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	now := func() time.Time { return time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC) }
+	code := Run(context.Background(), args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: now})
+	return out.String(), errb.String(), code
+}
+
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errs, code := run(t, args...)
+	if code != 0 {
+		t.Fatalf("kexuan %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+func write(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// workedExampleCSV is SCORING.md's worked example as an office would type
+// it: Chinese headers, names and aliases, the three date formats.
+func workedExampleCSV() string {
+	var b strings.Builder
+	b.WriteString("\ufeff科室,渠道,日期,标题,字数,媒体,备注\n")
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&b, "高新科,机关内网科技动态信息,2017-03-%02d,内网动态%d,,,\n", i, i)
+		fmt.Fprintf(&b, "hightech,city_site,2017/4/%d,市局网站%d,,,\n", i, i)
+	}
+	b.WriteString("高新科,专期,2017年4月10日,专期一篇,,,\n")
+	for _, w := range []int{99, 100, 300, 500} {
+		fmt.Fprintf(&b, "高新科,金水时讯,2017-04-02,时讯%d字,%d,,\n", w, w)
+	}
+	b.WriteString("高新科,media,2017-03-15,媒体报道,,河南日报,\n")
+	b.WriteString("高新科,园区动态信息,2017-03-31,园区动态,,,\n")
+	for _, d := range []string{"2017-03-01", "2017-03-02", "2017-03-31", "2017-04-30"} {
+		fmt.Fprintf(&b, "高新科,科技资源亮点,%s,资源亮点%s,,,\n", d, d)
+	}
+	b.WriteString("高新科,intranet,2018-01-01,明年的内网,,,\n")
+	return b.String()
+}
+
+type jsonReport struct {
+	Year        int    `json:"year"`
+	AsOf        string `json:"as_of"`
+	Departments []struct {
+		Code       string `json:"code"`
+		Name       string `json:"name"`
+		Base       float64
+		Categories map[string]struct{ Target, Raw, Score float64 }
+		TaskScore  float64 `json:"task_score"`
+		Bonus      float64
+		Deduction  float64
+		Total      float64
+		Completion float64
+		Rank       int
+	} `json:"departments"`
+}
+
+func TestContract(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		out := mustRun(t, "init", "--db", dsn)
+		if !strings.Contains(out, "金科〔2017〕3号") {
+			t.Errorf("init: %s", out)
+		}
+		if out := mustRun(t, "init", "--db", dsn); strings.Contains(out, "已载入内置方案") {
+			t.Errorf("second init loaded the plan again: %s", out)
+		}
+		reg := write(t, "register.csv", workedExampleCSV())
+		out, errs, code := run(t, "import", "--db", dsn, "publications", reg)
+		if code != 0 || !strings.Contains(out, "已导入 36 条") || !strings.Contains(errs, "备注") {
+			t.Fatalf("import: %d %s %s", code, out, errs)
+		}
+		if out := mustRun(t, "import", "--db", dsn, "publications", reg); !strings.Contains(out, "已导入 0 条；36 条已存在") {
+			t.Fatalf("second import: %s", out)
+		}
+		for asOf, total := range map[string]float64{"2017-03-30": 17, "2017-03-31": 17, "2017-04-30": 28, "2017-12-31": 4} {
+			var r jsonReport
+			if err := json.Unmarshal([]byte(mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", asOf, "--format", "json")), &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Year != 2017 || r.AsOf != asOf || len(r.Departments) != 6 {
+				t.Fatalf("%+v", r)
+			}
+			h := r.Departments[1]
+			if h.Code != "hightech" || h.Name != "高新科" || h.Total != total {
+				t.Errorf("as of %s: %+v", asOf, h)
+			}
+			if asOf == "2017-12-31" {
+				if h.Base != 20 || h.Categories["intranet"] != (struct{ Target, Raw, Score float64 }{15, 17, 15}) ||
+					h.Categories["shixun"] != (struct{ Target, Raw, Score float64 }{5, 9.5, 5}) ||
+					h.TaskScore != 20 || h.Bonus != 10 || h.Deduction != 26 || h.Completion != 1.325 || h.Rank != 1 {
+					t.Errorf("contract fields: %+v", h)
+				}
+			}
+		}
+		// The JSON prints numbers without noise.
+		js := mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "json")
+		for _, want := range []string{`"raw": 9.5`, `"completion": 1.325`, `"deduction": 26`, `"as_of": "2017-12-31"`} {
+			if !strings.Contains(js, want) {
+				t.Errorf("json lacks %s", want)
+			}
+		}
+		// as_of defaults to the plan year's last day once the year is over.
+		if js2 := mustRun(t, "report", "--db", dsn, "--year", "2017", "--format", "json"); js2 != js {
+			t.Errorf("default as_of differs from 2017-12-31")
+		}
+		table := mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "table")
+		if !strings.Contains(table, "高新科") || !strings.Contains(table, "132.5%") {
+			t.Errorf("table:\n%s", table)
+		}
+		csvOut := mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "csv")
+		if !strings.Contains(csvOut, "2017,2017-12-31,hightech,高新科,20,15,17,15,5,9.5,5,5,5,20,10,26,4,1.325,1") {
+			t.Errorf("csv:\n%s", csvOut)
+		}
+		x := filepath.Join(t.TempDir(), "考核表.xlsx")
+		mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "xlsx", "--out", x)
+		checkXLSX(t, x)
+		// The detailed ledger names every publication.
+		det := mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "json", "--department", "hightech", "--detail")
+		if !strings.Contains(det, `"title": "时讯500字"`) || !strings.Contains(det, `"total": 4`) {
+			t.Errorf("detail ledger:\n%.2000s", det)
+		}
+	})
+}
+
+func checkXLSX(t *testing.T, path string) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); len(got) != 2 || got[0] != "考核表" || got[1] != "积分台账" {
+		t.Fatalf("sheets %v", got)
+	}
+	title, _ := f.GetCellValue("考核表", "A1")
+	if !strings.Contains(title, "2017年各科室科技工作宣传任务分解表") {
+		t.Errorf("title %q", title)
+	}
+	merged, _ := f.GetMergeCells("考核表")
+	if len(merged) < 10 {
+		t.Errorf("only %d merged ranges", len(merged))
+	}
+	rows, _ := f.GetRows("考核表")
+	var hightech []string
+	for _, r := range rows {
+		if len(r) > 0 && r[0] == "高新科" {
+			hightech = r
+		}
+	}
+	if len(hightech) < 10 || !strings.Contains(strings.Join(hightech, "|"), "企业培育") {
+		t.Fatalf("高新科 row: %v", hightech)
+	}
+	// Totals: base 20, total 4, rank 1 at the end.
+	n := len(hightech)
+	if hightech[2] != "20" || hightech[n-3] != "4" || hightech[n-1] != "1" {
+		t.Errorf("高新科 row: %v", hightech)
+	}
+	last := rows[len(rows)-2]
+	if !strings.Contains(strings.Join(last, ""), "各科室每月按要求报送") {
+		t.Errorf("notes missing: %v", rows[len(rows)-3:])
+	}
+	lay, err := f.GetPageLayout("考核表")
+	if err != nil || lay.Size == nil || *lay.Size != 9 || lay.Orientation == nil || *lay.Orientation != "landscape" {
+		t.Errorf("page layout %+v %v", lay, err)
+	}
+}
+
+func count(t *testing.T, dsn string) int64 {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n, err := db.CountPublications(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestImportBadInput(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		mustRun(t, "init", "--db", dsn)
+		mustRun(t, "import", "--db", dsn, "publications", write(t, "ok.csv", workedExampleCSV()))
+		before := count(t, dsn)
+		good := "高新科,机关内网,2017-05-01,正常的一条,,\n"
+		head := "科室,渠道,日期,标题,字数,媒体\n"
+		gbk := []byte("\xbf\xc6\xca\xd2,\xc7\xfe\xb5\xc0,\xc8\xd5\xc6\xda,\xb1\xea\xcc\xe2\n") // 科室,渠道,日期,标题 in GBK
+		big := filepath.Join(t.TempDir(), "huge.csv")
+		if f, err := os.Create(big); err == nil {
+			f.Truncate(2 << 30) // a sparse 2 GiB file
+			f.Close()
+		}
+		cases := []struct {
+			name, file string
+			want       []string
+		}{
+			{"gbk", writeBytes(t, "gbk.csv", gbk), []string{"gbk.csv:1", "UTF-8"}},
+			{"missing header", write(t, "nohead.csv", "高新科,机关内网,2017-05-01,标题\n"), []string{"nohead.csv:1", "表头缺少列"}},
+			{"unknown department", write(t, "dept.csv", head+good+"宣传科,机关内网,2017-05-01,标题,,\n"), []string{"dept.csv:3", "[科室]", "未知科室 \"宣传科\""}},
+			{"unknown channel", write(t, "ch.csv", head+good+"高新科,微博,2017-05-01,标题,,\n"), []string{"ch.csv:3", "[渠道]", "未知渠道"}},
+			{"impossible date", write(t, "date.csv", head+good+"高新科,机关内网,2017-02-30,标题,,\n"), []string{"date.csv:3", "[日期]", "不存在"}},
+			{"negative words", write(t, "neg.csv", head+good+"高新科,金水时讯,2017-05-01,标题,-5,\n"), []string{"neg.csv:3", "[字数]", "负数"}},
+			{"non-numeric words", write(t, "nan.csv", head+good+"高新科,金水时讯,2017-05-01,标题,五百,\n"), []string{"nan.csv:3", "不是整数"}},
+			{"empty title", write(t, "title.csv", head+good+"高新科,金水时讯,2017-05-01,  ,300,\n"), []string{"title.csv:3", "标题为空"}},
+			{"media without outlet", write(t, "media.csv", head+good+"高新科,两报,2017-05-01,报道,,\n"), []string{"media.csv:3", "刊发媒体"}},
+			{"every bad row listed", write(t, "many.csv", head+good+"x,机关内网,2017-05-01,a,,\n"+good+"高新科,y,2017-05-01,b,,\n"+"高新科,机关内网,2017-13-01,c,,\n"),
+				[]string{"3 行有错误", "many.csv:3", "many.csv:5", "many.csv:6"}},
+			{"binary", writeBytes(t, "bin.csv", []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00")), []string{"bin.csv"}},
+			{"zip named csv", writeBytes(t, "zip.csv", []byte("PK\x03\x04rest")), []string{"zip.csv", ".xlsx"}},
+			{"2 GB file", big, []string{"huge.csv", "文件过大"}},
+			{"empty file", write(t, "empty.csv", ""), []string{"empty.csv", "空"}},
+			{"header only", write(t, "head.csv", head), []string{"head.csv", "没有数据行"}},
+			{"xls", write(t, "old.xls", "x"), []string{"old.xls", ".xlsx"}},
+			{"not an xlsx", write(t, "fake.xlsx", "just text"), []string{"fake.xlsx", "不是有效的 .xlsx"}},
+			{"bad quoting", write(t, "quote.csv", head+"高新科,机关内网,2017-05-01,\"未闭合,,\n"), []string{"quote.csv"}},
+		}
+		for _, c := range cases {
+			out, errs, code := run(t, "import", "--db", dsn, "publications", c.file)
+			if code != 1 {
+				t.Errorf("%s: exit %d: %s %s", c.name, code, out, errs)
+				continue
+			}
+			for _, w := range c.want {
+				if !strings.Contains(errs, w) {
+					t.Errorf("%s: message lacks %q:\n%s", c.name, w, errs)
+				}
+			}
+			if n := count(t, dsn); n != before {
+				t.Fatalf("%s: the database changed: %d → %d rows", c.name, before, n)
+			}
+		}
+	})
+}
+
+func writeBytes(t *testing.T, name string, b []byte) string {
+	t.Helper()
+	return write(t, name, string(b))
+}
+
+func TestImportXLSX(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		mustRun(t, "init", "--db", dsn)
+		f := excelize.NewFile()
+		rows := [][]any{
+			{"Title", "Department", "Channel", "Date", "Words", "Outlet"},
+			{"用日期格式的单元格", "hightech", "shixun", time.Date(2017, 4, 2, 0, 0, 0, 0, time.UTC), 500, ""},
+			{"用文字写的日期", "知识产权管理科", "机关内网", "2017年5月6日", "", ""},
+			{"两报", "生产力促进中心", "两报及主流媒体", "2017/6/1", 1200, "郑州日报"},
+		}
+		for i, r := range rows {
+			ref, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := f.SetSheetRow("Sheet1", ref, &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		style, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
+		f.SetCellStyle("Sheet1", "D2", "D2", style)
+		path := filepath.Join(t.TempDir(), "register.xlsx")
+		if err := f.SaveAs(path); err != nil {
+			t.Fatal(err)
+		}
+		if out := mustRun(t, "import", "--db", dsn, "publications", path); !strings.Contains(out, "已导入 3 条") {
+			t.Fatalf("%s", out)
+		}
+		var r jsonReport
+		json.Unmarshal([]byte(mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-06-30", "--format", "json")), &r)
+		for _, d := range r.Departments {
+			switch d.Code {
+			case "hightech":
+				if d.Categories["shixun"].Raw != 5 {
+					t.Errorf("hightech shixun %v (the date cell was not read as 2017-04-02?)", d.Categories["shixun"])
+				}
+			case "ip":
+				if d.Categories["intranet"].Raw != 1 {
+					t.Errorf("ip intranet %v", d.Categories["intranet"])
+				}
+			case "productivity":
+				if d.Bonus != 5 {
+					t.Errorf("productivity bonus %v", d.Bonus)
+				}
+			}
+		}
+		// A bad row in a sheet is named by its row number.
+		f.SetSheetRow("Sheet1", "A5", &[]any{"坏的一行", "hightech", "shixun", "2017-02-30", 10, ""})
+		f.SaveAs(path)
+		_, errs, code := run(t, "import", "--db", dsn, "publications", path)
+		if code != 1 || !strings.Contains(errs, "register.xlsx:5") || !strings.Contains(errs, "不存在") {
+			t.Errorf("bad xlsx row: %d %s", code, errs)
+		}
+	})
+}
+
+func TestNewerDatabaseRefused(t *testing.T) {
+	dsn := storetest.SQLite(t)
+	mustRun(t, "init", "--db", dsn)
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SQL().Exec(`INSERT INTO kexuan_schema (version, name, applied_at) VALUES (42, 'from the future', 'x')`)
+	db.SQL().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	db.Close()
+	sum := func() [32]byte { b, _ := os.ReadFile(dsn); return sha256.Sum256(b) }
+	before := sum()
+	for _, args := range [][]string{
+		{"init", "--db", dsn},
+		{"report", "--db", dsn, "--year", "2017", "--format", "json"},
+		{"import", "--db", dsn, "publications", write(t, "r.csv", workedExampleCSV())},
+	} {
+		_, errs, code := run(t, args...)
+		if code != 1 || !strings.Contains(errs, "更新版本") || !strings.Contains(errs, "42") {
+			t.Errorf("%s: %d %s", args[0], code, errs)
+		}
+	}
+	if sum() != before {
+		t.Error("the newer database was changed")
+	}
+}
+
+func TestPlanCommands(t *testing.T) {
+	out := mustRun(t, "plan", "show")
+	for _, w := range []string{"金科〔2017〕3号", "生产力促进中心", "合计", "100分", "7条/月", "10条/月", "500字以上计5分", "科技政策进百企"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("plan show lacks %q", w)
+		}
+	}
+	_, src := plan.Builtin()
+	bad := write(t, "bad.toml", strings.Replace(string(src), "base = 25", "base = 26", 1))
+	_, errs, code := run(t, "plan", "check", bad)
+	if code != 1 || !strings.Contains(errs, "bad.toml:") || !strings.Contains(errs, "departments[5]") {
+		t.Errorf("plan check: %d %s", code, errs)
+	}
+	// Another year's plan, loaded and then used by report.
+	s := strings.Replace(strings.Replace(string(src), "year = 2017", "year = 2018", 1), "issued = 2017-02-23", "issued = 2018-01-20", 1)
+	s = strings.ReplaceAll(strings.Replace(s, `quota_from = "2017-03"`, `quota_from = "2018-02"`, 1), "金科〔2017〕3号", "金科〔2018〕1号")
+	s = strings.Replace(s, "points = 5\noutlet_required", "points = 3\noutlet_required", 1) // media earns 3 in 2018
+	p18 := write(t, "2018.toml", s)
+	if out := mustRun(t, "plan", "check", p18); !strings.Contains(out, "方案有效") {
+		t.Error(out)
+	}
+	dsn := storetest.SQLite(t)
+	mustRun(t, "init", "--db", dsn)
+	mustRun(t, "plan", "load", "--db", dsn, p18)
+	mustRun(t, "import", "--db", dsn, "publications", write(t, "m.csv", "科室,渠道,日期,标题,媒体\n高新科,两报,2018-02-01,报道,河南日报\n高新科,两报,2017-02-01,报道,河南日报\n"))
+	var r jsonReport
+	json.Unmarshal([]byte(mustRun(t, "report", "--db", dsn, "--year", "2018", "--as-of", "2018-02-28", "--format", "json")), &r)
+	if r.Departments[1].Bonus != 3 || r.Departments[1].Deduction != 3 {
+		t.Errorf("2018 under its own plan: %+v", r.Departments[1])
+	}
+	json.Unmarshal([]byte(mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-02-28", "--format", "json")), &r)
+	if r.Departments[1].Bonus != 5 {
+		t.Errorf("2017 under its plan: %+v", r.Departments[1])
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dsn := storetest.SQLite(t)
+	for _, args := range [][]string{
+		{},
+		{"frobnicate"},
+		{"import", "--db", dsn, "people", "x.csv"},
+		{"report", "--db", dsn, "--format", "pdf"},
+	} {
+		if _, _, code := run(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	_, errs, code := run(t, "report", "--db", dsn, "--format", "json")
+	if code != 1 || !strings.Contains(errs, "kexuan init") {
+		t.Errorf("report before init: %d %s", code, errs)
+	}
+}

@@ -209,7 +209,59 @@ func Import(ctx context.Context, db *store.DB, name string, src rows) (*Result, 
 	if err != nil {
 		return nil, err
 	}
+	// Reading and checking rows runs beside the writing: a reader goroutine
+	// sends batches of good rows while the file is still clean; this one
+	// writes them. A bad row stops the sending, not the checking, so that
+	// every bad row is listed; the transaction is then rolled back.
+	batches := make(chan []store.Publication, 8)
+	stop := make(chan struct{})
 	bad := &Error{File: name}
+	var readErr error
+	go func() {
+		defer close(batches)
+		readErr = readRows(ctx, src, cols, lk, res, bad, batches, stop)
+	}()
+	var writeErr error
+	for batch := range batches {
+		if writeErr != nil {
+			continue // drain, so the reader can finish
+		}
+		for _, pub := range batch {
+			if err := im.Add(pub); err != nil {
+				writeErr = err
+				close(stop)
+				break
+			}
+		}
+	}
+	switch {
+	case writeErr != nil:
+		im.Rollback()
+		return nil, fmt.Errorf("%s: %w", name, writeErr)
+	case readErr != nil:
+		im.Rollback()
+		return nil, readErr
+	case bad.Total > 0:
+		im.Rollback()
+		return nil, bad
+	case res.Rows == 0:
+		im.Rollback()
+		return nil, fileError(name, "只有表头，没有数据行")
+	}
+	ins, skip, err := im.Commit()
+	if err != nil {
+		return nil, err
+	}
+	res.Inserted, res.Skipped = ins, skip
+	return res, nil
+}
+
+const sendBatch = 1000
+
+// readRows checks every row, counts them in res, lists bad ones in bad and
+// sends good ones in batches until the first bad row or a stop.
+func readRows(ctx context.Context, src rows, cols map[string]int, lk *lookup, res *Result, bad *Error,
+	out chan<- []store.Publication, stop <-chan struct{}) error {
 	report := func(line int, col, format string, args ...any) {
 		bad.Total++
 		if len(bad.Rows) < MaxListed {
@@ -220,10 +272,22 @@ func Import(ctx context.Context, db *store.DB, name string, src rows) (*Result, 
 			bad.Rows = append(bad.Rows, RowError{Line: line, Column: label, Msg: fmt.Sprintf(format, args...)})
 		}
 	}
+	batch := make([]store.Publication, 0, sendBatch)
+	send := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		select {
+		case out <- batch:
+			batch = make([]store.Publication, 0, sendBatch)
+			return true
+		case <-stop:
+			return false
+		}
+	}
 	for {
 		if err := ctx.Err(); err != nil {
-			im.Rollback()
-			return nil, err
+			return err
 		}
 		rec, line, err := src.Next()
 		if err == io.EOF {
@@ -235,8 +299,7 @@ func Import(ctx context.Context, db *store.DB, name string, src rows) (*Result, 
 				report(le.line, "", "%s", le.msg)
 				continue
 			}
-			im.Rollback()
-			return nil, readError(name, err)
+			return readError(bad.File, err)
 		}
 		if blank(rec) {
 			continue
@@ -244,27 +307,17 @@ func Import(ctx context.Context, db *store.DB, name string, src rows) (*Result, 
 		res.Rows++
 		pub, ok := lk.row(rec, cols, line, src.Serial(), report)
 		if !ok || bad.Total > 0 {
-			continue // keep checking, to list every bad row, but write nothing more
+			continue // keep checking, to list every bad row, but send nothing more
 		}
-		if err := im.Add(pub); err != nil {
-			im.Rollback()
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		batch = append(batch, pub)
+		if len(batch) == sendBatch && !send() {
+			return nil
 		}
 	}
-	if bad.Total > 0 {
-		im.Rollback()
-		return nil, bad
+	if bad.Total == 0 {
+		send()
 	}
-	if res.Rows == 0 {
-		im.Rollback()
-		return nil, fileError(name, "只有表头，没有数据行")
-	}
-	ins, skip, err := im.Commit()
-	if err != nil {
-		return nil, err
-	}
-	res.Inserted, res.Skipped = ins, skip
-	return res, nil
+	return nil
 }
 
 func readError(name string, err error) error {

@@ -30,17 +30,24 @@ type Publication struct {
 // Identity is what makes two records the same publication: department,
 // channel, date, title and outlet (SCORING.md's import contract).
 func Identity(dept, channel string, day plan.Date, title, outlet string) []byte {
-	h := sha256.New()
+	b := make([]byte, 0, len(dept)+len(channel)+len(title)+len(outlet)+16)
 	for _, s := range []string{dept, channel, day.String(), title, outlet} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+		b = append(b, s...)
+		b = append(b, 0)
 	}
-	return h.Sum(nil)[:16]
+	sum := sha256.Sum256(b)
+	return sum[:16]
 }
 
-const importBatch = 200 // rows per INSERT statement
-
-const pubColumns = 11
+const (
+	importBatch = 200 // rows per INSERT statement
+	pubColumns  = 11
+	// bulkThreshold is the number of rows from which a SQLite import
+	// switches to bulk mode: the identity index is dropped, duplicates are
+	// found in memory, and the index is rebuilt (sorted, so far faster than
+	// a million random index inserts) before the same transaction commits.
+	bulkThreshold = 20000
+)
 
 // Import adds publications in one transaction: all of them or none.
 type Import struct {
@@ -54,6 +61,11 @@ type Import struct {
 	now      string
 	inserted int64
 	skipped  int64
+
+	pending []Publication // held until the import is known to be small or large
+	decided bool
+	bulk    bool
+	seen    map[[16]byte]struct{} // bulk mode: every identity present or added
 }
 
 // BeginImport starts an import. Call Commit or Rollback.
@@ -65,21 +77,26 @@ func (s *DB) BeginImport(ctx context.Context) (*Import, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.dialect == sqliteDialect {
+		// A large import touches big indexes: give this connection a
+		// 64 MiB page cache while it lasts.
+		if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
 	depts, err := departmentIDs(ctx, tx)
 	if err != nil {
 		tx.Rollback()
 		return nil, err
 	}
-	full, err := tx.PrepareContext(ctx, insertSQL(importBatch))
-	if err != nil {
-		tx.Rollback()
-		return nil, err
-	}
-	return &Import{ctx: ctx, tx: tx, d: s.dialect, depts: depts, full: full,
+	return &Import{ctx: ctx, tx: tx, d: s.dialect, depts: depts,
 		batch: make([]any, 0, importBatch*pubColumns), now: time.Now().UTC().Format(time.RFC3339)}, nil
 }
 
-func insertSQL(rows int) string {
+// insertSQL is a multi-row INSERT. SQLite gets anonymous ? parameters:
+// modernc binds $N by looking its name up, which costs O(N) per parameter.
+func insertSQL(d *dialect, rows int, onConflict bool) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO publications (department_id, channel, day, title, outlet, words, body, counted, source, created_at, identity) VALUES `)
 	n := 1
@@ -92,28 +109,101 @@ func insertSQL(rows int) string {
 			if c > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
+			if d == sqliteDialect {
+				b.WriteByte('?')
+			} else {
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(n))
+			}
 			n++
 		}
 		b.WriteByte(')')
 	}
-	b.WriteString(` ON CONFLICT (identity) DO NOTHING`)
+	if onConflict {
+		b.WriteString(` ON CONFLICT (identity) DO NOTHING`)
+	}
 	return b.String()
 }
 
 // Add queues one publication; the department must exist.
 func (im *Import) Add(p Publication) error {
-	id, ok := im.depts[p.Department]
-	if !ok {
+	if _, ok := im.depts[p.Department]; !ok {
 		return fmt.Errorf("未知科室 %q", p.Department)
+	}
+	if !im.decided {
+		im.pending = append(im.pending, p)
+		if len(im.pending) < bulkThreshold {
+			return nil
+		}
+		if err := im.decide(im.d == sqliteDialect); err != nil {
+			return err
+		}
+		return nil
+	}
+	return im.add(p)
+}
+
+// decide settles the mode and writes what was held back.
+func (im *Import) decide(bulk bool) error {
+	im.decided = true
+	if bulk {
+		if err := im.enterBulk(); err != nil {
+			return err
+		}
+	}
+	stmt, err := im.tx.PrepareContext(im.ctx, insertSQL(im.d, importBatch, !im.bulk))
+	if err != nil {
+		return err
+	}
+	im.full = stmt
+	for _, p := range im.pending {
+		if err := im.add(p); err != nil {
+			return err
+		}
+	}
+	im.pending = nil
+	return nil
+}
+
+func (im *Import) enterBulk() error {
+	im.seen = map[[16]byte]struct{}{}
+	rows, err := im.tx.QueryContext(im.ctx, `SELECT identity FROM publications`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id []byte
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		im.seen[[16]byte(id)] = struct{}{}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if _, err := im.tx.ExecContext(im.ctx, `DROP INDEX publications_identity`); err != nil {
+		return err
+	}
+	im.bulk = true
+	return nil
+}
+
+func (im *Import) add(p Publication) error {
+	id := Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet)
+	if im.bulk {
+		key := [16]byte(id)
+		if _, dup := im.seen[key]; dup {
+			im.skipped++
+			return nil
+		}
+		im.seen[key] = struct{}{}
 	}
 	src := p.Source
 	if src == "" {
 		src = "import"
 	}
-	im.batch = append(im.batch, id, p.Channel, p.Day.String(), p.Title, p.Outlet, p.Words, p.Body, p.Counted, src, im.now,
-		Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet))
+	im.batch = append(im.batch, im.depts[p.Department], p.Channel, p.Day.String(), p.Title, p.Outlet, p.Words, p.Body, p.Counted, src, im.now, id)
 	im.rows++
 	if im.rows == importBatch {
 		return im.flush()
@@ -130,7 +220,7 @@ func (im *Import) flush() error {
 	if im.rows == importBatch {
 		res, err = im.full.ExecContext(im.ctx, im.batch...)
 	} else {
-		res, err = im.tx.ExecContext(im.ctx, insertSQL(im.rows), im.batch...)
+		res, err = im.tx.ExecContext(im.ctx, insertSQL(im.d, im.rows, !im.bulk), im.batch...)
 	}
 	if err != nil {
 		return fmt.Errorf("写入发布记录：%w", err)
@@ -149,7 +239,22 @@ func (im *Import) flush() error {
 // Commit writes what is queued and commits; it returns how many records
 // were added and how many were already present.
 func (im *Import) Commit() (inserted, skipped int64, err error) {
-	if err := im.flush(); err != nil {
+	if !im.decided {
+		err = im.decide(false)
+	}
+	if err == nil {
+		err = im.flush()
+	}
+	if err == nil && im.bulk {
+		// Two sorter threads: the rebuild is mostly a sort.
+		if _, err = im.tx.ExecContext(im.ctx, `PRAGMA threads = 2`); err == nil {
+			_, err = im.tx.ExecContext(im.ctx, `CREATE UNIQUE INDEX publications_identity ON publications (identity)`)
+		}
+	}
+	if err == nil && im.d == sqliteDialect {
+		_, err = im.tx.ExecContext(im.ctx, `PRAGMA cache_size = -2000`)
+	}
+	if err != nil {
 		im.Rollback()
 		return 0, 0, err
 	}
@@ -162,7 +267,9 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 
 // Rollback abandons the import: nothing of it is kept.
 func (im *Import) Rollback() {
-	im.full.Close()
+	if im.full != nil {
+		im.full.Close()
+	}
 	im.tx.Rollback()
 }
 

@@ -78,6 +78,7 @@ func sqliteDSN(p string) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "temp_store(MEMORY)") // statement journals of bulk inserts stay off disk
 	q.Set("_txlock", "immediate")
 	return "file:" + esc + "?" + q.Encode()
 }

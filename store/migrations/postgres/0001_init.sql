@@ -26,5 +26,7 @@ CREATE TABLE publications (
     counted       BOOLEAN     NOT NULL DEFAULT TRUE,
     source        TEXT        NOT NULL DEFAULT 'import',
     created_at    TIMESTAMPTZ NOT NULL,
-    identity      BYTEA       NOT NULL UNIQUE
+    identity      BYTEA       NOT NULL
 );
+
+CREATE UNIQUE INDEX publications_identity ON publications (identity);

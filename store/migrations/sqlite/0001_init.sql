@@ -29,5 +29,8 @@ CREATE TABLE publications (
     created_at    TEXT    NOT NULL,
     -- 16 bytes of SHA-256 over (department, channel, day, title, outlet): the
     -- identity that makes an import idempotent, kept small so inserts stay fast.
-    identity      BLOB    NOT NULL UNIQUE
+    identity      BLOB    NOT NULL
 );
+
+-- Named, so that a bulk import can drop and rebuild it inside its transaction.
+CREATE UNIQUE INDEX publications_identity ON publications (identity);

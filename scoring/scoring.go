@@ -192,7 +192,9 @@ func (st *deptState) add(p *plan.Plan, ch *plan.Channel, e Entry, ledger bool) {
 		line.Unit, line.Points = unit, pts
 		line.Rule = fmt.Sprintf("%s：每条 %s 分", ch.Name, num(unit))
 		if tier >= 0 {
-			line.Words = e.Words
+			if e.Count == 1 {
+				line.Words = e.Words
+			}
 			line.Tier = ch.TierLabel(tier)
 			line.Rule = fmt.Sprintf("%s %s：每篇 %s 分", ch.Name, line.Tier, num(unit))
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -274,8 +275,11 @@ func (im *Import) Rollback() {
 }
 
 // Entries returns the counted publications of a plan year up to asOf,
-// grouped by department, channel, month and 字数 tier — everything the
-// engine needs for totals and a ledger by month, in one aggregate query.
+// grouped by department, channel and month, and within a channel scored by
+// 字数 tiers, by tier — everything the engine needs for totals and a ledger
+// by month. It is one aggregate query with the same GROUP BY as the plainest
+// one (department, channel, month); each tier bound adds a conditional count,
+// so the tiers come from the plan's numbers, passed as parameters.
 func (s *DB) Entries(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scoring.Entry, error) {
 	names, err := s.departmentCodes(ctx)
 	if err != nil {
@@ -286,51 +290,81 @@ func (s *DB) Entries(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scori
 		last = p.End()
 	}
 	args := []any{p.Start().String(), last.String()}
-	tier := tierExpr(p, &args)
-	q := fmt.Sprintf(`SELECT p.department_id, p.channel, %s, min(p.words), count(*)
+	bounds := tierBounds(p)
+	var sel strings.Builder
+	for _, b := range bounds {
+		args = append(args, b)
+		fmt.Fprintf(&sel, ", sum(CASE WHEN p.words >= $%d THEN 1 ELSE 0 END)", len(args))
+	}
+	q := fmt.Sprintf(`SELECT p.department_id, p.channel, %s, count(*)%s
 		FROM publications p
 		WHERE p.day >= $1 AND p.day <= $2 AND p.counted
-		GROUP BY p.department_id, p.channel, %s, %s`, s.dialect.maxDay, s.dialect.monthExpr, tier)
+		GROUP BY p.department_id, p.channel, %s`, s.dialect.maxDay, sel.String(), s.dialect.monthExpr)
 	rows, err := s.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []scoring.Entry
+	atLeast := make([]int, len(bounds)) // publications with words ≥ bounds[i]
+	dest := make([]any, 4+len(bounds))
+	var id int64
+	var channel, day string
+	var count int
+	dest[0], dest[1], dest[2], dest[3] = &id, &channel, &day, &count
+	for i := range atLeast {
+		dest[4+i] = &atLeast[i]
+	}
 	for rows.Next() {
-		var id int64
-		var e scoring.Entry
-		var day string
-		if err := rows.Scan(&id, &e.Channel, &day, &e.Words, &e.Count); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		if e.Date, err = plan.ParseDate(day); err != nil {
+		date, err := plan.ParseDate(day)
+		if err != nil {
 			return nil, err
 		}
-		e.Department = names[id]
-		out = append(out, e)
+		e := scoring.Entry{Department: names[id], Channel: channel, Date: date, Count: count}
+		ch := p.Channel(channel)
+		if ch == nil || len(ch.Tiers) == 0 {
+			out = append(out, e)
+			continue
+		}
+		// Publications in tier i: those at or above its floor, less those at
+		// or above the next tier's.
+		ge := func(words int) int {
+			if words <= 0 {
+				return count
+			}
+			return atLeast[slices.Index(bounds, words)]
+		}
+		for i, t := range ch.Tiers {
+			n := ge(t.Min)
+			if i+1 < len(ch.Tiers) {
+				n -= ge(ch.Tiers[i+1].Min)
+			}
+			if n > 0 {
+				te := e
+				te.Words, te.Count = t.Min, n
+				out = append(out, te)
+			}
+		}
 	}
 	return out, rows.Err()
 }
 
-// tierExpr is a CASE that puts each publication of a tiered channel in its
-// 字数 tier, with the plan's bounds as parameters.
-func tierExpr(p *plan.Plan, args *[]any) string {
-	var b strings.Builder
-	b.WriteString("CASE")
-	n := 0
+// tierBounds are the distinct, positive tier floors of the plan's tiered
+// channels, ascending.
+func tierBounds(p *plan.Plan) []int {
+	var bs []int
 	for _, ch := range p.TieredChannels() {
-		for i := len(ch.Tiers) - 1; i >= 1; i-- {
-			*args = append(*args, ch.Code, ch.Tiers[i].Min)
-			fmt.Fprintf(&b, " WHEN p.channel = $%d AND p.words >= $%d THEN %d", len(*args)-1, len(*args), i)
-			n++
+		for _, t := range ch.Tiers {
+			if t.Min > 0 && !slices.Contains(bs, t.Min) {
+				bs = append(bs, t.Min)
+			}
 		}
 	}
-	if n == 0 {
-		return "0"
-	}
-	b.WriteString(" ELSE 0 END")
-	return b.String()
+	slices.Sort(bs)
+	return bs
 }
 
 // PublicationEntries returns one entry per counted publication of a

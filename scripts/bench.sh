@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The foundation's performance figures (bench/README.md): import and report
+# over 1,000,000 publications on SQLite and on a throwaway PostgreSQL, each
+# beside its baseline. Takes a few minutes. Args go to kexuanbench (-n ROWS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+# Production-like durability for the timings (the test server runs fsync=off).
+PG_EXTRA_OPTS="-c fsync=on -c shared_buffers=256MB -c work_mem=64MB" source scripts/lib-pg.sh
+go run ./bench/kexuanbench -pg "$PG_URL" "$@"

@@ -53,6 +53,7 @@ const (
 // Import adds publications in one transaction: all of them or none.
 type Import struct {
 	ctx      context.Context
+	db       *sql.DB
 	tx       *sql.Tx
 	d        *dialect
 	depts    map[string]int64
@@ -91,7 +92,7 @@ func (s *DB) BeginImport(ctx context.Context) (*Import, error) {
 		tx.Rollback()
 		return nil, err
 	}
-	return &Import{ctx: ctx, tx: tx, d: s.dialect, depts: depts,
+	return &Import{ctx: ctx, db: s.sql, tx: tx, d: s.dialect, depts: depts,
 		batch: make([]any, 0, importBatch*pubColumns), now: time.Now().UTC().Format(time.RFC3339)}, nil
 }
 
@@ -262,6 +263,13 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 	im.full.Close()
 	if err := im.tx.Commit(); err != nil {
 		return 0, 0, err
+	}
+	if im.d == postgresDialect && im.inserted >= bulkThreshold {
+		// Fresh statistics, so the next report is planned for the table as
+		// it now is rather than as it was (autovacuum would get there later).
+		if _, err := im.db.ExecContext(im.ctx, `ANALYZE publications`); err != nil {
+			return im.inserted, im.skipped, err
+		}
 	}
 	return im.inserted, im.skipped, nil
 }

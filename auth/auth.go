@@ -1,0 +1,196 @@
+// Package auth holds who may do what: the roles of PRODUCT.md, the
+// permissions each grants, the password policy of SECURITY.md, and password
+// hashing (argon2id, with a bound on concurrent hashes).
+package auth
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/alexedwards/argon2id"
+)
+
+// Roles.
+const (
+	Reporter = "reporter" // 信息员
+	Head     = "head"     // 科室负责人
+	Leader   = "leader"   // 分管局领导
+	Chief    = "chief"    // 主要领导/新闻发言人
+	Office   = "office"   // 办公室
+	Admin    = "admin"    // 管理员
+)
+
+// Roles in the order the UI lists them.
+var Roles = []string{Reporter, Head, Leader, Chief, Office, Admin}
+
+// RoleName is the Chinese name of a role.
+var RoleName = map[string]string{
+	Reporter: "信息员", Head: "科室负责人", Leader: "分管局领导", Chief: "主要领导/新闻发言人", Office: "办公室", Admin: "管理员",
+}
+
+// DepartmentRole reports whether the role belongs to one department.
+func DepartmentRole(role string) bool { return role == Reporter || role == Head }
+
+// Perm is a permission a route or action requires.
+type Perm string
+
+// Permissions.
+const (
+	PermNone       Perm = ""              // any signed-in user
+	PermScore      Perm = "score:read"    // dashboards and ledgers
+	PermPieceRead  Perm = "piece:read"    // see pieces (which ones: per object)
+	PermPieceWrite Perm = "piece:write"   // draft, edit, submit, attach
+	PermReview     Perm = "piece:review"  // approve / return
+	PermAdopt      Perm = "adoption:add"  // record adoptions (which channels: per role)
+	PermVerify     Perm = "adoption:ok"   // verify outside coverage, accept quota items
+	PermUsers      Perm = "admin:users"   // accounts, roles, leader assignments
+	PermAudit      Perm = "admin:audit"   // read the audit log
+	PermExport     Perm = "report:export" // exports of the assessment
+)
+
+var grants = map[string][]Perm{
+	Reporter: {PermScore, PermPieceRead, PermPieceWrite, PermAdopt},
+	Head:     {PermScore, PermPieceRead, PermPieceWrite, PermAdopt, PermExport},
+	Leader:   {PermScore, PermPieceRead, PermReview, PermExport},
+	Chief:    {PermScore, PermPieceRead, PermReview, PermExport},
+	Office:   {PermScore, PermPieceRead, PermAdopt, PermVerify, PermExport},
+	Admin:    {PermUsers, PermAudit},
+}
+
+// Can reports whether a role has a permission.
+func Can(role string, p Perm) bool {
+	if p == PermNone {
+		_, ok := grants[role]
+		return ok
+	}
+	return slices.Contains(grants[role], p)
+}
+
+// OfficeChannels are recorded by the office itself and count at once.
+var OfficeChannels = []string{"intranet", "intranet_special", "shixun"}
+
+// DepartmentChannels are recorded by departments (outside coverage with
+// evidence; monthly quota items) and count once the office accepts them.
+var DepartmentChannels = []string{"city_site", "media", "park_news", "resource_highlight"}
+
+// MayRecord reports whether a role may record an adoption in a channel, and
+// whether the record counts at once (false: it waits for verification).
+func MayRecord(role, channel string) (allowed, counted bool) {
+	switch {
+	case role == Office && (slices.Contains(OfficeChannels, channel) || slices.Contains(DepartmentChannels, channel)):
+		return true, true
+	case DepartmentRole(role) && slices.Contains(DepartmentChannels, channel):
+		return true, false
+	}
+	return false, false
+}
+
+//go:embed common-passwords.txt
+var commonList string
+
+var common = func() map[string]bool {
+	m := map[string]bool{}
+	for _, l := range strings.Split(commonList, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			m[strings.ToLower(l)] = true
+		}
+	}
+	return m
+}()
+
+// Password policy limits.
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 128
+)
+
+// CheckPassword applies the policy: at least 8 characters (up to 128), three
+// of four classes (upper, lower, digit, other), not the user name, not a
+// common password. The message is for the user.
+func CheckPassword(username, pw string) error {
+	n := len([]rune(pw))
+	if n < MinPasswordLen {
+		return fmt.Errorf("密码至少 %d 个字符", MinPasswordLen)
+	}
+	if n > MaxPasswordLen {
+		return fmt.Errorf("密码最多 %d 个字符", MaxPasswordLen)
+	}
+	var upper, lower, digit, other bool
+	for _, r := range pw {
+		switch {
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsDigit(r):
+			digit = true
+		default:
+			other = true
+		}
+	}
+	classes := 0
+	for _, b := range []bool{upper, lower, digit, other} {
+		if b {
+			classes++
+		}
+	}
+	if classes < 3 {
+		return fmt.Errorf("密码需包含大写字母、小写字母、数字、符号中的至少三类")
+	}
+	low := strings.ToLower(pw)
+	if username != "" && strings.Contains(low, strings.ToLower(username)) {
+		return fmt.Errorf("密码不能包含用户名")
+	}
+	if common[low] {
+		return fmt.Errorf("这是常见密码，请换一个")
+	}
+	return nil
+}
+
+// params: argon2id with 19 MiB, 2 passes (OWASP's minimum configuration).
+var params = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// hashSlots bounds concurrent hashes: each takes 19 MiB.
+var hashSlots = make(chan struct{}, 4)
+
+func slot(ctx context.Context) (func(), error) {
+	select {
+	case hashSlots <- struct{}{}:
+		return func() { <-hashSlots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// HashPassword returns an argon2id hash.
+func HashPassword(ctx context.Context, pw string) (string, error) {
+	release, err := slot(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return argon2id.CreateHash(pw, params)
+}
+
+// dummyHash is compared against when the user does not exist, so that an
+// unknown and a known user take the same time.
+var dummyHash, _ = argon2id.CreateHash("kexuan-dummy-password", params)
+
+// VerifyPassword compares a password with a hash ("" hash: compares with a
+// dummy and fails).
+func VerifyPassword(ctx context.Context, pw, hash string) (bool, error) {
+	release, err := slot(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	if hash == "" {
+		argon2id.ComparePasswordAndHash(pw, dummyHash)
+		return false, nil
+	}
+	return argon2id.ComparePasswordAndHash(pw, hash)
+}

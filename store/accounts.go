@@ -1,0 +1,310 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+)
+
+// User is an account.
+type User struct {
+	ID                 int64
+	Username           string
+	DisplayName        string
+	Role               string
+	Department         string // code; empty for bureau-wide roles
+	DepartmentName     string
+	Leads              []string // department codes an in-charge leader oversees
+	PasswordHash       string
+	MustChangePassword bool
+	FailedLogins       int
+	LockedUntil        time.Time
+	Disabled           bool
+	Demo               bool
+	PasswordChangedAt  time.Time
+	CreatedAt          time.Time
+}
+
+// ErrDuplicate is a unique key that is already taken.
+var ErrDuplicate = errors.New("already exists")
+
+const userColumns = `u.id, u.username, u.display_name, u.role, COALESCE(d.code, ''), COALESCE(d.name, ''), u.password_hash,
+	u.must_change_password, u.failed_logins, COALESCE(u.locked_until, ''), u.disabled, u.demo, u.password_changed_at, u.created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*User, error) {
+	var u User
+	var locked, changed, created string
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &u.DepartmentName, &u.PasswordHash,
+		&u.MustChangePassword, &u.FailedLogins, &locked, &u.Disabled, &u.Demo, &changed, &created); err != nil {
+		return nil, err
+	}
+	if locked != "" {
+		u.LockedUntil = ParseTime(locked)
+	}
+	u.PasswordChangedAt, u.CreatedAt = ParseTime(changed), ParseTime(created)
+	return &u, nil
+}
+
+func (q *Q) userWhere(ctx context.Context, where string, arg any) (*User, error) {
+	u, err := scanUser(q.c.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Leads, err = q.leads(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// UserByID returns one account.
+func (q *Q) UserByID(ctx context.Context, id int64) (*User, error) {
+	return q.userWhere(ctx, "u.id = $1", id)
+}
+
+// UserByName returns one account by its user name.
+func (q *Q) UserByName(ctx context.Context, username string) (*User, error) {
+	return q.userWhere(ctx, "u.username = $1", username)
+}
+
+func (q *Q) leads(ctx context.Context, userID int64) ([]string, error) {
+	rows, err := q.c.QueryContext(ctx, `SELECT d.code FROM leader_departments l JOIN departments d ON d.id = l.department_id WHERE l.user_id = $1 ORDER BY d.id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Users lists every account, by role then name.
+func (q *Q) Users(ctx context.Context) ([]*User, error) {
+	rows, err := q.c.QueryContext(ctx, `SELECT `+userColumns+` FROM users u LEFT JOIN departments d ON d.id = u.department_id ORDER BY u.role, u.username`)
+	if err != nil {
+		return nil, err
+	}
+	var out []*User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, u := range out {
+		if u.Leads, err = q.leads(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CountUsers counts accounts, optionally of one role.
+func (q *Q) CountUsers(ctx context.Context, role string) (int, error) {
+	var n int
+	err := q.c.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE $1 = '' OR role = $1`, role).Scan(&n)
+	return n, err
+}
+
+func (q *Q) departmentID(ctx context.Context, code string) (sql.NullInt64, error) {
+	if code == "" {
+		return sql.NullInt64{}, nil
+	}
+	var id int64
+	err := q.c.QueryRowContext(ctx, `SELECT id FROM departments WHERE code = $1`, code).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sql.NullInt64{}, ErrNotFound
+	}
+	return sql.NullInt64{Int64: id, Valid: true}, err
+}
+
+// CreateUser adds an account and its leader assignments.
+func (q *Q) CreateUser(ctx context.Context, u *User) error {
+	dept, err := q.departmentID(ctx, u.Department)
+	if err != nil {
+		return wrap("科室 "+u.Department, err)
+	}
+	ts := now()
+	id, err := insertID(ctx, q, `INSERT INTO users (username, display_name, role, department_id, password_hash, must_change_password, demo, password_changed_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		u.Username, u.DisplayName, u.Role, dept, u.PasswordHash, u.MustChangePassword, u.Demo, ts, ts)
+	if err != nil {
+		if isUnique(err) {
+			return ErrDuplicate
+		}
+		return err
+	}
+	u.ID = id
+	return q.SetLeads(ctx, id, u.Leads)
+}
+
+// UpdateUser changes an account's name, role, department, disabled flag and
+// leader assignments (not its password).
+func (q *Q) UpdateUser(ctx context.Context, u *User) error {
+	dept, err := q.departmentID(ctx, u.Department)
+	if err != nil {
+		return wrap("科室 "+u.Department, err)
+	}
+	if _, err := q.c.ExecContext(ctx, `UPDATE users SET display_name = $1, role = $2, department_id = $3, disabled = $4 WHERE id = $5`,
+		u.DisplayName, u.Role, dept, u.Disabled, u.ID); err != nil {
+		return err
+	}
+	return q.SetLeads(ctx, u.ID, u.Leads)
+}
+
+// SetLeads replaces the departments a leader oversees.
+func (q *Q) SetLeads(ctx context.Context, userID int64, codes []string) error {
+	if _, err := q.c.ExecContext(ctx, `DELETE FROM leader_departments WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	for _, c := range codes {
+		dept, err := q.departmentID(ctx, c)
+		if err != nil {
+			return wrap("科室 "+c, err)
+		}
+		if _, err := q.c.ExecContext(ctx, `INSERT INTO leader_departments (user_id, department_id) VALUES ($1, $2)`, userID, dept); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetPassword stores a new password hash and clears lockout and the
+// must-change flag (or sets it, for a reset by an administrator).
+func (q *Q) SetPassword(ctx context.Context, userID int64, hash string, mustChange bool) error {
+	_, err := q.c.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, locked_until = NULL, password_changed_at = $3 WHERE id = $4`,
+		hash, mustChange, now(), userID)
+	return err
+}
+
+// RecordLoginFailure counts a failed sign-in and locks the account until
+// lockUntil once failures reach limit. It returns the new count.
+func (q *Q) RecordLoginFailure(ctx context.Context, userID int64, limit int, lockUntil time.Time) (int, bool, error) {
+	var n int
+	if err := q.c.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, userID).Scan(&n); err != nil {
+		return 0, false, err
+	}
+	if n >= limit {
+		_, err := q.c.ExecContext(ctx, `UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2`, FormatTime(lockUntil), userID)
+		return n, true, err
+	}
+	return n, false, nil
+}
+
+// RecordLoginSuccess clears the failure count.
+func (q *Q) RecordLoginSuccess(ctx context.Context, userID int64) error {
+	_, err := q.c.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, userID)
+	return err
+}
+
+// Session is a signed-in browser or client.
+type Session struct {
+	UserID     int64
+	CSRFToken  string
+	Address    string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// CreateSession stores a session under the hash of its token.
+func (q *Q) CreateSession(ctx context.Context, token string, s *Session) error {
+	_, err := q.c.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, address, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		tokenHash(token), s.UserID, s.CSRFToken, s.Address, FormatTime(s.CreatedAt), FormatTime(s.LastSeenAt), FormatTime(s.ExpiresAt))
+	return err
+}
+
+// SessionByToken finds a session.
+func (q *Q) SessionByToken(ctx context.Context, token string) (*Session, error) {
+	var s Session
+	var created, seen, expires string
+	err := q.c.QueryRowContext(ctx, `SELECT user_id, csrf_token, address, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1`, tokenHash(token)).
+		Scan(&s.UserID, &s.CSRFToken, &s.Address, &created, &seen, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = ParseTime(created), ParseTime(seen), ParseTime(expires)
+	return &s, nil
+}
+
+// TouchSession records activity.
+func (q *Q) TouchSession(ctx context.Context, token string, at time.Time) error {
+	_, err := q.c.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, FormatTime(at), tokenHash(token))
+	return err
+}
+
+// DeleteSession ends one session.
+func (q *Q) DeleteSession(ctx context.Context, token string) error {
+	_, err := q.c.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash(token))
+	return err
+}
+
+// DeleteUserSessions ends every session of a user except keep (a token, or "").
+func (q *Q) DeleteUserSessions(ctx context.Context, userID int64, keep string) error {
+	_, err := q.c.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, tokenHash(keep))
+	return err
+}
+
+// DeleteExpiredSessions removes sessions past their absolute expiry or idle
+// since before idleBefore.
+func (q *Q) DeleteExpiredSessions(ctx context.Context, at, idleBefore time.Time) error {
+	_, err := q.c.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, FormatTime(at), FormatTime(idleBefore))
+	return err
+}
+
+func isUnique(err error) bool {
+	s := strings.ToLower(err.Error())
+	return strings.Contains(s, "unique") || strings.Contains(s, "duplicate key")
+}
+
+// DepartmentRef is a department as accounts see it.
+type DepartmentRef struct {
+	Code, Name string
+}
+
+// Departments lists the departments known to the database.
+func (q *Q) Departments(ctx context.Context) ([]DepartmentRef, error) {
+	rows, err := q.c.QueryContext(ctx, `SELECT code, name FROM departments ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DepartmentRef
+	for rows.Next() {
+		var d DepartmentRef
+		if err := rows.Scan(&d.Code, &d.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Leads reports whether the user oversees the department.
+func (u *User) LeadsDept(code string) bool { return slices.Contains(u.Leads, code) }

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// conn is what both a *sql.DB and a *sql.Tx offer.
+type conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Q runs the queries of accounts, pieces, adoptions and audit, either
+// directly on the database (DB.Q) or inside a transaction (Tx.Q).
+type Q struct {
+	c  conn
+	d  *dialect
+	tx bool
+}
+
+// Q returns the queries on the database, outside any transaction.
+func (s *DB) Q() *Q { return &Q{c: s.sql, d: s.dialect} }
+
+// InTx runs f in one transaction (immediate on SQLite): committed if f
+// returns nil, rolled back otherwise. A change and its audit row go through
+// the same f, so they commit together or not at all.
+func (s *DB) InTx(ctx context.Context, f func(q *Q) error) error {
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(&Q{c: tx, d: s.dialect, tx: true}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// now is the time stamp format of the schema: UTC, fixed width, so that
+// text order is time order on both databases.
+func now() string { return FormatTime(time.Now()) }
+
+// FormatTime writes t as the schema stores it.
+func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
+
+// ParseTime reads a stored time stamp.
+func ParseTime(s string) time.Time {
+	t, err := time.Parse("2006-01-02T15:04:05.000000Z", s)
+	if err != nil {
+		t, _ = time.Parse(time.RFC3339, s)
+	}
+	return t
+}
+
+func insertID(ctx context.Context, q *Q, query string, args ...any) (int64, error) {
+	var id int64
+	if err := q.c.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -45,6 +45,9 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
   kexuan plan check FILE                       检查方案文件
   kexuan plan show [FILE]                      打印方案的任务分解表（默认内置 2017 年方案）
   kexuan plan load --db PATH FILE              载入另一年度或另一单位的方案
+  kexuan serve  [--db PATH|URL] [--addr HOST:PORT] [--demo]
+                                               启动网页系统（--demo：空库时载入演示数据并打印各角色账户）
+  kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin
 
 --db 可以是 SQLite 文件路径，也可以是 postgres:// 地址。
 `
@@ -68,6 +71,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdReport(ctx, args[1:], env)
 	case "plan":
 		err = cmdPlan(ctx, args[1:], env)
+	case "serve":
+		err = cmdServe(ctx, args[1:], env)
+	case "user":
+		err = cmdUser(ctx, args[1:], env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return exitOK

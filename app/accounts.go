@@ -1,0 +1,403 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"kexuan/auth"
+	"kexuan/store"
+)
+
+// Session and lockout settings (SECURITY.md).
+const (
+	IdleTimeout     = 30 * time.Minute
+	AbsoluteTimeout = 12 * time.Hour
+	LockoutFailures = 5
+	LockoutFor      = 15 * time.Minute
+)
+
+var errBadLogin = &Error{Code: EUnauthorized, Message: "用户名或密码错误，或账户已被锁定"}
+
+// NewToken returns a random URL-safe token.
+func NewToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Login checks a password and opens a session. Every failure gets the same
+// answer, whether the user exists, is disabled, is locked or mistyped.
+func (a *App) Login(ctx context.Context, username, password, addr string) (string, *store.User, error) {
+	username = strings.TrimSpace(username)
+	if !a.throttle.allow(addr, a.Now()) {
+		a.DB.InTx(ctx, func(q *store.Q) error {
+			return a.audit(ctx, q, &Actor{Address: addr}, "login_throttled", "user:"+username, store.AuditDenied, "too many attempts from this address")
+		})
+		return "", nil, &Error{Code: ETooMany, Message: "尝试次数过多，请稍后再试"}
+	}
+	u, err := a.DB.Q().UserByName(ctx, username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", nil, err
+	}
+	hash := ""
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok, err := auth.VerifyPassword(ctx, password, hash)
+	if err != nil {
+		return "", nil, err
+	}
+	now := a.Now()
+	actor := &Actor{User: u, Address: addr}
+	switch {
+	case u == nil:
+		a.throttle.fail(addr, now)
+		a.DB.InTx(ctx, func(q *store.Q) error {
+			return a.audit(ctx, q, &Actor{Address: addr}, "login", "user:"+username, store.AuditFailed, "unknown user")
+		})
+		return "", nil, errBadLogin
+	case u.Disabled:
+		a.DB.InTx(ctx, func(q *store.Q) error { return a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditFailed, "disabled") })
+		return "", nil, errBadLogin
+	case u.LockedUntil.After(now):
+		a.DB.InTx(ctx, func(q *store.Q) error { return a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditFailed, "locked") })
+		return "", nil, errBadLogin
+	case !ok:
+		a.throttle.fail(addr, now)
+		err := a.DB.InTx(ctx, func(q *store.Q) error {
+			n, locked, err := q.RecordLoginFailure(ctx, u.ID, LockoutFailures, now.Add(LockoutFor))
+			if err != nil {
+				return err
+			}
+			if err := a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditFailed, fmt.Sprintf("wrong password (%d)", n)); err != nil {
+				return err
+			}
+			if locked {
+				return a.audit(ctx, q, actor, "lockout", userObj(u.ID), store.AuditOK, fmt.Sprintf("%d failures; locked until %s", n, now.Add(LockoutFor).Format(time.RFC3339)))
+			}
+			return nil
+		})
+		if err != nil {
+			return "", nil, err
+		}
+		return "", nil, errBadLogin
+	}
+	token := NewToken()
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.RecordLoginSuccess(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := q.CreateSession(ctx, token, &store.Session{UserID: u.ID, CSRFToken: NewToken(), Address: addr,
+			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteTimeout)}); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditOK, "")
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return token, u, nil
+}
+
+func userObj(id int64) string { return fmt.Sprintf("user:%d", id) }
+
+// Authenticate returns the user and session of a token, ending sessions
+// that have been idle too long, outlived their absolute limit, or belong to
+// a disabled user.
+func (a *App) Authenticate(ctx context.Context, token string) (*store.User, *store.Session, error) {
+	if token == "" {
+		return nil, nil, &Error{Code: EUnauthorized, Message: "请先登录"}
+	}
+	q := a.DB.Q()
+	s, err := q.SessionByToken(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, &Error{Code: EUnauthorized, Message: "请先登录"}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	now := a.Now()
+	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > IdleTimeout {
+		q.DeleteSession(ctx, token)
+		return nil, nil, &Error{Code: EUnauthorized, Message: "登录已超时，请重新登录"}
+	}
+	u, err := q.UserByID(ctx, s.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.Disabled {
+		q.DeleteUserSessions(ctx, u.ID, "")
+		return nil, nil, &Error{Code: EUnauthorized, Message: "账户已停用"}
+	}
+	if now.Sub(s.LastSeenAt) > time.Minute {
+		if err := q.TouchSession(ctx, token, now); err != nil {
+			return nil, nil, err
+		}
+	}
+	return u, s, nil
+}
+
+// Logout ends a session.
+func (a *App) Logout(ctx context.Context, act *Actor, token string) error {
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.DeleteSession(ctx, token); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "logout", userObj(act.ID), store.AuditOK, "")
+	})
+}
+
+// ChangePassword lets a user set a new password; other sessions end.
+func (a *App) ChangePassword(ctx context.Context, act *Actor, token, old, next string) error {
+	ok, err := auth.VerifyPassword(ctx, old, act.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return invalid("old_password", "原密码不正确")
+	}
+	if old == next {
+		return invalid("new_password", "新密码不能与原密码相同")
+	}
+	if err := auth.CheckPassword(act.Username, next); err != nil {
+		return invalid("new_password", "%v", err)
+	}
+	hash, err := auth.HashPassword(ctx, next)
+	if err != nil {
+		return err
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.SetPassword(ctx, act.ID, hash, false); err != nil {
+			return err
+		}
+		if err := q.DeleteUserSessions(ctx, act.ID, token); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "password_change", userObj(act.ID), store.AuditOK, "")
+	})
+}
+
+// UserInput is an account as an administrator edits it.
+type UserInput struct {
+	Username    string
+	DisplayName string
+	Role        string
+	Department  string
+	Leads       []string
+	Password    string // new accounts and resets only
+	Disabled    bool
+}
+
+var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{1,31}$`)
+
+func (a *App) checkUser(ctx context.Context, in *UserInput) error {
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	if in.DisplayName == "" {
+		in.DisplayName = in.Username
+	}
+	if !slices.Contains(auth.Roles, in.Role) {
+		return invalid("role", "角色不对")
+	}
+	depts, err := a.DB.Q().Departments(ctx)
+	if err != nil {
+		return err
+	}
+	known := func(c string) bool {
+		return slices.ContainsFunc(depts, func(d store.DepartmentRef) bool { return d.Code == c })
+	}
+	if auth.DepartmentRole(in.Role) {
+		if !known(in.Department) {
+			return invalid("department", "信息员和科室负责人必须属于一个科室")
+		}
+	} else {
+		in.Department = ""
+	}
+	if in.Role != auth.Leader {
+		in.Leads = nil
+	}
+	for _, c := range in.Leads {
+		if !known(c) {
+			return invalid("leads", "未知科室 %q", c)
+		}
+	}
+	return nil
+}
+
+// CreateUser adds an account (administrators only; also the CLI as actor nil).
+func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChange bool) (*store.User, error) {
+	if act != nil && act.Role != auth.Admin {
+		return nil, forbidden("只有管理员可以管理账户")
+	}
+	in.Username = strings.TrimSpace(strings.ToLower(in.Username))
+	if !usernameRE.MatchString(in.Username) {
+		return nil, invalid("username", "用户名用 2–32 个小写字母、数字、点、下划线或连字符，以字母开头")
+	}
+	if err := a.checkUser(ctx, &in); err != nil {
+		return nil, err
+	}
+	if err := auth.CheckPassword(in.Username, in.Password); err != nil {
+		return nil, invalid("password", "%v", err)
+	}
+	hash, err := auth.HashPassword(ctx, in.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &store.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department,
+		Leads: in.Leads, PasswordHash: hash, MustChangePassword: mustChange}
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.CreateUser(ctx, u); err != nil {
+			if errors.Is(err, store.ErrDuplicate) {
+				return invalid("username", "用户名 %q 已存在", in.Username)
+			}
+			return err
+		}
+		return a.audit(ctx, q, act, "user_create", userObj(u.ID), store.AuditOK,
+			fmt.Sprintf("username=%s role=%s department=%s leads=%s", u.Username, u.Role, u.Department, strings.Join(u.Leads, ",")))
+	})
+	return u, err
+}
+
+// UpdateUser changes an account; disabling it ends its sessions.
+func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput) error {
+	if act.Role != auth.Admin {
+		return forbidden("只有管理员可以管理账户")
+	}
+	u, err := a.DB.Q().UserByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.checkUser(ctx, &in); err != nil {
+		return err
+	}
+	if u.ID == act.ID && (in.Disabled || in.Role != auth.Admin) {
+		return invalid("role", "不能停用自己或取消自己的管理员角色")
+	}
+	before := fmt.Sprintf("role=%s department=%s leads=%s disabled=%v", u.Role, u.Department, strings.Join(u.Leads, ","), u.Disabled)
+	u.DisplayName, u.Role, u.Department, u.Leads, u.Disabled = in.DisplayName, in.Role, in.Department, in.Leads, in.Disabled
+	after := fmt.Sprintf("role=%s department=%s leads=%s disabled=%v", u.Role, u.Department, strings.Join(u.Leads, ","), u.Disabled)
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		if u.Disabled {
+			if err := q.DeleteUserSessions(ctx, u.ID, ""); err != nil {
+				return err
+			}
+		}
+		return a.audit(ctx, q, act, "user_update", userObj(u.ID), store.AuditOK, before+" → "+after)
+	})
+}
+
+// ResetPassword sets a temporary password the user must change.
+func (a *App) ResetPassword(ctx context.Context, act *Actor, id int64, password string) error {
+	if act.Role != auth.Admin {
+		return forbidden("只有管理员可以重置密码")
+	}
+	u, err := a.DB.Q().UserByID(ctx, id)
+	if err != nil {
+		return errNotFound
+	}
+	if err := auth.CheckPassword(u.Username, password); err != nil {
+		return invalid("password", "%v", err)
+	}
+	hash, err := auth.HashPassword(ctx, password)
+	if err != nil {
+		return err
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.SetPassword(ctx, u.ID, hash, true); err != nil {
+			return err
+		}
+		if err := q.DeleteUserSessions(ctx, u.ID, ""); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "password_reset", userObj(u.ID), store.AuditOK, "")
+	})
+}
+
+// RandomPassword returns a password that meets the policy.
+func RandomPassword() string {
+	const lower, upper, digits, marks = "abcdefghijkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "!@#%*-+="
+	all := lower + upper + digits + marks
+	b := make([]byte, 14)
+	rand.Read(b)
+	out := make([]byte, len(b))
+	for i, x := range b {
+		set := all
+		switch i {
+		case 0:
+			set = upper
+		case 1:
+			set = lower
+		case 2:
+			set = digits
+		case 3:
+			set = marks
+		}
+		out[i] = set[int(x)%len(set)]
+	}
+	return string(out)
+}
+
+// Bootstrap makes sure an administrator exists: with none, it creates
+// "admin" with a random password (returned, to be printed once) that must
+// be changed at first sign-in.
+func (a *App) Bootstrap(ctx context.Context) (string, error) {
+	n, err := a.DB.Q().CountUsers(ctx, auth.Admin)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	pw := RandomPassword()
+	_, err = a.CreateUser(ctx, nil, UserInput{Username: "admin", DisplayName: "系统管理员", Role: auth.Admin, Password: pw}, true)
+	return pw, err
+}
+
+// throttle limits failed sign-ins per address.
+type throttle struct {
+	mu     sync.Mutex
+	limit  int
+	window time.Duration
+	fails  map[string][]time.Time
+}
+
+func newThrottle(limit int, window time.Duration) *throttle {
+	return &throttle{limit: limit, window: window, fails: map[string][]time.Time{}}
+}
+
+func (t *throttle) prune(addr string, now time.Time) []time.Time {
+	kept := t.fails[addr][:0]
+	for _, at := range t.fails[addr] {
+		if now.Sub(at) < t.window {
+			kept = append(kept, at)
+		}
+	}
+	if len(kept) == 0 {
+		delete(t.fails, addr)
+		return nil
+	}
+	t.fails[addr] = kept
+	return kept
+}
+
+func (t *throttle) allow(addr string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.prune(addr, now)) < t.limit
+}
+
+func (t *throttle) fail(addr string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.fails[addr] = append(t.prune(addr, now), now)
+}

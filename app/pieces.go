@@ -1,0 +1,592 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"kexuan/auth"
+	"kexuan/plan"
+	"kexuan/richtext"
+	"kexuan/store"
+	"kexuan/wordcount"
+)
+
+// StateName is the Chinese name of a piece state.
+var StateName = map[string]string{
+	store.StateDraft: "草稿", store.StateSubmitted: "待审核", store.StateLeaderApproved: "待主要领导审核",
+	store.StateApproved: "已审核", store.StateReturned: "退回", store.StateAdopted: "已采用",
+}
+
+// CanSee reports whether a user may see a piece: departments see their own
+// (drafts included); a leader the departments they oversee; the chief and
+// the office every piece past its draft; an administrator none.
+func CanSee(u *store.User, p *store.Piece) bool {
+	switch u.Role {
+	case auth.Reporter, auth.Head:
+		return p.Department == u.Department
+	case auth.Leader:
+		return u.LeadsDept(p.Department) && p.State != store.StateDraft
+	case auth.Chief, auth.Office:
+		return p.State != store.StateDraft
+	}
+	return false
+}
+
+// piece loads a piece the user may see (404 otherwise).
+func (a *App) piece(ctx context.Context, q *store.Q, u *store.User, id int64) (*store.Piece, error) {
+	p, err := q.Piece(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !CanSee(u, p) {
+		return nil, errNotFound
+	}
+	return p, nil
+}
+
+// Piece returns a piece the user may see.
+func (a *App) Piece(ctx context.Context, u *store.User, id int64) (*store.Piece, error) {
+	return a.piece(ctx, a.DB.Q(), u, id)
+}
+
+// PieceDetail is a piece with its history, files and adoptions.
+type PieceDetail struct {
+	*store.Piece
+	Events      []*store.Event
+	Attachments []*store.Attachment
+	Adoptions   []*store.Adoption
+}
+
+// PieceDetail returns everything about a piece the user may see.
+func (a *App) PieceDetail(ctx context.Context, u *store.User, id int64) (*PieceDetail, error) {
+	q := a.DB.Q()
+	p, err := a.piece(ctx, q, u, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &PieceDetail{Piece: p}
+	if d.Events, err = q.Events(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Attachments, err = q.Attachments(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Adoptions, err = q.PieceAdoptions(ctx, id); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Pieces lists the pieces a user may see, optionally in some states.
+func (a *App) Pieces(ctx context.Context, u *store.User, states []string) ([]*store.Piece, error) {
+	f := store.PieceFilter{States: states}
+	switch u.Role {
+	case auth.Reporter, auth.Head:
+		f.Departments = []string{u.Department}
+	case auth.Leader:
+		f.Departments = u.Leads
+		if f.Departments == nil {
+			f.Departments = []string{}
+		}
+	case auth.Chief, auth.Office:
+	default:
+		return nil, nil
+	}
+	ps, err := a.DB.Q().Pieces(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := ps[:0]
+	for _, p := range ps {
+		if CanSee(u, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// ReviewQueue is what waits for this reviewer.
+func (a *App) ReviewQueue(ctx context.Context, u *store.User) ([]*store.Piece, error) {
+	var states []string
+	switch u.Role {
+	case auth.Leader:
+		states = []string{store.StateSubmitted}
+	case auth.Chief:
+		states = []string{store.StateLeaderApproved}
+	default:
+		return nil, nil
+	}
+	ps, err := a.Pieces(ctx, u, states)
+	if err != nil {
+		return nil, err
+	}
+	out := ps[:0]
+	for _, p := range ps {
+		if p.AuthorID != u.ID {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// PieceInput is what an author writes.
+type PieceInput struct {
+	Title      string
+	Body       string // HTML from the editor; sanitised here
+	Department string // for a new piece; must be the author's own
+	Themes     []int
+	Channels   []string
+	Major      bool
+}
+
+// Limits on a piece.
+const (
+	MaxTitle      = 200
+	MaxBody       = 2 << 20
+	MaxAttachment = 10 << 20
+)
+
+func (a *App) checkPiece(ctx context.Context, in *PieceInput) error {
+	in.Title = strings.TrimSpace(in.Title)
+	if in.Title == "" {
+		return invalid("title", "标题不能为空")
+	}
+	if utf8.RuneCountInString(in.Title) > MaxTitle {
+		return invalid("title", "标题最多 %d 个字", MaxTitle)
+	}
+	if len(in.Body) > MaxBody {
+		return invalid("body", "正文过长")
+	}
+	in.Body = richtext.Sanitize(in.Body)
+	p, err := a.Plan(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for _, t := range in.Themes {
+		if t < 1 || t > len(p.Themes) {
+			return invalid("themes", "宣传重点 %d 不存在（1–%d）", t, len(p.Themes))
+		}
+	}
+	slices.Sort(in.Themes)
+	in.Themes = slices.Compact(in.Themes)
+	for _, c := range in.Channels {
+		if p.Channel(c) == nil {
+			return invalid("channels", "未知渠道 %q", c)
+		}
+	}
+	slices.Sort(in.Channels)
+	in.Channels = slices.Compact(in.Channels)
+	return nil
+}
+
+// CreatePiece drafts a piece in the author's own department.
+func (a *App) CreatePiece(ctx context.Context, act *Actor, in PieceInput) (*store.Piece, error) {
+	if !auth.Can(act.Role, auth.PermPieceWrite) {
+		return nil, forbidden("只有信息员和科室负责人可以撰写稿件")
+	}
+	if in.Department == "" {
+		in.Department = act.Department
+	}
+	if in.Department != act.Department {
+		return nil, forbidden("只能为本科室撰写稿件")
+	}
+	if err := a.checkPiece(ctx, &in); err != nil {
+		return nil, err
+	}
+	p := &store.Piece{Department: act.Department, AuthorID: act.ID, Title: in.Title, Body: in.Body,
+		Words: wordcount.CountHTML(in.Body), Themes: in.Themes, Channels: in.Channels, Major: in.Major, State: store.StateDraft}
+	err := a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.CreatePiece(ctx, p); err != nil {
+			return err
+		}
+		if err := q.AddEvent(ctx, &store.Event{PieceID: p.ID, ActorID: act.ID, Action: "create", FromState: "", ToState: store.StateDraft}); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "piece_create", pieceObj(p.ID), store.AuditOK, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a.Piece(ctx, act.User, p.ID)
+}
+
+func pieceObj(id int64) string { return fmt.Sprintf("piece:%d", id) }
+
+// editable loads a piece the actor may change: own department, draft or returned.
+func (a *App) editable(ctx context.Context, q *store.Q, act *Actor, id int64) (*store.Piece, error) {
+	p, err := a.piece(ctx, q, act.User, id)
+	if err != nil {
+		return nil, err
+	}
+	if !auth.Can(act.Role, auth.PermPieceWrite) || p.Department != act.Department {
+		return nil, forbidden("无权修改此稿件")
+	}
+	if p.State != store.StateDraft && p.State != store.StateReturned {
+		return nil, conflict("稿件%s，不能修改", StateName[p.State])
+	}
+	return p, nil
+}
+
+// UpdatePiece changes a draft or a returned piece.
+func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInput) (*store.Piece, error) {
+	in.Department = act.Department
+	if err := a.checkPiece(ctx, &in); err != nil {
+		return nil, err
+	}
+	err := a.DB.InTx(ctx, func(q *store.Q) error {
+		p, err := a.editable(ctx, q, act, id)
+		if err != nil {
+			return err
+		}
+		p.Title, p.Body, p.Words, p.Themes, p.Channels, p.Major = in.Title, in.Body, wordcount.CountHTML(in.Body), in.Themes, in.Channels, in.Major
+		if err := q.UpdatePieceContent(ctx, p); err != nil {
+			return err
+		}
+		if err := q.AddEvent(ctx, &store.Event{PieceID: id, ActorID: act.ID, Action: "edit", FromState: p.State, ToState: p.State}); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "piece_edit", pieceObj(id), store.AuditOK, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a.Piece(ctx, act.User, id)
+}
+
+// transition moves a piece after check approves, with its event and audit row.
+func (a *App) transition(ctx context.Context, act *Actor, id int64, action, comment string,
+	check func(p *store.Piece) (to string, err error)) (*store.Piece, error) {
+	err := a.DB.InTx(ctx, func(q *store.Q) error {
+		p, err := a.piece(ctx, q, act.User, id)
+		if err != nil {
+			return err
+		}
+		to, err := check(p)
+		if err != nil {
+			return err
+		}
+		if err := q.SetPieceState(ctx, id, p.State, to); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return conflict("稿件状态已变化，请刷新")
+			}
+			return err
+		}
+		if err := q.AddEvent(ctx, &store.Event{PieceID: id, ActorID: act.ID, Action: action, FromState: p.State, ToState: to, Comment: comment}); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "piece_"+action, pieceObj(id), store.AuditOK, p.State+" → "+to+optional(comment))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a.Piece(ctx, act.User, id)
+}
+
+func optional(comment string) string {
+	if comment == "" {
+		return ""
+	}
+	return "；意见：" + comment
+}
+
+// Submit sends a draft or returned piece for review.
+func (a *App) Submit(ctx context.Context, act *Actor, id int64) (*store.Piece, error) {
+	return a.transition(ctx, act, id, "submit", "", func(p *store.Piece) (string, error) {
+		if !auth.Can(act.Role, auth.PermPieceWrite) || p.Department != act.Department {
+			return "", forbidden("无权报送此稿件")
+		}
+		if p.State != store.StateDraft && p.State != store.StateReturned {
+			return "", conflict("稿件%s，不能报送", StateName[p.State])
+		}
+		if strings.TrimSpace(p.Title) == "" || p.Words == 0 {
+			return "", invalid("body", "正文为空，不能报送")
+		}
+		return store.StateSubmitted, nil
+	})
+}
+
+// reviewable checks the actor may review the piece now.
+func (a *App) reviewable(ctx context.Context, act *Actor, p *store.Piece) error {
+	if !auth.Can(act.Role, auth.PermReview) {
+		return forbidden("只有分管局领导、主要领导或新闻发言人可以审核")
+	}
+	if p.AuthorID == act.ID {
+		return forbidden("不能审核自己撰写的稿件")
+	}
+	switch act.Role {
+	case auth.Leader:
+		if !act.LeadsDept(p.Department) {
+			return forbidden("不是此科室的分管局领导")
+		}
+		if p.State != store.StateSubmitted {
+			return conflict("稿件%s，不在分管局领导审核环节", StateName[p.State])
+		}
+	case auth.Chief:
+		if p.State != store.StateLeaderApproved {
+			return conflict("稿件%s，不在主要领导审核环节", StateName[p.State])
+		}
+	}
+	return nil
+}
+
+// Approve passes a piece; a flagged 重大事项 goes on to the chief after the
+// in-charge leader, as the plan's review rule says.
+func (a *App) Approve(ctx context.Context, act *Actor, id int64, comment string) (*store.Piece, error) {
+	pl, err := a.Plan(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	return a.transition(ctx, act, id, "approve", strings.TrimSpace(comment), func(p *store.Piece) (string, error) {
+		if err := a.reviewable(ctx, act, p); err != nil {
+			return "", err
+		}
+		if act.Role == auth.Leader && p.Major && pl.Review.Major == auth.Chief {
+			return store.StateLeaderApproved, nil
+		}
+		return store.StateApproved, nil
+	})
+}
+
+// Return sends a piece back to its department with a comment.
+func (a *App) Return(ctx context.Context, act *Actor, id int64, comment string) (*store.Piece, error) {
+	comment = strings.TrimSpace(comment)
+	if comment == "" {
+		return nil, invalid("comment", "退回需写明意见")
+	}
+	return a.transition(ctx, act, id, "return", comment, func(p *store.Piece) (string, error) {
+		if err := a.reviewable(ctx, act, p); err != nil {
+			return "", err
+		}
+		return store.StateReturned, nil
+	})
+}
+
+// AdoptionInput is one appearance of a piece.
+type AdoptionInput struct {
+	Channel  string
+	Date     string
+	Outlet   string
+	Issue    string // issue number or URL
+	Words    *int   // nil: the piece's 字数
+	Evidence int64  // an attachment of the piece (outside coverage)
+}
+
+// RecordAdoption records where an approved piece appeared. The office
+// records 机关内网/专期/金水时讯 (counted at once); departments record outside
+// coverage and quota items, which count once the office verifies them.
+func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in AdoptionInput) (*store.Adoption, error) {
+	if !auth.Can(act.Role, auth.PermAdopt) {
+		return nil, forbidden("无权登记采用")
+	}
+	day, err := plan.ParseDate(in.Date)
+	if err != nil {
+		return nil, invalid("date", "%v", err)
+	}
+	pl, err := a.Plan(ctx, day.Year)
+	if err != nil {
+		return nil, invalid("date", "%d 年没有考核方案", day.Year)
+	}
+	if day.After(plan.DateOf(a.Now().In(pl.Location()))) {
+		return nil, invalid("date", "日期不能晚于今天")
+	}
+	ch := pl.Channel(in.Channel)
+	if ch == nil {
+		return nil, invalid("channel", "未知渠道 %q", in.Channel)
+	}
+	allowed, counted := auth.MayRecord(act.Role, ch.Code)
+	if !allowed {
+		return nil, forbidden("%s无权登记“%s”的采用", auth.RoleName[act.Role], ch.Name)
+	}
+	in.Outlet = strings.TrimSpace(in.Outlet)
+	if ch.OutletRequired && in.Outlet == "" {
+		return nil, invalid("outlet", "%s需写明刊发媒体", ch.Name)
+	}
+	if in.Words != nil && (*in.Words < 0 || *in.Words > 1_000_000) {
+		return nil, invalid("words", "字数不合理")
+	}
+	var rec *store.Adoption
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		p, err := a.piece(ctx, q, act.User, id)
+		if err != nil {
+			return err
+		}
+		if auth.DepartmentRole(act.Role) && p.Department != act.Department {
+			return errNotFound
+		}
+		if p.State != store.StateApproved && p.State != store.StateAdopted {
+			return conflict("稿件%s：只有审核通过的稿件才能登记采用", StateName[p.State])
+		}
+		if in.Evidence != 0 {
+			att, err := q.Attachment(ctx, in.Evidence)
+			if err != nil || att.PieceID != p.ID {
+				return invalid("evidence", "佐证材料须是本稿件的附件")
+			}
+		}
+		words := p.Words
+		if in.Words != nil {
+			words = *in.Words
+		}
+		rec = &store.Adoption{PieceID: p.ID, Department: p.Department, Channel: ch.Code, Day: day, Title: p.Title,
+			Outlet: in.Outlet, Issue: strings.TrimSpace(in.Issue), Words: words, Counted: counted, RecordedBy: act.ID, EvidenceID: in.Evidence}
+		rec.RecordedName = act.DisplayName
+		if counted {
+			rec.VerifiedBy = act.ID
+		}
+		if err := q.AddAdoption(ctx, rec); err != nil {
+			if errors.Is(err, store.ErrDuplicate) {
+				return conflict("这条采用已登记过（同一渠道、日期、媒体）")
+			}
+			return err
+		}
+		if p.State == store.StateApproved {
+			if err := q.SetPieceState(ctx, p.ID, p.State, store.StateAdopted); err != nil {
+				return conflict("稿件状态已变化，请刷新")
+			}
+		}
+		note := fmt.Sprintf("%s %s %s 字数%d", ch.Code, day, in.Outlet, words)
+		if !counted {
+			note += "（待办公室核实）"
+		}
+		if err := q.AddEvent(ctx, &store.Event{PieceID: p.ID, ActorID: act.ID, Action: "adopt", FromState: p.State, ToState: store.StateAdopted, Comment: note}); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "adoption_record", fmt.Sprintf("publication:%d", rec.ID), store.AuditOK, pieceObj(p.ID)+" "+note)
+	})
+	return rec, err
+}
+
+// PendingAdoptions lists what waits for the office's verification.
+func (a *App) PendingAdoptions(ctx context.Context, act *Actor) ([]*store.Adoption, error) {
+	if !auth.Can(act.Role, auth.PermVerify) {
+		return nil, forbidden("只有办公室可以核实")
+	}
+	return a.DB.Q().PendingAdoptions(ctx)
+}
+
+// Verify accepts (it counts from now on) or rejects (it is removed) a
+// department's record.
+func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, reason string) error {
+	if !auth.Can(act.Role, auth.PermVerify) {
+		return forbidden("只有办公室可以核实")
+	}
+	reason = strings.TrimSpace(reason)
+	if !accept && reason == "" {
+		return invalid("reason", "不予认定需写明理由")
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		rec, err := q.Adoption(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		action := "adoption_verify"
+		if accept {
+			err = q.VerifyAdoption(ctx, id, act.ID)
+		} else {
+			action = "adoption_reject"
+			err = q.RejectAdoption(ctx, id)
+		}
+		if errors.Is(err, store.ErrConflict) {
+			return conflict("这条记录已经核实过")
+		}
+		if err != nil {
+			return err
+		}
+		if rec.PieceID != 0 {
+			verb := "核实通过"
+			if !accept {
+				verb = "不予认定"
+			}
+			if err := q.AddEvent(ctx, &store.Event{PieceID: rec.PieceID, ActorID: act.ID, Action: "verify", FromState: store.StateAdopted, ToState: store.StateAdopted,
+				Comment: fmt.Sprintf("%s %s %s%s", verb, rec.Channel, rec.Day, optional(reason))}); err != nil {
+				return err
+			}
+		}
+		return a.audit(ctx, q, act, action, fmt.Sprintf("publication:%d", id), store.AuditOK, reason)
+	})
+}
+
+var allowedUploads = map[string]string{
+	"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp", "application/pdf": ".pdf",
+}
+
+// AddAttachment stores a photo or PDF scan on a piece of the actor's
+// department; the type is read from the content, never from the name.
+func (a *App) AddAttachment(ctx context.Context, act *Actor, id int64, name string, data []byte) (*store.Attachment, error) {
+	if !auth.Can(act.Role, auth.PermPieceWrite) {
+		return nil, forbidden("无权上传附件")
+	}
+	if len(data) == 0 {
+		return nil, invalid("file", "文件是空的")
+	}
+	if len(data) > MaxAttachment {
+		return nil, invalid("file", "文件过大：附件不能超过 %d MB", MaxAttachment>>20)
+	}
+	ct := http.DetectContentType(data)
+	if i := strings.IndexByte(ct, ';'); i > 0 {
+		ct = ct[:i]
+	}
+	if bytes.HasPrefix(data, []byte("%PDF-")) {
+		ct = "application/pdf"
+	}
+	ext, ok := allowedUploads[ct]
+	if !ok {
+		return nil, invalid("file", "只能上传图片（JPEG、PNG、GIF、WebP）或 PDF 扫描件，这个文件是 %s", ct)
+	}
+	base := strings.TrimSuffix(filepath.Base(strings.ReplaceAll(name, "\\", "/")), filepath.Ext(name))
+	base = strings.Map(func(r rune) rune {
+		if r < 32 || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, base)
+	if base == "" || base == "." {
+		base = "附件"
+	}
+	sum := sha256.Sum256(data)
+	att := &store.Attachment{PieceID: id, Name: base + ext, ContentType: ct, Size: len(data), SHA256: hex.EncodeToString(sum[:]), Data: data, UploadedBy: act.ID}
+	err := a.DB.InTx(ctx, func(q *store.Q) error {
+		p, err := a.piece(ctx, q, act.User, id)
+		if err != nil {
+			return err
+		}
+		if p.Department != act.Department {
+			return forbidden("无权上传附件")
+		}
+		if err := q.AddAttachment(ctx, att); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "attachment_add", pieceObj(id), store.AuditOK, fmt.Sprintf("%s %s %d bytes", att.Name, ct, len(data)))
+	})
+	return att, err
+}
+
+// Attachment returns a file of a piece the user may see.
+func (a *App) Attachment(ctx context.Context, u *store.User, id int64) (*store.Attachment, error) {
+	q := a.DB.Q()
+	att, err := q.Attachment(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.piece(ctx, q, u, att.PieceID); err != nil {
+		return nil, err
+	}
+	return att, nil
+}

@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"text/tabwriter"
+
+	"kexuan/app"
+	"kexuan/auth"
+	"kexuan/demo"
+	"kexuan/plan"
+	"kexuan/store"
+	"kexuan/web"
+)
+
+// prepare opens, creates or upgrades a database and loads the built-in plan.
+func prepare(ctx context.Context, dsn string) (*store.DB, error) {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	p, src := plan.Builtin()
+	if _, err := db.Plan(ctx, p.Year); errors.Is(err, store.ErrNotFound) {
+		err = db.SavePlan(ctx, p, src)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	} else if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func cmdServe(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("serve", env)
+	dsn := dbFlag(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "监听地址 HOST:PORT")
+	withDemo := fs.Bool("demo", false, "空数据库时载入演示数据（2017 年方案、每个角色一个账户、一年的稿件与采用）")
+	secure := fs.Bool("secure-cookies", false, "Cookie 加 Secure 标记（在 HTTPS 反向代理之后时）")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("多余的参数 %q", fs.Args())
+	}
+	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	db, err := prepare(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a := app.New(db)
+
+	var accounts []demo.Account
+	if *withDemo {
+		present, err := demo.Present(ctx, db)
+		if err != nil {
+			return err
+		}
+		n, err := db.Q().CountUsers(ctx, "")
+		if err != nil {
+			return err
+		}
+		switch {
+		case present:
+			if accounts, err = demo.ResetPasswords(ctx, db); err != nil {
+				return err
+			}
+		case n == 0:
+			fmt.Fprintln(env.Stdout, "正在载入演示数据（2017 年）……")
+			if accounts, err = demo.Load(ctx, a); err != nil {
+				return fmt.Errorf("载入演示数据：%w", err)
+			}
+		default:
+			fmt.Fprintln(env.Stdout, "数据库已有账户，不载入演示数据。")
+		}
+	}
+	adminPW, err := a.Bootstrap(ctx)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(a, log)
+	if err != nil {
+		return err
+	}
+	srv.Secure = *secure
+	return srv.Run(ctx, *addr, func(bound string) {
+		url := "http://" + displayAddr(bound) + "/"
+		fmt.Fprintf(env.Stdout, "kexuan 已启动：%s（数据库：%s）\n", url, displayDSN(*dsn))
+		if adminPW != "" {
+			fmt.Fprintf(env.Stdout, "\n首个管理员账户（密码只显示这一次，首次登录须修改）：\n  用户名 admin  密码 %s\n", adminPW)
+		}
+		if len(accounts) > 0 {
+			fmt.Fprintf(env.Stdout, "\n演示账户（密码每次以 --demo 启动时重新生成）：\n")
+			tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+			for _, acc := range accounts {
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", acc.Username, acc.Password, auth.RoleName[acc.Role], acc.Note)
+			}
+			tw.Flush()
+		}
+		fmt.Fprintf(env.Stdout, "\n在浏览器打开 %slogin 登录；按 Ctrl+C 停止。\n", url)
+	})
+}
+
+func displayAddr(bound string) string {
+	host, port, err := net.SplitHostPort(bound)
+	if err != nil {
+		return bound
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func cmdUser(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "add" {
+		return usagef("用法：kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin")
+	}
+	fs := newFlags("user add", env)
+	dsn := dbFlag(fs)
+	username := fs.String("username", "", "用户名")
+	name := fs.String("name", "", "姓名（默认同用户名）")
+	role := fs.String("role", "", "角色："+strings.Join(auth.Roles, "、"))
+	dept := fs.String("department", "", "科室代码（信息员、科室负责人）")
+	leads := fs.String("leads", "", "分管科室代码，逗号分隔（分管局领导）")
+	stdin := fs.Bool("password-stdin", false, "从标准输入读取密码（必需）")
+	mustChange := fs.Bool("must-change", true, "首次登录须修改密码")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if !*stdin || *username == "" || *role == "" {
+		return usagef("需要 --username、--role 和 --password-stdin")
+	}
+	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return usagef("标准输入没有密码")
+	}
+	password := strings.TrimRight(line, "\r\n")
+	db, err := prepare(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var leadList []string
+	for _, c := range strings.Split(*leads, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			leadList = append(leadList, c)
+		}
+	}
+	u, err := app.New(db).CreateUser(ctx, nil, app.UserInput{Username: *username, DisplayName: *name, Role: *role, Department: *dept,
+		Leads: leadList, Password: password}, *mustChange)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已新建账户 %s（%s）\n", u.Username, auth.RoleName[u.Role])
+	return nil
+}

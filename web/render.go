@@ -1,0 +1,141 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"kexuan/app"
+	"kexuan/auth"
+	"kexuan/scoring"
+	"kexuan/store"
+)
+
+var pageNames = []string{"login", "password", "error", "dashboard", "department", "ledger", "pieces", "piece_form",
+	"piece", "reviews", "verify", "users", "user_form", "audit"}
+
+var funcs = template.FuncMap{
+	"num":       scoring.Format,
+	"percent":   func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
+	"stateName": func(s string) string { return app.StateName[s] },
+	"roleName":  func(s string) string { return auth.RoleName[s] },
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(shanghai).Format("2006-01-02 15:04")
+	},
+	"json": func(v any) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	},
+	"join":   strings.Join,
+	"neg":    func(x float64) float64 { return -x },
+	"add":    func(a, b int) int { return a + b },
+	"has":    func(list []string, s string) bool { return contains(list, s) },
+	"hasInt": func(list []int, n int) bool { return containsInt(list, n) },
+	"can":    auth.Can,
+	"perm":   func(s string) auth.Perm { return auth.Perm(s) },
+	"safeHTML": func(s string) template.HTML {
+		return template.HTML(s) // only for bodies sanitised on save by richtext
+	},
+	"query": url.QueryEscape,
+}
+
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsInt(list []int, n int) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) parseTemplates() error {
+	s.pages = map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return fmt.Errorf("template %s: %w", name, err)
+		}
+		s.pages[name] = t
+	}
+	return nil
+}
+
+// view is what every page gets.
+type view struct {
+	User  *store.User
+	CSRF  string
+	Path  string
+	Flash string
+	Title string
+	Data  any
+}
+
+const flashCookie = "kexuan_flash"
+
+func (s *Server) flash(w http.ResponseWriter, msg string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name string, data any) {
+	t, ok := s.pages[name]
+	if !ok {
+		panic("no template " + name)
+	}
+	v := view{User: c.user, Path: r.URL.Path, Data: data}
+	if c.session != nil {
+		v.CSRF = c.session.CSRFToken
+	}
+	if ck, err := r.Cookie(flashCookie); err == nil {
+		v.Flash, _ = url.QueryUnescape(ck.Value)
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+	}
+	if m, ok := data.(map[string]any); ok {
+		if t, ok := m["Title"].(string); ok {
+			v.Title = t
+		}
+		if tok, ok := m["CSRF"].(string); ok && v.CSRF == "" {
+			v.CSRF = tok
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, v); err != nil {
+		s.Log.Error("render", "template", name, "err", err)
+		http.Error(w, "服务器内部错误", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	buf.WriteTo(w)
+}
+
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to, flash string) {
+	if flash != "" {
+		s.flash(w, flash)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}

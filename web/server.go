@@ -1,0 +1,354 @@
+// Package web serves kexuan's zh-CN pages and its JSON API over the app
+// service. Every route is registered with the permission it needs, so the
+// route table is the access policy (and the tests walk it for every role);
+// object-level checks live in the app package, which both pages and API call.
+package web
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"kexuan/app"
+	"kexuan/auth"
+	"kexuan/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+const sessionCookie = "kexuan_session"
+
+// Server is the HTTP side of kexuan.
+type Server struct {
+	App    *app.App
+	Log    *slog.Logger
+	Secure bool // cookies marked Secure (behind TLS)
+
+	pages  map[string]*template.Template
+	mux    *http.ServeMux
+	routes []Route
+}
+
+// Route is one entry of the route table.
+type Route struct {
+	Method  string
+	Path    string
+	Perm    auth.Perm
+	Public  bool // reachable without signing in
+	API     bool // answers JSON
+	handler handlerFunc
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *reqCtx) error
+
+// reqCtx is what a handler knows about the request.
+type reqCtx struct {
+	user    *store.User
+	session *store.Session
+	token   string
+	actor   *app.Actor
+	route   *Route
+}
+
+// New builds the server: templates parsed once (a missing one fails here),
+// routes registered with their permissions.
+func New(a *app.App, log *slog.Logger) (*Server, error) {
+	s := &Server{App: a, Log: log, mux: http.NewServeMux()}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	s.registerRoutes()
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.FileServer(http.FS(static))
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(files)))
+	return s, nil
+}
+
+// Routes returns the route table.
+func (s *Server) Routes() []Route { return s.routes }
+
+func (s *Server) handle(method, path string, perm auth.Perm, h handlerFunc) {
+	s.add(Route{Method: method, Path: path, Perm: perm, handler: h})
+}
+
+func (s *Server) add(rt Route) {
+	rt.API = rt.API || strings.HasPrefix(rt.Path, "/api/")
+	s.routes = append(s.routes, rt)
+	route := &s.routes[len(s.routes)-1]
+	s.mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) {
+		s.serve(w, r, route)
+	})
+}
+
+// Handler is the whole application with its middleware.
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.Log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		http.Error(w, "跨站请求被拒绝", http.StatusForbidden)
+	}))
+	return s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.mux))))
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	c := &reqCtx{route: rt}
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		u, sess, err := s.App.Authenticate(r.Context(), ck.Value)
+		if err == nil {
+			c.user, c.session, c.token = u, sess, ck.Value
+			c.actor = &app.Actor{User: u, Address: clientIP(r)}
+		} else if app.ErrorOf(err).Code != app.EUnauthorized {
+			s.fail(w, r, c, err)
+			return
+		} else {
+			s.clearSession(w)
+		}
+	}
+	if !rt.Public {
+		if c.user == nil {
+			if rt.API {
+				s.fail(w, r, c, &app.Error{Code: app.EUnauthorized, Message: "请先登录"})
+			} else {
+				http.Redirect(w, r, "/login?next="+urlPath(r), http.StatusSeeOther)
+			}
+			return
+		}
+		if c.user.MustChangePassword && !rt.API && rt.Path != "/password" && rt.Path != "/logout" {
+			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		if c.user.MustChangePassword && rt.API && rt.Path != "/api/v1/me" && rt.Path != "/api/v1/logout" {
+			s.fail(w, r, c, &app.Error{Code: app.EForbidden, Message: "请先修改初始密码"})
+			return
+		}
+		if !auth.Can(c.user.Role, rt.Perm) {
+			s.App.AuditDenied(r.Context(), c.actor, "route", rt.Method+" "+rt.Path, "role "+c.user.Role+" lacks "+string(rt.Perm))
+			s.fail(w, r, c, &app.Error{Code: app.EForbidden, Message: "无权访问此页面"})
+			return
+		}
+	}
+	if isWrite(r.Method) {
+		if err := s.checkCSRF(r, c); err != nil {
+			s.fail(w, r, c, err)
+			return
+		}
+	}
+	if err := rt.handler(w, r, c); err != nil {
+		s.fail(w, r, c, err)
+	}
+}
+
+func isWrite(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
+}
+
+// checkCSRF: forms carry the session's token; the API takes only JSON
+// bodies, which no cross-site form can send (and CORS is never granted).
+// Together with Go's cross-origin protection and SameSite cookies this
+// holds for browsers that send neither Sec-Fetch-Site nor Origin.
+func (s *Server) checkCSRF(r *http.Request, c *reqCtx) error {
+	if c.route.API {
+		if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
+			ct := r.Header.Get("Content-Type")
+			if !strings.HasPrefix(ct, "application/json") {
+				return &app.Error{Code: app.EInvalid, Field: "Content-Type", Message: "API 只接受 application/json"}
+			}
+		}
+		return nil
+	}
+	var want string
+	switch {
+	case c.session != nil:
+		want = c.session.CSRFToken
+	default:
+		ck, err := r.Cookie(loginCSRFCookie)
+		if err != nil {
+			return &app.Error{Code: app.EForbidden, Message: "页面已过期，请刷新后重试"}
+		}
+		want = ck.Value
+	}
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.PostFormValue("csrf")
+	}
+	if got == "" || got != want {
+		return &app.Error{Code: app.EForbidden, Message: "页面已过期，请刷新后重试"}
+	}
+	return nil
+}
+
+// fail answers an error: JSON for the API, a page for people. Internal
+// errors are logged with the request and shown as a generic message.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *reqCtx, err error) {
+	e := app.ErrorOf(err)
+	if e.Code == app.EInternal {
+		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	status := app.Status(e.Code)
+	if c.route != nil && c.route.API || strings.HasPrefix(r.URL.Path, "/api/") || r.Header.Get("HX-Request") != "" && status != http.StatusUnauthorized {
+		if r.Header.Get("HX-Request") != "" && !strings.HasPrefix(r.URL.Path, "/api/") {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(status)
+			template.HTMLEscape(w, []byte(e.Message))
+			return
+		}
+		writeJSON(w, status, map[string]any{"error": map[string]string{"code": e.Code, "field": e.Field, "message": e.Message}})
+		return
+	}
+	if status == http.StatusUnauthorized {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	w.WriteHeader(status)
+	s.render(w, r, c, "error", map[string]any{"Status": status, "Error": e})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+func (s *Server) setSession(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(app.AbsoluteTimeout / time.Second)})
+}
+
+func (s *Server) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// clientIP is the peer address (no proxy headers are trusted).
+func clientIP(r *http.Request) string {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().String()
+	}
+	return r.RemoteAddr
+}
+
+func urlPath(r *http.Request) string {
+	p := r.URL.Path
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return "/"
+	}
+	return template.URLQueryEscaper(p)
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func cacheForever(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: 200}
+		next.ServeHTTP(sw, r)
+		if strings.HasPrefix(r.URL.Path, "/static/") {
+			return
+		}
+		s.Log.Info("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds(), "addr", clientIP(r))
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Log.Error("panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()))
+				http.Error(w, "服务器内部错误", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Run serves on addr until ctx ends, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context, addr string, ready func(addr string)) error {
+	srv := &http.Server{Addr: addr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 1 << 20}
+	ln, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	go s.sweepSessions(ctx)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.Log.Info("shutting down")
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *Server) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			now := s.App.Now()
+			if err := s.App.DB.Q().DeleteExpiredSessions(ctx, now, now.Add(-app.IdleTimeout)); err != nil && ctx.Err() == nil {
+				s.Log.Warn("session sweep", "err", err)
+			}
+		}
+	}
+}

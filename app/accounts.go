@@ -65,10 +65,14 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 		})
 		return "", nil, errBadLogin
 	case u.Disabled:
-		a.DB.InTx(ctx, func(q *store.Q) error { return a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditFailed, "disabled") })
+		a.DB.InTx(ctx, func(q *store.Q) error {
+			return a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditFailed, "disabled")
+		})
 		return "", nil, errBadLogin
 	case u.LockedUntil.After(now):
-		a.DB.InTx(ctx, func(q *store.Q) error { return a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditFailed, "locked") })
+		a.DB.InTx(ctx, func(q *store.Q) error {
+			return a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditFailed, "locked")
+		})
 		return "", nil, errBadLogin
 	case !ok:
 		a.throttle.fail(addr, now)

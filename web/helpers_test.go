@@ -1,0 +1,199 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"kexuan/app"
+	"kexuan/auth"
+	"kexuan/plan"
+	"kexuan/store"
+	"kexuan/web"
+)
+
+// env is a running kexuan on a real database and a real HTTP listener.
+type env struct {
+	t     *testing.T
+	db    *store.DB
+	app   *app.App
+	srv   *web.Server
+	ts    *httptest.Server
+	users map[string]*store.User
+}
+
+const testPassword = "Kx!2017-test"
+
+// The test accounts: one per role, plus a reporter of another department
+// and a head who later becomes a leader.
+var testAccounts = []app.UserInput{
+	{Username: "reporter", Role: auth.Reporter, Department: "hightech", DisplayName: "高新科信息员"},
+	{Username: "reporter2", Role: auth.Reporter, Department: "ip", DisplayName: "知识产权科信息员"},
+	{Username: "head", Role: auth.Head, Department: "hightech", DisplayName: "高新科负责人"},
+	{Username: "leader", Role: auth.Leader, Leads: []string{"hightech", "planning"}, DisplayName: "分管局领导"},
+	{Username: "leader2", Role: auth.Leader, Leads: []string{"ip"}, DisplayName: "另一位分管局领导"},
+	{Username: "chief", Role: auth.Chief, DisplayName: "主要领导"},
+	{Username: "office", Role: auth.Office, DisplayName: "办公室"},
+	{Username: "admin", Role: auth.Admin, DisplayName: "管理员"},
+}
+
+func newEnv(t *testing.T, dsn string) *env {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, src := plan.Builtin()
+	if err := db.SavePlan(ctx, p, src); err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(db)
+	e := &env{t: t, db: db, app: a, users: map[string]*store.User{}}
+	for _, in := range testAccounts {
+		in.Password = testPassword
+		u, err := a.CreateUser(ctx, nil, in, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.users[in.Username] = u
+	}
+	srv, err := web.New(a, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = srv
+	e.ts = httptest.NewServer(srv.Handler())
+	t.Cleanup(e.ts.Close)
+	return e
+}
+
+// client is one signed-in (or anonymous) API user.
+type client struct {
+	e    *env
+	http *http.Client
+}
+
+func (e *env) anon() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (e *env) as(username string) *client {
+	e.t.Helper()
+	c := e.anon()
+	res, body := c.do("POST", "/api/v1/login", map[string]string{"username": username, "password": testPassword})
+	if res.StatusCode != 200 {
+		e.t.Fatalf("login %s: %d %s", username, res.StatusCode, body)
+	}
+	return c
+}
+
+// do sends a JSON request (body nil: none) and returns the response and body.
+func (c *client) do(method, path string, body any) (*http.Response, string) {
+	c.e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, c.e.ts.URL+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// form posts a form the way a page does, with the session's CSRF token.
+func (c *client) form(path string, vals url.Values, withToken bool) (*http.Response, string) {
+	c.e.t.Helper()
+	if withToken {
+		vals.Set("csrf", c.csrf())
+	}
+	req, _ := http.NewRequest("POST", c.e.ts.URL+path, strings.NewReader(vals.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// csrf reads the session's token from a page.
+func (c *client) csrf() string {
+	_, page := c.do("GET", "/password", nil)
+	i := strings.Index(page, `name="csrf" value="`)
+	if i < 0 {
+		c.e.t.Fatalf("no csrf token on the page")
+	}
+	rest := page[i+len(`name="csrf" value="`):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+func decodeJSON(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("%v: %s", err, s)
+	}
+}
+
+type pieceOut struct {
+	ID    int64  `json:"id"`
+	State string `json:"state"`
+	Words int    `json:"words"`
+	Body  string `json:"body"`
+	Title string `json:"title"`
+}
+
+// newPiece makes a piece through the API and brings it to a state.
+func (e *env) newPiece(author, state string, major bool) int64 {
+	e.t.Helper()
+	c := e.as(author)
+	res, body := c.do("POST", "/api/v1/pieces", map[string]any{"title": "稿件 " + state, "body": "<p>金水区召开科技创新大会，共一百余家企业参加。</p>",
+		"themes": []int{1}, "channels": []string{"intranet"}, "major": major})
+	if res.StatusCode != 201 {
+		e.t.Fatalf("create: %d %s", res.StatusCode, body)
+	}
+	var p pieceOut
+	decodeJSON(e.t, body, &p)
+	if state == store.StateDraft {
+		return p.ID
+	}
+	c.do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/submit", nil)
+	if state == store.StateSubmitted {
+		return p.ID
+	}
+	dept := e.users[author].Department
+	leader := "leader"
+	if dept == "ip" {
+		leader = "leader2"
+	}
+	res, body = e.as(leader).do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/approve", map[string]string{"comment": "同意"})
+	if res.StatusCode != 200 {
+		e.t.Fatalf("approve: %d %s", res.StatusCode, body)
+	}
+	return p.ID
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # Runs every test of kexuan: gofmt and go vet, then `go test -race ./...` with
 # a real, throwaway PostgreSQL server (the PostgreSQL tests are required, not
-# skipped). On a fresh Debian machine run it as root: it installs what is
-# missing (postgresql, sqlite3) with apt-get.
+# skipped), and a real headless Chromium for the pages. On a fresh Debian
+# machine run it as root: it installs what is missing (postgresql, sqlite3,
+# chromium, fonts-noto-cjk) with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 
-if ! command -v sqlite3 >/dev/null; then
-  [ "$(id -u)" = 0 ] || { echo "sqlite3 is missing (apt-get install sqlite3)" >&2; exit 1; }
+# Debian packages the tests use: sqlite3 (the import baseline), chromium and
+# CJK fonts (the browser tests), postgresql (lib-pg.sh).
+need=()
+command -v sqlite3 >/dev/null || need+=(sqlite3)
+command -v chromium >/dev/null || need+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+if ((${#need[@]})); then
+  [ "$(id -u)" = 0 ] || { echo "missing packages: ${need[*]} (apt-get install them, or run as root)" >&2; exit 1; }
+  echo "installing: ${need[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sqlite3 >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+export KEXUAN_REQUIRE_BROWSER=1
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

@@ -401,3 +401,30 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("report before init: %d %s", code, errs)
 	}
 }
+
+func TestUserAddAndAuditVerify(t *testing.T) {
+	dsn := storetest.SQLite(t)
+	mustRun(t, "init", "--db", dsn)
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"user", "add", "--db", dsn, "--username", "zhang", "--role", "leader", "--leads", "hightech,ip", "--password-stdin"},
+		Env{Stdin: strings.NewReader("Kx!2017-leader\n"), Stdout: &out, Stderr: &errb})
+	if code != 0 || !strings.Contains(out.String(), "zhang") {
+		t.Fatalf("user add: %d %s %s", code, out.String(), errb.String())
+	}
+	code = Run(context.Background(), []string{"user", "add", "--db", dsn, "--username", "li", "--role", "reporter", "--department", "hightech", "--password-stdin"},
+		Env{Stdin: strings.NewReader("password\n"), Stdout: &out, Stderr: &errb})
+	if code != 1 || !strings.Contains(errb.String(), "密码") {
+		t.Errorf("weak password accepted: %d %s", code, errb.String())
+	}
+	if out := mustRun(t, "audit", "verify", "--db", dsn); !strings.Contains(out, "完整") {
+		t.Errorf("audit verify: %s", out)
+	}
+	db, _ := store.Open(context.Background(), dsn)
+	// Tampering needs the trigger gone, as an attacker with file access would do.
+	db.SQL().Exec(`DROP TRIGGER audit_log_no_update`)
+	db.SQL().Exec(`UPDATE audit_log SET reason = 'forged'`)
+	db.Close()
+	if _, errs, code := run(t, "audit", "verify", "--db", dsn); code != 1 || !strings.Contains(errs, "断裂") {
+		t.Errorf("tampered log: %d %s", code, errs)
+	}
+}

@@ -8,7 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"text/tabwriter"
+
+	"github.com/mattn/go-runewidth"
 
 	"kexuan/app"
 	"kexuan/auth"
@@ -103,11 +104,9 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		}
 		if len(accounts) > 0 {
 			fmt.Fprintf(env.Stdout, "\n演示账户（密码每次以 --demo 启动时重新生成）：\n")
-			tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
 			for _, acc := range accounts {
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", acc.Username, acc.Password, auth.RoleName[acc.Role], acc.Note)
+				fmt.Fprintf(env.Stdout, "  %s  %s  %s  %s\n", pad(acc.Username, 22), acc.Password, pad(auth.RoleName[acc.Role], 20), acc.Note)
 			}
-			tw.Flush()
 		}
 		fmt.Fprintf(env.Stdout, "\n在浏览器打开 %slogin 登录；按 Ctrl+C 停止。\n", url)
 	})
@@ -165,5 +164,39 @@ func cmdUser(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "已新建账户 %s（%s）\n", u.Username, auth.RoleName[u.Role])
+	return nil
+}
+
+// pad fills s to width display columns (Chinese characters are two wide).
+func pad(s string, width int) string {
+	if w := runewidth.StringWidth(s); w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// cmdAudit checks the audit log's hash chain.
+func cmdAudit(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return usagef("用法：kexuan audit verify --db PATH")
+	}
+	fs := newFlags("audit verify", env)
+	dsn := dbFlag(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	db, err := openReady(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	broken, n, err := db.Q().VerifyAuditChain(ctx)
+	if err != nil {
+		return err
+	}
+	if broken != 0 {
+		return fmt.Errorf("审计日志哈希链在第 %d 条处断裂（共 %d 条）：日志被改动过", broken, n)
+	}
+	fmt.Fprintf(env.Stdout, "审计日志完整：%d 条，哈希链无断裂\n", n)
 	return nil
 }

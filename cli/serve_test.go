@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"kexuan/store/storetest"
+)
+
+// lineWriter passes what serve prints, line by line.
+type lineWriter struct{ ch chan string }
+
+func (w lineWriter) Write(p []byte) (int, error) {
+	sc := bufio.NewScanner(strings.NewReader(string(p)))
+	for sc.Scan() {
+		w.ch <- sc.Text()
+	}
+	return len(p), nil
+}
+
+// `kexuan serve --demo` on an empty database: a living system, accounts
+// printed, each able to sign in; and a graceful stop.
+func TestServeDemo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		lines := make(chan string, 1000)
+		done := make(chan int, 1)
+		go func() {
+			done <- Run(ctx, []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--demo"},
+				Env{Stdin: strings.NewReader(""), Stdout: lineWriter{lines}, Stderr: io.Discard})
+		}()
+		var base string
+		accounts := map[string]string{}
+		started := regexp.MustCompile(`已启动：(http://[0-9.:]+/)`)
+		account := regexp.MustCompile(`^  ([a-z.0-9]+)\s+(\S+)\s`)
+		timeout := time.After(2 * time.Minute)
+	read:
+		for {
+			select {
+			case l := <-lines:
+				if m := started.FindStringSubmatch(l); m != nil {
+					base = m[1]
+				}
+				if m := account.FindStringSubmatch(l); m != nil {
+					accounts[m[1]] = m[2]
+				}
+				if strings.Contains(l, "按 Ctrl+C 停止") {
+					break read
+				}
+			case code := <-done:
+				t.Fatalf("serve exited %d", code)
+			case <-timeout:
+				t.Fatal("serve did not start")
+			}
+		}
+		for _, role := range []string{"reporter", "head", "leader", "chief", "office", "admin"} {
+			if accounts[role] == "" {
+				t.Fatalf("no %s account printed: %v", role, accounts)
+			}
+		}
+		res, err := http.Get(base + "healthz")
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("healthz: %v %v", res, err)
+		}
+		login := func(user string) *http.Client {
+			c := &http.Client{Jar: newJar()}
+			res, err := c.Post(base+"api/v1/login", "application/json", strings.NewReader(`{"username":"`+user+`","password":"`+accounts[user]+`"}`))
+			if err != nil || res.StatusCode != 200 {
+				t.Fatalf("login %s: %v %v", user, res.StatusCode, err)
+			}
+			return c
+		}
+		// The year is lived: the leader and the chief have work waiting, the
+		// report has points.
+		for _, who := range []string{"leader", "chief"} {
+			res, _ := login(who).Get(base + "api/v1/reviews")
+			var q struct{ Pieces []any }
+			json.NewDecoder(res.Body).Decode(&q)
+			if len(q.Pieces) == 0 {
+				t.Errorf("%s has nothing to review", who)
+			}
+		}
+		res, _ = login("office").Get(base + "api/v1/report?year=2017")
+		var r struct {
+			Departments []struct {
+				Total     float64 `json:"total"`
+				TaskScore float64 `json:"task_score"`
+			} `json:"departments"`
+		}
+		json.NewDecoder(res.Body).Decode(&r)
+		if len(r.Departments) != 6 || r.Departments[0].TaskScore == 0 {
+			t.Errorf("demo report: %+v", r)
+		}
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve stopped with %d", code)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not stop")
+		}
+	})
+}
+
+func newJar() http.CookieJar {
+	j, _ := cookiejar.New(nil)
+	return j
+}

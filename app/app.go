@@ -94,7 +94,9 @@ type App struct {
 
 // New returns an App on db.
 func New(db *store.DB) *App {
-	return &App{DB: db, Now: time.Now, throttle: newThrottle(20, 10*time.Minute)}
+	a := &App{DB: db, Now: time.Now, throttle: newThrottle(20, 10*time.Minute)}
+	db.SetClock(func() time.Time { return a.Now() })
+	return a
 }
 
 // Actor is the signed-in user acting, and where from.

@@ -166,7 +166,7 @@ func (q *Q) CreatePiece(ctx context.Context, p *Piece) error {
 	if err != nil {
 		return wrap("科室 "+p.Department, err)
 	}
-	ts := now()
+	ts := q.now()
 	id, err := insertID(ctx, q, `INSERT INTO pieces (department_id, author_id, title, body, words, themes, channels, major, state, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		dept, p.AuthorID, p.Title, p.Body, p.Words, joinInts(p.Themes), strings.Join(p.Channels, ","), p.Major, p.State, ts, ts)
@@ -181,14 +181,14 @@ func (q *Q) CreatePiece(ctx context.Context, p *Piece) error {
 // UpdatePieceContent changes what the author may change.
 func (q *Q) UpdatePieceContent(ctx context.Context, p *Piece) error {
 	_, err := q.c.ExecContext(ctx, `UPDATE pieces SET title = $1, body = $2, words = $3, themes = $4, channels = $5, major = $6, updated_at = $7 WHERE id = $8`,
-		p.Title, p.Body, p.Words, joinInts(p.Themes), strings.Join(p.Channels, ","), p.Major, now(), p.ID)
+		p.Title, p.Body, p.Words, joinInts(p.Themes), strings.Join(p.Channels, ","), p.Major, q.now(), p.ID)
 	return err
 }
 
 // SetPieceState moves a piece from one state to another; it fails with
 // ErrConflict when the piece is no longer in from (someone acted first).
 func (q *Q) SetPieceState(ctx context.Context, id int64, from, to string) error {
-	res, err := q.c.ExecContext(ctx, `UPDATE pieces SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4`, to, now(), id, from)
+	res, err := q.c.ExecContext(ctx, `UPDATE pieces SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4`, to, q.now(), id, from)
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ var ErrConflict = errors.New("conflict")
 // AddEvent records a step in a piece's history.
 func (q *Q) AddEvent(ctx context.Context, e *Event) error {
 	id, err := insertID(ctx, q, `INSERT INTO piece_events (piece_id, actor_id, action, from_state, to_state, comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		e.PieceID, e.ActorID, e.Action, e.FromState, e.ToState, e.Comment, now())
+		e.PieceID, e.ActorID, e.Action, e.FromState, e.ToState, e.Comment, q.now())
 	e.ID = id
 	return err
 }
@@ -246,7 +246,7 @@ type Attachment struct {
 // AddAttachment stores a file.
 func (q *Q) AddAttachment(ctx context.Context, a *Attachment) error {
 	id, err := insertID(ctx, q, `INSERT INTO attachments (piece_id, name, content_type, size, sha256, data, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		a.PieceID, a.Name, a.ContentType, a.Size, a.SHA256, a.Data, a.UploadedBy, now())
+		a.PieceID, a.Name, a.ContentType, a.Size, a.SHA256, a.Data, a.UploadedBy, q.now())
 	a.ID = id
 	return err
 }
@@ -317,7 +317,7 @@ func (q *Q) AddAdoption(ctx context.Context, a *Adoption) error {
 	if a.EvidenceID != 0 {
 		evidence = sql.NullInt64{Int64: a.EvidenceID, Valid: true}
 	}
-	ts := now()
+	ts := q.now()
 	id, err := insertID(ctx, q, `INSERT INTO publications (department_id, channel, day, title, outlet, words, counted, source, created_at, identity, piece_id, recorded_by, verified_by, evidence_id, issue)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, 'adoption', $8, $9, $10, $11, $12, $13, $14)`,
 		dept, a.Channel, a.Day.String(), a.Title, a.Outlet, a.Words, a.Counted, ts,

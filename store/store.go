@@ -38,6 +38,7 @@ type DB struct {
 	sql     *sql.DB
 	dialect *dialect
 	dsn     string
+	clock   func() time.Time
 }
 
 type dialect struct {

@@ -17,13 +17,25 @@ type conn interface {
 // Q runs the queries of accounts, pieces, adoptions and audit, either
 // directly on the database (DB.Q) or inside a transaction (Tx.Q).
 type Q struct {
-	c  conn
-	d  *dialect
-	tx bool
+	c     conn
+	d     *dialect
+	tx    bool
+	clock func() time.Time
 }
 
 // Q returns the queries on the database, outside any transaction.
-func (s *DB) Q() *Q { return &Q{c: s.sql, d: s.dialect} }
+func (s *DB) Q() *Q { return &Q{c: s.sql, d: s.dialect, clock: s.now} }
+
+// SetClock makes the store stamp records with the application's clock
+// (tests and the demo's replayed year move it).
+func (s *DB) SetClock(f func() time.Time) { s.clock = f }
+
+func (s *DB) now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
+}
 
 // InTx runs f in one transaction (immediate on SQLite): committed if f
 // returns nil, rolled back otherwise. A change and its audit row go through
@@ -33,18 +45,18 @@ func (s *DB) InTx(ctx context.Context, f func(q *Q) error) error {
 	if err != nil {
 		return err
 	}
-	if err := f(&Q{c: tx, d: s.dialect, tx: true}); err != nil {
+	if err := f(&Q{c: tx, d: s.dialect, tx: true, clock: s.now}); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
 }
 
-// now is the time stamp format of the schema: UTC, fixed width, so that
-// text order is time order on both databases.
-func now() string { return FormatTime(time.Now()) }
+// now is the time stamp of a record, in the schema's format.
+func (q *Q) now() string { return FormatTime(q.clock()) }
 
-// FormatTime writes t as the schema stores it.
+// FormatTime writes t as the schema stores it: UTC, fixed width, so that
+// text order is time order on both databases.
 func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
 
 // ParseTime reads a stored time stamp.

@@ -217,7 +217,7 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCt
 			return err
 		}
 		for _, pc := range all {
-			if pc.Department == code {
+			if pc.Department == code && len(pieces) < 15 {
 				pieces = append(pieces, pc)
 			}
 		}

@@ -1,0 +1,60 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"kexuan/auth"
+	"kexuan/demo"
+	"kexuan/store/storetest"
+)
+
+// TestScreenshots writes PNGs of the main pages over the demo year, for
+// people to look at: KEXUAN_SCREENSHOTS=DIR go test -run TestScreenshots ./web
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("KEXUAN_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set KEXUAN_SCREENSHOTS=DIR to write screenshots")
+	}
+	os.MkdirAll(dir, 0o755)
+	e := newEnv(t, storetest.SQLite(t))
+	// The demo year on top of the test accounts, with demo accounts of its own.
+	for _, u := range e.users {
+		e.db.SQL().Exec(`UPDATE users SET username = 'test_' || username WHERE id = $1`, u.ID)
+	}
+	if _, err := demo.Load(context.Background(), e.app); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range e.users {
+		e.db.SQL().Exec(`DELETE FROM users WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM pieces WHERE author_id = $1)`, u.ID)
+	}
+	shots := []struct{ user, path, name string }{
+		{"office", "/", "dashboard"},
+		{"office", "/departments/hightech", "department"},
+		{"office", "/ledger/hightech", "ledger"},
+		{"office", "/verify", "verify"},
+		{"reporter", "/pieces", "pieces"},
+		{"reporter", "/pieces/new", "piece_form"},
+		{"leader", "/reviews", "reviews"},
+		{"admin", "/admin/audit", "audit"},
+	}
+	for _, s := range shots {
+		u := &ui{t: t, ctx: browser(t), e: e} // a fresh browser per page
+		// Demo passwords are random: set a known one.
+		hash, _ := auth.HashPassword(context.Background(), testPassword)
+		e.db.SQL().Exec(`UPDATE users SET password_hash = $1, must_change_password = $2 WHERE username = $3`, hash, false, s.user)
+		u.run("login", chromedp.Navigate(e.ts.URL+"/login"), chromedp.WaitVisible("#username"),
+			chromedp.SendKeys("#username", s.user), chromedp.SendKeys("#password", testPassword), submitClick("#login-submit"))
+		u.run("open", chromedp.Navigate(e.ts.URL+s.path), chromedp.WaitVisible("main"), chromedp.Sleep(500_000_000))
+		png, err := chromedp.Run(u.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, s.name+".png"), png, 0o644)
+		t.Logf("wrote %s.png as %s", s.name, s.user)
+	}
+}

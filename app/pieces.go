@@ -413,6 +413,9 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 	if ch.OutletRequired && in.Outlet == "" {
 		return nil, invalid("outlet", "%s需写明刊发媒体", ch.Name)
 	}
+	if auth.DepartmentRole(act.Role) && pl.Category(ch.Category).Kind == plan.KindBonus && in.Evidence == 0 && strings.TrimSpace(in.Issue) == "" {
+		return nil, invalid("evidence", "外部媒体报道需附佐证材料（截图或扫描件），或填写期号/网址，供办公室核实")
+	}
 	if in.Words != nil && (*in.Words < 0 || *in.Words > 1_000_000) {
 		return nil, invalid("words", "字数不合理")
 	}

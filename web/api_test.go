@@ -90,6 +90,10 @@ func TestAPIContract(t *testing.T) {
 		}
 		// A department's outside coverage waits for the office.
 		res, body = rep.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "media", "date": "2017-05-03", "outlet": "郑州日报"})
+		if res.StatusCode != 422 || !strings.Contains(body, `"field":"evidence"`) {
+			t.Errorf("outside coverage without evidence: %d %s", res.StatusCode, body)
+		}
+		res, body = rep.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "media", "date": "2017-05-03", "outlet": "郑州日报", "issue": "第3版"})
 		var rec struct {
 			ID      int64 `json:"id"`
 			Counted bool  `json:"counted"`

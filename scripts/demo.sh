@@ -4,7 +4,7 @@
 # assessment as a table, and the year-end table as .xlsx.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dir=${KEXUAN_DEMO_DIR:-demo}
+dir=${KEXUAN_DEMO_DIR:-walkthrough}
 mkdir -p "$dir"
 go build -o "$dir/kexuan" ./cmd/kexuan
 db="$dir/kexuan.db"

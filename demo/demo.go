@@ -1,0 +1,307 @@
+// Package demo fills an empty database with a living 2017: one account per
+// role (and a reporter for every department), and a year of pieces that
+// went through review, adoptions recorded by the office, outside coverage
+// and monthly quota items verified — all through the app service, so every
+// step has its history and audit row, timed on the 2017 calendar.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"kexuan/app"
+	"kexuan/auth"
+	"kexuan/plan"
+	"kexuan/store"
+)
+
+// Account is a demo account and its password, to print at start-up.
+type Account struct {
+	Username, Password, Role, Note string
+}
+
+type spec struct {
+	username, name, role, dept string
+	leads                      []string
+	note                       string
+}
+
+var accounts = []spec{
+	{"reporter", "李信息", auth.Reporter, "hightech", nil, "高新科信息员：撰写、报送稿件"},
+	{"head", "王科长", auth.Head, "hightech", nil, "高新科负责人"},
+	{"leader", "张局长", auth.Leader, "", []string{"hightech", "planning", "productivity"}, "分管高新科、发展计划科、生产力促进中心"},
+	{"leader2", "赵局长", auth.Leader, "", []string{"office", "general", "ip"}, "分管办公室、综合科、知识产权科"},
+	{"chief", "刘局长", auth.Chief, "", nil, "主要领导/新闻发言人：审核重大事项"},
+	{"office", "陈主任", auth.Office, "", nil, "办公室：登记采用、核实"},
+	{"admin", "系统管理员", auth.Admin, "", nil, "管理员：账户与审计"},
+	{"reporter.office", "办公室信息员", auth.Reporter, "office", nil, ""},
+	{"reporter.planning", "发展计划科信息员", auth.Reporter, "planning", nil, ""},
+	{"reporter.general", "综合科信息员", auth.Reporter, "general", nil, ""},
+	{"reporter.ip", "知识产权科信息员", auth.Reporter, "ip", nil, ""},
+	{"reporter.productivity", "生产力促进中心信息员", auth.Reporter, "productivity", nil, ""},
+}
+
+// Present reports whether the demo accounts exist.
+func Present(ctx context.Context, db *store.DB) (bool, error) {
+	_, err := db.Q().UserByName(ctx, "reporter")
+	if err == store.ErrNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ResetPasswords gives every demo account a fresh random password (the
+// demo's passwords are printed at each start, never stored in clear).
+func ResetPasswords(ctx context.Context, db *store.DB) ([]Account, error) {
+	var out []Account
+	for _, s := range accounts {
+		u, err := db.Q().UserByName(ctx, s.username)
+		if err != nil {
+			continue
+		}
+		if !u.Demo {
+			continue
+		}
+		pw := app.RandomPassword()
+		hash, err := auth.HashPassword(ctx, pw)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.Q().SetPassword(ctx, u.ID, hash, false); err != nil {
+			return nil, err
+		}
+		out = append(out, Account{s.username, pw, s.role, s.note})
+	}
+	return out, nil
+}
+
+// Load creates the demo accounts and the 2017 year; the database must have
+// the 2017 plan and no users.
+func Load(ctx context.Context, a *app.App) ([]Account, error) {
+	p, err := a.Plan(ctx, 2017)
+	if err != nil {
+		return nil, err
+	}
+	var out []Account
+	users := map[string]*app.Actor{}
+	for _, s := range accounts {
+		pw := app.RandomPassword()
+		u, err := a.CreateUser(ctx, nil, app.UserInput{Username: s.username, DisplayName: s.name, Role: s.role, Department: s.dept, Leads: s.leads, Password: pw}, false)
+		if err != nil {
+			return nil, fmt.Errorf("demo account %s: %w", s.username, err)
+		}
+		if _, err := a.DB.SQL().ExecContext(ctx, `UPDATE users SET demo = $1 WHERE id = $2`, true, u.ID); err != nil {
+			return nil, err
+		}
+		users[s.username] = &app.Actor{User: u, Address: "demo"}
+		out = append(out, Account{s.username, pw, s.role, s.note})
+	}
+	if err := year(ctx, a, p, users); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+var topics = map[string][]string{
+	"office":       {"机关效能建设推进会", "党风廉政建设专题学习", "科技工作务虚会", "政务公开工作", "“两学一做”学习教育"},
+	"hightech":     {"高新技术企业认定培训会", "技术合同登记服务进园区", "科技型企业培育工程", "技术转移示范机构建设", "科技园区提质发展"},
+	"planning":     {"重大科技专项申报辅导", "企业研发中心建设", "科技金融对接会", "社会发展科技计划项目验收", "农业科技特派员服务"},
+	"general":      {"科技活动周启动仪式", "科普知识进社区", "科技体验中心开放日", "“5.12”防灾减灾宣传", "科普文化产品展"},
+	"ip":           {"“4.26”知识产权宣传周", "专利申请资助政策解读", "国家知识产权创意产业试点园区建设", "商标品牌培育", "知识产权维权援助"},
+	"productivity": {"众创空间绩效评价", "科技企业孵化器培育", "创新创业大赛", "产学研合作对接会", "创新创业人才沙龙"},
+}
+
+var sentences = []string{
+	"为深入贯彻落实全市开放创新会议精神，我局精心组织、周密部署，推动各项工作落到实处。",
+	"活动吸引了辖区内高新技术企业、科研院所和众创空间的代表参加，现场气氛热烈。",
+	"与会人员围绕政策解读、项目申报、成果转化等内容进行了深入交流。",
+	"下一步，我局将继续加强服务，助力企业创新发展，为建设中部地区有影响力的科技创新先导区营造良好氛围。",
+	"据统计，今年以来全区新增科技型中小企业一百余家，技术合同成交额稳步增长。",
+	"企业代表纷纷表示，政策宣讲针对性强，解决了企业在研发投入、知识产权保护方面的实际困难。",
+	"此次活动进一步增强了全社会的创新意识，营造了“大众创业、万众创新”的浓厚氛围。",
+}
+
+func body(rng *rand.Rand, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteString("<p>")
+		for j := 0; j < 2; j++ {
+			b.WriteString(sentences[rng.IntN(len(sentences))])
+		}
+		b.WriteString("</p>")
+	}
+	return b.String()
+}
+
+// clock moves the app's time through 2017 while the year is played.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.Actor) error {
+	realNow := a.Now
+	ck := &clock{}
+	a.Now = ck.now
+	defer func() { a.Now = realNow }()
+	rng := rand.New(rand.NewPCG(2017, 3))
+	loc := p.Location()
+	reporter := map[string]*app.Actor{"hightech": users["reporter"]}
+	for _, d := range p.Departments {
+		if r, ok := users["reporter."+d.Code]; ok {
+			reporter[d.Code] = r
+		}
+	}
+	leaderOf := func(dept string) *app.Actor {
+		if users["leader"].LeadsDept(dept) {
+			return users["leader"]
+		}
+		return users["leader2"]
+	}
+	office := users["office"]
+	at := func(day plan.Date, hour int) {
+		ck.t = time.Date(day.Year, time.Month(day.Month), day.Day, hour, rng.IntN(60), 0, 0, loc)
+	}
+	for m := 3; m <= 12; m++ {
+		for _, d := range p.Departments {
+			rep := reporter[d.Code]
+			n := rng.IntN(3) // about one a month: near the 机关内网 targets
+			for i := 0; i < n; i++ {
+				day := plan.Date{Year: 2017, Month: m, Day: 1 + rng.IntN(25)}
+				at(day, 9)
+				t := topics[d.Code][(m+i)%len(topics[d.Code])] // distinct within a month
+				major := m == 5 && i == 0 && d.Code == "general"
+				pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("金水区%s%s", monthName(m), t), Body: body(rng, 1+rng.IntN(5)),
+					Themes: []int{1 + rng.IntN(9)}, Channels: []string{"intranet", "shixun"}, Major: major})
+				if err != nil {
+					return err
+				}
+				if _, err := a.Submit(ctx, rep, pc.ID); err != nil {
+					return err
+				}
+				at(day, 15)
+				lead := leaderOf(d.Code)
+				if rng.IntN(6) == 0 {
+					if _, err := a.Return(ctx, lead, pc.ID, "请补充活动成效和具体数据后再报。"); err != nil {
+						return err
+					}
+					at(day, 17)
+					if _, err := a.UpdatePiece(ctx, rep, pc.ID, app.PieceInput{Title: pc.Title, Body: pc.Body + "<p>活动共服务企业三十余家，发放政策汇编五百余册。</p>",
+						Themes: pc.Themes, Channels: pc.Channels, Major: pc.Major}); err != nil {
+						return err
+					}
+					if _, err := a.Submit(ctx, rep, pc.ID); err != nil {
+						return err
+					}
+				}
+				pc, err = a.Approve(ctx, lead, pc.ID, "同意报送。")
+				if err != nil {
+					return err
+				}
+				if pc.State == store.StateLeaderApproved {
+					if _, err := a.Approve(ctx, users["chief"], pc.ID, "同意，可在各渠道发布。"); err != nil {
+						return err
+					}
+				}
+				pub := day
+				pub.Day = min(pub.Day+1+rng.IntN(3), 28)
+				at(pub, 10)
+				channel := "intranet"
+				if rng.IntN(12) == 0 {
+					channel = "intranet_special"
+				}
+				if _, err := a.RecordAdoption(ctx, office, pc.ID, app.AdoptionInput{Channel: channel, Date: pub.String()}); err != nil {
+					return err
+				}
+				if rng.IntN(3) == 0 {
+					if _, err := a.RecordAdoption(ctx, office, pc.ID, app.AdoptionInput{Channel: "shixun", Date: pub.String(), Issue: fmt.Sprintf("第%d期", m*2)}); err != nil {
+						return err
+					}
+				}
+				if rng.IntN(4) == 0 {
+					if err := outside(ctx, a, rep, office, pc.ID, "city_site", pub, ""); err != nil {
+						return err
+					}
+				}
+				if rng.IntN(10) == 0 {
+					if err := outside(ctx, a, rep, office, pc.ID, "media", pub, []string{"河南日报", "郑州日报"}[rng.IntN(2)]); err != nil {
+						return err
+					}
+				}
+			}
+			// The month's quota items, mostly on time.
+			for _, qc := range p.CategoriesOf(plan.KindQuota) {
+				need := d.Quotas[qc.Code]
+				for k := 0; k < need; k++ {
+					if rng.IntN(7) == 0 {
+						continue // a missed item: deducted once the month is over
+					}
+					day := plan.Date{Year: 2017, Month: m, Day: 5 + rng.IntN(20)}
+					at(day, 11)
+					pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("%s%s（%d月）", qc.Name, topics[d.Code][k%5], m), Body: body(rng, 1)})
+					if err != nil {
+						return err
+					}
+					if _, err := a.Submit(ctx, rep, pc.ID); err != nil {
+						return err
+					}
+					if _, err := a.Approve(ctx, leaderOf(d.Code), pc.ID, ""); err != nil {
+						return err
+					}
+					if err := outside(ctx, a, rep, office, pc.ID, qc.Code, day, ""); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	// Work in flight at the end of the year, so each role finds something to do.
+	at(plan.Date{Year: 2017, Month: 12, Day: 27}, 9)
+	if _, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "高新区企业年度创新成果展（草稿）", Body: body(rng, 2), Channels: []string{"intranet"}}); err != nil {
+		return err
+	}
+	pc, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "金水区科技型企业培育工程年终总结", Body: body(rng, 3), Themes: []int{5}, Channels: []string{"intranet", "shixun"}})
+	if err != nil {
+		return err
+	}
+	if _, err := a.Submit(ctx, users["reporter"], pc.ID); err != nil {
+		return err
+	}
+	pc, err = a.CreatePiece(ctx, users["reporter.planning"], app.PieceInput{Title: "金水区2017年科技创新工作综述", Body: body(rng, 5), Themes: []int{1, 3}, Channels: []string{"intranet", "media"}, Major: true})
+	if err != nil {
+		return err
+	}
+	if _, err := a.Submit(ctx, users["reporter.planning"], pc.ID); err != nil {
+		return err
+	}
+	if _, err := a.Approve(ctx, users["leader"], pc.ID, "重大事项，请主要领导审定。"); err != nil {
+		return err
+	}
+	pc, err = a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "高新科参加省技术转移对接会", Body: body(rng, 2), Channels: []string{"media"}})
+	if err != nil {
+		return err
+	}
+	a.Submit(ctx, users["reporter"], pc.ID)
+	a.Approve(ctx, users["leader"], pc.ID, "")
+	at(plan.Date{Year: 2017, Month: 12, Day: 28}, 10)
+	_, err = a.RecordAdoption(ctx, users["reporter"], pc.ID, app.AdoptionInput{Channel: "media", Date: "2017-12-28", Outlet: "郑州日报", Issue: "第5版"})
+	return err
+}
+
+func outside(ctx context.Context, a *app.App, rep, office *app.Actor, pieceID int64, channel string, day plan.Date, outlet string) error {
+	issue := ""
+	if outlet != "" || channel == "city_site" {
+		issue = fmt.Sprintf("%d年%d月%d日", day.Year, day.Month, day.Day)
+	}
+	rec, err := a.RecordAdoption(ctx, rep, pieceID, app.AdoptionInput{Channel: channel, Date: day.String(), Outlet: outlet, Issue: issue})
+	if err != nil {
+		return err
+	}
+	return a.Verify(ctx, office, rec.ID, true, "")
+}
+
+func monthName(m int) string {
+	return []string{"", "一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"}[m]
+}

@@ -110,6 +110,14 @@ func toPieceJSON(p *store.Piece) pieceJSON {
 		Major: p.Major, State: p.State, Words: p.Words, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
+func writePieces(w http.ResponseWriter, ps []*store.Piece) {
+	out := make([]pieceJSON, len(ps))
+	for i, p := range ps {
+		out[i] = toPieceJSON(p)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"pieces": out})
+}
+
 func adoptionJSON(a *store.Adoption) map[string]any {
 	return map[string]any{"id": a.ID, "piece_id": a.PieceID, "department": a.Department, "channel": a.Channel, "date": a.Day.String(),
 		"outlet": a.Outlet, "issue": a.Issue, "words": a.Words, "counted": a.Counted, "recorded_by": a.RecordedName}
@@ -145,11 +153,7 @@ func (s *Server) apiPieces(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
-	out := make([]pieceJSON, len(ps))
-	for i, p := range ps {
-		out[i] = toPieceJSON(p)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"pieces": out})
+	writePieces(w, ps)
 	return nil
 }
 
@@ -213,11 +217,7 @@ func (s *Server) apiReviews(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if err != nil {
 		return err
 	}
-	out := make([]pieceJSON, len(ps))
-	for i, p := range ps {
-		out[i] = toPieceJSON(p)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"pieces": out})
+	writePieces(w, ps)
 	return nil
 }
 
@@ -280,15 +280,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 
 // apiReport answers exactly what `kexuan report --format json` prints.
 func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	year, err := yearParam(r)
-	if err != nil {
-		return err
-	}
-	asOf, err := asOfParam(r)
-	if err != nil {
-		return err
-	}
-	_, res, err := s.App.Report(r.Context(), year, asOf)
+	_, res, err := s.reportFor(r)
 	if err != nil {
 		return err
 	}

@@ -131,16 +131,26 @@ func yearParam(r *http.Request) (int, error) {
 	return y, nil
 }
 
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+// reportFor reads ?year= and ?as_of= and computes that assessment.
+func (s *Server) reportFor(r *http.Request) (*plan.Plan, *scoring.Result, error) {
+	year, asOf, err := yearAsOf(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.App.Report(r.Context(), year, asOf)
+}
+
+func yearAsOf(r *http.Request) (int, plan.Date, error) {
 	year, err := yearParam(r)
 	if err != nil {
-		return err
+		return 0, plan.Date{}, err
 	}
 	asOf, err := asOfParam(r)
-	if err != nil {
-		return err
-	}
-	p, res, err := s.App.Report(r.Context(), year, asOf)
+	return year, asOf, err
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	p, res, err := s.reportFor(r)
 	if err != nil {
 		return err
 	}
@@ -164,15 +174,7 @@ type quotaRow struct {
 
 func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	code := r.PathValue("code")
-	year, err := yearParam(r)
-	if err != nil {
-		return err
-	}
-	asOf, err := asOfParam(r)
-	if err != nil {
-		return err
-	}
-	p, res, err := s.App.Report(r.Context(), year, asOf)
+	p, res, err := s.reportFor(r)
 	if err != nil {
 		return err
 	}
@@ -232,11 +234,7 @@ var kindNames = map[string]string{scoring.LinePoints: "得分", scoring.LineCap:
 	scoring.LineBonusCap: "加分封顶", scoring.LineQuota: "月度报送", scoring.LineDeduction: "扣分"}
 
 func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	year, err := yearParam(r)
-	if err != nil {
-		return err
-	}
-	asOf, err := asOfParam(r)
+	year, asOf, err := yearAsOf(r)
 	if err != nil {
 		return err
 	}
@@ -288,15 +286,7 @@ func names(p *plan.Plan) (cats, chans map[string]string) {
 }
 
 func (s *Server) exportXLSX(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	year, err := yearParam(r)
-	if err != nil {
-		return err
-	}
-	asOf, err := asOfParam(r)
-	if err != nil {
-		return err
-	}
-	p, res, err := s.App.Report(r.Context(), year, asOf)
+	p, res, err := s.reportFor(r)
 	if err != nil {
 		return err
 	}

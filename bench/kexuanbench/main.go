@@ -177,7 +177,7 @@ func resetDB(dsn string) {
 	if store.IsPostgres(dsn) {
 		db, err := store.Open(context.Background(), dsn)
 		check(err)
-		_, err = db.SQL().Exec(`DROP TABLE IF EXISTS publications, departments, plans, kexuan_schema CASCADE`)
+		_, err = db.SQL().Exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public`)
 		check(err)
 		db.Close()
 		return

@@ -68,12 +68,26 @@ type Import struct {
 	decided bool
 	bulk    bool
 	seen    map[[16]byte]struct{} // bulk mode: every identity present or added
+
+	pg    *pgCopy // PostgreSQL: rows stream through COPY
+	total int64
 }
 
 // BeginImport starts an import. Call Commit or Rollback.
 func (s *DB) BeginImport(ctx context.Context) (*Import, error) {
 	if err := s.Ready(ctx); err != nil {
 		return nil, err
+	}
+	if s.dialect == postgresDialect {
+		depts, err := departmentIDs(ctx, s.sql)
+		if err != nil {
+			return nil, err
+		}
+		pc, err := startPGCopy(ctx, s.sql)
+		if err != nil {
+			return nil, err
+		}
+		return &Import{ctx: ctx, db: s.sql, d: s.dialect, depts: depts, pg: pc, now: time.Now().UTC().Format(time.RFC3339)}, nil
 	}
 	tx, err := s.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -131,6 +145,10 @@ func insertSQL(d *dialect, rows int, onConflict bool) string {
 func (im *Import) Add(p Publication) error {
 	if _, ok := im.depts[p.Department]; !ok {
 		return fmt.Errorf("未知科室 %q", p.Department)
+	}
+	if im.pg != nil {
+		im.total++
+		return im.pg.add(im.ctx, im.values(p, Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet)))
 	}
 	if !im.decided {
 		im.pending = append(im.pending, p)
@@ -201,16 +219,21 @@ func (im *Import) add(p Publication) error {
 		}
 		im.seen[key] = struct{}{}
 	}
-	src := p.Source
-	if src == "" {
-		src = "import"
-	}
-	im.batch = append(im.batch, im.depts[p.Department], p.Channel, p.Day.String(), p.Title, p.Outlet, p.Words, p.Body, p.Counted, src, im.now, id)
+	im.batch = append(im.batch, im.values(p, id)...)
 	im.rows++
 	if im.rows == importBatch {
 		return im.flush()
 	}
 	return nil
+}
+
+// values are a row's columns, in pubColumns (and copyColumns) order.
+func (im *Import) values(p Publication, id []byte) []any {
+	src := p.Source
+	if src == "" {
+		src = "import"
+	}
+	return []any{im.depts[p.Department], p.Channel, p.Day.String(), p.Title, p.Outlet, p.Words, p.Body, p.Counted, src, im.now, id}
 }
 
 func (im *Import) flush() error {
@@ -241,6 +264,14 @@ func (im *Import) flush() error {
 // Commit writes what is queued and commits; it returns how many records
 // were added and how many were already present.
 func (im *Import) Commit() (inserted, skipped int64, err error) {
+	if im.pg != nil {
+		n, err := im.pg.finish()
+		if err != nil {
+			return 0, 0, err
+		}
+		im.inserted, im.skipped = n, im.total-n
+		return im.inserted, im.skipped, im.analyze()
+	}
 	if !im.decided {
 		err = im.decide(false)
 	}
@@ -264,18 +295,26 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 	if err := im.tx.Commit(); err != nil {
 		return 0, 0, err
 	}
-	if im.d == postgresDialect && im.inserted >= bulkThreshold {
-		// Fresh statistics, so the next report is planned for the table as
-		// it now is rather than as it was (autovacuum would get there later).
-		if _, err := im.db.ExecContext(im.ctx, `ANALYZE publications`); err != nil {
-			return im.inserted, im.skipped, err
-		}
-	}
 	return im.inserted, im.skipped, nil
+}
+
+// analyze refreshes PostgreSQL's statistics after a large import, so the
+// next report is planned for the table as it now is (autovacuum would get
+// there later).
+func (im *Import) analyze() error {
+	if im.inserted < bulkThreshold {
+		return nil
+	}
+	_, err := im.db.ExecContext(im.ctx, `ANALYZE publications`)
+	return err
 }
 
 // Rollback abandons the import: nothing of it is kept.
 func (im *Import) Rollback() {
+	if im.pg != nil {
+		im.pg.rollback()
+		return
+	}
 	if im.full != nil {
 		im.full.Close()
 	}

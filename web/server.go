@@ -199,14 +199,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *reqCtx, err err
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	status := app.Status(e.Code)
-	if c.route != nil && c.route.API || strings.HasPrefix(r.URL.Path, "/api/") || r.Header.Get("HX-Request") != "" && status != http.StatusUnauthorized {
-		if r.Header.Get("HX-Request") != "" && !strings.HasPrefix(r.URL.Path, "/api/") {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(status)
-			template.HTMLEscape(w, []byte(e.Message))
-			return
-		}
+	switch {
+	case c.route != nil && c.route.API || strings.HasPrefix(r.URL.Path, "/api/"):
 		writeJSON(w, status, map[string]any{"error": map[string]string{"code": e.Code, "field": e.Field, "message": e.Message}})
+		return
+	case r.Header.Get("HX-Request") != "" && status != http.StatusUnauthorized:
+		// An htmx fragment: the message alone, swapped where the answer goes.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		template.HTMLEscape(w, []byte(e.Message))
 		return
 	}
 	if status == http.StatusUnauthorized {

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -198,6 +197,9 @@ func TestObjectLevel(t *testing.T) {
 				t.Errorf("%s: %d, want %d (%s)", c.name, res.StatusCode, c.want, body)
 			}
 		}
+		if n := adoptions(); n != nAdoptions {
+			t.Errorf("adoptions changed: %d → %d", nAdoptions, n)
+		}
 		// A reporter recording an intranet adoption of its own approved piece.
 		htApproved := e.newPiece("reporter", store.StateApproved, false)
 		before[htApproved] = state(htApproved)
@@ -231,6 +233,5 @@ func TestObjectLevel(t *testing.T) {
 		if len(entries) == 0 || entries[0].Result != store.AuditDenied {
 			t.Errorf("authorisation failures not audited: %v", entries)
 		}
-		_ = fmt.Sprint()
 	})
 }

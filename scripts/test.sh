@@ -28,6 +28,7 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 source scripts/lib-pg.sh
 export KEXUAN_TEST_POSTGRES="$PG_URL"

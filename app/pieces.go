@@ -593,3 +593,39 @@ func (a *App) Attachment(ctx context.Context, u *store.User, id int64) (*store.A
 	}
 	return att, nil
 }
+
+// OverrideWords sets the 字数 one publication is scored with, for the office,
+// with a reason; the change is audited with the old and new count (SCORING.md:
+// "may override it for one publication, with a reason").
+func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int, reason string) error {
+	if !auth.Can(act.Role, auth.PermVerify) {
+		return forbidden("只有办公室可以修改计分字数")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return invalid("reason", "修改字数需写明理由")
+	}
+	if words < 0 || words > 1_000_000 {
+		return invalid("words", "字数不合理")
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		rec, err := q.Adoption(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := q.SetAdoptionWords(ctx, id, words); err != nil {
+			return err
+		}
+		note := fmt.Sprintf("%s %s 字数 %d → %d", rec.Channel, rec.Day, rec.Words, words)
+		if rec.PieceID != 0 {
+			if err := q.AddEvent(ctx, &store.Event{PieceID: rec.PieceID, ActorID: act.ID, Action: "words", FromState: store.StateAdopted,
+				ToState: store.StateAdopted, Comment: note + optional(reason)}); err != nil {
+				return err
+			}
+		}
+		return a.audit(ctx, q, act, "words_override", fmt.Sprintf("publication:%d", id), store.AuditOK, note+"；理由："+reason)
+	})
+}

@@ -403,3 +403,15 @@ func (q *Q) RejectAdoption(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// SetAdoptionWords changes the 字数 a record is scored with.
+func (q *Q) SetAdoptionWords(ctx context.Context, id int64, words int) error {
+	res, err := q.c.ExecContext(ctx, `UPDATE publications SET words = $1 WHERE id = $2`, words, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}

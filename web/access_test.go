@@ -67,6 +67,8 @@ var routeTable = map[string][]string{
 	"POST /verify/{id}":                  {O},
 	"GET /api/v1/adoptions/pending":      {O},
 	"POST /api/v1/adoptions/{id}/verify": {O},
+	"POST /adoptions/{id}/words":         {O},
+	"POST /api/v1/adoptions/{id}/words":  {O},
 	"GET /admin/users":                   {A},
 	"GET /admin/users/new":               {A},
 	"POST /admin/users":                  {A},

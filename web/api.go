@@ -278,6 +278,28 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	return nil
 }
 
+func (s *Server) apiOverrideWords(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Words  *int   `json:"words"`
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.Words == nil {
+		return &app.Error{Code: app.EInvalid, Field: "words", Message: "缺少字数"}
+	}
+	if err := s.App.OverrideWords(r.Context(), c.actor, id, *in.Words, in.Reason); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	return nil
+}
+
 // apiReport answers exactly what `kexuan report --format json` prints.
 func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	_, res, err := s.reportFor(r)

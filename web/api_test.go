@@ -123,6 +123,40 @@ func TestAPIContract(t *testing.T) {
 		if b := total(); b != 5 {
 			t.Errorf("verified media: bonus %v", b)
 		}
+		// The office overrides a publication's 字数, with a reason: the score follows, the audit keeps it.
+		var shixun struct {
+			ID int64 `json:"id"`
+		}
+		res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-04", "words": 520})
+		decodeJSON(t, body, &shixun)
+		rawShixun := func() float64 {
+			var r struct {
+				Departments []struct {
+					Categories map[string]struct{ Raw float64 }
+				}
+			}
+			_, body := office.do("GET", "/api/v1/report?year=2017&as_of=2017-05-31", nil)
+			decodeJSON(t, body, &r)
+			return r.Departments[1].Categories["shixun"].Raw
+		}
+		if got := rawShixun(); got != 10 {
+			t.Errorf("two 500字 时讯: raw %v", got)
+		}
+		if res, body = office.do("POST", "/api/v1/adoptions/"+itoa(shixun.ID)+"/words", map[string]any{"words": 280}); res.StatusCode != 422 || !strings.Contains(body, `"field":"reason"`) {
+			t.Errorf("override without reason: %d %s", res.StatusCode, body)
+		}
+		if res, body = rep.do("POST", "/api/v1/adoptions/"+itoa(shixun.ID)+"/words", map[string]any{"words": 280, "reason": "x"}); res.StatusCode != 403 {
+			t.Errorf("reporter overrides: %d %s", res.StatusCode, body)
+		}
+		if res, body = office.do("POST", "/api/v1/adoptions/"+itoa(shixun.ID)+"/words", map[string]any{"words": 280, "reason": "刊发时删减"}); res.StatusCode != 200 {
+			t.Errorf("override: %d %s", res.StatusCode, body)
+		}
+		if got := rawShixun(); got != 6 {
+			t.Errorf("after the override: raw %v, want 5 + 1", got)
+		}
+		if es, _ := e.db.Q().AuditEntries(context.Background(), store.AuditFilter{Action: "words_override"}); len(es) != 1 || !strings.Contains(es[0].Reason, "520 → 280") || !strings.Contains(es[0].Reason, "刊发时删减") {
+			t.Errorf("override audit: %+v", es)
+		}
 		// The report is exactly `kexuan report --format json`.
 		_, got := office.do("GET", "/api/v1/report?year=2017&as_of=2017-12-31", nil)
 		p17, _ := e.db.Plan(context.Background(), 2017)

@@ -326,7 +326,7 @@ func (s *Server) piecesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 }
 
 var actionNames = map[string]string{"create": "起草", "edit": "修改", "submit": "报送审核", "approve": "审核通过",
-	"return": "退回", "adopt": "登记采用", "verify": "核实"}
+	"return": "退回", "adopt": "登记采用", "verify": "核实", "words": "修改计分字数"}
 
 func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	id, err := pathID(r)
@@ -720,5 +720,27 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return err
 	}
 	s.render(w, r, c, "audit", map[string]any{"Title": "审计日志", "Entries": entries, "F": f, "Broken": broken, "Count": count})
+	return nil
+}
+
+func (s *Server) overrideWords(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	words, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("words")))
+	if err != nil {
+		return &app.Error{Code: app.EInvalid, Field: "words", Message: "字数须是整数"}
+	}
+	if err := s.App.OverrideWords(r.Context(), c.actor, id, words, r.PostFormValue("reason")); err != nil {
+		return err
+	}
+	back := "/verify"
+	if p := r.PostFormValue("piece"); p != "" {
+		if pid, err := strconv.ParseInt(p, 10, 64); err == nil {
+			back = "/pieces/" + strconv.FormatInt(pid, 10)
+		}
+	}
+	s.redirect(w, r, back, "计分字数已修改")
 	return nil
 }

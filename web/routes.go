@@ -59,6 +59,8 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/verify/{id}", auth.PermVerify, s.verifyPost)
 	s.handle("GET", "/api/v1/adoptions/pending", auth.PermVerify, s.apiPending)
 	s.handle("POST", "/api/v1/adoptions/{id}/verify", auth.PermVerify, s.apiVerify)
+	s.handle("POST", "/adoptions/{id}/words", auth.PermVerify, s.overrideWords)
+	s.handle("POST", "/api/v1/adoptions/{id}/words", auth.PermVerify, s.apiOverrideWords)
 
 	// Administration.
 	s.handle("GET", "/admin/users", auth.PermUsers, s.usersPage)

@@ -215,6 +215,9 @@ func (st *deptState) add(p *plan.Plan, ch *plan.Channel, e Entry, ledger bool) {
 		st.quota[cat.Code][m] += e.Count
 		line.Kind = LineQuota
 		line.Rule = fmt.Sprintf("%s：计入 %s 的月度报送", ch.Name, m)
+		if m.Compare(p.QuotaFromMonth()) < 0 {
+			line.Rule = fmt.Sprintf("%s：月度报送从 %s 起考核，%s 的不计", ch.Name, p.QuotaFromMonth(), m)
+		}
 	}
 	if ledger {
 		st.ledger = append(st.ledger, line)

@@ -127,7 +127,9 @@ func TestAPIContract(t *testing.T) {
 		var shixun struct {
 			ID int64 `json:"id"`
 		}
-		res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-04", "words": 520})
+		if res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-04", "words": 520}); res.StatusCode != 201 {
+			t.Fatalf("second 时讯: %d %s", res.StatusCode, body)
+		}
 		decodeJSON(t, body, &shixun)
 		rawShixun := func() float64 {
 			var r struct {

@@ -49,6 +49,7 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
                                                启动网页系统（--demo：空库时载入演示数据并打印各角色账户）
   kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin
   kexuan audit verify --db PATH                 检查审计日志的哈希链
+  kexuan backup --db PATH --out FILE            在线备份 SQLite 数据库（VACUUM INTO），并检查备份
 
 --db 可以是 SQLite 文件路径，也可以是 postgres:// 地址。
 `
@@ -78,6 +79,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdUser(ctx, args[1:], env)
 	case "audit":
 		err = cmdAudit(ctx, args[1:], env)
+	case "backup":
+		err = cmdBackup(ctx, args[1:], env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return exitOK

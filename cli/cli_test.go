@@ -428,3 +428,27 @@ func TestUserAddAndAuditVerify(t *testing.T) {
 		t.Errorf("tampered log: %d %s", code, errs)
 	}
 }
+
+// An online backup is a sound database that reports the same assessment,
+// and restoring it (using it as the database) works.
+func TestBackupRestore(t *testing.T) {
+	dsn := storetest.SQLite(t)
+	mustRun(t, "init", "--db", dsn)
+	mustRun(t, "import", "--db", dsn, "publications", write(t, "r.csv", workedExampleCSV()))
+	out := filepath.Join(t.TempDir(), "backup.db")
+	if o := mustRun(t, "backup", "--db", dsn, "--out", out); !strings.Contains(o, "完整性检查通过") {
+		t.Errorf("backup: %s", o)
+	}
+	if _, errs, code := run(t, "backup", "--db", dsn, "--out", out); code != 1 || !strings.Contains(errs, "已存在") {
+		t.Errorf("backup over an existing file: %d %s", code, errs)
+	}
+	report := func(db string) string {
+		return mustRun(t, "report", "--db", db, "--year", "2017", "--as-of", "2017-12-31", "--format", "json")
+	}
+	if report(out) != report(dsn) {
+		t.Error("the backup reports differently")
+	}
+	if o := mustRun(t, "audit", "verify", "--db", dsn); !strings.Contains(o, "完整") {
+		t.Errorf("audit after backup: %s", o)
+	}
+}

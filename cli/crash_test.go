@@ -1,0 +1,250 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"regexp"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"kexuan/app"
+	"kexuan/auth"
+	"kexuan/plan"
+	"kexuan/scoring"
+	"kexuan/store"
+	"kexuan/store/storetest"
+)
+
+// TestMain lets the test binary be the server the crash test kills.
+func TestMain(m *testing.M) {
+	if os.Getenv("KEXUAN_CRASH_SERVE") == "1" {
+		os.Exit(Run(context.Background(), []string{"serve", "--db", os.Getenv("KEXUAN_CRASH_DB"), "--addr", "127.0.0.1:0"},
+			Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: io.Discard}))
+	}
+	os.Exit(m.Run())
+}
+
+const crashPassword = "Kx!2017-crash"
+
+// Clients submit, review and record adoptions while the server is killed
+// with SIGKILL and restarted, again and again. Afterwards every
+// acknowledged change is there, the database is sound, the audit chain
+// holds, and every department's score equals a recomputation from its
+// records.
+func TestCrashRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test skipped in -short mode")
+	}
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, err := prepare(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := app.New(db)
+		for _, u := range []app.UserInput{
+			{Username: "rep", Role: auth.Reporter, Department: "hightech"},
+			{Username: "lead", Role: auth.Leader, Leads: []string{"hightech"}},
+			{Username: "off", Role: auth.Office},
+		} {
+			u.Password = crashPassword
+			if _, err := a.CreateUser(ctx, nil, u, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.Close()
+
+		type ack struct {
+			id      int64
+			state   string
+			adopted bool
+			title   string
+		}
+		var mu sync.Mutex
+		acked := map[int64]*ack{}
+		seq := 0
+		for round := 0; round < 4; round++ {
+			srv, base := startServer(t, dsn)
+			clients := map[string]*http.Client{}
+			for _, u := range []string{"rep", "lead", "off"} {
+				clients[u] = apiLogin(t, base, u)
+			}
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			for w := 0; w < 3; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						mu.Lock()
+						seq++
+						title := fmt.Sprintf("崩溃测试稿件 %d", seq)
+						mu.Unlock()
+						var p struct {
+							ID    int64  `json:"id"`
+							State string `json:"state"`
+						}
+						if post(clients["rep"], base+"api/v1/pieces", map[string]any{"title": title, "body": "<p>金水区科技创新工作稳步推进。</p>"}, &p) != 201 {
+							return
+						}
+						rec := &ack{id: p.ID, state: store.StateDraft, title: title}
+						mu.Lock()
+						acked[p.ID] = rec
+						mu.Unlock()
+						steps := []struct {
+							who, path string
+							body      any
+							state     string
+						}{
+							{"rep", "submit", nil, store.StateSubmitted},
+							{"lead", "approve", map[string]string{}, store.StateApproved},
+							{"off", "adoptions", map[string]any{"channel": "intranet", "date": fmt.Sprintf("2017-%02d-%02d", 3+p.ID%9, 1+p.ID%28)}, store.StateAdopted},
+						}
+						for _, st := range steps {
+							code := post(clients[st.who], fmt.Sprintf("%sapi/v1/pieces/%d/%s", base, p.ID, st.path), st.body, nil)
+							if code != 200 && code != 201 {
+								return
+							}
+							mu.Lock()
+							rec.state = st.state
+							rec.adopted = st.state == store.StateAdopted
+							mu.Unlock()
+						}
+					}
+				}()
+			}
+			time.Sleep(time.Duration(600+round*300) * time.Millisecond)
+			srv.Process.Signal(syscall.SIGKILL)
+			srv.Wait()
+			close(stop)
+			wg.Wait()
+		}
+
+		db, err = store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if res, err := db.IntegrityCheck(ctx); err != nil || res != "ok" {
+			t.Fatalf("integrity check: %s %v", res, err)
+		}
+		if broken, n, err := db.Q().VerifyAuditChain(ctx); err != nil || broken != 0 {
+			t.Fatalf("audit chain broken at %d of %d: %v", broken, n, err)
+		}
+		order := map[string]int{store.StateDraft: 0, store.StateSubmitted: 1, store.StateApproved: 2, store.StateAdopted: 3}
+		adopted := 0
+		for id, want := range acked {
+			p, err := db.Q().Piece(ctx, id)
+			if err != nil {
+				t.Errorf("acknowledged piece %d lost: %v", id, err)
+				continue
+			}
+			if order[p.State] < order[want.state] {
+				t.Errorf("piece %d: %s, but %s was acknowledged", id, p.State, want.state)
+			}
+			if want.adopted {
+				adopted++
+				as, _ := db.Q().PieceAdoptions(ctx, id)
+				if len(as) != 1 {
+					t.Errorf("piece %d: acknowledged adoption lost", id)
+				}
+			}
+		}
+		if len(acked) < 10 || adopted < 3 {
+			t.Fatalf("too little work got through to test anything: %d pieces, %d adopted", len(acked), adopted)
+		}
+		// Scores: the aggregate equals a recomputation from each record.
+		p, _ := db.Plan(ctx, 2017)
+		asOf := plan.MustDate("2017-12-31")
+		entries, _ := db.Entries(ctx, p, asOf)
+		agg := scoring.Score(p, asOf, entries, scoring.Options{NoLedger: true})
+		for _, d := range agg.Departments {
+			single, _ := db.PublicationEntries(ctx, p, asOf, d.Code)
+			one := scoring.Score(p, asOf, single, scoring.Options{NoLedger: true})
+			for _, x := range one.Departments {
+				if x.Code == d.Code && x.Total != d.Total {
+					t.Errorf("%s: aggregate %v, recomputed %v", d.Code, d.Total, x.Total)
+				}
+			}
+		}
+		t.Logf("%d pieces acknowledged, %d adopted, across 4 kills", len(acked), adopted)
+	})
+}
+
+var startedRE = regexp.MustCompile(`已启动：(http://[0-9.:]+/)`)
+
+func startServer(t *testing.T, dsn string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "KEXUAN_CRASH_SERVE=1", "KEXUAN_CRASH_DB="+dsn)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if m := startedRE.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case base := <-found:
+		return cmd, base
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("server did not start")
+	}
+	return nil, ""
+}
+
+func apiLogin(t *testing.T, base, user string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	if code := post(c, base+"api/v1/login", map[string]string{"username": user, "password": crashPassword}, nil); code != 200 {
+		t.Fatalf("login %s: %d", user, code)
+	}
+	return c
+}
+
+// post sends JSON and decodes the answer into out; 0 when the server is gone.
+func post(c *http.Client, url string, body, out any) int {
+	b, _ := json.Marshal(body)
+	if body == nil {
+		b = nil
+	}
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(b))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer res.Body.Close()
+	if out != nil {
+		json.NewDecoder(res.Body).Decode(out)
+	}
+	return res.StatusCode
+}

@@ -71,6 +71,12 @@ type Import struct {
 
 	pg    *pgCopy // PostgreSQL: rows stream through COPY
 	total int64
+
+	// Bulk mode on SQLite: full batches go to a writer goroutine, so that
+	// hashing and checking rows overlaps with SQLite's own work.
+	writes   chan []any
+	written  chan error
+	writeErr error
 }
 
 // BeginImport starts an import. Call Commit or Rollback.
@@ -166,16 +172,16 @@ func (im *Import) Add(p Publication) error {
 // decide settles the mode and writes what was held back.
 func (im *Import) decide(bulk bool) error {
 	im.decided = true
+	stmt, err := im.tx.PrepareContext(im.ctx, insertSQL(im.d, importBatch, !bulk))
+	if err != nil {
+		return err
+	}
+	im.full = stmt
 	if bulk {
 		if err := im.enterBulk(); err != nil {
 			return err
 		}
 	}
-	stmt, err := im.tx.PrepareContext(im.ctx, insertSQL(im.d, importBatch, !im.bulk))
-	if err != nil {
-		return err
-	}
-	im.full = stmt
 	for _, p := range im.pending {
 		if err := im.add(p); err != nil {
 			return err
@@ -206,6 +212,16 @@ func (im *Import) enterBulk() error {
 		return err
 	}
 	im.bulk = true
+	im.writes, im.written = make(chan []any, 4), make(chan error, 1)
+	go func() {
+		var err error
+		for args := range im.writes {
+			if err == nil {
+				_, err = im.full.ExecContext(im.ctx, args...)
+			}
+		}
+		im.written <- err
+	}()
 	return nil
 }
 
@@ -238,6 +254,20 @@ func (im *Import) values(p Publication, id []byte) []any {
 
 func (im *Import) flush() error {
 	if im.rows == 0 {
+		return nil
+	}
+	if im.writes != nil && im.rows == importBatch {
+		// No conflicts in bulk mode (duplicates were dropped in add): every
+		// row is inserted. The batch slice is handed over, not reused.
+		select {
+		case im.writes <- im.batch:
+		case err := <-im.written:
+			im.written <- err
+			return fmt.Errorf("写入发布记录：%w", err)
+		}
+		im.inserted += int64(im.rows)
+		im.batch = make([]any, 0, importBatch*pubColumns)
+		im.rows = 0
 		return nil
 	}
 	var res sql.Result
@@ -275,6 +305,9 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 	if !im.decided {
 		err = im.decide(false)
 	}
+	if err == nil && im.writes != nil {
+		err = im.stopWriter()
+	}
 	if err == nil {
 		err = im.flush()
 	}
@@ -298,6 +331,17 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 	return im.inserted, im.skipped, nil
 }
 
+// stopWriter waits for the bulk writer to finish what it was given.
+func (im *Import) stopWriter() error {
+	close(im.writes)
+	err := <-im.written
+	im.writes = nil
+	if err != nil {
+		return fmt.Errorf("写入发布记录：%w", err)
+	}
+	return nil
+}
+
 // analyze refreshes PostgreSQL's statistics after a large import, so the
 // next report is planned for the table as it now is (autovacuum would get
 // there later).
@@ -314,6 +358,9 @@ func (im *Import) Rollback() {
 	if im.pg != nil {
 		im.pg.rollback()
 		return
+	}
+	if im.writes != nil {
+		im.stopWriter()
 	}
 	if im.full != nil {
 		im.full.Close()

@@ -74,9 +74,8 @@ type Import struct {
 
 	// Bulk mode on SQLite: full batches go to a writer goroutine, so that
 	// hashing and checking rows overlaps with SQLite's own work.
-	writes   chan []any
-	written  chan error
-	writeErr error
+	writes  chan []any
+	written chan error
 }
 
 // BeginImport starts an import. Call Commit or Rollback.

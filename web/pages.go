@@ -71,6 +71,14 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	return nil
 }
 
+// formError is the message of a field error, for the form shown again.
+func formError(err error) (string, bool) {
+	if e := app.ErrorOf(err); err != nil && e.Code == app.EInvalid {
+		return e.Message, true
+	}
+	return "", false
+}
+
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	if err := s.App.Logout(r.Context(), c.actor, c.token); err != nil {
 		return err
@@ -87,9 +95,9 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 
 func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	err := s.App.ChangePassword(r.Context(), c.actor, c.token, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
-	if e := app.ErrorOf(err); err != nil && e.Code == app.EInvalid {
+	if msg, ok := formError(err); ok {
 		w.WriteHeader(http.StatusUnprocessableEntity)
-		s.render(w, r, c, "password", map[string]any{"Title": "修改密码", "Error": e.Message})
+		s.render(w, r, c, "password", map[string]any{"Title": "修改密码", "Error": msg})
 		return nil
 	}
 	if err != nil {
@@ -414,8 +422,8 @@ func pieceInput(r *http.Request) app.PieceInput {
 func (s *Server) createPiece(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	in := pieceInput(r)
 	p, err := s.App.CreatePiece(r.Context(), c.actor, in)
-	if e := app.ErrorOf(err); err != nil && e.Code == app.EInvalid {
-		return s.pieceForm(w, r, c, 0, in, e.Message)
+	if msg, ok := formError(err); ok {
+		return s.pieceForm(w, r, c, 0, in, msg)
 	}
 	if err != nil {
 		return err
@@ -443,8 +451,8 @@ func (s *Server) updatePiece(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	}
 	in := pieceInput(r)
 	_, err = s.App.UpdatePiece(r.Context(), c.actor, id, in)
-	if e := app.ErrorOf(err); err != nil && e.Code == app.EInvalid {
-		return s.pieceForm(w, r, c, id, in, e.Message)
+	if msg, ok := formError(err); ok {
+		return s.pieceForm(w, r, c, id, in, msg)
 	}
 	if err != nil {
 		return err
@@ -648,8 +656,8 @@ func userInput(r *http.Request) app.UserInput {
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	in := userInput(r)
 	u, err := s.App.CreateUser(r.Context(), c.actor, in, true)
-	if e := app.ErrorOf(err); err != nil && e.Code == app.EInvalid {
-		return s.userForm(w, r, c, &store.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department, Leads: in.Leads}, e.Message)
+	if msg, ok := formError(err); ok {
+		return s.userForm(w, r, c, &store.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department, Leads: in.Leads}, msg)
 	}
 	if err != nil {
 		return err
@@ -680,9 +688,9 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	}
 	in := userInput(r)
 	err = s.App.UpdateUser(r.Context(), c.actor, id, in)
-	if e := app.ErrorOf(err); err != nil && e.Code == app.EInvalid {
+	if msg, ok := formError(err); ok {
 		u, _ := s.App.DB.Q().UserByID(r.Context(), id)
-		return s.userForm(w, r, c, u, e.Message)
+		return s.userForm(w, r, c, u, msg)
 	}
 	if err != nil {
 		return err
@@ -697,9 +705,9 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, c *reqCtx
 		return err
 	}
 	err = s.App.ResetPassword(r.Context(), c.actor, id, r.PostFormValue("password"))
-	if e := app.ErrorOf(err); err != nil && e.Code == app.EInvalid {
+	if msg, ok := formError(err); ok {
 		u, _ := s.App.DB.Q().UserByID(r.Context(), id)
-		return s.userForm(w, r, c, u, e.Message)
+		return s.userForm(w, r, c, u, msg)
 	}
 	if err != nil {
 		return err

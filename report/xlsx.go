@@ -64,7 +64,7 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	sLeft, _ := title(&excelize.Style{Font: font(9, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}, Border: borders()})
 	sNum, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders()})
 	sBold, _ := title(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders()})
-	sPct, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders(), NumFmt: 10})
+	sPct, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders(), CustomNumFmt: strPtr("0.0%")})
 	sNote, _ := title(&excelize.Style{Font: font(9, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}})
 
 	x.merge("A1", last+"1", fmt.Sprintf("%s完成情况", p.TableTitle), sTitle)

@@ -261,6 +261,8 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 			continue
 		case kind == "deduction" && l.Kind != scoring.LineDeduction:
 			continue
+		case kind == "task" && l.Kind != scoring.LinePoints && l.Kind != scoring.LineCap:
+			continue
 		}
 		lines = append(lines, l)
 	}
@@ -268,7 +270,7 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if cat != "" {
 		filter = catNames[cat]
 	} else if kind != "" {
-		filter = map[string]string{"bonus": "加分", "deduction": "扣分"}[kind]
+		filter = map[string]string{"bonus": "加分", "deduction": "扣分", "task": "任务得分"}[kind]
 	}
 	s.render(w, r, c, "ledger", map[string]any{"Title": "积分台账", "Dept": dept, "Lines": lines, "AsOf": asOfOf(p, s, asOf),
 		"Filter": filter, "KindNames": kindNames, "CatNames": catNames, "ChanNames": chanNames})

@@ -45,7 +45,7 @@ func (s *DB) Plan(ctx context.Context, year int) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return plan.Parse(fmt.Sprintf("db:plans/%d", year), []byte(src))
+	return s.parsePlan(year, src)
 }
 
 // Plans returns every stored plan, oldest year first.
@@ -62,7 +62,7 @@ func (s *DB) Plans(ctx context.Context) ([]*plan.Plan, error) {
 		if err := rows.Scan(&year, &src); err != nil {
 			return nil, err
 		}
-		p, err := plan.Parse(fmt.Sprintf("db:plans/%d", year), []byte(src))
+		p, err := s.parsePlan(year, src)
 		if err != nil {
 			return nil, err
 		}
@@ -90,4 +90,20 @@ func departmentIDs(ctx context.Context, q interface {
 		m[code] = id
 	}
 	return m, rows.Err()
+}
+
+// parsePlan parses a stored plan once per distinct text: pages ask for the
+// plan on nearly every request. Keyed by the text itself, the cache stays
+// right when another server (on PostgreSQL) loads a new plan. Plans are
+// read-only once parsed, so the same value is shared.
+func (s *DB) parsePlan(year int, src string) (*plan.Plan, error) {
+	if p, ok := s.plans.Load(src); ok {
+		return p.(*plan.Plan), nil
+	}
+	p, err := plan.Parse(fmt.Sprintf("db:plans/%d", year), []byte(src))
+	if err != nil {
+		return nil, err
+	}
+	s.plans.Store(src, p)
+	return p, nil
 }

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -37,8 +38,8 @@ var (
 type DB struct {
 	sql     *sql.DB
 	dialect *dialect
-	dsn     string
 	clock   func() time.Time
+	plans   sync.Map // plan source text → *plan.Plan
 }
 
 type dialect struct {
@@ -110,7 +111,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("连接数据库 %s：%w", redact(dsn), err)
 	}
-	s := &DB{sql: db, dialect: d, dsn: dsn}
+	s := &DB{sql: db, dialect: d}
 	v, err := s.version(ctx)
 	if err != nil {
 		db.Close()

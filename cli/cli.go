@@ -165,17 +165,8 @@ func cmdInit(ctx context.Context, args []string, env Env) error {
 	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "数据库已就绪（%s）：%s\n", db.Dialect(), displayDSN(*dsn))
+	fmt.Fprintf(env.Stdout, "数据库已就绪（%s）：%s\n", db.Dialect(), store.Redact(*dsn))
 	return nil
-}
-
-func displayDSN(dsn string) string {
-	if store.IsPostgres(dsn) {
-		if i := strings.Index(dsn, "@"); i > 0 {
-			return "postgres://…" + dsn[i:]
-		}
-	}
-	return dsn
 }
 
 func cmdImport(ctx context.Context, args []string, env Env) error {

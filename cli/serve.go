@@ -98,7 +98,7 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	srv.Secure = *secure
 	return srv.Run(ctx, *addr, func(bound string) {
 		url := "http://" + displayAddr(bound) + "/"
-		fmt.Fprintf(env.Stdout, "kexuan 已启动：%s（数据库：%s）\n", url, displayDSN(*dsn))
+		fmt.Fprintf(env.Stdout, "kexuan 已启动：%s（数据库：%s）\n", url, store.Redact(*dsn))
 		if adminPW != "" {
 			fmt.Fprintf(env.Stdout, "\n首个管理员账户（密码只显示这一次，首次登录须修改）：\n  用户名 admin  密码 %s\n", adminPW)
 		}

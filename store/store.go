@@ -101,7 +101,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	db, err := sql.Open(d.driver, conn)
 	if err != nil {
-		return nil, fmt.Errorf("打开数据库 %s：%w", redact(dsn), err)
+		return nil, fmt.Errorf("打开数据库 %s：%w", Redact(dsn), err)
 	}
 	if d == sqliteDialect {
 		// One writer at a time is SQLite's model; readers go through WAL.
@@ -109,13 +109,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("连接数据库 %s：%w", redact(dsn), err)
+		return nil, fmt.Errorf("连接数据库 %s：%w", Redact(dsn), err)
 	}
 	s := &DB{sql: db, dialect: d}
 	v, err := s.version(ctx)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("读取数据库 %s：%w", redact(dsn), err)
+		return nil, fmt.Errorf("读取数据库 %s：%w", Redact(dsn), err)
 	}
 	if latest := latestVersion(d); v > latest {
 		db.Close()
@@ -124,8 +124,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return s, nil
 }
 
-// redact hides a password in a URL for messages and logs.
-func redact(dsn string) string {
+// Redact hides a password in a database URL, for messages and logs.
+func Redact(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.User != nil {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,15 +38,13 @@ var funcs = template.FuncMap{
 	},
 	"join":   strings.Join,
 	"neg":    func(x float64) float64 { return -x },
-	"add":    func(a, b int) int { return a + b },
-	"has":    func(list []string, s string) bool { return contains(list, s) },
-	"hasInt": func(list []int, n int) bool { return containsInt(list, n) },
+	"has":    slices.Contains[[]string],
+	"hasInt": slices.Contains[[]int],
 	"can":    auth.Can,
 	"perm":   func(s string) auth.Perm { return auth.Perm(s) },
 	"safeHTML": func(s string) template.HTML {
 		return template.HTML(s) // only for bodies sanitised on save by richtext
 	},
-	"query": url.QueryEscape,
 }
 
 var shanghai = func() *time.Location {
@@ -55,24 +54,6 @@ var shanghai = func() *time.Location {
 	}
 	return l
 }()
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsInt(list []int, n int) bool {
-	for _, x := range list {
-		if x == n {
-			return true
-		}
-	}
-	return false
-}
 
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}

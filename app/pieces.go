@@ -91,18 +91,33 @@ func (a *App) PieceDetail(ctx context.Context, u *store.User, id int64) (*PieceD
 
 // Pieces lists the pieces a user may see, optionally in some states.
 func (a *App) Pieces(ctx context.Context, u *store.User, states []string) ([]*store.Piece, error) {
-	f := store.PieceFilter{States: states}
+	return a.visible(ctx, u, store.PieceFilter{States: states})
+}
+
+// DepartmentPieces lists the newest pieces of one department that the user
+// may see.
+func (a *App) DepartmentPieces(ctx context.Context, u *store.User, dept string, limit int) ([]*store.Piece, error) {
+	return a.visible(ctx, u, store.PieceFilter{Departments: []string{dept}, Limit: limit})
+}
+
+// visible narrows a filter to what the user's role may see, then applies
+// CanSee to each piece.
+func (a *App) visible(ctx context.Context, u *store.User, f store.PieceFilter) ([]*store.Piece, error) {
+	var allowed []string // nil: every department
 	switch u.Role {
 	case auth.Reporter, auth.Head:
-		f.Departments = []string{u.Department}
+		allowed = []string{u.Department}
 	case auth.Leader:
-		f.Departments = u.Leads
-		if f.Departments == nil {
-			f.Departments = []string{}
-		}
+		allowed = append([]string{}, u.Leads...)
 	case auth.Chief, auth.Office:
 	default:
 		return nil, nil
+	}
+	if allowed != nil {
+		if f.Departments != nil {
+			allowed = slices.DeleteFunc(allowed, func(d string) bool { return !slices.Contains(f.Departments, d) })
+		}
+		f.Departments = allowed
 	}
 	ps, err := a.DB.Q().Pieces(ctx, f)
 	if err != nil {
@@ -489,10 +504,7 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 		return invalid("reason", "不予认定需写明理由")
 	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
-		rec, err := q.Adoption(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return errNotFound
-		}
+		rec, err := adoption(ctx, q, id)
 		if err != nil {
 			return err
 		}
@@ -609,10 +621,7 @@ func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int
 		return invalid("words", "字数不合理")
 	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
-		rec, err := q.Adoption(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return errNotFound
-		}
+		rec, err := adoption(ctx, q, id)
 		if err != nil {
 			return err
 		}
@@ -628,4 +637,13 @@ func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int
 		}
 		return a.audit(ctx, q, act, "words_override", fmt.Sprintf("publication:%d", id), store.AuditOK, note+"；理由："+reason)
 	})
+}
+
+// adoption loads a publication record (404 when there is none).
+func adoption(ctx context.Context, q *store.Q, id int64) (*store.Adoption, error) {
+	rec, err := q.Adoption(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	return rec, err
 }

@@ -222,14 +222,8 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	var pieces []*store.Piece
 	if auth.Can(c.user.Role, auth.PermPieceRead) {
-		all, err := s.App.Pieces(r.Context(), c.user, nil)
-		if err != nil {
+		if pieces, err = s.App.DepartmentPieces(r.Context(), c.user, code, 15); err != nil {
 			return err
-		}
-		for _, pc := range all {
-			if pc.Department == code && len(pieces) < 15 {
-				pieces = append(pieces, pc)
-			}
 		}
 	}
 	s.render(w, r, c, "department", map[string]any{"Title": dept.Name, "Plan": p, "Dept": dept, "Focus": pd.Focus, "AsOf": res.AsOf,

@@ -14,23 +14,7 @@ import (
 	"kexuan/store/storetest"
 )
 
-func open(t *testing.T, dsn string) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	p, src := plan.Builtin()
-	if err := db.SavePlan(ctx, p, src); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
+func open(t *testing.T, dsn string) *store.DB { return storetest.Ready(t, dsn) }
 
 func TestMigrateIdempotentAndTooNew(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {

@@ -16,8 +16,8 @@ import (
 
 	"kexuan/app"
 	"kexuan/auth"
-	"kexuan/plan"
 	"kexuan/store"
+	"kexuan/store/storetest"
 	"kexuan/web"
 )
 
@@ -49,18 +49,7 @@ var testAccounts = []app.UserInput{
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	p, src := plan.Builtin()
-	if err := db.SavePlan(ctx, p, src); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Ready(t, dsn)
 	a := app.New(db)
 	e := &env{t: t, db: db, app: a, users: map[string]*store.User{}}
 	for _, in := range testAccounts {
@@ -114,6 +103,12 @@ func (c *client) do(method, path string, body any) (*http.Response, string) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return c.send(req)
+}
+
+// send sends a request and reads the whole answer.
+func (c *client) send(req *http.Request) (*http.Response, string) {
+	c.e.t.Helper()
 	res, err := c.http.Do(req)
 	if err != nil {
 		c.e.t.Fatal(err)
@@ -131,13 +126,7 @@ func (c *client) form(path string, vals url.Values, withToken bool) (*http.Respo
 	}
 	req, _ := http.NewRequest("POST", c.e.ts.URL+path, strings.NewReader(vals.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	res, err := c.http.Do(req)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return c.send(req)
 }
 
 // csrf reads the session's token from a page.

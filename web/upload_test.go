@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -22,13 +21,7 @@ func (c *client) upload(path, name string, data []byte) (*http.Response, string)
 	mw.Close()
 	req, _ := http.NewRequest("POST", c.e.ts.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	res, err := c.http.Do(req)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return c.send(req)
 }
 
 // Uploads: type from the content (never the name), no SVG or HTML, a size

@@ -16,6 +16,9 @@ import (
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"kexuan/plan"
+	"kexuan/store"
 )
 
 // SQLite returns the path of a new SQLite file.
@@ -67,4 +70,24 @@ func Postgres(t testing.TB) string {
 func Each(t *testing.T, f func(t *testing.T, dsn string)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, SQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { f(t, Postgres(t)) })
+}
+
+// Ready opens dsn, creates the schema and loads the built-in 2017 plan;
+// the database is closed when the test ends.
+func Ready(t testing.TB, dsn string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, src := plan.Builtin()
+	if err := db.SavePlan(ctx, p, src); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

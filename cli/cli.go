@@ -148,22 +148,14 @@ func cmdInit(ctx context.Context, args []string, env Env) error {
 			}
 		}
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, loaded, err := prepare(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	p, src := plan.Builtin()
-	if _, err := db.Plan(ctx, p.Year); errors.Is(err, store.ErrNotFound) {
-		if err := db.SavePlan(ctx, p, src); err != nil {
-			return err
-		}
+	if loaded {
+		p, _ := plan.Builtin()
 		fmt.Fprintf(env.Stdout, "已载入内置方案：%d年 %s\n", p.Year, p.DocumentNumber)
-	} else if err != nil {
-		return err
 	}
 	fmt.Fprintf(env.Stdout, "数据库已就绪（%s）：%s\n", db.Dialect(), store.Redact(*dsn))
 	return nil

@@ -47,7 +47,7 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		db, err := prepare(ctx, dsn)
+		db, _, err := prepare(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,28 +19,30 @@ import (
 	"kexuan/web"
 )
 
-// prepare opens, creates or upgrades a database and loads the built-in plan.
-func prepare(ctx context.Context, dsn string) (*store.DB, error) {
+// prepare opens, creates or upgrades a database and loads the built-in plan
+// unless that year has one; loaded reports whether it did.
+func prepare(ctx context.Context, dsn string) (*store.DB, bool, error) {
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if err := db.Migrate(ctx); err != nil {
+	loaded, err := initialise(ctx, db)
+	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, false, err
+	}
+	return db, loaded, nil
+}
+
+func initialise(ctx context.Context, db *store.DB) (bool, error) {
+	if err := db.Migrate(ctx); err != nil {
+		return false, err
 	}
 	p, src := plan.Builtin()
-	if _, err := db.Plan(ctx, p.Year); errors.Is(err, store.ErrNotFound) {
-		err = db.SavePlan(ctx, p, src)
-		if err != nil {
-			db.Close()
-			return nil, err
-		}
-	} else if err != nil {
-		db.Close()
-		return nil, err
+	if _, err := db.Plan(ctx, p.Year); !errors.Is(err, store.ErrNotFound) {
+		return false, err
 	}
-	return db, nil
+	return true, db.SavePlan(ctx, p, src)
 }
 
 func cmdServe(ctx context.Context, args []string, env Env) error {
@@ -56,7 +58,7 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		return usagef("多余的参数 %q", fs.Args())
 	}
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
-	db, err := prepare(ctx, *dsn)
+	db, _, err := prepare(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -147,7 +149,7 @@ func cmdUser(ctx context.Context, args []string, env Env) error {
 		return usagef("标准输入没有密码")
 	}
 	password := strings.TrimRight(line, "\r\n")
-	db, err := prepare(ctx, *dsn)
+	db, _, err := prepare(ctx, *dsn)
 	if err != nil {
 		return err
 	}

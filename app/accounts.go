@@ -9,8 +9,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"kexuan/auth"
 	"kexuan/store"
@@ -33,15 +34,36 @@ func NewToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// Sign-in input limits: a user name is at most 32 characters by the account
+// rules, so anything longer is refused before it is looked up, hashed,
+// counted or audited.
+const (
+	MaxUsername      = 32
+	maxPasswordBytes = 4 * auth.MaxPasswordLen
+)
+
 // Login checks a password and opens a session. Every failure gets the same
-// answer, whether the user exists, is disabled, is locked or mistyped.
+// answer, whether the user exists, is disabled, is locked or mistyped, and
+// counts alike toward the client's throttle.
 func (a *App) Login(ctx context.Context, username, password, addr string) (string, *store.User, error) {
-	username = strings.TrimSpace(username)
-	if !a.throttle.allow(addr, a.Now()) {
-		a.DB.InTx(ctx, func(q *store.Q) error {
-			return a.audit(ctx, q, &Actor{Address: addr}, "login_throttled", "user:"+username, store.AuditDenied, "too many attempts from this address")
-		})
+	username = strings.ToLower(strings.TrimSpace(username))
+	now := a.Now()
+	wellFormed := utf8.RuneCountInString(username) <= MaxUsername && len(password) <= maxPasswordBytes &&
+		!strings.ContainsFunc(username, unicode.IsControl)
+	if !wellFormed {
+		username = store.Clip(username, MaxUsername+1)
+	}
+	if ok, first := a.throttle.allow(addr, username, now); !ok {
+		if first {
+			a.auditAlways(ctx, &Actor{Address: addr}, "login_throttled", "user:"+username, store.AuditDenied,
+				fmt.Sprintf("too many failed sign-ins from this address; further attempts in the next %v are refused without a row", ThrottleWindow))
+		}
 		return "", nil, &Error{Code: ETooMany, Message: "尝试次数过多，请稍后再试"}
+	}
+	if !wellFormed {
+		a.throttle.fail(addr, username, now)
+		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, store.AuditFailed, "user name or password too long, or control characters")
+		return "", nil, errBadLogin
 	}
 	u, err := a.DB.Q().UserByName(ctx, username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -55,41 +77,23 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 	if err != nil {
 		return "", nil, err
 	}
-	now := a.Now()
 	actor := &Actor{User: u, Address: addr}
 	switch {
 	case u == nil:
-		a.throttle.fail(addr, now)
-		a.DB.InTx(ctx, func(q *store.Q) error {
-			return a.audit(ctx, q, &Actor{Address: addr}, "login", "user:"+username, store.AuditFailed, "unknown user")
-		})
+		a.throttle.fail(addr, username, now)
+		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, store.AuditFailed, "unknown user")
 		return "", nil, errBadLogin
 	case u.Disabled:
-		a.DB.InTx(ctx, func(q *store.Q) error {
-			return a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditFailed, "disabled")
-		})
+		a.throttle.fail(addr, username, now)
+		a.auditAlways(ctx, actor, "login", userObj(u.ID), store.AuditFailed, "disabled")
 		return "", nil, errBadLogin
 	case u.LockedUntil.After(now):
-		a.DB.InTx(ctx, func(q *store.Q) error {
-			return a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditFailed, "locked")
-		})
+		a.throttle.fail(addr, username, now)
+		a.auditAlways(ctx, actor, "login", userObj(u.ID), store.AuditFailed, "locked")
 		return "", nil, errBadLogin
 	case !ok:
-		a.throttle.fail(addr, now)
-		err := a.DB.InTx(ctx, func(q *store.Q) error {
-			n, locked, err := q.RecordLoginFailure(ctx, u.ID, LockoutFailures, now.Add(LockoutFor))
-			if err != nil {
-				return err
-			}
-			if err := a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditFailed, fmt.Sprintf("wrong password (%d)", n)); err != nil {
-				return err
-			}
-			if locked {
-				return a.audit(ctx, q, actor, "lockout", userObj(u.ID), store.AuditOK, fmt.Sprintf("%d failures; locked until %s", n, now.Add(LockoutFor).Format(time.RFC3339)))
-			}
-			return nil
-		})
-		if err != nil {
+		a.throttle.fail(addr, username, now)
+		if _, err := a.passwordFailure(ctx, actor, "login", "wrong password"); err != nil {
 			return "", nil, err
 		}
 		return "", nil, errBadLogin
@@ -109,6 +113,33 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 		return "", nil, err
 	}
 	return token, u, nil
+}
+
+// passwordFailure counts a wrong password toward the account's lockout, with
+// its audit row (and a lockout row, ending every session, when it locks).
+// It returns the failures counted so far.
+func (a *App) passwordFailure(ctx context.Context, act *Actor, action, reason string) (int, error) {
+	now := a.Now()
+	var n int
+	err := a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
+		var locked bool
+		var err error
+		n, locked, err = q.RecordLoginFailure(ctx, act.ID, LockoutFailures, now.Add(LockoutFor))
+		if err != nil {
+			return err
+		}
+		if err := a.audit(ctx, q, act, action, userObj(act.ID), store.AuditFailed, fmt.Sprintf("%s (%d)", reason, n)); err != nil {
+			return err
+		}
+		if locked {
+			if err := q.DeleteUserSessions(ctx, act.ID, ""); err != nil {
+				return err
+			}
+			return a.audit(ctx, q, act, "lockout", userObj(act.ID), store.AuditOK, fmt.Sprintf("%d failures; locked until %s", n, now.Add(LockoutFor).Format(time.RFC3339)))
+		}
+		return nil
+	})
+	return n, err
 }
 
 func userObj(id int64) string { return fmt.Sprintf("user:%d", id) }
@@ -159,19 +190,40 @@ func (a *App) Logout(ctx context.Context, act *Actor, token string) error {
 	})
 }
 
-// ChangePassword lets a user set a new password; other sessions end.
+// PasswordGuesses: a wrong current password given when the account's
+// failures (sign-ins and guesses together) reach this many ends the session.
+const PasswordGuesses = 3
+
+// ChangePassword lets a user set a new password; other sessions end. A
+// wrong current password counts toward the account's lockout like a failed
+// sign-in, is audited, and from the PasswordGuesses-th failure on ends this
+// session.
 func (a *App) ChangePassword(ctx context.Context, act *Actor, token, old, next string) error {
+	if len(old) > maxPasswordBytes {
+		old = old[:maxPasswordBytes]
+	}
 	ok, err := auth.VerifyPassword(ctx, old, act.PasswordHash)
 	if err != nil {
 		return err
 	}
 	if !ok {
+		n, err := a.passwordFailure(ctx, act, "password_change", "wrong current password")
+		if err != nil {
+			return err
+		}
+		if n >= PasswordGuesses {
+			ctx := context.WithoutCancel(ctx)
+			if err := a.DB.Q().DeleteSession(ctx, token); err != nil {
+				return err
+			}
+			return &Error{Code: EUnauthorized, Message: "原密码多次输入错误，已退出登录"}
+		}
 		return invalid("old_password", "原密码不正确")
 	}
 	if old == next {
 		return invalid("new_password", "新密码不能与原密码相同")
 	}
-	if err := auth.CheckPassword(act.Username, next); err != nil {
+	if err := auth.CheckPassword(act.Username, next, act.DisplayName); err != nil {
 		return invalid("new_password", "%v", err)
 	}
 	hash, err := auth.HashPassword(ctx, next)
@@ -180,6 +232,9 @@ func (a *App) ChangePassword(ctx context.Context, act *Actor, token, old, next s
 	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
 		if err := q.SetPassword(ctx, act.ID, hash, false); err != nil {
+			return err
+		}
+		if err := q.RecordLoginSuccess(ctx, act.ID); err != nil {
 			return err
 		}
 		if err := q.DeleteUserSessions(ctx, act.ID, token); err != nil {
@@ -200,10 +255,18 @@ type UserInput struct {
 	Disabled    bool
 }
 
+// MaxDisplayName is the longest display name, in characters.
+const MaxDisplayName = 64
+
 var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{1,31}$`)
 
 func (a *App) checkUser(ctx context.Context, in *UserInput) error {
-	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	if err := checkText("display_name", &in.DisplayName, MaxDisplayName); err != nil {
+		return err
+	}
+	if strings.ContainsFunc(in.DisplayName, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
+		return invalid("display_name", "姓名不能含控制字符")
+	}
 	if in.DisplayName == "" {
 		in.DisplayName = in.Username
 	}
@@ -236,7 +299,8 @@ func (a *App) checkUser(ctx context.Context, in *UserInput) error {
 }
 
 // CreateUser adds an account (administrators only; also the CLI as actor nil).
-func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChange bool) (*store.User, error) {
+func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChange bool) (_ *store.User, err error) {
+	defer a.refused(ctx, act, "user_create", "user:"+store.Clip(in.Username, MaxUsername+1), &err)
 	if act != nil && act.Role != auth.Admin {
 		return nil, forbidden("只有管理员可以管理账户")
 	}
@@ -247,7 +311,7 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 	if err := a.checkUser(ctx, &in); err != nil {
 		return nil, err
 	}
-	if err := auth.CheckPassword(in.Username, in.Password); err != nil {
+	if err := auth.CheckPassword(in.Username, in.Password, in.DisplayName); err != nil {
 		return nil, invalid("password", "%v", err)
 	}
 	hash, err := auth.HashPassword(ctx, in.Password)
@@ -270,7 +334,8 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 }
 
 // UpdateUser changes an account; disabling it ends its sessions.
-func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput) error {
+func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput) (err error) {
+	defer a.refused(ctx, act, "user_update", userObj(id), &err)
 	if act.Role != auth.Admin {
 		return forbidden("只有管理员可以管理账户")
 	}
@@ -304,7 +369,8 @@ func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput
 }
 
 // ResetPassword sets a temporary password the user must change.
-func (a *App) ResetPassword(ctx context.Context, act *Actor, id int64, password string) error {
+func (a *App) ResetPassword(ctx context.Context, act *Actor, id int64, password string) (err error) {
+	defer a.refused(ctx, act, "password_reset", userObj(id), &err)
 	if act.Role != auth.Admin {
 		return forbidden("只有管理员可以重置密码")
 	}
@@ -312,7 +378,7 @@ func (a *App) ResetPassword(ctx context.Context, act *Actor, id int64, password 
 	if err != nil {
 		return errNotFound
 	}
-	if err := auth.CheckPassword(u.Username, password); err != nil {
+	if err := auth.CheckPassword(u.Username, password, u.DisplayName); err != nil {
 		return invalid("password", "%v", err)
 	}
 	hash, err := auth.HashPassword(ctx, password)
@@ -365,43 +431,4 @@ func (a *App) Bootstrap(ctx context.Context) (string, error) {
 	pw := RandomPassword()
 	_, err = a.CreateUser(ctx, nil, UserInput{Username: "admin", DisplayName: "系统管理员", Role: auth.Admin, Password: pw}, true)
 	return pw, err
-}
-
-// throttle limits failed sign-ins per address.
-type throttle struct {
-	mu     sync.Mutex
-	limit  int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newThrottle(limit int, window time.Duration) *throttle {
-	return &throttle{limit: limit, window: window, fails: map[string][]time.Time{}}
-}
-
-func (t *throttle) prune(addr string, now time.Time) []time.Time {
-	kept := t.fails[addr][:0]
-	for _, at := range t.fails[addr] {
-		if now.Sub(at) < t.window {
-			kept = append(kept, at)
-		}
-	}
-	if len(kept) == 0 {
-		delete(t.fails, addr)
-		return nil
-	}
-	t.fails[addr] = kept
-	return kept
-}
-
-func (t *throttle) allow(addr string, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.prune(addr, now)) < t.limit
-}
-
-func (t *throttle) fail(addr string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.fails[addr] = append(t.prune(addr, now), now)
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -25,6 +26,8 @@ const (
 	ENotFound     = "not_found"    // 404
 	EConflict     = "conflict"     // 409: wrong state, duplicate
 	ETooMany      = "too_many"     // 429: throttled
+	ETooLarge     = "too_large"    // 413: a request body over its route's limit
+	EUnsupported  = "unsupported"  // 415: a body of a type the route does not take
 	EInternal     = "internal"     // 500
 )
 
@@ -57,6 +60,10 @@ func Status(code string) int {
 		return http.StatusConflict
 	case ETooMany:
 		return http.StatusTooManyRequests
+	case ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case EUnsupported:
+		return http.StatusUnsupportedMediaType
 	}
 	return http.StatusInternalServerError
 }
@@ -89,12 +96,14 @@ type App struct {
 	DB  *store.DB
 	Now func() time.Time
 
+	Log *slog.Logger
+
 	throttle *throttle
 }
 
 // New returns an App on db.
 func New(db *store.DB) *App {
-	a := &App{DB: db, Now: time.Now, throttle: newThrottle(20, 10*time.Minute)}
+	a := &App{DB: db, Now: time.Now, Log: slog.Default(), throttle: newThrottle(ThrottleWindow)}
 	db.SetClock(func() time.Time { return a.Now() })
 	return a
 }
@@ -118,7 +127,31 @@ func (a *App) audit(ctx context.Context, q *store.Q, act *Actor, action, object,
 
 // AuditDenied records an authorisation failure (its own transaction).
 func (a *App) AuditDenied(ctx context.Context, act *Actor, action, object, reason string) {
-	a.DB.InTx(ctx, func(q *store.Q) error { return a.audit(ctx, q, act, action, object, store.AuditDenied, reason) })
+	a.auditAlways(ctx, act, action, object, store.AuditDenied, reason)
+}
+
+// auditAlways writes an audit row in a transaction of its own, with a context
+// a client that hangs up cannot cancel; a row that cannot be written is a
+// logged error (the refusal it records stands either way).
+func (a *App) auditAlways(ctx context.Context, act *Actor, action, object, result, reason string) {
+	ctx = context.WithoutCancel(ctx)
+	if err := a.DB.InTx(ctx, func(q *store.Q) error { return a.audit(ctx, q, act, action, object, result, reason) }); err != nil {
+		a.Log.Error("audit row not written", "action", action, "object", object, "err", err)
+	}
+}
+
+// refused audits an action on an object that was refused for permission
+// (403) or because the object is not the actor's to see (404 of a hidden
+// object). Use it deferred, with the method's named error.
+func (a *App) refused(ctx context.Context, act *Actor, action, object string, err *error) {
+	if *err == nil || act == nil {
+		return
+	}
+	var e *Error
+	if !errors.As(*err, &e) || (e.Code != EForbidden && e != errNotFound) {
+		return
+	}
+	a.auditAlways(ctx, act, action, object, store.AuditDenied, e.Message)
 }
 
 // Plan returns the plan of a year, or of the newest year when year is 0.

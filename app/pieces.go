@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"kexuan/auth"
@@ -166,12 +167,30 @@ type PieceInput struct {
 	Major      bool
 }
 
-// Limits on a piece.
+// Limits on a piece and the free text around it, in characters (MaxBody
+// and MaxAttachment in bytes).
 const (
 	MaxTitle      = 200
 	MaxBody       = 2 << 20
 	MaxAttachment = 10 << 20
+	MaxComment    = 2000 // a review comment
+	MaxReason     = 1000 // a reason: rejection, 字数 override
+	MaxOutlet     = 100  // a newspaper or site name
+	MaxIssue      = 500  // an issue number or URL
+	MaxFileName   = 100
 )
+
+// checkText trims a free-text field and holds it to its limit.
+func checkText(field string, v *string, limit int) error {
+	*v = strings.TrimSpace(*v)
+	if !utf8.ValidString(*v) {
+		return invalid(field, "含有无效字符")
+	}
+	if n := utf8.RuneCountInString(*v); n > limit {
+		return invalid(field, "最多 %d 个字（现有 %d 个）", limit, n)
+	}
+	return nil
+}
 
 func (a *App) checkPiece(ctx context.Context, in *PieceInput) error {
 	in.Title = strings.TrimSpace(in.Title)
@@ -184,7 +203,14 @@ func (a *App) checkPiece(ctx context.Context, in *PieceInput) error {
 	if len(in.Body) > MaxBody {
 		return invalid("body", "正文过长")
 	}
-	in.Body = richtext.Sanitize(in.Body)
+	body, err := richtext.Sanitize(in.Body)
+	if errors.Is(err, richtext.ErrTooDeep) {
+		return invalid("body", "%v（最多 %d 层）", err, richtext.MaxDepth)
+	}
+	if err != nil {
+		return err
+	}
+	in.Body = body
 	p, err := a.Plan(ctx, 0)
 	if err != nil {
 		return err
@@ -207,7 +233,8 @@ func (a *App) checkPiece(ctx context.Context, in *PieceInput) error {
 }
 
 // CreatePiece drafts a piece in the author's own department.
-func (a *App) CreatePiece(ctx context.Context, act *Actor, in PieceInput) (*store.Piece, error) {
+func (a *App) CreatePiece(ctx context.Context, act *Actor, in PieceInput) (_ *store.Piece, err error) {
+	defer a.refused(ctx, act, "piece_create", "department:"+in.Department, &err)
 	if !auth.Can(act.Role, auth.PermPieceWrite) {
 		return nil, forbidden("只有信息员和科室负责人可以撰写稿件")
 	}
@@ -222,7 +249,7 @@ func (a *App) CreatePiece(ctx context.Context, act *Actor, in PieceInput) (*stor
 	}
 	p := &store.Piece{Department: act.Department, AuthorID: act.ID, Title: in.Title, Body: in.Body,
 		Words: wordcount.CountHTML(in.Body), Themes: in.Themes, Channels: in.Channels, Major: in.Major, State: store.StateDraft}
-	err := a.DB.InTx(ctx, func(q *store.Q) error {
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
 		if err := q.CreatePiece(ctx, p); err != nil {
 			return err
 		}
@@ -255,12 +282,13 @@ func (a *App) editable(ctx context.Context, q *store.Q, act *Actor, id int64) (*
 }
 
 // UpdatePiece changes a draft or a returned piece.
-func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInput) (*store.Piece, error) {
+func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInput) (_ *store.Piece, err error) {
+	defer a.refused(ctx, act, "piece_edit", pieceObj(id), &err)
 	in.Department = act.Department
 	if err := a.checkPiece(ctx, &in); err != nil {
 		return nil, err
 	}
-	err := a.DB.InTx(ctx, func(q *store.Q) error {
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
 		p, err := a.editable(ctx, q, act, id)
 		if err != nil {
 			return err
@@ -282,8 +310,12 @@ func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInp
 
 // transition moves a piece after check approves, with its event and audit row.
 func (a *App) transition(ctx context.Context, act *Actor, id int64, action, comment string,
-	check func(p *store.Piece) (to string, err error)) (*store.Piece, error) {
-	err := a.DB.InTx(ctx, func(q *store.Q) error {
+	check func(p *store.Piece) (to string, err error)) (_ *store.Piece, err error) {
+	defer a.refused(ctx, act, "piece_"+action, pieceObj(id), &err)
+	if err := checkText("comment", &comment, MaxComment); err != nil {
+		return nil, err
+	}
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
 		p, err := a.piece(ctx, q, act.User, id)
 		if err != nil {
 			return err
@@ -396,12 +428,17 @@ type AdoptionInput struct {
 	Issue    string // issue number or URL
 	Words    *int   // nil: the piece's 字数
 	Evidence int64  // an attachment of the piece (outside coverage)
+	// A file uploaded with the record as its evidence (a screenshot, a
+	// scan): stored on the piece, whatever its state, and linked here.
+	EvidenceName string
+	EvidenceData []byte
 }
 
 // RecordAdoption records where an approved piece appeared. The office
 // records 机关内网/专期/金水时讯 (counted at once); departments record outside
 // coverage and quota items, which count once the office verifies them.
-func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in AdoptionInput) (*store.Adoption, error) {
+func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in AdoptionInput) (_ *store.Adoption, err error) {
+	defer a.refused(ctx, act, "adoption_record", pieceObj(id), &err)
 	if !auth.Can(act.Role, auth.PermAdopt) {
 		return nil, forbidden("无权登记采用")
 	}
@@ -424,11 +461,22 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 	if !allowed {
 		return nil, forbidden("%s无权登记“%s”的采用", auth.RoleName[act.Role], ch.Name)
 	}
-	in.Outlet = strings.TrimSpace(in.Outlet)
+	if err := checkText("outlet", &in.Outlet, MaxOutlet); err != nil {
+		return nil, err
+	}
+	if err := checkText("issue", &in.Issue, MaxIssue); err != nil {
+		return nil, err
+	}
+	var evidence *store.Attachment
+	if in.EvidenceData != nil {
+		if evidence, err = newAttachment(act, id, in.EvidenceName, in.EvidenceData); err != nil {
+			return nil, err
+		}
+	}
 	if ch.OutletRequired && in.Outlet == "" {
 		return nil, invalid("outlet", "%s需写明刊发媒体", ch.Name)
 	}
-	if auth.DepartmentRole(act.Role) && pl.Category(ch.Category).Kind == plan.KindBonus && in.Evidence == 0 && strings.TrimSpace(in.Issue) == "" {
+	if auth.DepartmentRole(act.Role) && pl.Category(ch.Category).Kind == plan.KindBonus && in.Evidence == 0 && evidence == nil && in.Issue == "" {
 		return nil, invalid("evidence", "外部媒体报道需附佐证材料（截图或扫描件），或填写期号/网址，供办公室核实")
 	}
 	if in.Words != nil && (*in.Words < 0 || *in.Words > 1_000_000) {
@@ -446,7 +494,17 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 		if p.State != store.StateApproved && p.State != store.StateAdopted {
 			return conflict("稿件%s：只有审核通过的稿件才能登记采用", StateName[p.State])
 		}
-		if in.Evidence != 0 {
+		switch {
+		case evidence != nil:
+			if err := q.AddAttachment(ctx, evidence); err != nil {
+				return err
+			}
+			if err := a.audit(ctx, q, act, "attachment_add", pieceObj(p.ID), store.AuditOK,
+				fmt.Sprintf("evidence for an adoption record: %s %s %d bytes", evidence.Name, evidence.ContentType, evidence.Size)); err != nil {
+				return err
+			}
+			in.Evidence = evidence.ID
+		case in.Evidence != 0:
 			att, err := q.Attachment(ctx, in.Evidence)
 			if err != nil || att.PieceID != p.ID {
 				return invalid("evidence", "佐证材料须是本稿件的附件")
@@ -457,7 +515,7 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 			words = *in.Words
 		}
 		rec = &store.Adoption{PieceID: p.ID, Department: p.Department, Channel: ch.Code, Day: day, Title: p.Title,
-			Outlet: in.Outlet, Issue: strings.TrimSpace(in.Issue), Words: words, Counted: counted, RecordedBy: act.ID, EvidenceID: in.Evidence}
+			Outlet: in.Outlet, Issue: in.Issue, Words: words, Counted: counted, RecordedBy: act.ID, EvidenceID: in.Evidence}
 		rec.RecordedName = act.DisplayName
 		if counted {
 			rec.VerifiedBy = act.ID
@@ -486,7 +544,8 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 }
 
 // PendingAdoptions lists what waits for the office's verification.
-func (a *App) PendingAdoptions(ctx context.Context, act *Actor) ([]*store.Adoption, error) {
+func (a *App) PendingAdoptions(ctx context.Context, act *Actor) (_ []*store.Adoption, err error) {
+	defer a.refused(ctx, act, "adoption_pending", "verification queue", &err)
 	if !auth.Can(act.Role, auth.PermVerify) {
 		return nil, forbidden("只有办公室可以核实")
 	}
@@ -495,11 +554,14 @@ func (a *App) PendingAdoptions(ctx context.Context, act *Actor) ([]*store.Adopti
 
 // Verify accepts (it counts from now on) or rejects (it is removed) a
 // department's record.
-func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, reason string) error {
+func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, reason string) (err error) {
+	defer a.refused(ctx, act, "adoption_verify", fmt.Sprintf("publication:%d", id), &err)
 	if !auth.Can(act.Role, auth.PermVerify) {
 		return forbidden("只有办公室可以核实")
 	}
-	reason = strings.TrimSpace(reason)
+	if err := checkText("reason", &reason, MaxReason); err != nil {
+		return err
+	}
 	if !accept && reason == "" {
 		return invalid("reason", "不予认定需写明理由")
 	}
@@ -539,12 +601,44 @@ var allowedUploads = map[string]string{
 	"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp", "application/pdf": ".pdf",
 }
 
-// AddAttachment stores a photo or PDF scan on a piece of the actor's
-// department; the type is read from the content, never from the name.
-func (a *App) AddAttachment(ctx context.Context, act *Actor, id int64, name string, data []byte) (*store.Attachment, error) {
+// AddAttachment stores a photo or PDF scan on a draft or returned piece of
+// the actor's department: what goes to review is what the leader reviews, and
+// nothing is added to a piece under review or published. After approval a
+// file is taken only as evidence on an adoption record (RecordAdoption).
+func (a *App) AddAttachment(ctx context.Context, act *Actor, id int64, name string, data []byte) (_ *store.Attachment, err error) {
+	defer a.refused(ctx, act, "attachment_add", pieceObj(id), &err)
 	if !auth.Can(act.Role, auth.PermPieceWrite) {
 		return nil, forbidden("无权上传附件")
 	}
+	att, err := newAttachment(act, id, name, data)
+	if err != nil {
+		return nil, err
+	}
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		p, err := a.piece(ctx, q, act.User, id)
+		if err != nil {
+			return err
+		}
+		if p.Department != act.Department {
+			return forbidden("无权上传附件")
+		}
+		if p.State != store.StateDraft && p.State != store.StateReturned {
+			return conflict("稿件%s：附件只能在草稿或退回修改时添加；审核通过后，佐证材料随采用登记上传", StateName[p.State])
+		}
+		if err := q.AddAttachment(ctx, att); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "attachment_add", pieceObj(id), store.AuditOK, fmt.Sprintf("%s %s %d bytes", att.Name, att.ContentType, att.Size))
+	})
+	return att, err
+}
+
+// newAttachment checks an uploaded file — its type read from the content,
+// never from the name — and makes the record to store on a piece. The name
+// keeps no path, no characters a file system or a download dialog would
+// misread (control, format and bidirectional-override characters), and at
+// most MaxFileName characters.
+func newAttachment(act *Actor, pieceID int64, name string, data []byte) (*store.Attachment, error) {
 	if len(data) == 0 {
 		return nil, invalid("file", "文件是空的")
 	}
@@ -562,32 +656,38 @@ func (a *App) AddAttachment(ctx context.Context, act *Actor, id int64, name stri
 	if !ok {
 		return nil, invalid("file", "只能上传图片（JPEG、PNG、GIF、WebP）或 PDF 扫描件，这个文件是 %s", ct)
 	}
-	base := strings.TrimSuffix(filepath.Base(strings.ReplaceAll(name, "\\", "/")), filepath.Ext(name))
+	return &store.Attachment{PieceID: pieceID, Name: FileName(name, ext), ContentType: ct, Size: len(data),
+		SHA256: sha256Hex(data), Data: data, UploadedBy: act.ID}, nil
+}
+
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// FileName makes a safe stored name from an uploaded one and the extension
+// of its detected type.
+func FileName(name, ext string) string {
+	name = strings.ToValidUTF8(name, "")
+	base := filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	base = strings.TrimSuffix(base, filepath.Ext(base))
 	base = strings.Map(func(r rune) rune {
-		if r < 32 || strings.ContainsRune(`/\:*?"<>|`, r) {
+		switch {
+		case unicode.Is(unicode.Cf, r): // bidi overrides and isolates, zero-width characters
+			return -1
+		case unicode.IsControl(r) || strings.ContainsRune(`/\:*?"<>|`, r):
 			return '_'
 		}
 		return r
 	}, base)
-	if base == "" || base == "." {
+	base = strings.Trim(base, " .")
+	if r := []rune(base); len(r) > MaxFileName {
+		base = string(r[:MaxFileName])
+	}
+	if base == "" {
 		base = "附件"
 	}
-	sum := sha256.Sum256(data)
-	att := &store.Attachment{PieceID: id, Name: base + ext, ContentType: ct, Size: len(data), SHA256: hex.EncodeToString(sum[:]), Data: data, UploadedBy: act.ID}
-	err := a.DB.InTx(ctx, func(q *store.Q) error {
-		p, err := a.piece(ctx, q, act.User, id)
-		if err != nil {
-			return err
-		}
-		if p.Department != act.Department {
-			return forbidden("无权上传附件")
-		}
-		if err := q.AddAttachment(ctx, att); err != nil {
-			return err
-		}
-		return a.audit(ctx, q, act, "attachment_add", pieceObj(id), store.AuditOK, fmt.Sprintf("%s %s %d bytes", att.Name, ct, len(data)))
-	})
-	return att, err
+	return base + ext
 }
 
 // Attachment returns a file of a piece the user may see.
@@ -609,11 +709,14 @@ func (a *App) Attachment(ctx context.Context, u *store.User, id int64) (*store.A
 // OverrideWords sets the 字数 one publication is scored with, for the office,
 // with a reason; the change is audited with the old and new count (SCORING.md:
 // "may override it for one publication, with a reason").
-func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int, reason string) error {
+func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int, reason string) (err error) {
+	defer a.refused(ctx, act, "words_override", fmt.Sprintf("publication:%d", id), &err)
 	if !auth.Can(act.Role, auth.PermVerify) {
 		return forbidden("只有办公室可以修改计分字数")
 	}
-	reason = strings.TrimSpace(reason)
+	if err := checkText("reason", &reason, MaxReason); err != nil {
+		return err
+	}
 	if reason == "" {
 		return invalid("reason", "修改字数需写明理由")
 	}

@@ -5,11 +5,7 @@ package auth
 
 import (
 	"context"
-	_ "embed"
-	"fmt"
 	"slices"
-	"strings"
-	"unicode"
 
 	"github.com/alexedwards/argon2id"
 )
@@ -87,68 +83,6 @@ func MayRecord(role, channel string) (allowed, counted bool) {
 		return true, false
 	}
 	return false, false
-}
-
-//go:embed common-passwords.txt
-var commonList string
-
-var common = func() map[string]bool {
-	m := map[string]bool{}
-	for _, l := range strings.Split(commonList, "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			m[strings.ToLower(l)] = true
-		}
-	}
-	return m
-}()
-
-// Password policy limits.
-const (
-	MinPasswordLen = 8
-	MaxPasswordLen = 128
-)
-
-// CheckPassword applies the policy: at least 8 characters (up to 128), three
-// of four classes (upper, lower, digit, other), not the user name, not a
-// common password. The message is for the user.
-func CheckPassword(username, pw string) error {
-	n := len([]rune(pw))
-	if n < MinPasswordLen {
-		return fmt.Errorf("密码至少 %d 个字符", MinPasswordLen)
-	}
-	if n > MaxPasswordLen {
-		return fmt.Errorf("密码最多 %d 个字符", MaxPasswordLen)
-	}
-	var upper, lower, digit, other bool
-	for _, r := range pw {
-		switch {
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsLower(r):
-			lower = true
-		case unicode.IsDigit(r):
-			digit = true
-		default:
-			other = true
-		}
-	}
-	classes := 0
-	for _, b := range []bool{upper, lower, digit, other} {
-		if b {
-			classes++
-		}
-	}
-	if classes < 3 {
-		return fmt.Errorf("密码需包含大写字母、小写字母、数字、符号中的至少三类")
-	}
-	low := strings.ToLower(pw)
-	if username != "" && strings.Contains(low, strings.ToLower(username)) {
-		return fmt.Errorf("密码不能包含用户名")
-	}
-	if common[low] {
-		return fmt.Errorf("这是常见密码，请换一个")
-	}
-	return nil
 }
 
 // params: argon2id with 19 MiB, 2 passes (OWASP's minimum configuration).

@@ -235,9 +235,7 @@ func post(c *http.Client, url string, body, out any) int {
 		b = nil
 	}
 	req, _ := http.NewRequest("POST", url, bytes.NewReader(b))
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	req.Header.Set("Content-Type", "application/json")
 	res, err := c.Do(req)
 	if err != nil {
 		return 0

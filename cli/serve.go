@@ -50,9 +50,14 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	dsn := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "监听地址 HOST:PORT")
 	withDemo := fs.Bool("demo", false, "空数据库时载入演示数据（2017 年方案、每个角色一个账户、一年的稿件与采用）")
-	secure := fs.Bool("secure-cookies", false, "Cookie 加 Secure 标记（在 HTTPS 反向代理之后时）")
+	secure := fs.Bool("secure-cookies", false, "在 HTTPS 反向代理之后：Cookie 加 Secure 标记，并发送 HSTS")
+	trust := fs.String("trust-proxy", "", "信任这些反向代理转发的客户端地址（X-Forwarded-For）：CIDR[,CIDR]")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	proxies, err := web.ParseProxies(*trust)
+	if err != nil {
+		return usagef("%v", err)
 	}
 	if fs.NArg() > 0 {
 		return usagef("多余的参数 %q", fs.Args())
@@ -98,6 +103,7 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	srv.Secure = *secure
+	srv.TrustedProxies = proxies
 	return srv.Run(ctx, *addr, func(bound string) {
 		url := "http://" + displayAddr(bound) + "/"
 		fmt.Fprintf(env.Stdout, "kexuan 已启动：%s（数据库：%s）\n", url, store.Redact(*dsn))

@@ -35,6 +35,46 @@ const (
 	AuditFailed = "failed"
 )
 
+// Audit field limits, in characters: whatever a caller passes (a user name
+// typed at the sign-in form, a comment), a row stays small.
+const (
+	AuditMaxName   = 64
+	AuditMaxShort  = 64 // role, address, action, result
+	AuditMaxObject = 200
+	AuditMaxReason = 1000
+)
+
+// clip truncates every field to its limit, marking a cut with "…".
+func (e *AuditEntry) clip() {
+	e.Username = Clip(e.Username, AuditMaxName)
+	e.Role = Clip(e.Role, AuditMaxShort)
+	e.Address = Clip(e.Address, AuditMaxShort)
+	e.Action = Clip(e.Action, AuditMaxShort)
+	e.Result = Clip(e.Result, AuditMaxShort)
+	e.Object = Clip(e.Object, AuditMaxObject)
+	e.Reason = Clip(e.Reason, AuditMaxReason)
+}
+
+// Clip returns s cut to at most n characters (runes), the last one "…" when
+// it was cut; invalid UTF-8 is replaced.
+func Clip(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= n { // bytes ≥ runes: short enough
+		return s
+	}
+	i, count := 0, 0
+	for j := range s {
+		if count == n-1 {
+			i = j
+		}
+		count++
+		if count > n {
+			return s[:i] + "…"
+		}
+	}
+	return s
+}
+
 func (e *AuditEntry) digest() string {
 	h := sha256.New()
 	for _, s := range []string{e.PrevHash, e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.UserID, 10), e.Username, e.Role,
@@ -63,6 +103,7 @@ func (q *Q) Audit(ctx context.Context, e *AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
+	e.clip()
 	e.At = e.At.In(chinaZone).Truncate(time.Microsecond)
 	e.Hash = e.digest()
 	var uid sql.NullInt64

@@ -34,6 +34,7 @@ var routeTable = map[string][]string{
 	"GET /password":                      everyone,
 	"POST /password":                     everyone,
 	"POST /api/v1/logout":                everyone,
+	"POST /api/v1/password":              everyone,
 	"GET /api/v1/me":                     everyone,
 	"GET /{$}":                           everyone,
 	"GET /dashboard":                     {R, H, L, C, O},

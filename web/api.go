@@ -15,14 +15,17 @@ import (
 )
 
 // decode reads a JSON body into v: unknown fields and wrong types are a 422
-// that names the field.
+// that names the field; anything after the object is refused; a body over
+// the route's limit (set in serve) is a 413.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, app.MaxBody+64<<10)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil // an empty body: every field zero
+		}
+		if err := bodyError(err); app.ErrorOf(err).Code == app.ETooLarge {
+			return err
 		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
@@ -33,7 +36,16 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return &app.Error{Code: app.EInvalid, Field: "body", Message: "JSON 格式不对：" + err.Error()}
 	}
-	return nil
+	var extra json.RawMessage
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		if err := bodyError(err); app.ErrorOf(err).Code == app.ETooLarge {
+			return err
+		}
+	}
+	return &app.Error{Code: app.EInvalid, Field: "body", Message: "JSON 对象之后还有多余内容"}
 }
 
 type userJSON struct {
@@ -72,6 +84,27 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return err
 	}
 	s.clearSession(w)
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	return nil
+}
+
+// apiPassword changes one's own password: {"old_password","new_password"}.
+// Other sessions end; this one stays (and may do everything again when the
+// change was required).
+func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Old string `json:"old_password"`
+		New string `json:"new_password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.App.ChangePassword(r.Context(), c.actor, c.token, in.Old, in.New); err != nil {
+		if app.ErrorOf(err).Code == app.EUnauthorized {
+			s.clearSession(w)
+		}
+		return err
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 	return nil
 }

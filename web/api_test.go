@@ -238,8 +238,8 @@ func TestSignInSecurity(t *testing.T) {
 		}
 		req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/pieces", strings.NewReader("title=x"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if res, _ := c.http.Do(req); res.StatusCode != 422 {
-			t.Errorf("API post as a form: %d", res.StatusCode)
+		if res, _ := c.http.Do(req); res.StatusCode != 415 {
+			t.Errorf("API post as a form: %d, want 415", res.StatusCode)
 		}
 		req, _ = http.NewRequest("POST", e.ts.URL+"/api/v1/pieces", strings.NewReader(`{"title":"x"}`))
 		req.Header.Set("Content-Type", "application/json")

@@ -48,6 +48,12 @@ var testAccounts = []app.UserInput{
 
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
+	return newEnvWith(t, dsn, nil)
+}
+
+// newEnvWith is newEnv with the server configured by set before it starts.
+func newEnvWith(t *testing.T, dsn string, set func(*web.Server)) *env {
+	t.Helper()
 	ctx := context.Background()
 	db := storetest.Ready(t, dsn)
 	a := app.New(db)
@@ -65,6 +71,9 @@ func newEnv(t *testing.T, dsn string) *env {
 		t.Fatal(err)
 	}
 	e.srv = srv
+	if set != nil {
+		set(srv)
+	}
 	e.ts = httptest.NewServer(srv.Handler())
 	t.Cleanup(e.ts.Close)
 	return e
@@ -100,7 +109,7 @@ func (c *client) do(method, path string, body any) (*http.Response, string) {
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, c.e.ts.URL+path, rd)
-	if body != nil {
+	if body != nil || method != "GET" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return c.send(req)

@@ -2,11 +2,14 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"kexuan/app"
 	"kexuan/auth"
@@ -40,10 +43,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, c *reqCtx, username, msg string) {
 	token := app.NewToken()
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
-	next := r.FormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		next = "/"
-	}
+	next := safeNext(r.FormValue("next"))
 	s.render(w, r, c, "login", map[string]any{"Title": "登录", "CSRF": token, "Error": msg, "Username": username, "Next": next})
 }
 
@@ -60,15 +60,27 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return nil
 	}
 	s.setSession(w, token)
-	next := r.PostFormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		next = "/"
-	}
+	next := safeNext(r.PostFormValue("next"))
 	if u.MustChangePassword {
 		next = "/password"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// safeNext returns where to go after signing in: a local path only — no
+// control characters or backslashes, no scheme or host once parsed, not
+// starting with "//" — or "/".
+func safeNext(next string) string {
+	if next == "" || len(next) > 2048 || next[0] != '/' || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\") || strings.ContainsFunc(next, unicode.IsControl) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return next
 }
 
 // formError is the message of a field error, for the form shown again.
@@ -95,6 +107,11 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 
 func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	err := s.App.ChangePassword(r.Context(), c.actor, c.token, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
+	if app.ErrorOf(err).Code == app.EUnauthorized {
+		s.clearSession(w)
+		s.redirect(w, r, "/login", app.ErrorOf(err).Message)
+		return nil
+	}
 	if msg, ok := formError(err); ok {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		s.render(w, r, c, "password", map[string]any{"Title": "修改密码", "Error": msg})
@@ -470,9 +487,8 @@ func (s *Server) submitPiece(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 }
 
 func (s *Server) words(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	r.Body = http.MaxBytesReader(w, r.Body, app.MaxBody+4096)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, err := io.WriteString(w, strconv.Itoa(wordcount.CountHTML(r.PostFormValue("body"))))
+	_, err := io.WriteString(w, strconv.Itoa(wordcount.CountHTML(r.PostForm.Get("body"))))
 	return err
 }
 
@@ -481,25 +497,40 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request, c *req
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, app.MaxAttachment+1<<20)
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &app.Error{Code: app.EInvalid, Field: "file", Message: "文件过大：附件不能超过 10 MB"}
-		}
-		return &app.Error{Code: app.EInvalid, Field: "file", Message: "请选择文件"}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, app.MaxAttachment+1))
+	name, data, err := formFile(r, "file")
 	if err != nil {
 		return err
 	}
-	if _, err := s.App.AddAttachment(r.Context(), c.actor, id, hdr.Filename, data); err != nil {
+	if data == nil {
+		return &app.Error{Code: app.EInvalid, Field: "file", Message: "请选择文件"}
+	}
+	if _, err := s.App.AddAttachment(r.Context(), c.actor, id, name, data); err != nil {
 		return err
 	}
 	s.redirect(w, r, "/pieces/"+strconv.FormatInt(id, 10), "附件已上传")
 	return nil
+}
+
+// formFile reads an uploaded file of a parsed multipart form (nil data: none
+// was sent).
+func formFile(r *http.Request, field string) (string, []byte, error) {
+	if r.MultipartForm == nil || len(r.MultipartForm.File[field]) == 0 {
+		return "", nil, nil
+	}
+	hdr := r.MultipartForm.File[field][0]
+	if hdr.Size > app.MaxAttachment {
+		return "", nil, &app.Error{Code: app.EInvalid, Field: field, Message: fmt.Sprintf("文件过大：附件不能超过 %d MB", app.MaxAttachment>>20)}
+	}
+	f, err := hdr.Open()
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, app.MaxAttachment+1))
+	if err != nil {
+		return "", nil, err
+	}
+	return hdr.Filename, data, nil
 }
 
 func (s *Server) attachment(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -575,6 +606,9 @@ func (s *Server) recordAdoption(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	if v := r.PostFormValue("evidence"); v != "" {
 		in.Evidence, _ = strconv.ParseInt(v, 10, 64)
+	}
+	if in.EvidenceName, in.EvidenceData, err = formFile(r, "evidence_file"); err != nil {
+		return err
 	}
 	rec, err := s.App.RecordAdoption(r.Context(), c.actor, id, in)
 	if err != nil {

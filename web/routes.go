@@ -17,6 +17,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/password", auth.PermNone, s.passwordPage)
 	s.handle("POST", "/password", auth.PermNone, s.passwordPost)
 	s.handle("POST", "/api/v1/logout", auth.PermNone, s.apiLogout)
+	s.handle("POST", "/api/v1/password", auth.PermNone, s.apiPassword)
 	s.handle("GET", "/api/v1/me", auth.PermNone, s.apiMe)
 	s.handle("GET", "/{$}", auth.PermNone, s.home)
 
@@ -35,13 +36,13 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/pieces/{id}", auth.PermPieceRead, s.apiPiece)
 
 	s.handle("GET", "/pieces/new", auth.PermPieceWrite, s.newPiecePage)
-	s.handle("POST", "/pieces", auth.PermPieceWrite, s.createPiece)
+	s.content("POST", "/pieces", auth.PermPieceWrite, s.createPiece)
 	s.handle("GET", "/pieces/{id}/edit", auth.PermPieceWrite, s.editPiecePage)
-	s.handle("POST", "/pieces/{id}/edit", auth.PermPieceWrite, s.updatePiece)
+	s.content("POST", "/pieces/{id}/edit", auth.PermPieceWrite, s.updatePiece)
 	s.handle("POST", "/pieces/{id}/submit", auth.PermPieceWrite, s.submitPiece)
-	s.handle("POST", "/pieces/{id}/attachments", auth.PermPieceWrite, s.uploadAttachment)
-	s.handle("POST", "/words", auth.PermPieceWrite, s.words)
-	s.handle("POST", "/api/v1/pieces", auth.PermPieceWrite, s.apiCreatePiece)
+	s.upload("POST", "/pieces/{id}/attachments", auth.PermPieceWrite, s.uploadAttachment)
+	s.content("POST", "/words", auth.PermPieceWrite, s.words)
+	s.content("POST", "/api/v1/pieces", auth.PermPieceWrite, s.apiCreatePiece)
 	s.handle("POST", "/api/v1/pieces/{id}/submit", auth.PermPieceWrite, s.apiSubmit)
 
 	// Review.
@@ -53,7 +54,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/api/v1/pieces/{id}/return", auth.PermReview, s.apiReturn)
 
 	// Adoptions.
-	s.handle("POST", "/pieces/{id}/adoptions", auth.PermAdopt, s.recordAdoption)
+	s.upload("POST", "/pieces/{id}/adoptions", auth.PermAdopt, s.recordAdoption)
 	s.handle("POST", "/api/v1/pieces/{id}/adoptions", auth.PermAdopt, s.apiRecordAdoption)
 	s.handle("GET", "/verify", auth.PermVerify, s.verifyPage)
 	s.handle("POST", "/verify/{id}", auth.PermVerify, s.verifyPost)

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"encoding/json"
@@ -13,10 +14,12 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,7 +40,13 @@ const sessionCookie = "kexuan_session"
 type Server struct {
 	App    *app.App
 	Log    *slog.Logger
-	Secure bool // cookies marked Secure (behind TLS)
+	Secure bool // behind TLS: cookies marked Secure, HSTS sent
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (kexuan serve --trust-proxy); nobody else's is.
+	TrustedProxies []netip.Prefix
+	// BodyTimeout and UploadTimeout bound the time a request's body may
+	// take to arrive (zero: the defaults below).
+	BodyTimeout, UploadTimeout time.Duration
 
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
@@ -49,9 +58,33 @@ type Route struct {
 	Method  string
 	Path    string
 	Perm    auth.Perm
-	Public  bool // reachable without signing in
-	API     bool // answers JSON
+	Public  bool  // reachable without signing in
+	API     bool  // answers JSON
+	Upload  bool  // takes multipart bodies (files), up to the attachment limit
+	MaxBody int64 // request body limit; 0: DefaultMaxBody (Upload: UploadMaxBody)
 	handler handlerFunc
+}
+
+// Request body limits, applied before anything reads the body.
+const (
+	DefaultMaxBody = 64 << 10
+	// ContentMaxBody: a piece's body (app.MaxBody) as a form or JSON, where
+	// escaping can triple its size.
+	ContentMaxBody = 3*app.MaxBody + 64<<10
+	UploadMaxBody  = app.MaxAttachment + 1<<20
+	// Body read deadlines, well under the server's write timeout.
+	BodyTimeout   = 30 * time.Second
+	UploadTimeout = 60 * time.Second
+)
+
+func (rt *Route) maxBody() int64 {
+	switch {
+	case rt.MaxBody > 0:
+		return rt.MaxBody
+	case rt.Upload:
+		return UploadMaxBody
+	}
+	return DefaultMaxBody
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c *reqCtx) error
@@ -75,7 +108,7 @@ func New(a *app.App, log *slog.Logger) (*Server, error) {
 	s.registerRoutes()
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.FileServer(http.FS(static))
-	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(files)))
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", noListing(static, cacheForever(files))))
 	return s, nil
 }
 
@@ -84,6 +117,16 @@ func (s *Server) Routes() []Route { return s.routes }
 
 func (s *Server) handle(method, path string, perm auth.Perm, h handlerFunc) {
 	s.add(Route{Method: method, Path: path, Perm: perm, handler: h})
+}
+
+// upload registers a route that takes files.
+func (s *Server) upload(method, path string, perm auth.Perm, h handlerFunc) {
+	s.add(Route{Method: method, Path: path, Perm: perm, Upload: true, handler: h})
+}
+
+// content registers a route that takes a piece's text.
+func (s *Server) content(method, path string, perm auth.Perm, h handlerFunc) {
+	s.add(Route{Method: method, Path: path, Perm: perm, MaxBody: ContentMaxBody, handler: h})
 }
 
 func (s *Server) add(rt Route) {
@@ -102,11 +145,62 @@ func (s *Server) Handler() http.Handler {
 		s.Log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"))
 		http.Error(w, "跨站请求被拒绝", http.StatusForbidden)
 	}))
-	return s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.mux))))
+	return s.recoverer(s.realIP(s.logRequests(s.securityHeaders(cop.Handler(s.mux)))))
+}
+
+// limitBody puts the route's size limit on the body before anything reads
+// it: a declared length over the limit is answered 413 unread (and the
+// connection closed), a longer chunked body fails its read at the limit;
+// multipart bodies are refused except on upload routes; the body must
+// arrive within its read deadline.
+func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, rt *Route) error {
+	limit := rt.maxBody()
+	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close")
+		return tooLarge(limit)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if isWrite(r.Method) || r.ContentLength != 0 {
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if mt == "multipart/form-data" && !rt.Upload {
+			return &app.Error{Code: app.EUnsupported, Field: "Content-Type", Message: "此处不接受文件上传（multipart）"}
+		}
+	}
+	timeout := cmp.Or(s.BodyTimeout, BodyTimeout)
+	if rt.Upload {
+		timeout = cmp.Or(s.UploadTimeout, UploadTimeout)
+	}
+	// Best effort: a test's recorder has no connection to set a deadline on.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
+	return nil
+}
+
+func tooLarge(limit int64) error {
+	return &app.Error{Code: app.ETooLarge, Field: "body", Message: fmt.Sprintf("请求内容过大（上限 %s）", sizeText(limit))}
+}
+
+func sizeText(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", n>>10)
+}
+
+// bodyError turns a body that went over its limit while being read into 413.
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge(mbe.Limit)
+	}
+	return err
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	c := &reqCtx{route: rt}
+	if err := s.limitBody(w, r, rt); err != nil {
+		s.fail(w, r, c, err)
+		return
+	}
 	if ck, err := r.Cookie(sessionCookie); err == nil {
 		u, sess, err := s.App.Authenticate(r.Context(), ck.Value)
 		if err == nil {
@@ -132,7 +226,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
 			return
 		}
-		if c.user.MustChangePassword && rt.API && rt.Path != "/api/v1/me" && rt.Path != "/api/v1/logout" {
+		if c.user.MustChangePassword && rt.API && rt.Path != "/api/v1/me" && rt.Path != "/api/v1/logout" && rt.Path != "/api/v1/password" {
 			s.fail(w, r, c, &app.Error{Code: app.EForbidden, Message: "请先修改初始密码"})
 			return
 		}
@@ -153,6 +247,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	}
 }
 
+// parseForm reads a form body within the route's limit (files only on
+// upload routes, kept in memory up to the limit).
+func parseForm(r *http.Request, rt *Route) error {
+	var err error
+	if rt.Upload {
+		err = r.ParseMultipartForm(UploadMaxBody)
+		if errors.Is(err, http.ErrNotMultipart) {
+			err = r.ParseForm()
+		}
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		if err = bodyError(err); app.ErrorOf(err).Code == app.ETooLarge {
+			return err
+		}
+		return &app.Error{Code: app.EInvalid, Field: "body", Message: "表单格式不对"}
+	}
+	return nil
+}
+
 func isWrite(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
@@ -163,13 +278,15 @@ func isWrite(method string) bool {
 // holds for browsers that send neither Sec-Fetch-Site nor Origin.
 func (s *Server) checkCSRF(r *http.Request, c *reqCtx) error {
 	if c.route.API {
-		if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
-			ct := r.Header.Get("Content-Type")
-			if !strings.HasPrefix(ct, "application/json") {
-				return &app.Error{Code: app.EInvalid, Field: "Content-Type", Message: "API 只接受 application/json"}
-			}
+		// Every state-changing call, with a body or without: a cross-site
+		// form cannot send this type.
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+			return &app.Error{Code: app.EUnsupported, Field: "Content-Type", Message: "API 只接受 Content-Type: application/json"}
 		}
 		return nil
+	}
+	if err := parseForm(r, c.route); err != nil {
+		return err
 	}
 	var want string
 	switch {
@@ -184,7 +301,7 @@ func (s *Server) checkCSRF(r *http.Request, c *reqCtx) error {
 	}
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" {
-		got = r.PostFormValue("csrf")
+		got = r.PostForm.Get("csrf")
 	}
 	if got == "" || got != want {
 		return &app.Error{Code: app.EForbidden, Message: "页面已过期，请刷新后重试"}
@@ -236,12 +353,81 @@ func (s *Server) clearSession(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-// clientIP is the peer address (no proxy headers are trusted).
+type clientKey struct{}
+
+// clientIP is the client's address: the peer, or, when the peer is a
+// trusted proxy, the address it forwarded (realIP).
 func clientIP(r *http.Request) string {
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		return ap.Addr().String()
+	if a, ok := r.Context().Value(clientKey{}).(string); ok {
+		return a
 	}
-	return r.RemoteAddr
+	return peerAddr(r).String()
+}
+
+func peerAddr(r *http.Request) netip.Addr {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
+// realIP finds the client's address once per request. X-Forwarded-For is
+// read only when the peer is a trusted proxy, from the right: the first
+// address that is not itself a trusted proxy is the client. Anything
+// malformed leaves the nearest trusted hop as the client.
+func (s *Server) realIP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := peerAddr(r)
+		if s.trusted(addr) {
+		hops:
+			for _, h := range slices.Backward(r.Header.Values("X-Forwarded-For")) {
+				parts := strings.Split(h, ",")
+				for _, p := range slices.Backward(parts) {
+					a, err := netip.ParseAddr(strings.TrimSpace(p))
+					if err != nil {
+						break hops
+					}
+					addr = a.Unmap()
+					if !s.trusted(addr) {
+						break hops
+					}
+				}
+			}
+		}
+		client := addr.String()
+		if !addr.IsValid() {
+			client = r.RemoteAddr
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientKey{}, client)))
+	})
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	return a.IsValid() && slices.ContainsFunc(s.TrustedProxies, func(p netip.Prefix) bool { return p.Contains(a) })
+}
+
+// ParseProxies reads --trust-proxy: CIDR[,CIDR] (a bare address is /32 or /128).
+func ParseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("--trust-proxy: %q 不是地址或 CIDR", f)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("--trust-proxy: %q 不是 CIDR", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func urlPath(r *http.Request) string {
@@ -252,14 +438,33 @@ func urlPath(r *http.Request) string {
 	return template.URLQueryEscaper(p)
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if s.Secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noListing answers 404 for a folder under /static/ instead of listing it.
+func noListing(files fs.FS, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimSuffix(r.URL.Path, "/")
+		if name == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		if st, err := fs.Stat(files, name); err != nil || st.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -280,6 +485,9 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (read deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -311,7 +519,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // Run serves on addr until ctx ends, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context, addr string, ready func(addr string)) error {
 	srv := &http.Server{Addr: addr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 1 << 20}
+		ReadTimeout: UploadTimeout, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 1 << 20}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err

@@ -43,7 +43,8 @@ func TestAttachments(t *testing.T) {
 			{"扫描件.pdf", pdf, 303},
 			{"evil.png", []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`), 422},
 			{"page.pdf", []byte("<html><script>alert(1)</script></html>"), 422},
-			{"big.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 11<<20)...), 422},
+			{"big.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 10<<20)...), 422},  // over the file limit
+			{"huge.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 12<<20)...), 413}, // over the route's body limit: refused unread
 		}
 		for _, c := range cases {
 			if res, body := rep.upload(path, c.name, c.data); res.StatusCode != c.want {

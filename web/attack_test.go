@@ -1,0 +1,481 @@
+package web_test
+
+// Issue 10: the defects found when the running server was attacked, each
+// with the test that would have caught it.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+
+	"kexuan/app"
+	"kexuan/store"
+	"kexuan/store/storetest"
+	"kexuan/web"
+)
+
+// auditRows returns every audit row (newest first).
+func (e *env) auditRows(f store.AuditFilter) []*store.AuditEntry {
+	e.t.Helper()
+	f.Limit = 5000
+	es, err := e.db.Q().AuditEntries(context.Background(), f)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return es
+}
+
+func (c *client) login(username, password string, header ...string) int {
+	c.e.t.Helper()
+	body := fmt.Sprintf(`{"username":%q,"password":%q}`, username, password)
+	req, _ := http.NewRequest("POST", c.e.ts.URL+"/api/v1/login", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, _ := c.send(req)
+	return res.StatusCode
+}
+
+// Item 1: sign-in input is capped before it is looked up or audited; every
+// audit field has a fixed size; a throttled client writes one row a window.
+func TestAttackAuditDiskFill(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		before := len(e.auditRows(store.AuditFilter{}))
+		c := e.anon()
+		long := strings.Repeat("甲", 20000) // 60 KB: under the body limit, far over 32 characters
+		for i := range 150 {
+			code := c.login(fmt.Sprintf("%d%s", i, long), "x")
+			want := 401
+			if i >= app.ClientLimit {
+				want = 429
+			}
+			if code != want {
+				t.Fatalf("attempt %d: %d, want %d", i+1, code, want)
+			}
+		}
+		rows := e.auditRows(store.AuditFilter{})
+		if got := len(rows) - before; got != app.ClientLimit+1 {
+			t.Errorf("150 attempts wrote %d audit rows, want %d failures + 1 throttle row", got, app.ClientLimit)
+		}
+		for _, r := range rows {
+			for field, v := range map[string]string{"username": r.Username, "object": r.Object, "reason": r.Reason, "action": r.Action} {
+				if n := utf8.RuneCountInString(v); n > store.AuditMaxReason {
+					t.Fatalf("audit %s of %d characters", field, n)
+				}
+			}
+			if utf8.RuneCountInString(r.Object) > store.AuditMaxObject {
+				t.Fatalf("audit object of %d characters", utf8.RuneCountInString(r.Object))
+			}
+		}
+		if got := len(e.auditRows(store.AuditFilter{Action: "login_throttled"})); got != 1 {
+			t.Errorf("throttle rows: %d, want 1 per address and window", got)
+		}
+		// A megabyte user name is refused unread (413) and leaves no row.
+		n := len(e.auditRows(store.AuditFilter{}))
+		if code := e.anon().login(strings.Repeat("a", 1<<20), "x"); code != 413 {
+			t.Errorf("1 MB user name: %d, want 413", code)
+		}
+		if got := len(e.auditRows(store.AuditFilter{})); got != n {
+			t.Errorf("a refused body wrote %d audit rows", got-n)
+		}
+		// store.Audit clips whatever a caller passes.
+		err := e.db.InTx(context.Background(), func(q *store.Q) error {
+			return q.Audit(context.Background(), &store.AuditEntry{Action: strings.Repeat("x", 1000), Object: strings.Repeat("对", 5000), Reason: strings.Repeat("r", 1<<20)})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := e.auditRows(store.AuditFilter{})[0]
+		if len(last.Action) > store.AuditMaxShort*3 || utf8.RuneCountInString(last.Object) != store.AuditMaxObject || utf8.RuneCountInString(last.Reason) != store.AuditMaxReason {
+			t.Errorf("audit fields not clipped: action %d, object %d, reason %d", len(last.Action), utf8.RuneCountInString(last.Object), utf8.RuneCountInString(last.Reason))
+		}
+		if broken, _, err := e.db.Q().VerifyAuditChain(context.Background()); err != nil || broken != 0 {
+			t.Errorf("audit chain after clipping: broken at %d, %v", broken, err)
+		}
+	})
+}
+
+// rawRequest writes a request by hand (headers and only part of a body) and
+// reads the answer's status line, failing if none comes in 10 s.
+func rawRequest(t *testing.T, base, head string, body []byte) string {
+	t.Helper()
+	u, _ := url.Parse(base)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	conn.Write(body)
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	return strings.TrimSpace(line)
+}
+
+// Item 2: a size limit on every route before anything parses the body.
+func TestAttackBodyLimits(t *testing.T) {
+	e := newEnvWith(t, storetest.SQLite(t), func(s *web.Server) { s.BodyTimeout = time.Second })
+	// A declared 500 MB body is answered 413 before it is sent.
+	head := "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 524288000\r\n\r\n"
+	if got := rawRequest(t, e.ts.URL, head, []byte("--b\r\n")); !strings.Contains(got, " 413 ") {
+		t.Errorf("500 MB multipart to /login: %q, want 413", got)
+	}
+	// A chunked body is cut at the limit.
+	var chunked bytes.Buffer
+	chunk := strings.Repeat("a", 32<<10)
+	for range 4 {
+		fmt.Fprintf(&chunked, "%x\r\n%s\r\n", len(chunk), chunk)
+	}
+	chunked.WriteString("0\r\n\r\n")
+	head = "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+	if got := rawRequest(t, e.ts.URL, head, chunked.Bytes()); !strings.Contains(got, " 413 ") {
+		t.Errorf("128 KB chunked form to /login: %q, want 413", got)
+	}
+	// A body that never arrives is given up within the read timeout.
+	head = "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"
+	if got := rawRequest(t, e.ts.URL, head, []byte("username=a")); got == "" {
+		t.Errorf("stalled body: no answer")
+	}
+	// Multipart only on upload routes.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("username", "reporter")
+	mw.Close()
+	for _, path := range []string{"/login", "/pieces"} {
+		c := e.as("reporter")
+		req, _ := http.NewRequest("POST", e.ts.URL+path, bytes.NewReader(buf.Bytes()))
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		if res, _ := c.send(req); res.StatusCode != 415 {
+			t.Errorf("multipart to %s: %d, want 415", path, res.StatusCode)
+		}
+	}
+	// A piece's body is allowed up to its own limit on the content routes.
+	c := e.as("reporter")
+	big := "<p>" + strings.Repeat("科技", 300000) + "</p>" // 1.8 MB
+	if res, body := c.do("POST", "/api/v1/pieces", map[string]any{"title": "长稿", "body": big}); res.StatusCode != 201 {
+		t.Errorf("a 1.8 MB body: %d %.200s", res.StatusCode, body)
+	}
+}
+
+// Item 3: only a local path is followed after signing in.
+func TestAttackOpenRedirect(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	for next, want := range map[string]string{
+		"/\t/evil.example/":          "/",
+		"//evil.example/":            "/",
+		"/\\evil.example/":           "/",
+		"\\/evil.example/":           "/",
+		"https://evil.example/":      "/",
+		"/%09/evil.example/":         "/%09/evil.example/", // still encoded: a local path
+		"/\x00/evil":                 "/",
+		"/pieces?state=submitted":    "/pieces?state=submitted",
+		"/ledger/hightech#lines":     "/ledger/hightech#lines",
+		"javascript:alert(1)":        "/",
+		"///evil.example":            "/",
+		" /evil":                     "/",
+		"/login?next=//evil.example": "/login?next=//evil.example",
+	} {
+		c := e.anon()
+		_, page := c.do("GET", "/login?next="+url.QueryEscape(next), nil)
+		if strings.Contains(page, "evil.example") && want == "/" {
+			t.Errorf("login page keeps next=%q", next)
+		}
+		_, page = c.do("GET", "/login", nil)
+		i := strings.Index(page, `name="csrf" value="`)
+		token := page[i+len(`name="csrf" value="`):]
+		token = token[:strings.IndexByte(token, '"')]
+		res, _ := c.form("/login", url.Values{"username": {"reporter"}, "password": {testPassword}, "next": {next}, "csrf": {token}}, false)
+		if res.StatusCode != 303 || res.Header.Get("Location") != want {
+			t.Errorf("next=%q: %d → %q, want %q", next, res.StatusCode, res.Header.Get("Location"), want)
+		}
+	}
+}
+
+// Item 4: wrong current passwords count toward the lockout, are audited,
+// and end the session after a few.
+func TestAttackPasswordGuessing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		c := e.as("reporter")
+		for i := 1; i <= app.PasswordGuesses; i++ {
+			res, body := c.do("POST", "/api/v1/password", map[string]string{"old_password": fmt.Sprintf("Guess-%d-x!", i), "new_password": "Brand-new-9x!"})
+			want := 422
+			if i == app.PasswordGuesses {
+				want = 401
+			}
+			if res.StatusCode != want {
+				t.Fatalf("guess %d: %d %s, want %d", i, res.StatusCode, body, want)
+			}
+		}
+		if res, _ := c.do("GET", "/api/v1/me", nil); res.StatusCode != 401 {
+			t.Errorf("session after %d wrong guesses: %d, want 401", app.PasswordGuesses, res.StatusCode)
+		}
+		if got := e.auditRows(store.AuditFilter{Action: "password_change"}); len(got) != app.PasswordGuesses || got[0].Result != store.AuditFailed {
+			t.Errorf("password_change rows: %d", len(got))
+		}
+		// The guesses count toward the account's lockout with failed
+		// sign-ins: a session open, two failed sign-ins elsewhere, and the
+		// first guess ends the session (three failures); two more failed
+		// sign-ins lock the account.
+		h := e.as("head")
+		e.anon().login("head", "wrong-1")
+		e.anon().login("head", "wrong-2")
+		if res, _ := h.do("POST", "/api/v1/password", map[string]string{"old_password": "Guess-x-1!", "new_password": "Brand-new-9x!"}); res.StatusCode != 401 {
+			t.Errorf("a guess after two failed sign-ins: %d, want 401", res.StatusCode)
+		}
+		e.anon().login("head", "wrong-3")
+		e.anon().login("head", "wrong-4")
+		if code := e.anon().login("head", testPassword); code != 401 {
+			t.Errorf("after 5 failures in all, the right password: %d, want 401 (locked)", code)
+		}
+		if got := e.auditRows(store.AuditFilter{Action: "lockout"}); len(got) != 1 {
+			t.Errorf("lockout rows: %d", len(got))
+		}
+		// The right one changes it, through the API.
+		o := e.as("office")
+		if res, body := o.do("POST", "/api/v1/password", map[string]string{"old_password": testPassword, "new_password": "Brand-new-9x!"}); res.StatusCode != 200 {
+			t.Errorf("change: %d %s", res.StatusCode, body)
+		}
+		if code := e.anon().login("office", "Brand-new-9x!"); code != 200 {
+			t.Errorf("new password: %d", code)
+		}
+	})
+}
+
+// Items 5 and 6: every failed attempt counts alike, keyed by client and
+// account; a forwarded address is believed only from a trusted proxy.
+func TestAttackThrottle(t *testing.T) {
+	statuses := func(e *env, user string, hdr ...string) []int {
+		var out []int
+		c := e.anon()
+		for range app.AccountClientLimit + 2 {
+			out = append(out, c.login(user, "Wrong-pass-1!", hdr...))
+		}
+		return out
+	}
+	e := newEnv(t, storetest.SQLite(t))
+	known, unknown := statuses(e, "reporter"), statuses(e, "nobody")
+	if fmt.Sprint(known) != fmt.Sprint(unknown) {
+		t.Errorf("an existing account and an unknown one are told apart:\n%v\n%v", known, unknown)
+	}
+	if known[app.AccountClientLimit] != 429 || known[app.AccountClientLimit-1] != 401 {
+		t.Errorf("attempt %d should be the first 429: %v", app.AccountClientLimit+1, known)
+	}
+	// The same client, another account: not blocked.
+	if code := e.anon().login("office", testPassword); code != 200 {
+		t.Errorf("another account from the same address: %d", code)
+	}
+
+	// Behind a trusted proxy: clients are told apart by X-Forwarded-For.
+	e = newEnvWith(t, storetest.SQLite(t), func(s *web.Server) { s.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
+	statuses(e, "nobody", "X-Forwarded-For", "203.0.113.5")
+	if code := e.anon().login("nobody", "x", "X-Forwarded-For", "203.0.113.5"); code != 429 {
+		t.Errorf("the noisy client: %d, want 429", code)
+	}
+	if code := e.anon().login("nobody", "Wrong-pass-1!", "X-Forwarded-For", "203.0.113.6"); code != 401 {
+		t.Errorf("another client behind the same proxy: %d, want 401", code)
+	}
+	if code := e.anon().login("reporter", testPassword, "X-Forwarded-For", "198.51.100.7, 203.0.113.9"); code != 200 {
+		t.Errorf("the right password from another client: %d", code)
+	}
+	if rows := e.auditRows(store.AuditFilter{Action: "login"}); rows[0].Address != "203.0.113.9" {
+		t.Errorf("audited address %q, want the rightmost untrusted hop 203.0.113.9", rows[0].Address)
+	}
+	// Untrusted: the header is ignored.
+	e = newEnv(t, storetest.SQLite(t))
+	e.anon().login("reporter", testPassword, "X-Forwarded-For", "203.0.113.5")
+	if rows := e.auditRows(store.AuditFilter{Action: "login"}); rows[0].Address != "127.0.0.1" {
+		t.Errorf("address from an untrusted X-Forwarded-For: %q", rows[0].Address)
+	}
+}
+
+// Item 7: an unclosed tag in a body does not swallow the review page.
+func TestAttackUnbalancedBody(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	c := e.as("reporter")
+	res, body := c.do("POST", "/api/v1/pieces", map[string]any{"title": "链接", "body": `<p>金水区科技局<a href="https://kjj.example/">详情`})
+	if res.StatusCode != 201 {
+		t.Fatalf("%d %s", res.StatusCode, body)
+	}
+	var p pieceOut
+	decodeJSON(t, body, &p)
+	c.do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/submit", nil)
+	_, page := e.as("leader").do("GET", "/pieces/"+itoa(p.ID), nil)
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	var walk func(n *html.Node, inLink bool)
+	walk = func(n *html.Node, inLink bool) {
+		if n.Type == html.ElementNode && n.Data == "form" {
+			for _, a := range n.Attr {
+				if a.Key == "action" && strings.HasSuffix(a.Val, "/approve") {
+					found = true
+					if inLink {
+						t.Errorf("the approve form is inside the body's link")
+					}
+				}
+			}
+		}
+		inLink = inLink || n.Type == html.ElementNode && n.Data == "a"
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch, inLink)
+		}
+	}
+	walk(doc, false)
+	if !found {
+		t.Fatal("no approve form on the leader's page")
+	}
+	deep := strings.Repeat("<div>", 200000) + "深" + strings.Repeat("</div>", 200000)
+	if res, body := c.do("POST", "/api/v1/pieces", map[string]any{"title": "深", "body": deep}); res.StatusCode != 422 || !strings.Contains(body, `"field":"body"`) {
+		t.Errorf("200,000 nested divs: %d %.200s", res.StatusCode, body)
+	}
+}
+
+// Item 8: files on drafts and returned pieces; after approval only as
+// evidence on an adoption record.
+func TestAttackAttachmentStates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
+		rep := e.as("reporter")
+		for state, want := range map[string]int{store.StateDraft: 303, store.StateSubmitted: 409, store.StateApproved: 409} {
+			id := e.newPiece("reporter", state, false)
+			if res, body := rep.upload("/pieces/"+itoa(id)+"/attachments", "照片.png", png); res.StatusCode != want {
+				t.Errorf("upload on a %s piece: %d, want %d (%.200s)", state, res.StatusCode, want, body)
+			}
+		}
+		// Returned: allowed again.
+		id := e.newPiece("reporter", store.StateSubmitted, false)
+		e.as("leader").do("POST", "/api/v1/pieces/"+itoa(id)+"/return", map[string]string{"comment": "补充数据"})
+		if res, _ := rep.upload("/pieces/"+itoa(id)+"/attachments", "补充.png", png); res.StatusCode != 303 {
+			t.Errorf("upload on a returned piece: %d", res.StatusCode)
+		}
+		// Evidence with an adoption record on an approved piece.
+		id = e.newPiece("reporter", store.StateApproved, false)
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("csrf", rep.csrf())
+		mw.WriteField("channel", "media")
+		mw.WriteField("date", "2017-03-10")
+		mw.WriteField("outlet", "河南日报")
+		fw, _ := mw.CreateFormFile("evidence_file", "\u202Egnp.pdf截图.png")
+		fw.Write(png)
+		mw.Close()
+		req, _ := http.NewRequest("POST", e.ts.URL+"/pieces/"+itoa(id)+"/adoptions", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		if res, body := rep.send(req); res.StatusCode != 303 {
+			t.Fatalf("adoption with evidence: %d %.300s", res.StatusCode, body)
+		}
+		atts, err := e.db.Q().Attachments(context.Background(), id)
+		if err != nil || len(atts) != 1 {
+			t.Fatalf("evidence stored: %d %v", len(atts), err)
+		}
+		if strings.ContainsRune(atts[0].Name, '\u202E') {
+			t.Errorf("bidi override kept in the file name %q", atts[0].Name)
+		}
+		ads, err := e.db.Q().PieceAdoptions(context.Background(), id)
+		if err != nil || len(ads) != 1 || ads[0].EvidenceID != atts[0].ID {
+			t.Errorf("adoption's evidence: %+v %v", ads, err)
+		}
+	})
+}
+
+// Item 9: every refusal of an action on an object is audited.
+func TestAttackObjectRefusalsAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		submitted := e.newPiece("reporter", store.StateSubmitted, false)
+		draft := e.newPiece("reporter", store.StateDraft, false)
+		obj := func(id int64) string { return "piece:" + itoa(id) }
+		if res, _ := e.as("leader2").do("POST", "/api/v1/pieces/"+itoa(submitted)+"/approve", map[string]string{}); res.StatusCode < 400 {
+			t.Fatalf("another department's leader approved: %d", res.StatusCode)
+		}
+		if res, _ := e.as("reporter2").do("POST", "/api/v1/pieces/"+itoa(draft)+"/submit", nil); res.StatusCode < 400 {
+			t.Fatalf("cross-department submit: %d", res.StatusCode)
+		}
+		r2 := e.as("reporter2")
+		if res, _ := r2.form("/pieces/"+itoa(draft)+"/edit", url.Values{"title": {"改"}, "body": {"<p>改</p>"}}, true); res.StatusCode < 400 {
+			t.Fatalf("cross-department edit: %d", res.StatusCode)
+		}
+		for _, want := range []struct {
+			action, who string
+			id          int64
+		}{{"piece_approve", "leader2", submitted}, {"piece_submit", "reporter2", draft}, {"piece_edit", "reporter2", draft}} {
+			rows := e.auditRows(store.AuditFilter{Action: want.action, Object: obj(want.id)})
+			if len(rows) != 1 || rows[0].Result != store.AuditDenied || rows[0].Username != want.who {
+				t.Errorf("%s by %s: audit rows %+v", want.action, want.who, rows)
+			}
+		}
+	})
+}
+
+// Item 10 (web side): weak passwords are refused when an account is made.
+func TestAttackWeakPasswords(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	admin := e.as("admin")
+	for _, pw := range []string{"Qwerty123!", "Aaaaaaaa1", "12345678Aa", "Qwerty123!\x00\x00\x00\x00", "Zhangwei1988!"} {
+		res, body := admin.form("/admin/users", url.Values{"username": {"newuser"}, "role": {"office"}, "password": {pw}}, true)
+		if res.StatusCode != 422 {
+			t.Errorf("password %q: %d %.200s", pw, res.StatusCode, body)
+		}
+	}
+}
+
+// Item 11: the smaller things.
+func TestAttackSmallerThings(t *testing.T) {
+	e := newEnvWith(t, storetest.SQLite(t), func(s *web.Server) { s.Secure = true })
+	c := e.as("reporter")
+	// A body-less POST without the JSON type.
+	req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/logout", nil)
+	if res, _ := c.send(req); res.StatusCode != 415 {
+		t.Errorf("body-less API POST without Content-Type: %d, want 415", res.StatusCode)
+	}
+	// No listing of static folders; files still served.
+	for path, want := range map[string]int{"/static/": 404, "/static/vendor/": 404, "/static/vendor": 404, "/static/vendor/README.md": 200} {
+		if res, _ := c.do("GET", path, nil); res.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+	// HSTS behind TLS.
+	if res, _ := c.do("GET", "/healthz", nil); !strings.Contains(res.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Errorf("no HSTS with Secure: %v", res.Header)
+	}
+	// JSON with trailing data.
+	req, _ = http.NewRequest("POST", e.ts.URL+"/api/v1/login", strings.NewReader(`{"username":"reporter","password":"x"} {"role":"admin"}`))
+	req.Header.Set("Content-Type", "application/json")
+	if res, body := e.anon().send(req); res.StatusCode != 422 || !strings.Contains(body, "多余") {
+		t.Errorf("trailing JSON: %d %s", res.StatusCode, body)
+	}
+	// Length limits on free text.
+	admin := e.as("admin")
+	res, body := admin.form("/admin/users", url.Values{"username": {"longname"}, "role": {"office"}, "password": {"Hq7#vtLm-kx"}, "display_name": {strings.Repeat("名", 65)}}, true)
+	if res.StatusCode != 422 || !strings.Contains(body, "64") {
+		t.Errorf("a 65-character display name: %d", res.StatusCode)
+	}
+	id := e.newPiece("reporter", store.StateSubmitted, false)
+	if res, _ := e.as("leader").do("POST", "/api/v1/pieces/"+itoa(id)+"/return", map[string]string{"comment": strings.Repeat("改", app.MaxComment+1)}); res.StatusCode != 422 {
+		t.Errorf("an over-long comment: %d", res.StatusCode)
+	}
+}

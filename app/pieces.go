@@ -420,6 +420,23 @@ func (a *App) Return(ctx context.Context, act *Actor, id int64, comment string) 
 	})
 }
 
+// MayRecord reports whether a role may record an appearance in a category
+// of the plan, and whether the record counts at once (false: it waits for
+// the office's verification). The plan says who records each category
+// (recorded_by): the office records its own categories and may record the
+// departments' ones directly; departments record theirs.
+func MayRecord(role string, c *plan.Category) (allowed, counted bool) {
+	switch {
+	case c == nil:
+		return false, false
+	case role == auth.Office:
+		return true, true
+	case auth.DepartmentRole(role) && c.RecordedBy == plan.RecordedByDepartment:
+		return true, false
+	}
+	return false, false
+}
+
 // AdoptionInput is one appearance of a piece.
 type AdoptionInput struct {
 	Channel  string
@@ -435,7 +452,7 @@ type AdoptionInput struct {
 }
 
 // RecordAdoption records where an approved piece appeared. The office
-// records 机关内网/专期/金水时讯 (counted at once); departments record outside
+// records the categories the plan gives it (counted at once); departments record outside
 // coverage and quota items, which count once the office verifies them.
 func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in AdoptionInput) (_ *store.Adoption, err error) {
 	defer a.refused(ctx, act, "adoption_record", pieceObj(id), &err)
@@ -457,7 +474,7 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 	if ch == nil {
 		return nil, invalid("channel", "未知渠道 %q", in.Channel)
 	}
-	allowed, counted := auth.MayRecord(act.Role, ch.Code)
+	allowed, counted := MayRecord(act.Role, pl.Category(ch.Category))
 	if !allowed {
 		return nil, forbidden("%s无权登记“%s”的采用", auth.RoleName[act.Role], ch.Name)
 	}
@@ -526,16 +543,20 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 			}
 			return err
 		}
-		if p.State == store.StateApproved {
-			if err := q.SetPieceState(ctx, p.ID, p.State, store.StateAdopted); err != nil {
+		// 已采用 means a counted record: a record waiting for the office's
+		// verification leaves the piece 已审核 until it is verified.
+		to := p.State
+		if counted && p.State == store.StateApproved {
+			to = store.StateAdopted
+			if err := q.SetPieceState(ctx, p.ID, p.State, to); err != nil {
 				return conflict("稿件状态已变化，请刷新")
 			}
 		}
-		note := fmt.Sprintf("%s %s %s 字数%d", ch.Code, day, in.Outlet, words)
+		note := fmt.Sprintf("%s %s %s 字数%d", ch.Name, day, in.Outlet, words)
 		if !counted {
 			note += "（待办公室核实）"
 		}
-		if err := q.AddEvent(ctx, &store.Event{PieceID: p.ID, ActorID: act.ID, Action: "adopt", FromState: p.State, ToState: store.StateAdopted, Comment: note}); err != nil {
+		if err := q.AddEvent(ctx, &store.Event{PieceID: p.ID, ActorID: act.ID, Action: "adopt", FromState: p.State, ToState: to, Comment: note}); err != nil {
 			return err
 		}
 		return a.audit(ctx, q, act, "adoption_record", fmt.Sprintf("publication:%d", rec.ID), store.AuditOK, pieceObj(p.ID)+" "+note)
@@ -584,12 +605,7 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 			return err
 		}
 		if rec.PieceID != 0 {
-			verb := "核实通过"
-			if !accept {
-				verb = "不予认定"
-			}
-			if err := q.AddEvent(ctx, &store.Event{PieceID: rec.PieceID, ActorID: act.ID, Action: "verify", FromState: store.StateAdopted, ToState: store.StateAdopted,
-				Comment: fmt.Sprintf("%s %s %s%s", verb, rec.Channel, rec.Day, optional(reason))}); err != nil {
+			if err := a.followAdoptions(ctx, q, act, rec, accept, reason); err != nil {
 				return err
 			}
 		}
@@ -599,6 +615,44 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 
 var allowedUploads = map[string]string{
 	"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp", "application/pdf": ".pdf",
+}
+
+// followAdoptions moves a piece after the office verified (accept) or
+// rejected one of its records, so that 已采用 means at least one counted
+// record: the first counted record moves an approved piece to adopted; when
+// no counted record is left, an adopted piece goes back to approved. The
+// piece's history gets the event either way.
+func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *store.Adoption, accept bool, reason string) error {
+	p, err := q.Piece(ctx, rec.PieceID)
+	if err != nil {
+		return err
+	}
+	n, err := q.CountedAdoptions(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	to := p.State
+	switch {
+	case n > 0 && p.State == store.StateApproved:
+		to = store.StateAdopted
+	case n == 0 && p.State == store.StateAdopted:
+		to = store.StateApproved
+	}
+	if to != p.State {
+		if err := q.SetPieceState(ctx, p.ID, p.State, to); err != nil {
+			return conflict("稿件状态已变化，请刷新")
+		}
+	}
+	verb := "核实通过"
+	if !accept {
+		verb = "不予认定"
+	}
+	name := rec.Channel
+	if pl, err := a.Plan(ctx, rec.Day.Year); err == nil && pl.Channel(rec.Channel) != nil {
+		name = pl.Channel(rec.Channel).Name
+	}
+	return q.AddEvent(ctx, &store.Event{PieceID: p.ID, ActorID: act.ID, Action: "verify", FromState: p.State, ToState: to,
+		Comment: fmt.Sprintf("%s %s %s%s", verb, name, rec.Day, optional(reason))})
 }
 
 // AddAttachment stores a photo or PDF scan on a draft or returned piece of

@@ -66,25 +66,6 @@ func Can(role string, p Perm) bool {
 	return slices.Contains(grants[role], p)
 }
 
-// OfficeChannels are recorded by the office itself and count at once.
-var OfficeChannels = []string{"intranet", "intranet_special", "shixun"}
-
-// DepartmentChannels are recorded by departments (outside coverage with
-// evidence; monthly quota items) and count once the office accepts them.
-var DepartmentChannels = []string{"city_site", "media", "park_news", "resource_highlight"}
-
-// MayRecord reports whether a role may record an adoption in a channel, and
-// whether the record counts at once (false: it waits for verification).
-func MayRecord(role, channel string) (allowed, counted bool) {
-	switch {
-	case role == Office && (slices.Contains(OfficeChannels, channel) || slices.Contains(DepartmentChannels, channel)):
-		return true, true
-	case DepartmentRole(role) && slices.Contains(DepartmentChannels, channel):
-		return true, false
-	}
-	return false, false
-}
-
 // params: argon2id with 19 MiB, 2 passes (OWASP's minimum configuration).
 var params = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 

@@ -420,6 +420,16 @@ func (v *validator) validate(p *Plan) {
 		if c.Kind != KindTarget && c.CapAtTarget {
 			v.errf(path+".cap_at_target", "只有 target 类别按任务封顶")
 		}
+		switch c.RecordedBy {
+		case "":
+			c.RecordedBy = RecordedByOffice
+			if c.Kind != KindTarget {
+				c.RecordedBy = RecordedByDepartment
+			}
+		case RecordedByOffice, RecordedByDepartment:
+		default:
+			v.errf(path+".recorded_by", "登记方 %q 不对：应为 office（办公室登记，即时计分）或 department（科室登记，办公室核实后计分）", c.RecordedBy)
+		}
 	}
 	if len(p.CategoriesOf(KindTarget)) == 0 {
 		v.errf("categories", "至少要有一个 target（任务）类别")

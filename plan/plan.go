@@ -73,7 +73,19 @@ type Category struct {
 	Cap             *float64 `toml:"cap"`              // bonus: at most this much per department and year
 	ShortfallPoints float64  `toml:"shortfall_points"` // quota: deducted per missing item
 	Note            int      `toml:"note"`             // the table's note that states the rule
+	// RecordedBy says who records an appearance in this category:
+	// RecordedByOffice (the office, counted at once) or RecordedByDepartment
+	// (the department, with evidence; counted once the office verifies it —
+	// the office may also record these directly). Default: the office for
+	// target categories, departments for the others.
+	RecordedBy string `toml:"recorded_by"`
 }
+
+// Who records a category's appearances.
+const (
+	RecordedByOffice     = "office"
+	RecordedByDepartment = "department"
+)
 
 // Label is the short name if there is one.
 func (c *Category) Label() string {

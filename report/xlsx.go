@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -177,7 +178,7 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		f.SetRowHeight(sheet, row, 16)
 		row++
 	}
-	x.merge(cell(1, row), cell(ncols, row), "说明：“完成”为按注释计算的原始分，“得分”以任务分为上限；扣分为已结束月份少报的园区动态信息、科技资源亮点；完成率 =（机关内网＋金水时讯原始分）÷ 基础分。", sNote)
+	x.merge(cell(1, row), cell(ncols, row), explanation(p), sNote)
 	f.SetRowHeight(sheet, row, 28)
 
 	// Print on A4, landscape, one page across; headers repeat on every page.
@@ -299,3 +300,20 @@ func intPtr(v int) *int       { return &v }
 func strPtr(v string) *string { return &v }
 func boolPtr(v bool) *bool    { return &v }
 func fPtr(v float64) *float64 { return &v }
+
+// explanation is the line under the notes that says how the table reads,
+// in the plan's own names.
+func explanation(p *plan.Plan) string {
+	labels := func(kind string) []string {
+		var out []string
+		for _, c := range p.CategoriesOf(kind) {
+			out = append(out, c.Label())
+		}
+		return out
+	}
+	text := "说明：“完成”为按注释计算的原始分，“得分”以任务分为上限"
+	if q := labels(plan.KindQuota); len(q) > 0 {
+		text += "；扣分为已结束月份少报的" + strings.Join(q, "、")
+	}
+	return text + "；完成率 =（" + strings.Join(labels(plan.KindTarget), "＋") + "原始分）÷ 基础分。"
+}

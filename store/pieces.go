@@ -392,6 +392,13 @@ func (q *Q) VerifyAdoption(ctx context.Context, id, by int64) error {
 	return nil
 }
 
+// CountedAdoptions is how many counted records a piece has.
+func (q *Q) CountedAdoptions(ctx context.Context, pieceID int64) (int, error) {
+	var n int
+	err := q.c.QueryRowContext(ctx, `SELECT COUNT(*) FROM publications WHERE piece_id = $1 AND counted = $2`, pieceID, true).Scan(&n)
+	return n, err
+}
+
 // RejectAdoption removes a pending record that the office does not accept.
 func (q *Q) RejectAdoption(ctx context.Context, id int64) error {
 	res, err := q.c.ExecContext(ctx, `DELETE FROM publications WHERE id = $1 AND NOT counted`, id)

@@ -295,6 +295,18 @@ func asOfOf(p *plan.Plan, s *Server, asOf plan.Date) string {
 	return asOf.String()
 }
 
+// departmentRecorded names the categories departments record and the office
+// verifies, as the plan says.
+func departmentRecorded(p *plan.Plan) string {
+	var out []string
+	for _, cat := range p.Categories {
+		if cat.RecordedBy == plan.RecordedByDepartment {
+			out = append(out, cat.Name)
+		}
+	}
+	return strings.Join(out, "、")
+}
+
 func names(p *plan.Plan) (cats, chans map[string]string) {
 	cats, chans = map[string]string{}, map[string]string{}
 	for _, c := range p.Categories {
@@ -381,7 +393,7 @@ func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	counts := false
 	if d.State == store.StateApproved || d.State == store.StateAdopted {
 		for _, ch := range p.Channels {
-			if ok, counted := auth.MayRecord(c.user.Role, ch.Code); ok && (!auth.DepartmentRole(c.user.Role) || d.Department == c.user.Department) {
+			if ok, counted := app.MayRecord(c.user.Role, p.Category(ch.Category)); ok && (!auth.DepartmentRole(c.user.Role) || d.Department == c.user.Department) {
 				adopt = append(adopt, ch)
 				counts = counted
 			}
@@ -392,7 +404,7 @@ func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		today = p.End()
 	}
 	s.render(w, r, c, "piece", map[string]any{"Title": d.Title, "Piece": d.Piece, "Detail": d, "Themes": themes, "Channels": channels,
-		"CanEdit": canEdit, "CanReview": canReview, "AdoptChannels": adopt, "AdoptCounts": counts, "DefaultDate": today.String(),
+		"CanEdit": canEdit, "CanReview": canReview, "AdoptChannels": adopt, "AdoptCounts": counts, "VerifiedCats": departmentRecorded(p), "DefaultDate": today.String(),
 		"ChanNames": chanNames, "ActionNames": actionNames})
 	return nil
 }
@@ -636,7 +648,8 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	for _, d := range p.Departments {
 		deptNames[d.Code] = d.Name
 	}
-	s.render(w, r, c, "verify", map[string]any{"Title": "待核实", "Pending": pending, "ChanNames": chanNames, "DeptNames": deptNames})
+	s.render(w, r, c, "verify", map[string]any{"Title": "待核实", "Pending": pending, "ChanNames": chanNames, "DeptNames": deptNames,
+		"VerifiedCats": departmentRecorded(p)})
 	return nil
 }
 

@@ -1,0 +1,279 @@
+package app_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"kexuan/app"
+	"kexuan/auth"
+	"kexuan/plan"
+	"kexuan/store"
+	"kexuan/store/storetest"
+)
+
+// renamed is the 2017 plan with every department, category and channel
+// code changed: a plan of another bureau, whose codes appear nowhere in Go.
+func renamed(t *testing.T) (*plan.Plan, []byte) {
+	t.Helper()
+	_, src := plan.Builtin()
+	text := string(src)
+	for old, new := range map[string]string{
+		"intranet": "nw", "intranet_special": "nwzq", "shixun": "sx", "city_site": "sj", "media": "mt",
+		"park_news": "yq", "resource_highlight": "zy", "office": "bgs", "hightech": "gx", "planning": "gh",
+		"general": "zh", "ip": "zscq", "productivity": "scl",
+	} {
+		text = regexp.MustCompile(`\b`+old+`\b`).ReplaceAllString(text, new)
+	}
+	text = strings.ReplaceAll(text, `recorded_by = "bgs"`, `recorded_by = "office"`)
+	p, err := plan.Parse("renamed.toml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, []byte(text)
+}
+
+type fixture struct {
+	t     *testing.T
+	app   *app.App
+	users map[string]*app.Actor
+}
+
+const pw = "Kx!2017-test"
+
+func newFixture(t *testing.T, dsn string, p *plan.Plan, src []byte, dept, other string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SavePlan(ctx, p, src); err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(db)
+	f := &fixture{t: t, app: a, users: map[string]*app.Actor{}}
+	for _, in := range []app.UserInput{
+		{Username: "reporter", Role: auth.Reporter, Department: dept},
+		{Username: "leader", Role: auth.Leader, Leads: []string{dept, other}},
+		{Username: "office", Role: auth.Office},
+	} {
+		in.Password = pw
+		u, err := a.CreateUser(ctx, nil, in, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.users[in.Username] = &app.Actor{User: u, Address: "192.0.2.1"}
+	}
+	return f
+}
+
+// approved makes a piece and brings it through review.
+func (f *fixture) approved(title string) int64 {
+	f.t.Helper()
+	ctx := context.Background()
+	p, err := f.app.CreatePiece(ctx, f.users["reporter"], app.PieceInput{Title: title, Body: "<p>" + strings.Repeat("科技创新", 80) + "</p>"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.app.Submit(ctx, f.users["reporter"], p.ID); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.app.Approve(ctx, f.users["leader"], p.ID, ""); err != nil {
+		f.t.Fatal(err)
+	}
+	return p.ID
+}
+
+func (f *fixture) state(id int64) string {
+	f.t.Helper()
+	p, err := f.app.Piece(context.Background(), f.users["office"].User, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p.State
+}
+
+// categoryOf returns the first channel of a category recorded by who.
+func channelRecordedBy(p *plan.Plan, who string, kind string) *plan.Channel {
+	for i := range p.Channels {
+		c := p.Category(p.Channels[i].Category)
+		if c.RecordedBy == who && c.Kind == kind && !p.Channels[i].OutletRequired {
+			return &p.Channels[i]
+		}
+	}
+	return nil
+}
+
+// Who records which category comes from the plan: under a plan whose codes
+// differ, the office records its categories (counted at once) and a
+// department records its own (counted once verified), and the score moves.
+func TestRecordingFollowsThePlan(t *testing.T) {
+	for name, mk := range map[string]func(*testing.T) (*plan.Plan, []byte){
+		"2017":    func(*testing.T) (*plan.Plan, []byte) { return plan.Builtin() },
+		"renamed": renamed,
+	} {
+		t.Run(name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, dsn string) {
+				p, src := mk(t)
+				dept, other := p.Departments[1].Code, p.Departments[2].Code
+				f := newFixture(t, dsn, p, src, dept, other)
+				ctx := context.Background()
+				officeCh := channelRecordedBy(p, plan.RecordedByOffice, plan.KindTarget)
+				deptCh := channelRecordedBy(p, plan.RecordedByDepartment, plan.KindBonus)
+				if officeCh == nil || deptCh == nil {
+					t.Fatalf("plan lacks an office target channel or a department bonus channel")
+				}
+				id := f.approved("科技活动周")
+
+				// A department may not record the office's category.
+				if _, err := f.app.RecordAdoption(ctx, f.users["reporter"], id, app.AdoptionInput{Channel: officeCh.Code, Date: "2017-03-10"}); app.ErrorOf(err).Code != app.EForbidden {
+					t.Errorf("reporter records %s: %v", officeCh.Code, err)
+				}
+				// Its own category waits for verification; the piece stays 已审核.
+				rec, err := f.app.RecordAdoption(ctx, f.users["reporter"], id, app.AdoptionInput{Channel: deptCh.Code, Date: "2017-03-10", Issue: "https://example.org/a"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rec.Counted || f.state(id) != store.StateApproved {
+					t.Errorf("an unverified record: counted %v, piece %s (want approved)", rec.Counted, f.state(id))
+				}
+				if err := f.app.Verify(ctx, f.users["office"], rec.ID, true, ""); err != nil {
+					t.Fatal(err)
+				}
+				if f.state(id) != store.StateAdopted {
+					t.Errorf("after verification: %s, want adopted", f.state(id))
+				}
+				// The office records its own category, counted at once.
+				id2 := f.approved("内网信息")
+				rec2, err := f.app.RecordAdoption(ctx, f.users["office"], id2, app.AdoptionInput{Channel: officeCh.Code, Date: "2017-03-11"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !rec2.Counted || f.state(id2) != store.StateAdopted {
+					t.Errorf("office record: counted %v, piece %s", rec2.Counted, f.state(id2))
+				}
+				_, res, err := f.app.Report(ctx, 2017, plan.Date{Year: 2017, Month: 12, Day: 31})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range res.Departments {
+					if d.Code == dept {
+						if d.Categories[officeCh.Category].Raw <= 0 || d.Bonuses[deptCh.Category].Points <= 0 {
+							t.Errorf("%s scores nothing for %s/%s: %+v", dept, officeCh.Category, deptCh.Category, d)
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// A rejected record leaves the piece 已审核, with the event in its history.
+func TestRejectedRecordKeepsApproved(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)
+		ctx := context.Background()
+		ch := channelRecordedBy(p, plan.RecordedByDepartment, plan.KindBonus)
+		id := f.approved("报道")
+		rec, err := f.app.RecordAdoption(ctx, f.users["reporter"], id, app.AdoptionInput{Channel: ch.Code, Date: "2017-04-01", Issue: "第 12 期"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.Verify(ctx, f.users["office"], rec.ID, false, "未见刊发"); err != nil {
+			t.Fatal(err)
+		}
+		if f.state(id) != store.StateApproved {
+			t.Errorf("after rejection: %s, want approved", f.state(id))
+		}
+		d, err := f.app.PieceDetail(ctx, f.users["office"].User, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := d.Events[len(d.Events)-1]
+		if last.Action != "verify" || !strings.Contains(last.Comment, "不予认定") || !strings.Contains(last.Comment, ch.Name) {
+			t.Errorf("history's last event: %+v", last)
+		}
+	})
+}
+
+// Sign-in folds the user name's case the way creation does.
+func TestSignInFoldsCase(t *testing.T) {
+	p, src := plan.Builtin()
+	f := newFixture(t, storetest.SQLite(t), p, src, p.Departments[1].Code, p.Departments[2].Code)
+	ctx := context.Background()
+	if _, err := f.app.CreateUser(ctx, nil, app.UserInput{Username: "RepA", Role: auth.Office, Password: pw}, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"repa", "RepA", " REPA "} {
+		if _, u, err := f.app.Login(ctx, name, pw, "192.0.2.9"); err != nil || u.Username != "repa" {
+			t.Errorf("sign in as %q: %v", name, err)
+		}
+	}
+}
+
+// Changing one's password, and an administrator's reset and update.
+func TestPasswordsAndUsers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)
+		ctx := context.Background()
+		token, u, err := f.app.Login(ctx, "reporter", pw, "192.0.2.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		act := &app.Actor{User: u, Address: "192.0.2.1"}
+		other, _, err := f.app.Login(ctx, "reporter", pw, "192.0.2.2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.ChangePassword(ctx, act, token, pw, "Qwerty123!"); app.ErrorOf(err).Field != "new_password" {
+			t.Errorf("a weak new password: %v", err)
+		}
+		if err := f.app.ChangePassword(ctx, act, token, pw, "Hq7#vtLm-kx"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.app.Authenticate(ctx, other); err == nil {
+			t.Error("the other session survived a password change")
+		}
+		if _, _, err := f.app.Authenticate(ctx, token); err != nil {
+			t.Errorf("this session ended: %v", err)
+		}
+		admin, err := f.app.CreateUser(ctx, nil, app.UserInput{Username: "admin", Role: auth.Admin, Password: pw}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		adm := &app.Actor{User: admin, Address: "192.0.2.3"}
+		if err := f.app.ResetPassword(ctx, f.users["office"], u.ID, "Zx8#mPq2-rt"); app.ErrorOf(err).Code != app.EForbidden {
+			t.Errorf("the office resets a password: %v", err)
+		}
+		if err := f.app.ResetPassword(ctx, adm, u.ID, "Zx8#mPq2-rt"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.app.Authenticate(ctx, token); err == nil {
+			t.Error("a reset left the user's session alive")
+		}
+		_, u2, err := f.app.Login(ctx, "reporter", "Zx8#mPq2-rt", "192.0.2.1")
+		if err != nil || !u2.MustChangePassword {
+			t.Errorf("after a reset: %v, must change %v", err, u2 != nil && u2.MustChangePassword)
+		}
+		if err := f.app.UpdateUser(ctx, adm, u.ID, app.UserInput{Role: auth.Reporter, Department: "no-such", DisplayName: "x"}); app.ErrorOf(err).Field != "department" {
+			t.Errorf("update to an unknown department: %v", err)
+		}
+		if err := f.app.UpdateUser(ctx, adm, u.ID, app.UserInput{Role: auth.Reporter, Department: u.Department, DisplayName: "信息员", Disabled: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.app.Login(ctx, "reporter", "Zx8#mPq2-rt", "192.0.2.1"); err == nil {
+			t.Error("a disabled account signed in")
+		}
+		if err := f.app.UpdateUser(ctx, adm, admin.ID, app.UserInput{Role: auth.Office}); app.ErrorOf(err).Code != app.EInvalid {
+			t.Errorf("an administrator demotes themself: %v", err)
+		}
+	})
+}

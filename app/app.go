@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"kexuan/auth"
 	"kexuan/plan"
 	"kexuan/scoring"
 	"kexuan/store"
@@ -116,6 +118,9 @@ type Actor struct {
 
 func (a *App) audit(ctx context.Context, q *store.Q, act *Actor, action, object, result, reason string) error {
 	e := &store.AuditEntry{At: a.Now(), Action: action, Object: object, Result: result, Reason: reason}
+	if act == nil {
+		e.Address = "cli" // the command line, run on the server by its operator
+	}
 	if act != nil {
 		e.Address = act.Address
 		if act.User != nil {
@@ -219,4 +224,42 @@ func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string)
 		}
 	}
 	return nil, nil, errNotFound
+}
+
+// LoadPlan stores a plan for its year. Over a year that already has a plan
+// it refuses unless replace is set, and returns what would change (or what
+// changed) either way; the load is audited in its transaction. act is nil
+// for the command line.
+func (a *App) LoadPlan(ctx context.Context, act *Actor, p *plan.Plan, src []byte, replace bool) (changes []string, err error) {
+	if act != nil && act.Role != auth.Admin {
+		defer a.refused(ctx, act, "plan_load", fmt.Sprintf("plan:%d", p.Year), &err)
+		return nil, forbidden("只有管理员可以载入方案")
+	}
+	old, err := a.DB.Plan(ctx, p.Year)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		old = nil
+	case err != nil:
+		return nil, err
+	}
+	action, reason := "plan_load", fmt.Sprintf("%s %s（%d 个科室）", p.DocumentNumber, p.Title, len(p.Departments))
+	if old != nil {
+		changes = plan.Diff(old, p)
+		if !replace {
+			return changes, &Error{Code: EConflict, Field: "replace", Message: fmt.Sprintf("%d 年已有方案（%s），替换需加 --replace", p.Year, old.DocumentNumber)}
+		}
+		action = "plan_replace"
+		if len(changes) == 0 {
+			reason += "；计分规则无变化"
+		} else {
+			reason += "；" + strings.Join(changes, "；")
+		}
+	}
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.SavePlan(ctx, p, src); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, action, fmt.Sprintf("plan:%d", p.Year), store.AuditOK, reason)
+	})
+	return changes, err
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"kexuan/app"
 	"kexuan/plan"
 	"kexuan/register"
 	"kexuan/report"
@@ -44,7 +45,7 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
                 [--department CODE [--detail]]
   kexuan plan check FILE                       检查方案文件
   kexuan plan show [FILE]                      打印方案的任务分解表（默认内置 2017 年方案）
-  kexuan plan load --db PATH FILE              载入另一年度或另一单位的方案
+  kexuan plan load --db PATH [--replace] FILE  载入另一年度或另一单位的方案（已有则须 --replace，并列出变化）
   kexuan serve  [--db PATH|URL] [--addr HOST:PORT] [--demo]
                                                启动网页系统（--demo：空库时载入演示数据并打印各角色账户）
   kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin
@@ -305,11 +306,12 @@ func cmdPlan(ctx context.Context, args []string, env Env) error {
 	case "load":
 		fs := newFlags("plan load", env)
 		dsn := dbFlag(fs)
+		replace := fs.Bool("replace", false, "替换该年度已有的方案（先列出变化）")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
 		if fs.NArg() != 1 {
-			return usagef("用法：kexuan plan load --db PATH FILE")
+			return usagef("用法：kexuan plan load --db PATH [--replace] FILE")
 		}
 		p, src, err := plan.ReadFile(fs.Arg(0))
 		if err != nil {
@@ -320,10 +322,24 @@ func cmdPlan(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 		defer db.Close()
-		if err := db.SavePlan(ctx, p, src); err != nil {
+		changes, err := app.New(db).LoadPlan(ctx, nil, p, src, *replace)
+		if len(changes) > 0 {
+			fmt.Fprintf(env.Stdout, "%d 年方案的变化：\n", p.Year)
+			for _, c := range changes {
+				fmt.Fprintf(env.Stdout, "  %s\n", c)
+			}
+		}
+		if err != nil {
+			if e := app.ErrorOf(err); e.Code == app.EConflict {
+				return fmt.Errorf("%s", e.Message)
+			}
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "已载入方案：%d年 %s（%d 个科室）\n", p.Year, p.DocumentNumber, len(p.Departments))
+		verb := "已载入"
+		if *replace {
+			verb = "已替换"
+		}
+		fmt.Fprintf(env.Stdout, "%s方案：%d年 %s（%d 个科室）\n", verb, p.Year, p.DocumentNumber, len(p.Departments))
 		return nil
 	}
 	return usagef("未知子命令 plan %q", args[0])

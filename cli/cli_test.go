@@ -382,6 +382,38 @@ func TestPlanCommands(t *testing.T) {
 	if r.Departments[1].Bonus != 5 {
 		t.Errorf("2017 under its plan: %+v", r.Departments[1])
 	}
+	// Loading over a year that has a plan: refused without --replace, with
+	// what would change; with it, replaced, the changes printed and audited.
+	s19 := strings.Replace(s, "points = 3\noutlet_required", "points = 4\noutlet_required", 1)
+	p18b := write(t, "2018b.toml", s19)
+	out, errs, code = run(t, "plan", "load", "--db", dsn, p18b)
+	if code != 1 || !strings.Contains(errs, "--replace") || !strings.Contains(out, "每篇 3 分") || !strings.Contains(out, "每篇 4 分") {
+		t.Errorf("plan load over 2018: exit %d\n%s%s", code, out, errs)
+	}
+	json.Unmarshal([]byte(mustRun(t, "report", "--db", dsn, "--year", "2018", "--as-of", "2018-02-28", "--format", "json")), &r)
+	if r.Departments[1].Bonus != 3 {
+		t.Errorf("a refused load changed the rules: %+v", r.Departments[1])
+	}
+	if out := mustRun(t, "plan", "load", "--db", dsn, "--replace", p18b); !strings.Contains(out, "已替换") {
+		t.Errorf("plan load --replace: %s", out)
+	}
+	json.Unmarshal([]byte(mustRun(t, "report", "--db", dsn, "--year", "2018", "--as-of", "2018-02-28", "--format", "json")), &r)
+	if r.Departments[1].Bonus != 4 {
+		t.Errorf("after --replace: %+v", r.Departments[1])
+	}
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Q().AuditEntries(context.Background(), store.AuditFilter{Action: "plan_replace"})
+	if err != nil || len(rows) != 1 || !strings.Contains(rows[0].Reason, "每篇 4 分") || rows[0].Address != "cli" {
+		t.Errorf("plan_replace audit: %+v %v", rows, err)
+	}
+	// plan show states the numbers the engine uses, from the data.
+	if out := mustRun(t, "plan", "show", p18b); !strings.Contains(out, "两报及主流媒体 每篇 4 分") || !strings.Contains(out, "每少一条扣 1 分") {
+		t.Errorf("plan show's rules: %s", out)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {

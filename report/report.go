@@ -204,6 +204,10 @@ func PlanTable(w io.Writer, p *plan.Plan) error {
 	for i, n := range p.Notes {
 		fmt.Fprintf(&b, "  %d、%s\n", i+1, n)
 	}
+	b.WriteString("\n计分规则（由方案数据生成，引擎按此计分）：\n")
+	for _, r := range plan.Rules(p) {
+		fmt.Fprintf(&b, "  %s\n", r)
+	}
 	b.WriteString("\n宣传重点：\n")
 	for _, t := range p.Themes {
 		fmt.Fprintf(&b, "  （%s）%s\n", chineseNumber(t.Number), t.Title)

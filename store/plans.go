@@ -13,26 +13,26 @@ import (
 // SavePlan stores a validated plan (replacing that year's plan, if any) and
 // adds or renames its departments, in one transaction.
 func (s *DB) SavePlan(ctx context.Context, p *plan.Plan, source []byte) error {
-	tx, err := s.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `
+	return s.InTx(ctx, func(q *Q) error { return q.SavePlan(ctx, p, source) })
+}
+
+// SavePlan is DB.SavePlan inside a caller's transaction (with its audit row).
+func (q *Q) SavePlan(ctx context.Context, p *plan.Plan, source []byte) error {
+	if _, err := q.c.ExecContext(ctx, `
 		INSERT INTO plans (year, document_number, title, source, loaded_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (year) DO UPDATE SET document_number = excluded.document_number, title = excluded.title,
 			source = excluded.source, loaded_at = excluded.loaded_at`,
-		p.Year, p.DocumentNumber, p.Title, string(source), time.Now().UTC().Format(time.RFC3339)); err != nil {
+		p.Year, p.DocumentNumber, p.Title, string(source), time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
 		return fmt.Errorf("保存方案：%w", err)
 	}
 	for _, d := range p.Departments {
-		if _, err := tx.ExecContext(ctx, `
+		if _, err := q.c.ExecContext(ctx, `
 			INSERT INTO departments (code, name) VALUES ($1, $2)
 			ON CONFLICT (code) DO UPDATE SET name = excluded.name`, d.Code, d.Name); err != nil {
 			return fmt.Errorf("保存科室 %s：%w", d.Code, err)
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // Plan returns the plan of a year.

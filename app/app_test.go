@@ -2,13 +2,18 @@ package app_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"kexuan/app"
 	"kexuan/auth"
 	"kexuan/plan"
+	"kexuan/scoring"
 	"kexuan/store"
 	"kexuan/store/storetest"
 )
@@ -274,6 +279,137 @@ func TestPasswordsAndUsers(t *testing.T) {
 		}
 		if err := f.app.UpdateUser(ctx, adm, admin.ID, app.UserInput{Role: auth.Office}); app.ErrorOf(err).Code != app.EInvalid {
 			t.Errorf("an administrator demotes themself: %v", err)
+		}
+	})
+}
+
+// The score aggregate stays equal to a recomputation from the publications
+// through random sequences of every change that moves a score: adoptions
+// recorded (counted at once or waiting), verified, rejected, their 字数
+// overridden, imports, and the year's plan replaced with other tiers — on
+// both databases, compared after each step, for several as_of days.
+func TestAggregateProperty(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		dept, other := p.Departments[1].Code, p.Departments[2].Code
+		f := newFixture(t, dsn, p, src, dept, other)
+		ctx := context.Background()
+		rnd := rand.New(rand.NewPCG(2017, uint64(len(dsn))))
+		var pieces []int64
+		for i := range 6 {
+			pieces = append(pieces, f.approved(fmt.Sprintf("稿件%d", i)))
+		}
+		officeChans, deptChans := []string{}, []string{}
+		for _, ch := range p.Channels {
+			if p.Category(ch.Category).RecordedBy == plan.RecordedByOffice {
+				officeChans = append(officeChans, ch.Code)
+			} else if !ch.OutletRequired {
+				deptChans = append(deptChans, ch.Code)
+			}
+		}
+		day := func() string { return fmt.Sprintf("2017-%02d-%02d", 1+rnd.IntN(11), 1+rnd.IntN(28)) }
+		var pending, counted []int64
+		plans := 0
+		for step := range 60 {
+			var what string
+			switch op := rnd.IntN(10); {
+			case op < 3:
+				what = "office records"
+				words := rnd.IntN(700)
+				rec, err := f.app.RecordAdoption(ctx, f.users["office"], pieces[rnd.IntN(len(pieces))],
+					app.AdoptionInput{Channel: officeChans[rnd.IntN(len(officeChans))], Date: day(), Outlet: fmt.Sprint(step), Words: &words})
+				if err != nil {
+					t.Fatalf("step %d: %v", step, err)
+				}
+				counted = append(counted, rec.ID)
+			case op < 5:
+				what = "department records"
+				rec, err := f.app.RecordAdoption(ctx, f.users["reporter"], pieces[rnd.IntN(len(pieces))],
+					app.AdoptionInput{Channel: deptChans[rnd.IntN(len(deptChans))], Date: day(), Outlet: fmt.Sprint(step), Issue: "第1期"})
+				if err != nil {
+					t.Fatalf("step %d: %v", step, err)
+				}
+				pending = append(pending, rec.ID)
+			case op < 7 && len(pending) > 0:
+				i := rnd.IntN(len(pending))
+				accept := rnd.IntN(3) > 0
+				what = fmt.Sprintf("verify %v", accept)
+				if err := f.app.Verify(ctx, f.users["office"], pending[i], accept, "核实"); err != nil {
+					t.Fatalf("step %d: %v", step, err)
+				}
+				if accept {
+					counted = append(counted, pending[i])
+				}
+				pending = slices.Delete(pending, i, i+1)
+			case op < 8 && len(counted) > 0:
+				what = "words override"
+				if err := f.app.OverrideWords(ctx, f.users["office"], counted[rnd.IntN(len(counted))], rnd.IntN(900), "刊发时删改"); err != nil {
+					t.Fatalf("step %d: %v", step, err)
+				}
+			case op < 9:
+				what = "import"
+				im, err := f.app.DB.BeginImport(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range 1 + rnd.IntN(20) {
+					d, _ := plan.ParseDate(day())
+					ch := p.Channels[rnd.IntN(len(p.Channels))]
+					if err := im.Add(store.Publication{Department: p.Departments[rnd.IntN(len(p.Departments))].Code, Channel: ch.Code, Day: d,
+						Title: fmt.Sprintf("导入%d-%d", step, i), Outlet: "河南日报", Words: rnd.IntN(800), Counted: true, Source: "import"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, _, err := im.Commit(); err != nil {
+					t.Fatalf("step %d: import: %v", step, err)
+				}
+			default:
+				what = "plan replaced"
+				plans++
+				// Move the 金水时讯-style tier floors: 100 → 100+plans*10.
+				text := strings.Replace(string(src), "min = 100", fmt.Sprintf("min = %d", 100+plans*10), -1)
+				text = strings.Replace(text, "max = 99", fmt.Sprintf("max = %d", 99+plans*10), -1)
+				np, err := plan.Parse("replaced.toml", []byte(text))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := f.app.LoadPlan(ctx, nil, np, []byte(text), true); err != nil {
+					t.Fatalf("step %d: %v", step, err)
+				}
+				p = np
+			}
+			diffs, err := f.app.DB.CheckAggregate(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(diffs) > 0 {
+				t.Fatalf("step %d (%s): the aggregate differs from a recomputation: %v", step, what, diffs)
+			}
+			for _, asOf := range []plan.Date{{Year: 2017, Month: 3, Day: 15}, {Year: 2017, Month: 7, Day: 31}, {Year: 2017, Month: 12, Day: 31}} {
+				cur, err := f.app.DB.Plan(ctx, 2017)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, got, err := f.app.Report(ctx, 2017, asOf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				entries, err := f.app.DB.RecomputeEntries(ctx, cur, asOf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := scoring.Score(cur, asOf, entries, scoring.Options{})
+				if !reflect.DeepEqual(got, want) {
+					agg, _ := f.app.DB.Entries(ctx, cur, asOf)
+					for i := range got.Departments {
+						if !reflect.DeepEqual(got.Departments[i], want.Departments[i]) {
+							t.Logf("%s: got %+v\nwant %+v", got.Departments[i].Code, got.Departments[i], want.Departments[i])
+						}
+					}
+					t.Logf("aggregate %v\nrecomputed %v", agg, entries)
+					t.Fatalf("step %d (%s), as of %s: the report differs from a recomputation", step, what, asOf)
+				}
+			}
 		}
 	})
 }

@@ -45,6 +45,7 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
                 [--department CODE [--detail]]
   kexuan plan check FILE                       检查方案文件
   kexuan plan show [FILE]                      打印方案的任务分解表（默认内置 2017 年方案）
+  kexuan check --db PATH [--repair]            检查数据库：完整性、审计哈希链、得分汇总与按发布记录重算是否一致
   kexuan plan load --db PATH [--replace] FILE  载入另一年度或另一单位的方案（已有则须 --replace，并列出变化）
   kexuan serve  [--db PATH|URL] [--addr HOST:PORT] [--demo]
                                                启动网页系统（--demo：空库时载入演示数据并打印各角色账户）
@@ -82,6 +83,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdAudit(ctx, args[1:], env)
 	case "backup":
 		err = cmdBackup(ctx, args[1:], env)
+	case "check":
+		err = cmdCheck(ctx, args[1:], env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return exitOK

@@ -484,3 +484,59 @@ func TestBackupRestore(t *testing.T) {
 		t.Errorf("audit after backup: %s", o)
 	}
 }
+
+// kexuan check: sound after an import; a tampered aggregate or audit log is
+// found (on PostgreSQL too); --repair rebuilds the aggregate.
+func TestCheckCommand(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		mustRun(t, "init", "--db", dsn)
+		mustRun(t, "import", "--db", dsn, "publications", write(t, "p.csv", "科室,渠道,日期,标题,字数\n高新科,金水时讯,2017-03-01,报道一,520\n高新科,金水时讯,2017-03-02,报道二,120\n办公室,机关内网,2017-04-01,信息,300\n"))
+		if out := mustRun(t, "check", "--db", dsn); !strings.Contains(out, "检查通过") {
+			t.Errorf("check: %s", out)
+		}
+		db, err := store.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.SQL().Exec(`UPDATE score_cells SET n = n + 1 WHERE floor = 500`); err != nil {
+			t.Fatal(err)
+		}
+		out, _, code := run(t, "check", "--db", dsn)
+		if code != 1 || !strings.Contains(out, "得分汇总与重算不符") || !strings.Contains(out, "汇总 2 条，按发布记录重算 1 条") {
+			t.Errorf("a tampered aggregate: exit %d\n%s", code, out)
+		}
+		if out := mustRun(t, "check", "--db", dsn, "--repair"); !strings.Contains(out, "再次检查通过") {
+			t.Errorf("check --repair: %s", out)
+		}
+		// An audit row rewritten behind the log's back.
+		if db.Dialect() == "postgres" {
+			if _, err := db.SQL().Exec(`ALTER TABLE audit_log DISABLE TRIGGER USER`); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			rows, err := db.SQL().Query(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for rows.Next() {
+				var n string
+				rows.Scan(&n)
+				names = append(names, n)
+			}
+			rows.Close()
+			for _, n := range names {
+				if _, err := db.SQL().Exec(`DROP TRIGGER ` + n); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := db.SQL().Exec(`UPDATE audit_log SET reason = 'rewritten' WHERE id = (SELECT min(id) FROM audit_log)`); err != nil {
+			t.Fatal(err)
+		}
+		if out, _, code := run(t, "check", "--db", dsn); code != 1 || !strings.Contains(out, "哈希链") {
+			t.Errorf("a rewritten audit row: exit %d\n%s", code, out)
+		}
+	})
+}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"kexuan/plan"
 )
 
 // pgCopy streams an import into PostgreSQL with COPY: rows go into a
@@ -22,17 +24,18 @@ type pgCopy struct {
 	inserted chan int64
 	done     chan error
 	conn     *sql.Conn
+	plans    []*plan.Plan // the stored plans, for the score aggregate
 }
 
 var copyColumns = []string{"department_id", "channel", "day", "title", "outlet", "words", "body", "counted", "source", "created_at", "identity"}
 
-func startPGCopy(ctx context.Context, db *sql.DB) (*pgCopy, error) {
+func startPGCopy(ctx context.Context, db *sql.DB, plans []*plan.Plan) (*pgCopy, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	pc := &pgCopy{rows: make(chan []any, 4096), abort: make(chan struct{}), decided: make(chan bool, 1),
-		inserted: make(chan int64, 1), done: make(chan error, 1), conn: conn}
+		inserted: make(chan int64, 1), done: make(chan error, 1), conn: conn, plans: plans}
 	go func() {
 		err := conn.Raw(func(dc any) error {
 			c := dc.(*stdlib.Conn).Conn()
@@ -83,6 +86,19 @@ func (pc *pgCopy) run(ctx context.Context, c *pgx.Conn) (err error) {
 	if err != nil {
 		pc.inserted <- 0
 		return err
+	}
+	// The score aggregate of the years the import touched, in its transaction.
+	var first, last *string
+	if err := tx.QueryRow(ctx, `SELECT min(day), max(day) FROM import_rows`).Scan(&first, &last); err != nil {
+		pc.inserted <- 0
+		return err
+	}
+	if first != nil {
+		exec := func(ctx context.Context, q string, args ...any) error { _, err := tx.Exec(ctx, q, args...); return err }
+		if err := rebuildCells(ctx, exec, pc.plans, yearStart(*first), yearEnd(*last)); err != nil {
+			pc.inserted <- 0
+			return err
+		}
 	}
 	pc.inserted <- tag.RowsAffected()
 	if commit := <-pc.decided; !commit {

@@ -330,6 +330,9 @@ func (q *Q) AddAdoption(ctx context.Context, a *Adoption) error {
 	}
 	a.ID = id
 	a.CreatedAt = ParseTime(ts)
+	if a.Counted {
+		return q.bump(ctx, dept.Int64, a.Channel, a.Day, a.Words, 1)
+	}
 	return nil
 }
 
@@ -389,7 +392,7 @@ func (q *Q) VerifyAdoption(ctx context.Context, id, by int64) error {
 	if n, _ := res.RowsAffected(); n != 1 {
 		return ErrConflict
 	}
-	return nil
+	return q.bumpPublication(ctx, id, 1)
 }
 
 // CountedAdoptions is how many counted records a piece has.
@@ -413,12 +416,23 @@ func (q *Q) RejectAdoption(ctx context.Context, id int64) error {
 
 // SetAdoptionWords changes the 字数 a record is scored with.
 func (q *Q) SetAdoptionWords(ctx context.Context, id int64, words int) error {
-	res, err := q.c.ExecContext(ctx, `UPDATE publications SET words = $1 WHERE id = $2`, words, id)
-	if err != nil {
+	var counted bool
+	if err := q.c.QueryRowContext(ctx, `SELECT counted FROM publications WHERE id = $1`, id).Scan(&counted); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
 		return err
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return ErrNotFound
+	if counted {
+		if err := q.bumpPublication(ctx, id, -1); err != nil {
+			return err
+		}
+	}
+	if _, err := q.c.ExecContext(ctx, `UPDATE publications SET words = $1 WHERE id = $2`, words, id); err != nil {
+		return err
+	}
+	if counted {
+		return q.bumpPublication(ctx, id, 1)
 	}
 	return nil
 }

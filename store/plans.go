@@ -32,7 +32,8 @@ func (q *Q) SavePlan(ctx context.Context, p *plan.Plan, source []byte) error {
 			return fmt.Errorf("保存科室 %s：%w", d.Code, err)
 		}
 	}
-	return nil
+	// The year's tiers may have moved: its score aggregate is rebuilt.
+	return q.RebuildYear(ctx, p)
 }
 
 // Plan returns the plan of a year.

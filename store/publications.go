@@ -72,6 +72,11 @@ type Import struct {
 	pg    *pgCopy // PostgreSQL: rows stream through COPY
 	total int64
 
+	// SQLite: the stored plans and the days the import spans, for the score
+	// aggregate rebuilt before it commits.
+	plans       []*plan.Plan
+	first, last string
+
 	// Bulk mode on SQLite: full batches go to a writer goroutine, so that
 	// hashing and checking rows overlaps with SQLite's own work.
 	writes  chan []any
@@ -88,7 +93,11 @@ func (s *DB) BeginImport(ctx context.Context) (*Import, error) {
 		if err != nil {
 			return nil, err
 		}
-		pc, err := startPGCopy(ctx, s.sql)
+		plans, err := s.Plans(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pc, err := startPGCopy(ctx, s.sql, plans)
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +120,12 @@ func (s *DB) BeginImport(ctx context.Context) (*Import, error) {
 		tx.Rollback()
 		return nil, err
 	}
-	return &Import{ctx: ctx, db: s.sql, tx: tx, d: s.dialect, depts: depts,
+	plans, err := (&Q{db: s, c: tx, d: s.dialect}).plans(ctx)
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return &Import{ctx: ctx, db: s.sql, tx: tx, d: s.dialect, depts: depts, plans: plans,
 		batch: make([]any, 0, importBatch*pubColumns), now: time.Now().UTC().Format(time.RFC3339)}, nil
 }
 
@@ -150,6 +164,12 @@ func insertSQL(d *dialect, rows int, onConflict bool) string {
 func (im *Import) Add(p Publication) error {
 	if _, ok := im.depts[p.Department]; !ok {
 		return fmt.Errorf("未知科室 %q", p.Department)
+	}
+	if day := p.Day.String(); im.first == "" || day < im.first {
+		im.first = day
+	}
+	if day := p.Day.String(); day > im.last {
+		im.last = day
 	}
 	if im.pg != nil {
 		im.total++
@@ -316,6 +336,13 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 			_, err = im.tx.ExecContext(im.ctx, `CREATE UNIQUE INDEX publications_identity ON publications (identity)`)
 		}
 	}
+	if err == nil && im.first != "" {
+		exec := func(ctx context.Context, q string, args ...any) error {
+			_, err := im.tx.ExecContext(ctx, q, args...)
+			return err
+		}
+		err = rebuildCells(im.ctx, exec, im.plans, yearStart(im.first), yearEnd(im.last))
+	}
 	if err == nil && im.d == sqliteDialect {
 		_, err = im.tx.ExecContext(im.ctx, `PRAGMA cache_size = -2000`)
 	}
@@ -367,13 +394,14 @@ func (im *Import) Rollback() {
 	im.tx.Rollback()
 }
 
-// Entries returns the counted publications of a plan year up to asOf,
+// RecomputeEntries returns, from the publications themselves (not the
+// aggregate; kexuan check compares the two), the counted publications of a plan year up to asOf,
 // grouped by department, channel and month, and within a channel scored by
 // 字数 tiers, by tier — everything the engine needs for totals and a ledger
 // by month. It is one aggregate query with the same GROUP BY as the plainest
 // one (department, channel, month); each tier bound adds a conditional count,
 // so the tiers come from the plan's numbers, passed as parameters.
-func (s *DB) Entries(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scoring.Entry, error) {
+func (s *DB) RecomputeEntries(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scoring.Entry, error) {
 	names, err := s.departmentCodes(ctx)
 	if err != nil {
 		return nil, err

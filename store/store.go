@@ -144,6 +144,13 @@ func (s *DB) Dialect() string { return s.dialect.name }
 // SQL exposes the handle for benchmarks and tests in this module.
 func (s *DB) SQL() *sql.DB { return s.sql }
 
+// migrationHooks run after a migration's SQL, in its transaction, for what
+// SQL alone cannot do: 4 fills the score aggregate, whose 字数 tiers come
+// from the stored plans.
+var migrationHooks = map[int]func(context.Context, *Q) error{
+	4: func(ctx context.Context, q *Q) error { return q.rebuildAll(ctx) },
+}
+
 type migration struct {
 	version int
 	name    string
@@ -236,6 +243,12 @@ func (s *DB) Migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, next.sql); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("迁移 %s/%s：%w", s.dialect.name, next.name, err)
+		}
+		if hook := migrationHooks[next.version]; hook != nil {
+			if err := hook(ctx, &Q{db: s, c: tx, d: s.dialect, tx: true, clock: s.now}); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("迁移 %s/%s：%w", s.dialect.name, next.name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO kexuan_schema (version, name, applied_at) VALUES ($1, $2, $3)`,
 			next.version, next.name, time.Now().UTC().Format(time.RFC3339)); err != nil {

@@ -17,6 +17,7 @@ type conn interface {
 // Q runs the queries of accounts, pieces, adoptions and audit, either
 // directly on the database (DB.Q) or inside a transaction (Tx.Q).
 type Q struct {
+	db    *DB
 	c     conn
 	d     *dialect
 	tx    bool
@@ -24,7 +25,7 @@ type Q struct {
 }
 
 // Q returns the queries on the database, outside any transaction.
-func (s *DB) Q() *Q { return &Q{c: s.sql, d: s.dialect, clock: s.now} }
+func (s *DB) Q() *Q { return &Q{db: s, c: s.sql, d: s.dialect, clock: s.now} }
 
 // SetClock makes the store stamp records with the application's clock
 // (tests and the demo's replayed year move it).
@@ -45,7 +46,7 @@ func (s *DB) InTx(ctx context.Context, f func(q *Q) error) error {
 	if err != nil {
 		return err
 	}
-	if err := f(&Q{c: tx, d: s.dialect, tx: true, clock: s.now}); err != nil {
+	if err := f(&Q{db: s, c: tx, d: s.dialect, tx: true, clock: s.now}); err != nil {
 		tx.Rollback()
 		return err
 	}

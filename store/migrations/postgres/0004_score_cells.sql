@@ -1,0 +1,15 @@
+-- The score aggregate: counted publications per department, channel, day and
+-- 字数 tier floor (the floor of the tier the 字数 falls in under that year's
+-- plan; 0 for channels scored per piece). Kept in the transaction of every
+-- change that moves a score, so the report reads at most
+-- departments × channels × days × tiers rows, whatever the publications.
+-- Filled from the publications by the migration (Go) and rebuilt for a year
+-- when its plan is loaded or replaced.
+CREATE TABLE score_cells (
+    department_id BIGINT  NOT NULL REFERENCES departments (id),
+    channel       TEXT    NOT NULL,
+    day           DATE    NOT NULL,
+    floor         INTEGER NOT NULL,
+    n             INTEGER NOT NULL,
+    PRIMARY KEY (day, department_id, channel, floor)
+);

@@ -6,11 +6,15 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -201,29 +205,174 @@ func (a *App) Report(ctx context.Context, year int, asOf plan.Date) (*plan.Plan,
 	return p, scoring.Score(p, asOf, entries, scoring.Options{}), nil
 }
 
-// Ledger is one department's assessment with a ledger line per publication.
-func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string) (*plan.Plan, *scoring.Department, error) {
-	p, err := a.Plan(ctx, year)
+// LedgerQuery selects a page of a department's ledger: a category (its
+// channels), a kind of line ("task", "bonus", "deduction"), a cursor from
+// a previous page (Next or Prev of a LedgerPage) and a page size.
+type LedgerQuery struct {
+	Category string
+	Kind     string
+	Cursor   string
+	Limit    int
+}
+
+// LedgerPage is one page of a department's ledger: the department's score
+// (from the aggregate: the totals of the whole selection), the summary lines
+// that belong to no single publication (caps, quota months, deductions),
+// and at most Limit lines of single publications, with cursors to the pages
+// before and after ("" at either end).
+type LedgerPage struct {
+	Plan      *plan.Plan
+	AsOf      plan.Date
+	Dept      *scoring.Department
+	Summary   []scoring.Line
+	Lines     []scoring.Line
+	Total     int // single-publication lines in the selection
+	Next      string
+	Prev      string
+	FirstPage bool
+}
+
+// MaxLedgerPage is the most lines of single publications on one page.
+const MaxLedgerPage = 100
+
+// Ledger returns one page of a department's ledger. Its cost does not grow
+// with the publications: the totals come from the aggregate, the page from
+// an index in (day, id) order.
+func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string, lq LedgerQuery) (*LedgerPage, error) {
+	p, res, err := a.Report(ctx, year, asOf)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if p.Department(dept) == nil {
-		return nil, nil, errNotFound
-	}
-	if asOf.IsZero() {
-		asOf = scoring.DefaultAsOf(p, plan.DateOf(a.Now().In(p.Location())))
-	}
-	entries, err := a.DB.PublicationEntries(ctx, p, asOf, dept)
-	if err != nil {
-		return nil, nil, err
-	}
-	res := scoring.Score(p, asOf, entries, scoring.Options{})
+	var d *scoring.Department
 	for i := range res.Departments {
 		if res.Departments[i].Code == dept {
-			return p, &res.Departments[i], nil
+			d = &res.Departments[i]
 		}
 	}
-	return nil, nil, errNotFound
+	if d == nil {
+		return nil, errNotFound
+	}
+	at, err := plan.ParseDate(res.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	var kinds []string
+	switch lq.Kind {
+	case "":
+	case "task":
+		kinds = []string{scoring.LinePoints, scoring.LineCap}
+	case "bonus":
+		kinds = []string{scoring.LineBonus, scoring.LineBonusCap}
+	case "deduction":
+		kinds = []string{scoring.LineDeduction}
+	default:
+		return nil, invalid("kind", "台账筛选 %q 不对：应为 task、bonus 或 deduction", lq.Kind)
+	}
+	if lq.Category != "" && p.Category(lq.Category) == nil {
+		return nil, invalid("category", "方案中没有类别 %q", lq.Category)
+	}
+	keep := func(l scoring.Line) bool {
+		return (lq.Category == "" || l.Category == lq.Category) && (kinds == nil || slices.Contains(kinds, l.Kind))
+	}
+	page := &LedgerPage{Plan: p, AsOf: at, Dept: d}
+	for _, l := range d.Ledger {
+		if l.Ref == 0 && keep(l) && l.Kind != scoring.LinePoints && l.Kind != scoring.LineBonus {
+			page.Summary = append(page.Summary, l)
+		}
+	}
+	// The channels whose single publications can appear under the filter.
+	var channels []string
+	for _, ch := range p.Channels {
+		cat := p.Category(ch.Category)
+		kind := map[string]string{plan.KindTarget: scoring.LinePoints, plan.KindBonus: scoring.LineBonus, plan.KindQuota: scoring.LineQuota}[cat.Kind]
+		if (lq.Category == "" || cat.Code == lq.Category) && (kinds == nil || slices.Contains(kinds, kind)) {
+			channels = append(channels, ch.Code)
+		}
+	}
+	if lq.Category == "" && kinds == nil {
+		channels = nil // every channel, known to the plan or not
+	} else if channels == nil {
+		channels = []string{}
+	}
+	f := store.LedgerFilter{Channels: channels, Limit: lq.Limit}
+	if f.Limit <= 0 || f.Limit > MaxLedgerPage {
+		f.Limit = MaxLedgerPage
+	}
+	if lq.Cursor != "" {
+		dir, key, err := decodeCursor(lq.Cursor)
+		if err != nil {
+			return nil, invalid("cursor", "翻页位置不对")
+		}
+		if dir == '<' {
+			f.Before = key
+		} else {
+			f.After = key
+		}
+	}
+	page.FirstPage = lq.Cursor == ""
+	entries, more, err := a.DB.PublicationPage(ctx, p, at, dept, f)
+	if err != nil {
+		return nil, err
+	}
+	one := scoring.Score(p, at, entries, scoring.Options{})
+	for _, od := range one.Departments {
+		if od.Code != dept {
+			continue
+		}
+		for _, l := range od.Ledger {
+			if l.Ref != 0 {
+				page.Lines = append(page.Lines, l)
+			}
+		}
+	}
+	slices.SortStableFunc(page.Lines, func(x, y scoring.Line) int {
+		if c := strings.Compare(x.Date, y.Date); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Ref, y.Ref)
+	})
+	if len(entries) > 0 {
+		first, last := entries[0], entries[len(entries)-1]
+		hasNext, hasPrev := more, f.After != nil
+		if f.Before != nil {
+			hasNext, hasPrev = true, more
+		}
+		if hasNext {
+			page.Next = encodeCursor('>', &store.LedgerKey{Day: last.Date.String(), ID: last.Ref})
+		}
+		if hasPrev {
+			page.Prev = encodeCursor('<', &store.LedgerKey{Day: first.Date.String(), ID: first.Ref})
+		}
+	}
+	if page.Total, err = a.DB.CountLedger(ctx, p, at, dept, channels); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// encodeCursor and decodeCursor turn a keyset position and its direction
+// ('>' after, '<' before) into an opaque token for a URL.
+func encodeCursor(dir byte, k *store.LedgerKey) string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%c%s,%d", dir, k.Day, k.ID))
+}
+
+func decodeCursor(c string) (byte, *store.LedgerKey, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) < 2 || (b[0] != '<' && b[0] != '>') {
+		return 0, nil, errors.New("bad cursor")
+	}
+	day, id, ok := strings.Cut(string(b[1:]), ",")
+	if !ok {
+		return 0, nil, errors.New("bad cursor")
+	}
+	if _, err := plan.ParseDate(day); err != nil {
+		return 0, nil, err
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, nil, errors.New("bad cursor")
+	}
+	return b[0], &store.LedgerKey{Day: day, ID: n}, nil
 }
 
 // LoadPlan stores a plan for its year. Over a year that already has a plan

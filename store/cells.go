@@ -319,3 +319,121 @@ func (s *DB) RepairAggregate(ctx context.Context) error {
 // yearStart and yearEnd widen a YYYY-MM-DD day to its whole year.
 func yearStart(day string) string { return day[:4] + "-01-01" }
 func yearEnd(day string) string   { return day[:4] + "-12-31" }
+
+// LedgerKey is a position in a department's ledger: publications are in
+// (day, id) order.
+type LedgerKey struct {
+	Day string
+	ID  int64
+}
+
+// LedgerFilter selects a page of a department's counted publications of a
+// plan year up to asOf: in some channels (nil: all), after or before a key
+// (keyset paging), at most Limit.
+type LedgerFilter struct {
+	Channels []string
+	After    *LedgerKey
+	Before   *LedgerKey
+	Limit    int
+}
+
+// PublicationPage returns one page of a department's counted publications
+// as scoring entries (one per publication, with its id as Ref), in (day, id)
+// order, and whether there are more in the direction paged.
+func (s *DB) PublicationPage(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string, f LedgerFilter) ([]scoring.Entry, bool, error) {
+	last := asOf
+	if last.After(p.End()) {
+		last = p.End()
+	}
+	ids, err := departmentIDs(ctx, s.sql)
+	if err != nil {
+		return nil, false, err
+	}
+	id, ok := ids[dept]
+	if !ok {
+		return nil, false, ErrNotFound
+	}
+	args := []any{id, p.Start().String(), last.String()}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where := "p.department_id = $1 AND p.counted AND p.day >= $2 AND p.day <= $3"
+	if f.Channels != nil {
+		if len(f.Channels) == 0 {
+			return nil, false, nil
+		}
+		var in []string
+		for _, c := range f.Channels {
+			in = append(in, arg(c))
+		}
+		where += " AND p.channel IN (" + strings.Join(in, ", ") + ")"
+	}
+	order := "p.day, p.id"
+	switch {
+	case f.After != nil:
+		where += fmt.Sprintf(" AND (p.day, p.id) > (%s, %s)", arg(f.After.Day), arg(f.After.ID))
+	case f.Before != nil:
+		where += fmt.Sprintf(" AND (p.day, p.id) < (%s, %s)", arg(f.Before.Day), arg(f.Before.ID))
+		order = "p.day DESC, p.id DESC"
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	query := fmt.Sprintf(`SELECT p.id, p.channel, %s, p.words, p.title, p.outlet FROM publications p WHERE %s ORDER BY %s LIMIT %d`,
+		s.dialect.dayText, where, order, limit+1)
+	rows, err := s.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []scoring.Entry
+	for rows.Next() {
+		e := scoring.Entry{Department: dept, Count: 1}
+		var day string
+		if err := rows.Scan(&e.Ref, &e.Channel, &day, &e.Words, &e.Title, &e.Outlet); err != nil {
+			return nil, false, err
+		}
+		if e.Date, err = plan.ParseDate(day); err != nil {
+			return nil, false, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	if f.Before != nil {
+		slices.Reverse(out)
+	}
+	return out, more, nil
+}
+
+// CountLedger counts a department's counted publications in some
+// channels (nil: all) of a plan year up to asOf, from the aggregate.
+func (s *DB) CountLedger(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string, channels []string) (int, error) {
+	last := asOf
+	if last.After(p.End()) {
+		last = p.End()
+	}
+	args := []any{dept, p.Start().String(), last.String()}
+	where := "d.code = $1 AND c.day >= $2 AND c.day <= $3"
+	if channels != nil {
+		if len(channels) == 0 {
+			return 0, nil
+		}
+		var in []string
+		for _, ch := range channels {
+			args = append(args, ch)
+			in = append(in, fmt.Sprintf("$%d", len(args)))
+		}
+		where += " AND c.channel IN (" + strings.Join(in, ", ") + ")"
+	}
+	var n int
+	err := s.sql.QueryRowContext(ctx, `SELECT COALESCE(sum(c.n), 0) FROM score_cells c JOIN departments d ON d.id = c.department_id WHERE `+where, args...).Scan(&n)
+	return n, err
+}

@@ -42,6 +42,7 @@ var routeTable = map[string][]string{
 	"GET /ledger/{code}":                 {R, H, L, C, O},
 	"GET /export/report.xlsx":            {H, L, C, O},
 	"GET /api/v1/report":                 {R, H, L, C, O},
+	"GET /api/v1/ledger/{code}":          {R, H, L, C, O},
 	"GET /pieces":                        {R, H, L, C, O},
 	"GET /pieces/{id}":                   {R, H, L, C, O},
 	"GET /attachments/{id}":              {R, H, L, C, O},

@@ -11,6 +11,7 @@ import (
 
 	"kexuan/app"
 	"kexuan/report"
+	"kexuan/scoring"
 	"kexuan/store"
 )
 
@@ -355,5 +356,39 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 			"action": e.Action, "object": e.Object, "result": e.Result, "reason": e.Reason})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": out})
+	return nil
+}
+
+// apiLedger is one page of a department's ledger:
+// ?year=&as_of=&category=&kind=&limit=&cursor= →
+// {"department":{…},"as_of","summary":[…],"lines":[…],"total":N,"next_cursor","prev_cursor"}
+// (cursors null at the ends).
+func (s *Server) apiLedger(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	year, asOf, err := yearAsOf(r)
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.Ledger(r.Context(), year, asOf, r.PathValue("code"), ledgerQuery(r))
+	if err != nil {
+		return err
+	}
+	cursor := func(c string) *string {
+		if c == "" {
+			return nil
+		}
+		return &c
+	}
+	d := *pg.Dept
+	d.Ledger = nil
+	lines := pg.Lines
+	if lines == nil {
+		lines = []scoring.Line{}
+	}
+	summary := pg.Summary
+	if summary == nil {
+		summary = []scoring.Line{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"department": d, "as_of": pg.AsOf.String(), "summary": summary, "lines": lines,
+		"total": pg.Total, "next_cursor": cursor(pg.Next), "prev_cursor": cursor(pg.Prev)})
 	return nil
 }

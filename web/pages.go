@@ -252,38 +252,43 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCt
 var kindNames = map[string]string{scoring.LinePoints: "得分", scoring.LineCap: "封顶", scoring.LineBonus: "加分",
 	scoring.LineBonusCap: "加分封顶", scoring.LineQuota: "月度报送", scoring.LineDeduction: "扣分"}
 
+func ledgerQuery(r *http.Request) app.LedgerQuery {
+	q := r.URL.Query()
+	lq := app.LedgerQuery{Category: q.Get("category"), Kind: q.Get("kind"), Cursor: q.Get("cursor")}
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil {
+		lq.Limit = n
+	}
+	return lq
+}
+
 func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	year, asOf, err := yearAsOf(r)
 	if err != nil {
 		return err
 	}
-	p, dept, err := s.App.Ledger(r.Context(), year, asOf, r.PathValue("code"))
+	lq := ledgerQuery(r)
+	pg, err := s.App.Ledger(r.Context(), year, asOf, r.PathValue("code"), lq)
 	if err != nil {
 		return err
 	}
-	cat, kind := r.URL.Query().Get("category"), r.URL.Query().Get("kind")
-	var lines []scoring.Line
+	catNames, chanNames := names(pg.Plan)
 	filter := ""
-	for _, l := range dept.Ledger {
-		switch {
-		case cat != "" && l.Category != cat:
-			continue
-		case kind == "bonus" && l.Kind != scoring.LineBonus && l.Kind != scoring.LineBonusCap:
-			continue
-		case kind == "deduction" && l.Kind != scoring.LineDeduction:
-			continue
-		case kind == "task" && l.Kind != scoring.LinePoints && l.Kind != scoring.LineCap:
-			continue
+	if lq.Category != "" {
+		filter = catNames[lq.Category]
+	} else if lq.Kind != "" {
+		filter = map[string]string{"bonus": "加分", "deduction": "扣分", "task": "任务得分"}[lq.Kind]
+	}
+	// Links to the other pages keep the filters and the date.
+	link := func(cursor string) string {
+		if cursor == "" {
+			return ""
 		}
-		lines = append(lines, l)
+		v := r.URL.Query()
+		v.Set("cursor", cursor)
+		return "/ledger/" + pg.Dept.Code + "?" + v.Encode()
 	}
-	catNames, chanNames := names(p)
-	if cat != "" {
-		filter = catNames[cat]
-	} else if kind != "" {
-		filter = map[string]string{"bonus": "加分", "deduction": "扣分", "task": "任务得分"}[kind]
-	}
-	s.render(w, r, c, "ledger", map[string]any{"Title": "积分台账", "Dept": dept, "Lines": lines, "AsOf": asOfOf(p, s, asOf),
+	s.render(w, r, c, "ledger", map[string]any{"Title": "积分台账", "Dept": pg.Dept, "Summary": pg.Summary, "Lines": pg.Lines,
+		"Total": pg.Total, "FirstPage": pg.FirstPage, "Next": link(pg.Next), "Prev": link(pg.Prev), "AsOf": pg.AsOf.String(),
 		"Filter": filter, "KindNames": kindNames, "CatNames": catNames, "ChanNames": chanNames})
 	return nil
 }

@@ -27,6 +27,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/ledger/{code}", auth.PermScore, s.ledgerPage)
 	s.handle("GET", "/export/report.xlsx", auth.PermExport, s.exportXLSX)
 	s.handle("GET", "/api/v1/report", auth.PermScore, s.apiReport)
+	s.handle("GET", "/api/v1/ledger/{code}", auth.PermScore, s.apiLedger)
 
 	// Pieces.
 	s.handle("GET", "/pieces", auth.PermPieceRead, s.piecesPage)

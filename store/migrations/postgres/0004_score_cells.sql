@@ -13,3 +13,6 @@ CREATE TABLE score_cells (
     n             INTEGER NOT NULL,
     PRIMARY KEY (day, department_id, channel, floor)
 );
+
+-- A department's ledger pages through its publications by (day, id).
+CREATE INDEX publications_ledger ON publications (department_id, day, id);

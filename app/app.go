@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"kexuan/auth"
@@ -105,6 +106,7 @@ type App struct {
 	Log *slog.Logger
 
 	throttle *throttle
+	reports  reportCache
 }
 
 // New returns an App on db.
@@ -189,7 +191,9 @@ func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) {
 }
 
 // Report is the assessment of a plan year as of a date (zero: the default),
-// computed by the same engine and query as `kexuan report`.
+// computed by the same engine and query as `kexuan report`. Results are
+// kept per (year, as_of) while the aggregate's version stays (one small
+// query tells); callers must not change them.
 func (a *App) Report(ctx context.Context, year int, asOf plan.Date) (*plan.Plan, *scoring.Result, error) {
 	p, err := a.Plan(ctx, year)
 	if err != nil {
@@ -198,11 +202,54 @@ func (a *App) Report(ctx context.Context, year int, asOf plan.Date) (*plan.Plan,
 	if asOf.IsZero() {
 		asOf = scoring.DefaultAsOf(p, plan.DateOf(a.Now().In(p.Location())))
 	}
+	version, err := a.DB.ScoreVersion(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	key := reportKey{p.Year, asOf, p}
+	if res := a.reports.get(version, key); res != nil {
+		return p, res, nil
+	}
 	entries, err := a.DB.Entries(ctx, p, asOf)
 	if err != nil {
 		return nil, nil, err
 	}
-	return p, scoring.Score(p, asOf, entries, scoring.Options{}), nil
+	res := scoring.Score(p, asOf, entries, scoring.Options{})
+	a.reports.put(version, key, res)
+	return p, res, nil
+}
+
+type reportKey struct {
+	year int
+	asOf plan.Date
+	plan *plan.Plan // a plan replaced is another key (and moves the version)
+}
+
+// reportCache holds computed reports of one aggregate version.
+type reportCache struct {
+	mu      sync.Mutex
+	version int64
+	results map[reportKey]*scoring.Result
+}
+
+const maxCachedReports = 64
+
+func (c *reportCache) get(version int64, k reportKey) *scoring.Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version {
+		return nil
+	}
+	return c.results[k]
+}
+
+func (c *reportCache) put(version int64, k reportKey, r *scoring.Result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version || c.results == nil || len(c.results) >= maxCachedReports {
+		c.version, c.results = version, map[reportKey]*scoring.Result{}
+	}
+	c.results[k] = r
 }
 
 // LedgerQuery selects a page of a department's ledger: a category (its

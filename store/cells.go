@@ -93,6 +93,9 @@ func rebuildCells(ctx context.Context, exec execer, plans []*plan.Plan, from, to
 	if err := exec(ctx, `DELETE FROM score_cells WHERE day >= $1 AND day <= $2`, from, to); err != nil {
 		return err
 	}
+	if err := exec(ctx, `UPDATE score_version SET v = v + 1`); err != nil {
+		return err
+	}
 	fc, args := floorCase(plans, "p.day", "p.channel", "p.words", 3)
 	query := fmt.Sprintf(`INSERT INTO score_cells (department_id, channel, day, floor, n)
 		SELECT p.department_id, p.channel, p.day, %s, count(*)
@@ -167,6 +170,9 @@ func (q *Q) planOf(ctx context.Context, year int) (*plan.Plan, error) {
 func (q *Q) bump(ctx context.Context, deptID int64, channel string, day plan.Date, words, delta int) error {
 	p, err := q.planOf(ctx, day.Year)
 	if err != nil {
+		return err
+	}
+	if err := q.exec(ctx, `UPDATE score_version SET v = v + 1`); err != nil {
 		return err
 	}
 	return q.exec(ctx, `INSERT INTO score_cells (department_id, channel, day, floor, n) VALUES ($1, $2, $3, $4, $5)
@@ -436,4 +442,12 @@ func (s *DB) CountLedger(ctx context.Context, p *plan.Plan, asOf plan.Date, dept
 	var n int
 	err := s.sql.QueryRowContext(ctx, `SELECT COALESCE(sum(c.n), 0) FROM score_cells c JOIN departments d ON d.id = c.department_id WHERE `+where, args...).Scan(&n)
 	return n, err
+}
+
+// ScoreVersion is the aggregate's version: it moves with every change to
+// any score, in the change's transaction.
+func (s *DB) ScoreVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.sql.QueryRowContext(ctx, `SELECT v FROM score_version WHERE id = 1`).Scan(&v)
+	return v, err
 }

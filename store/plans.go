@@ -36,17 +36,41 @@ func (q *Q) SavePlan(ctx context.Context, p *plan.Plan, source []byte) error {
 	return q.RebuildYear(ctx, p)
 }
 
-// Plan returns the plan of a year.
+// Plan returns the plan of a year. Plans are cached by (year, loaded_at):
+// a page asks for the plan on nearly every request, and only the small
+// stamp is read unless the plan was loaded or replaced since (by this
+// server or another on the same PostgreSQL).
 func (s *DB) Plan(ctx context.Context, year int) (*plan.Plan, error) {
-	var src string
-	err := s.sql.QueryRowContext(ctx, `SELECT source FROM plans WHERE year = $1`, year).Scan(&src)
+	var loaded string
+	err := s.sql.QueryRowContext(ctx, `SELECT loaded_at FROM plans WHERE year = $1`, year).Scan(&loaded)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%d 年没有考核方案：用 kexuan plan load 载入：%w", year, ErrNotFound)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return s.parsePlan(year, src)
+	key := planKey{year, loaded}
+	if p, ok := s.byStamp.Load(key); ok {
+		return p.(*plan.Plan), nil
+	}
+	var src string
+	if err := s.sql.QueryRowContext(ctx, `SELECT source FROM plans WHERE year = $1 AND loaded_at = $2`, year, loaded).Scan(&src); err != nil {
+		if errors.Is(err, sql.ErrNoRows) { // replaced in between: read it again
+			return s.Plan(ctx, year)
+		}
+		return nil, err
+	}
+	p, err := s.parsePlan(year, src)
+	if err != nil {
+		return nil, err
+	}
+	s.byStamp.Store(key, p)
+	return p, nil
+}
+
+type planKey struct {
+	year   int
+	loaded string
 }
 
 // Plans returns every stored plan, oldest year first.

@@ -40,6 +40,7 @@ type DB struct {
 	dialect *dialect
 	clock   func() time.Time
 	plans   sync.Map // plan source text → *plan.Plan
+	byStamp sync.Map // planKey (year, loaded_at) → *plan.Plan
 }
 
 type dialect struct {

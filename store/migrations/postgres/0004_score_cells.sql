@@ -16,3 +16,9 @@ CREATE TABLE score_cells (
 
 -- A department's ledger pages through its publications by (day, id).
 CREATE INDEX publications_ledger ON publications (department_id, day, id);
+
+-- The aggregate's version: raised in the transaction of every change to it,
+-- so a server may keep a computed report until the version moves (and every
+-- server on one PostgreSQL sees the same version).
+CREATE TABLE score_version (id INTEGER PRIMARY KEY CHECK (id = 1), v BIGINT NOT NULL);
+INSERT INTO score_version (id, v) VALUES (1, 0);

@@ -8,3 +8,6 @@ export PATH="$PATH:/usr/local/go/bin"
 # Production-like durability for the timings (the test server runs fsync=off).
 PG_EXTRA_OPTS="-c fsync=on -c shared_buffers=256MB -c work_mem=64MB" source scripts/lib-pg.sh
 go run ./bench/kexuanbench -pg "$PG_URL" "$@"
+# The second floor's figures: pages under 10 concurrent users at 10k and 1M
+# publications, and the cost of one score change, on both databases.
+go run ./bench/loadbench -pg "$PG_URL"

@@ -293,13 +293,6 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	return nil
 }
 
-func asOfOf(p *plan.Plan, s *Server, asOf plan.Date) string {
-	if asOf.IsZero() {
-		return scoring.DefaultAsOf(p, plan.DateOf(s.App.Now().In(p.Location()))).String()
-	}
-	return asOf.String()
-}
-
 // departmentRecorded names the categories departments record and the office
 // verifies, as the plan says.
 func departmentRecorded(p *plan.Plan) string {

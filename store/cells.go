@@ -322,10 +322,6 @@ func (s *DB) RepairAggregate(ctx context.Context) error {
 	return s.InTx(ctx, func(q *Q) error { return q.rebuildAll(ctx) })
 }
 
-// yearStart and yearEnd widen a YYYY-MM-DD day to its whole year.
-func yearStart(day string) string { return day[:4] + "-01-01" }
-func yearEnd(day string) string   { return day[:4] + "-12-31" }
-
 // LedgerKey is a position in a department's ledger: publications are in
 // (day, id) order.
 type LedgerKey struct {
@@ -450,4 +446,58 @@ func (s *DB) ScoreVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := s.sql.QueryRowContext(ctx, `SELECT v FROM score_version WHERE id = 1`).Scan(&v)
 	return v, err
+}
+
+// cellKey is one row of the aggregate.
+type cellKey struct {
+	dept    int64
+	channel string
+	day     string
+	floor   int
+}
+
+const cellUpsert = ` ON CONFLICT (day, department_id, channel, floor) DO UPDATE SET n = score_cells.n + excluded.n`
+
+// addCells adds counts computed while importing (bulk mode) to the
+// aggregate, a few hundred rows a statement.
+func addCells(ctx context.Context, exec execer, cells map[cellKey]int) error {
+	if err := exec(ctx, `UPDATE score_version SET v = v + 1`); err != nil {
+		return err
+	}
+	keys := make([]cellKey, 0, len(cells))
+	for k := range cells {
+		keys = append(keys, k)
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		var b strings.Builder
+		b.WriteString(`INSERT INTO score_cells (department_id, channel, day, floor, n) VALUES `)
+		args := make([]any, 0, 5*n)
+		for i, k := range keys[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			j := len(args)
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d)", j+1, j+2, j+3, j+4, j+5)
+			args = append(args, k.dept, k.channel, k.day, k.floor, cells[k])
+		}
+		b.WriteString(cellUpsert)
+		if err := exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+// addNewCells adds the counted publications with ids above maxID (those a
+// SQLite import just wrote) to the aggregate.
+func addNewCells(ctx context.Context, exec execer, plans []*plan.Plan, maxID int64) error {
+	if err := exec(ctx, `UPDATE score_version SET v = v + 1`); err != nil {
+		return err
+	}
+	fc, args := floorCase(plans, "p.day", "p.channel", "p.words", 2)
+	return exec(ctx, fmt.Sprintf(`INSERT INTO score_cells (department_id, channel, day, floor, n)
+		SELECT p.department_id, p.channel, p.day, %s, count(*) FROM publications p WHERE p.id > $1 AND p.counted
+		GROUP BY 1, 2, 3, 4`, fc)+cellUpsert, append([]any{maxID}, args...)...)
 }

@@ -80,27 +80,24 @@ func (pc *pgCopy) run(ctx context.Context, c *pgx.Conn) (err error) {
 		pc.inserted <- 0
 		return err
 	}
-	tag, err := tx.Exec(ctx, `INSERT INTO publications (department_id, channel, day, title, outlet, words, body, counted, source, created_at, identity)
-		SELECT department_id, channel, day::date, title, outlet, words, body, counted, source, created_at::timestamptz, identity FROM import_rows
-		ON CONFLICT (identity) DO NOTHING`)
+	// The rows inserted (not the duplicates skipped) go into the score
+	// aggregate in the same statement.
+	fc, fargs := floorCase(pc.plans, "i.day", "i.channel", "i.words", 1)
+	var inserted int64
+	err = tx.QueryRow(ctx, fmt.Sprintf(`WITH i AS (
+			INSERT INTO publications (department_id, channel, day, title, outlet, words, body, counted, source, created_at, identity)
+			SELECT department_id, channel, day::date, title, outlet, words, body, counted, source, created_at::timestamptz, identity FROM import_rows
+			ON CONFLICT (identity) DO NOTHING
+			RETURNING department_id, channel, day, words, counted),
+		c AS (INSERT INTO score_cells (department_id, channel, day, floor, n)
+			SELECT i.department_id, i.channel, i.day, %s, count(*) FROM i WHERE i.counted GROUP BY 1, 2, 3, 4`+cellUpsert+`),
+		v AS (UPDATE score_version SET v = v + 1)
+		SELECT count(*) FROM i`, fc), fargs...).Scan(&inserted)
 	if err != nil {
 		pc.inserted <- 0
 		return err
 	}
-	// The score aggregate of the years the import touched, in its transaction.
-	var first, last *string
-	if err := tx.QueryRow(ctx, `SELECT min(day), max(day) FROM import_rows`).Scan(&first, &last); err != nil {
-		pc.inserted <- 0
-		return err
-	}
-	if first != nil {
-		exec := func(ctx context.Context, q string, args ...any) error { _, err := tx.Exec(ctx, q, args...); return err }
-		if err := rebuildCells(ctx, exec, pc.plans, yearStart(*first), yearEnd(*last)); err != nil {
-			pc.inserted <- 0
-			return err
-		}
-	}
-	pc.inserted <- tag.RowsAffected()
+	pc.inserted <- inserted
 	if commit := <-pc.decided; !commit {
 		return errImportAborted
 	}

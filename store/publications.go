@@ -76,6 +76,9 @@ type Import struct {
 	// aggregate rebuilt before it commits.
 	plans       []*plan.Plan
 	first, last string
+	maxID       int64               // the largest publication id before the import
+	cells       map[cellKey]int     // bulk mode: the aggregate of the rows inserted
+	planOfYear  map[int]*plan.Plan
 
 	// Bulk mode on SQLite: full batches go to a writer goroutine, so that
 	// hashing and checking rows overlaps with SQLite's own work.
@@ -125,7 +128,18 @@ func (s *DB) BeginImport(ctx context.Context) (*Import, error) {
 		tx.Rollback()
 		return nil, err
 	}
-	return &Import{ctx: ctx, db: s.sql, tx: tx, d: s.dialect, depts: depts, plans: plans,
+	// Writers are serialised on SQLite (this transaction holds the lock), so
+	// the rows this import adds are exactly those above maxID.
+	var maxID int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM publications`).Scan(&maxID); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	byYear := map[int]*plan.Plan{}
+	for _, p := range plans {
+		byYear[p.Year] = p
+	}
+	return &Import{ctx: ctx, db: s.sql, tx: tx, d: s.dialect, depts: depts, plans: plans, maxID: maxID, planOfYear: byYear,
 		batch: make([]any, 0, importBatch*pubColumns), now: time.Now().UTC().Format(time.RFC3339)}, nil
 }
 
@@ -212,6 +226,7 @@ func (im *Import) decide(bulk bool) error {
 
 func (im *Import) enterBulk() error {
 	im.seen = map[[16]byte]struct{}{}
+	im.cells = map[cellKey]int{}
 	rows, err := im.tx.QueryContext(im.ctx, `SELECT identity FROM publications`)
 	if err != nil {
 		return err
@@ -253,6 +268,9 @@ func (im *Import) add(p Publication) error {
 			return nil
 		}
 		im.seen[key] = struct{}{}
+		if p.Counted {
+			im.cells[cellKey{im.depts[p.Department], p.Channel, p.Day.String(), floorOf(im.planOfYear[p.Day.Year], p.Channel, p.Words)}]++
+		}
 	}
 	im.batch = append(im.batch, im.values(p, id)...)
 	im.rows++
@@ -341,7 +359,11 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 			_, err := im.tx.ExecContext(ctx, q, args...)
 			return err
 		}
-		err = rebuildCells(im.ctx, exec, im.plans, yearStart(im.first), yearEnd(im.last))
+		if im.bulk {
+			err = addCells(im.ctx, exec, im.cells)
+		} else {
+			err = addNewCells(im.ctx, exec, im.plans, im.maxID)
+		}
 	}
 	if err == nil && im.d == sqliteDialect {
 		_, err = im.tx.ExecContext(im.ctx, `PRAGMA cache_size = -2000`)

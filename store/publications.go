@@ -76,8 +76,8 @@ type Import struct {
 	// aggregate rebuilt before it commits.
 	plans       []*plan.Plan
 	first, last string
-	maxID       int64               // the largest publication id before the import
-	cells       map[cellKey]int     // bulk mode: the aggregate of the rows inserted
+	maxID       int64           // the largest publication id before the import
+	cells       map[cellKey]int // bulk mode: the aggregate of the rows inserted
 	planOfYear  map[int]*plan.Plan
 
 	// Bulk mode on SQLite: full batches go to a writer goroutine, so that

@@ -346,7 +346,7 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	q := r.URL.Query()
-	entries, err := s.App.DB.Q().AuditEntries(r.Context(), store.AuditFilter{Action: q.Get("action"), Username: q.Get("username"), Object: q.Get("object")})
+	entries, err := s.App.AuditLog(r.Context(), c.actor, store.AuditFilter{Action: q.Get("action"), Username: q.Get("username"), Object: q.Get("object")})
 	if err != nil {
 		return err
 	}

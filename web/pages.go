@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -21,7 +20,7 @@ import (
 )
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	if err := s.App.DB.SQL().PingContext(r.Context()); err != nil {
+	if err := s.App.Healthy(r.Context()); err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return nil
 	}
@@ -317,17 +316,18 @@ func names(p *plan.Plan) (cats, chans map[string]string) {
 }
 
 func (s *Server) exportXLSX(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	p, res, err := s.reportFor(r)
+	year, asOf, err := yearAsOf(r)
 	if err != nil {
 		return err
 	}
-	s.App.DB.InTx(r.Context(), func(q *store.Q) error {
-		return q.Audit(r.Context(), &store.AuditEntry{At: s.App.Now(), UserID: c.user.ID, Username: c.user.Username, Role: c.user.Role,
-			Address: clientIP(r), Action: "export", Object: "report.xlsx", Result: store.AuditOK, Reason: "as_of " + res.AsOf})
-	})
+	doc, res, err := s.App.Export(r.Context(), c.actor, year, asOf, "report.xlsx", report.XLSX)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "考核表-" + res.AsOf + ".xlsx"}))
-	return report.XLSX(w, p, res)
+	_, err = w.Write(doc)
+	return err
 }
 
 var stateFilters = []struct{ Code, Name string }{
@@ -665,7 +665,7 @@ func (s *Server) verifyPost(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	us, err := s.App.DB.Q().Users(r.Context())
+	us, err := s.App.Users(r.Context(), c.actor)
 	if err != nil {
 		return err
 	}
@@ -674,7 +674,7 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 }
 
 func (s *Server) userForm(w http.ResponseWriter, r *http.Request, c *reqCtx, u *store.User, msg string) error {
-	depts, err := s.App.DB.Q().Departments(r.Context())
+	depts, err := s.App.Departments(r.Context())
 	if err != nil {
 		return err
 	}
@@ -712,10 +712,7 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	if err != nil {
 		return err
 	}
-	u, err := s.App.DB.Q().UserByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return &app.Error{Code: app.ENotFound, Message: "没有这个账户"}
-	}
+	u, err := s.App.User(r.Context(), c.actor, id)
 	if err != nil {
 		return err
 	}
@@ -730,7 +727,10 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	in := userInput(r)
 	err = s.App.UpdateUser(r.Context(), c.actor, id, in)
 	if msg, ok := formError(err); ok {
-		u, _ := s.App.DB.Q().UserByID(r.Context(), id)
+		u, err := s.App.User(r.Context(), c.actor, id)
+		if err != nil {
+			return err
+		}
 		return s.userForm(w, r, c, u, msg)
 	}
 	if err != nil {
@@ -747,7 +747,10 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, c *reqCtx
 	}
 	err = s.App.ResetPassword(r.Context(), c.actor, id, r.PostFormValue("password"))
 	if msg, ok := formError(err); ok {
-		u, _ := s.App.DB.Q().UserByID(r.Context(), id)
+		u, err := s.App.User(r.Context(), c.actor, id)
+		if err != nil {
+			return err
+		}
 		return s.userForm(w, r, c, u, msg)
 	}
 	if err != nil {
@@ -760,7 +763,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, c *reqCtx
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	q := r.URL.Query()
 	f := store.AuditFilter{Action: q.Get("action"), Username: q.Get("username"), Object: q.Get("object")}
-	entries, err := s.App.DB.Q().AuditEntries(r.Context(), f)
+	entries, err := s.App.AuditLog(r.Context(), c.actor, f)
 	if err != nil {
 		return err
 	}
@@ -769,7 +772,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	var count int
 	verified := q.Get("verify") != ""
 	if verified {
-		if broken, count, err = s.App.DB.Q().VerifyAuditChain(r.Context()); err != nil {
+		if broken, count, err = s.App.VerifyAudit(r.Context(), c.actor); err != nil {
 			return err
 		}
 	}

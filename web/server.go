@@ -555,8 +555,7 @@ func (s *Server) sweepSessions(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			now := s.App.Now()
-			if err := s.App.DB.Q().DeleteExpiredSessions(ctx, now, now.Add(-app.IdleTimeout)); err != nil && ctx.Err() == nil {
+			if err := s.App.SweepSessions(ctx); err != nil && ctx.Err() == nil {
 				s.Log.Warn("session sweep", "err", err)
 			}
 		}

@@ -50,14 +50,7 @@ const pw = "Kx!2017-test"
 func newFixture(t *testing.T, dsn string, p *plan.Plan, src []byte, dept, other string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, dsn)
 	if err := db.SavePlan(ctx, p, src); err != nil {
 		t.Fatal(err)
 	}

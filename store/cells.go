@@ -205,10 +205,7 @@ func (s *DB) Entries(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scori
 	if err != nil {
 		return nil, err
 	}
-	last := asOf
-	if last.After(p.End()) {
-		last = p.End()
-	}
+	last := lastDay(p, asOf)
 	query := fmt.Sprintf(`SELECT p.department_id, p.channel, %s, p.floor, sum(p.n)
 		FROM score_cells p
 		WHERE p.day >= $1 AND p.day <= $2
@@ -343,10 +340,7 @@ type LedgerFilter struct {
 // as scoring entries (one per publication, with its id as Ref), in (day, id)
 // order, and whether there are more in the direction paged.
 func (s *DB) PublicationPage(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string, f LedgerFilter) ([]scoring.Entry, bool, error) {
-	last := asOf
-	if last.After(p.End()) {
-		last = p.End()
-	}
+	last := lastDay(p, asOf)
 	ids, err := departmentIDs(ctx, s.sql)
 	if err != nil {
 		return nil, false, err
@@ -418,10 +412,7 @@ func (s *DB) PublicationPage(ctx context.Context, p *plan.Plan, asOf plan.Date, 
 // CountLedger counts a department's counted publications in some
 // channels (nil: all) of a plan year up to asOf, from the aggregate.
 func (s *DB) CountLedger(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string, channels []string) (int, error) {
-	last := asOf
-	if last.After(p.End()) {
-		last = p.End()
-	}
+	last := lastDay(p, asOf)
 	args := []any{dept, p.Start().String(), last.String()}
 	where := "d.code = $1 AND c.day >= $2 AND c.day <= $3"
 	if channels != nil {
@@ -500,4 +491,12 @@ func addNewCells(ctx context.Context, exec execer, plans []*plan.Plan, maxID int
 	return exec(ctx, fmt.Sprintf(`INSERT INTO score_cells (department_id, channel, day, floor, n)
 		SELECT p.department_id, p.channel, p.day, %s, count(*) FROM publications p WHERE p.id > $1 AND p.counted
 		GROUP BY 1, 2, 3, 4`, fc)+cellUpsert, append([]any{maxID}, args...)...)
+}
+
+// lastDay is the last day of a plan year counted as of asOf.
+func lastDay(p *plan.Plan, asOf plan.Date) plan.Date {
+	if asOf.After(p.End()) {
+		return p.End()
+	}
+	return asOf
 }

@@ -73,27 +73,35 @@ type planKey struct {
 	loaded string
 }
 
-// Plans returns every stored plan, oldest year first.
+// Plans returns every stored plan, oldest year first, through the same
+// (year, loaded_at) cache as Plan: only the stamps are read.
 func (s *DB) Plans(ctx context.Context) ([]*plan.Plan, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT year, source FROM plans ORDER BY year`)
+	rows, err := s.sql.QueryContext(ctx, `SELECT year FROM plans ORDER BY year`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*plan.Plan
+	var years []int
 	for rows.Next() {
-		var year int
-		var src string
-		if err := rows.Scan(&year, &src); err != nil {
+		var y int
+		if err := rows.Scan(&y); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		p, err := s.parsePlan(year, src)
+		years = append(years, y)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []*plan.Plan
+	for _, y := range years {
+		p, err := s.Plan(ctx, y)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // departmentIDs maps department codes to row ids.

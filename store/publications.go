@@ -435,10 +435,7 @@ func (s *DB) RecomputeEntries(ctx context.Context, p *plan.Plan, asOf plan.Date)
 	if err != nil {
 		return nil, err
 	}
-	last := asOf
-	if last.After(p.End()) {
-		last = p.End()
-	}
+	last := lastDay(p, asOf)
 	args := []any{p.Start().String(), last.String()}
 	bounds := tierBounds(p)
 	var sel strings.Builder
@@ -520,10 +517,7 @@ func tierBounds(p *plan.Plan) []int {
 // PublicationEntries returns one entry per counted publication of a
 // department in a plan year up to asOf, for a ledger that names each one.
 func (s *DB) PublicationEntries(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string) ([]scoring.Entry, error) {
-	last := asOf
-	if last.After(p.End()) {
-		last = p.End()
-	}
+	last := lastDay(p, asOf)
 	q := fmt.Sprintf(`SELECT p.id, p.channel, %s, p.words, p.title, p.outlet
 		FROM publications p JOIN departments d ON d.id = p.department_id
 		WHERE d.code = $1 AND p.day >= $2 AND p.day <= $3 AND p.counted

@@ -72,19 +72,27 @@ func Each(t *testing.T, f func(t *testing.T, dsn string)) {
 	t.Run("postgres", func(t *testing.T) { f(t, Postgres(t)) })
 }
 
+// Open opens dsn and creates the schema, with no plan; the database is
+// closed when the test ends.
+func Open(t testing.TB, dsn string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // Ready opens dsn, creates the schema and loads the built-in 2017 plan;
 // the database is closed when the test ends.
 func Ready(t testing.TB, dsn string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := Open(t, dsn)
 	p, src := plan.Builtin()
 	if err := db.SavePlan(ctx, p, src); err != nil {
 		t.Fatal(err)

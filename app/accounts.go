@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"kexuan/auth"
+	"kexuan/domain"
 	"kexuan/store"
 )
 
@@ -25,7 +26,7 @@ const (
 	LockoutFor      = 15 * time.Minute
 )
 
-var errBadLogin = &Error{Code: EUnauthorized, Message: "用户名或密码错误，或账户已被锁定"}
+var errBadLogin = &domain.Error{Code: domain.EUnauthorized, Message: "用户名或密码错误，或账户已被锁定"}
 
 // NewToken returns a random URL-safe token.
 func NewToken() string {
@@ -45,24 +46,24 @@ const (
 // Login checks a password and opens a session. Every failure gets the same
 // answer, whether the user exists, is disabled, is locked or mistyped, and
 // counts alike toward the client's throttle.
-func (a *App) Login(ctx context.Context, username, password, addr string) (string, *store.User, error) {
+func (a *App) Login(ctx context.Context, username, password, addr string) (string, *domain.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	now := a.Now()
 	wellFormed := utf8.RuneCountInString(username) <= MaxUsername && len(password) <= maxPasswordBytes &&
 		!strings.ContainsFunc(username, unicode.IsControl)
 	if !wellFormed {
-		username = store.Clip(username, MaxUsername+1)
+		username = domain.Clip(username, MaxUsername+1)
 	}
 	if ok, first := a.throttle.allow(addr, username, now); !ok {
 		if first {
-			a.auditAlways(ctx, &Actor{Address: addr}, "login_throttled", "user:"+username, store.AuditDenied,
+			a.auditAlways(ctx, &Actor{Address: addr}, "login_throttled", "user:"+username, domain.AuditDenied,
 				fmt.Sprintf("too many failed sign-ins from this address; further attempts in the next %v are refused without a row", ThrottleWindow))
 		}
-		return "", nil, &Error{Code: ETooMany, Message: "尝试次数过多，请稍后再试"}
+		return "", nil, &domain.Error{Code: domain.ETooMany, Message: "尝试次数过多，请稍后再试"}
 	}
 	if !wellFormed {
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, store.AuditFailed, "user name or password too long, or control characters")
+		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, domain.AuditFailed, "user name or password too long, or control characters")
 		return "", nil, errBadLogin
 	}
 	u, err := a.DB.Q().UserByName(ctx, username)
@@ -81,15 +82,15 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 	switch {
 	case u == nil:
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, store.AuditFailed, "unknown user")
+		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, domain.AuditFailed, "unknown user")
 		return "", nil, errBadLogin
 	case u.Disabled:
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, actor, "login", userObj(u.ID), store.AuditFailed, "disabled")
+		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "disabled")
 		return "", nil, errBadLogin
 	case u.LockedUntil.After(now):
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, actor, "login", userObj(u.ID), store.AuditFailed, "locked")
+		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "locked")
 		return "", nil, errBadLogin
 	case !ok:
 		a.throttle.fail(addr, username, now)
@@ -103,11 +104,11 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 		if err := q.RecordLoginSuccess(ctx, u.ID); err != nil {
 			return err
 		}
-		if err := q.CreateSession(ctx, token, &store.Session{UserID: u.ID, CSRFToken: NewToken(), Address: addr,
+		if err := q.CreateSession(ctx, token, &domain.Session{UserID: u.ID, CSRFToken: NewToken(), Address: addr,
 			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteTimeout)}); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, actor, "login", userObj(u.ID), store.AuditOK, "")
+		return a.audit(ctx, q, actor, "login", userObj(u.ID), domain.AuditOK, "")
 	})
 	if err != nil {
 		return "", nil, err
@@ -128,14 +129,14 @@ func (a *App) passwordFailure(ctx context.Context, act *Actor, action, reason st
 		if err != nil {
 			return err
 		}
-		if err := a.audit(ctx, q, act, action, userObj(act.ID), store.AuditFailed, fmt.Sprintf("%s (%d)", reason, n)); err != nil {
+		if err := a.audit(ctx, q, act, action, userObj(act.ID), domain.AuditFailed, fmt.Sprintf("%s (%d)", reason, n)); err != nil {
 			return err
 		}
 		if locked {
 			if err := q.DeleteUserSessions(ctx, act.ID, ""); err != nil {
 				return err
 			}
-			return a.audit(ctx, q, act, "lockout", userObj(act.ID), store.AuditOK, fmt.Sprintf("%d failures; locked until %s", n, now.Add(LockoutFor).Format(time.RFC3339)))
+			return a.audit(ctx, q, act, "lockout", userObj(act.ID), domain.AuditOK, fmt.Sprintf("%d failures; locked until %s", n, now.Add(LockoutFor).Format(time.RFC3339)))
 		}
 		return nil
 	})
@@ -147,14 +148,14 @@ func userObj(id int64) string { return fmt.Sprintf("user:%d", id) }
 // Authenticate returns the user and session of a token, ending sessions
 // that have been idle too long, outlived their absolute limit, or belong to
 // a disabled user.
-func (a *App) Authenticate(ctx context.Context, token string) (*store.User, *store.Session, error) {
+func (a *App) Authenticate(ctx context.Context, token string) (*domain.User, *domain.Session, error) {
 	if token == "" {
-		return nil, nil, &Error{Code: EUnauthorized, Message: "请先登录"}
+		return nil, nil, &domain.Error{Code: domain.EUnauthorized, Message: "请先登录"}
 	}
 	q := a.DB.Q()
 	s, err := q.SessionByToken(ctx, token)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, &Error{Code: EUnauthorized, Message: "请先登录"}
+		return nil, nil, &domain.Error{Code: domain.EUnauthorized, Message: "请先登录"}
 	}
 	if err != nil {
 		return nil, nil, err
@@ -162,7 +163,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (*store.User, *sto
 	now := a.Now()
 	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > IdleTimeout {
 		q.DeleteSession(ctx, token)
-		return nil, nil, &Error{Code: EUnauthorized, Message: "登录已超时，请重新登录"}
+		return nil, nil, &domain.Error{Code: domain.EUnauthorized, Message: "登录已超时，请重新登录"}
 	}
 	u, err := q.UserByID(ctx, s.UserID)
 	if err != nil {
@@ -170,7 +171,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (*store.User, *sto
 	}
 	if u.Disabled {
 		q.DeleteUserSessions(ctx, u.ID, "")
-		return nil, nil, &Error{Code: EUnauthorized, Message: "账户已停用"}
+		return nil, nil, &domain.Error{Code: domain.EUnauthorized, Message: "账户已停用"}
 	}
 	if now.Sub(s.LastSeenAt) > time.Minute {
 		if err := q.TouchSession(ctx, token, now); err != nil {
@@ -186,7 +187,7 @@ func (a *App) Logout(ctx context.Context, act *Actor, token string) error {
 		if err := q.DeleteSession(ctx, token); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "logout", userObj(act.ID), store.AuditOK, "")
+		return a.audit(ctx, q, act, "logout", userObj(act.ID), domain.AuditOK, "")
 	})
 }
 
@@ -216,7 +217,7 @@ func (a *App) ChangePassword(ctx context.Context, act *Actor, token, old, next s
 			if err := a.DB.Q().DeleteSession(ctx, token); err != nil {
 				return err
 			}
-			return &Error{Code: EUnauthorized, Message: "原密码多次输入错误，已退出登录"}
+			return &domain.Error{Code: domain.EUnauthorized, Message: "原密码多次输入错误，已退出登录"}
 		}
 		return invalid("old_password", "原密码不正确")
 	}
@@ -240,7 +241,7 @@ func (a *App) ChangePassword(ctx context.Context, act *Actor, token, old, next s
 		if err := q.DeleteUserSessions(ctx, act.ID, token); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "password_change", userObj(act.ID), store.AuditOK, "")
+		return a.audit(ctx, q, act, "password_change", userObj(act.ID), domain.AuditOK, "")
 	})
 }
 
@@ -248,7 +249,7 @@ func (a *App) ChangePassword(ctx context.Context, act *Actor, token, old, next s
 type UserInput struct {
 	Username    string
 	DisplayName string
-	Role        string
+	Role        domain.Role
 	Department  string
 	Leads       []string
 	Password    string // new accounts and resets only
@@ -270,7 +271,7 @@ func (a *App) checkUser(ctx context.Context, in *UserInput) error {
 	if in.DisplayName == "" {
 		in.DisplayName = in.Username
 	}
-	if !slices.Contains(auth.Roles, in.Role) {
+	if !slices.Contains(domain.Roles, in.Role) {
 		return invalid("role", "角色不对")
 	}
 	depts, err := a.DB.Q().Departments(ctx)
@@ -278,16 +279,16 @@ func (a *App) checkUser(ctx context.Context, in *UserInput) error {
 		return err
 	}
 	known := func(c string) bool {
-		return slices.ContainsFunc(depts, func(d store.DepartmentRef) bool { return d.Code == c })
+		return slices.ContainsFunc(depts, func(d domain.DepartmentRef) bool { return d.Code == c })
 	}
-	if auth.DepartmentRole(in.Role) {
+	if in.Role.InDepartment() {
 		if !known(in.Department) {
 			return invalid("department", "信息员和科室负责人必须属于一个科室")
 		}
 	} else {
 		in.Department = ""
 	}
-	if in.Role != auth.Leader {
+	if in.Role != domain.Leader {
 		in.Leads = nil
 	}
 	for _, c := range in.Leads {
@@ -299,9 +300,9 @@ func (a *App) checkUser(ctx context.Context, in *UserInput) error {
 }
 
 // CreateUser adds an account (administrators only; also the CLI as actor nil).
-func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChange bool) (_ *store.User, err error) {
-	defer a.refused(ctx, act, "user_create", "user:"+store.Clip(in.Username, MaxUsername+1), &err)
-	if act != nil && act.Role != auth.Admin {
+func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChange bool) (_ *domain.User, err error) {
+	defer a.refused(ctx, act, "user_create", "user:"+domain.Clip(in.Username, MaxUsername+1), &err)
+	if act != nil && act.Role != domain.Admin {
 		return nil, forbidden("只有管理员可以管理账户")
 	}
 	in.Username = strings.TrimSpace(strings.ToLower(in.Username))
@@ -318,7 +319,7 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 	if err != nil {
 		return nil, err
 	}
-	u := &store.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department,
+	u := &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department,
 		Leads: in.Leads, PasswordHash: hash, MustChangePassword: mustChange}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
 		if err := q.CreateUser(ctx, u); err != nil {
@@ -327,7 +328,7 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 			}
 			return err
 		}
-		return a.audit(ctx, q, act, "user_create", userObj(u.ID), store.AuditOK,
+		return a.audit(ctx, q, act, "user_create", userObj(u.ID), domain.AuditOK,
 			fmt.Sprintf("username=%s role=%s department=%s leads=%s", u.Username, u.Role, u.Department, strings.Join(u.Leads, ",")))
 	})
 	return u, err
@@ -336,7 +337,7 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 // UpdateUser changes an account; disabling it ends its sessions.
 func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput) (err error) {
 	defer a.refused(ctx, act, "user_update", userObj(id), &err)
-	if act.Role != auth.Admin {
+	if act.Role != domain.Admin {
 		return forbidden("只有管理员可以管理账户")
 	}
 	u, err := a.DB.Q().UserByID(ctx, id)
@@ -349,7 +350,7 @@ func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput
 	if err := a.checkUser(ctx, &in); err != nil {
 		return err
 	}
-	if u.ID == act.ID && (in.Disabled || in.Role != auth.Admin) {
+	if u.ID == act.ID && (in.Disabled || in.Role != domain.Admin) {
 		return invalid("role", "不能停用自己或取消自己的管理员角色")
 	}
 	before := fmt.Sprintf("role=%s department=%s leads=%s disabled=%v", u.Role, u.Department, strings.Join(u.Leads, ","), u.Disabled)
@@ -364,14 +365,14 @@ func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput
 				return err
 			}
 		}
-		return a.audit(ctx, q, act, "user_update", userObj(u.ID), store.AuditOK, before+" → "+after)
+		return a.audit(ctx, q, act, "user_update", userObj(u.ID), domain.AuditOK, before+" → "+after)
 	})
 }
 
 // ResetPassword sets a temporary password the user must change.
 func (a *App) ResetPassword(ctx context.Context, act *Actor, id int64, password string) (err error) {
 	defer a.refused(ctx, act, "password_reset", userObj(id), &err)
-	if act.Role != auth.Admin {
+	if act.Role != domain.Admin {
 		return forbidden("只有管理员可以重置密码")
 	}
 	u, err := a.DB.Q().UserByID(ctx, id)
@@ -392,7 +393,7 @@ func (a *App) ResetPassword(ctx context.Context, act *Actor, id int64, password 
 		if err := q.DeleteUserSessions(ctx, u.ID, ""); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "password_reset", userObj(u.ID), store.AuditOK, "")
+		return a.audit(ctx, q, act, "password_reset", userObj(u.ID), domain.AuditOK, "")
 	})
 }
 
@@ -424,11 +425,11 @@ func RandomPassword() string {
 // "admin" with a random password (returned, to be printed once) that must
 // be changed at first sign-in.
 func (a *App) Bootstrap(ctx context.Context) (string, error) {
-	n, err := a.DB.Q().CountUsers(ctx, auth.Admin)
+	n, err := a.DB.Q().CountUsers(ctx, domain.Admin)
 	if err != nil || n > 0 {
 		return "", err
 	}
 	pw := RandomPassword()
-	_, err = a.CreateUser(ctx, nil, UserInput{Username: "admin", DisplayName: "系统管理员", Role: auth.Admin, Password: pw}, true)
+	_, err = a.CreateUser(ctx, nil, UserInput{Username: "admin", DisplayName: "系统管理员", Role: domain.Admin, Password: pw}, true)
 	return pw, err
 }

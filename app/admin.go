@@ -6,7 +6,7 @@ import (
 	"errors"
 	"io"
 
-	"kexuan/auth"
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/scoring"
 	"kexuan/store"
@@ -22,36 +22,36 @@ func (a *App) SweepSessions(ctx context.Context) error {
 }
 
 // Departments lists the departments accounts can belong to.
-func (a *App) Departments(ctx context.Context) ([]store.DepartmentRef, error) {
+func (a *App) Departments(ctx context.Context) ([]domain.DepartmentRef, error) {
 	return a.DB.Q().Departments(ctx)
 }
 
 // Users lists every account (administrators only).
-func (a *App) Users(ctx context.Context, act *Actor) (_ []*store.User, err error) {
+func (a *App) Users(ctx context.Context, act *Actor) (_ []*domain.User, err error) {
 	defer a.refused(ctx, act, "user_list", "users", &err)
-	if act.Role != auth.Admin {
+	if act.Role != domain.Admin {
 		return nil, forbidden("只有管理员可以管理账户")
 	}
 	return a.DB.Q().Users(ctx)
 }
 
 // User returns one account (administrators only).
-func (a *App) User(ctx context.Context, act *Actor, id int64) (_ *store.User, err error) {
+func (a *App) User(ctx context.Context, act *Actor, id int64) (_ *domain.User, err error) {
 	defer a.refused(ctx, act, "user_read", userObj(id), &err)
-	if act.Role != auth.Admin {
+	if act.Role != domain.Admin {
 		return nil, forbidden("只有管理员可以管理账户")
 	}
 	u, err := a.DB.Q().UserByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, &Error{Code: ENotFound, Message: "没有这个账户"}
+		return nil, &domain.Error{Code: domain.ENotFound, Message: "没有这个账户"}
 	}
 	return u, err
 }
 
 // AuditLog returns audit entries, newest first (those who may read it only).
-func (a *App) AuditLog(ctx context.Context, act *Actor, f store.AuditFilter) (_ []*store.AuditEntry, err error) {
+func (a *App) AuditLog(ctx context.Context, act *Actor, f store.AuditFilter) (_ []*domain.AuditEntry, err error) {
 	defer a.refused(ctx, act, "audit_read", "audit_log", &err)
-	if !auth.Can(act.Role, auth.PermAudit) {
+	if !act.Role.Can(domain.PermAudit) {
 		return nil, forbidden("无权查看审计日志")
 	}
 	return a.DB.Q().AuditEntries(ctx, f)
@@ -61,7 +61,7 @@ func (a *App) AuditLog(ctx context.Context, act *Actor, f store.AuditFilter) (_ 
 // none) and the entries checked.
 func (a *App) VerifyAudit(ctx context.Context, act *Actor) (broken int64, count int, err error) {
 	defer a.refused(ctx, act, "audit_verify", "audit_log", &err)
-	if !auth.Can(act.Role, auth.PermAudit) {
+	if !act.Role.Can(domain.PermAudit) {
 		return 0, 0, forbidden("无权查看审计日志")
 	}
 	return a.DB.Q().VerifyAuditChain(ctx)
@@ -73,7 +73,7 @@ func (a *App) VerifyAudit(ctx context.Context, act *Actor) (broken int64, count 
 func (a *App) Export(ctx context.Context, act *Actor, year int, asOf plan.Date, name string,
 	encode func(io.Writer, *plan.Plan, *scoring.Result) error) (_ []byte, _ *scoring.Result, err error) {
 	defer a.refused(ctx, act, "export", name, &err)
-	if !auth.Can(act.Role, auth.PermExport) {
+	if !act.Role.Can(domain.PermExport) {
 		return nil, nil, forbidden("无权导出")
 	}
 	p, res, err := a.Report(ctx, year, asOf)
@@ -85,7 +85,7 @@ func (a *App) Export(ctx context.Context, act *Actor, year int, asOf plan.Date, 
 		return nil, nil, err
 	}
 	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
-		return a.audit(ctx, q, act, "export", name, store.AuditOK, "as_of "+res.AsOf)
+		return a.audit(ctx, q, act, "export", name, domain.AuditOK, "as_of "+res.AsOf)
 	})
 	if err != nil {
 		return nil, nil, err

@@ -12,91 +12,25 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"kexuan/auth"
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/scoring"
 	"kexuan/store"
 )
 
-// Error codes, each with the HTTP status it maps to.
-const (
-	EInvalid      = "invalid"      // 422: a field is wrong
-	EUnauthorized = "unauthorized" // 401: not signed in
-	EForbidden    = "forbidden"    // 403: signed in, not allowed
-	ENotFound     = "not_found"    // 404
-	EConflict     = "conflict"     // 409: wrong state, duplicate
-	ETooMany      = "too_many"     // 429: throttled
-	ETooLarge     = "too_large"    // 413: a request body over its route's limit
-	EUnsupported  = "unsupported"  // 415: a body of a type the route does not take
-	EInternal     = "internal"     // 500
+// Short names for the domain's errors.
+var (
+	invalid     = domain.Invalid
+	forbidden   = domain.Forbidden
+	conflict    = domain.Conflict
+	errNotFound = domain.ErrNotFound
 )
-
-// Error is what a user is told; internal errors are logged, not shown.
-type Error struct {
-	Code    string
-	Field   string // the field at fault, for EInvalid
-	Message string // zh-CN, safe to show
-}
-
-func (e *Error) Error() string {
-	if e.Field != "" {
-		return e.Field + ": " + e.Message
-	}
-	return e.Message
-}
-
-// Status is the HTTP status of an error code.
-func Status(code string) int {
-	switch code {
-	case EInvalid:
-		return http.StatusUnprocessableEntity
-	case EUnauthorized:
-		return http.StatusUnauthorized
-	case EForbidden:
-		return http.StatusForbidden
-	case ENotFound:
-		return http.StatusNotFound
-	case EConflict:
-		return http.StatusConflict
-	case ETooMany:
-		return http.StatusTooManyRequests
-	case ETooLarge:
-		return http.StatusRequestEntityTooLarge
-	case EUnsupported:
-		return http.StatusUnsupportedMediaType
-	}
-	return http.StatusInternalServerError
-}
-
-// ErrorOf returns the *Error in err, or an internal one.
-func ErrorOf(err error) *Error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	return &Error{Code: EInternal, Message: "服务器内部错误"}
-}
-
-func invalid(field, format string, args ...any) error {
-	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-func forbidden(format string, args ...any) error {
-	return &Error{Code: EForbidden, Message: fmt.Sprintf(format, args...)}
-}
-
-func conflict(format string, args ...any) error {
-	return &Error{Code: EConflict, Message: fmt.Sprintf(format, args...)}
-}
-
-var errNotFound = &Error{Code: ENotFound, Message: "没有找到，或无权查看"}
 
 // App holds the database and the clock.
 type App struct {
@@ -118,19 +52,19 @@ func New(db *store.DB) *App {
 
 // Actor is the signed-in user acting, and where from.
 type Actor struct {
-	*store.User
+	*domain.User
 	Address string
 }
 
 func (a *App) audit(ctx context.Context, q *store.Q, act *Actor, action, object, result, reason string) error {
-	e := &store.AuditEntry{At: a.Now(), Action: action, Object: object, Result: result, Reason: reason}
+	e := &domain.AuditEntry{At: a.Now(), Action: action, Object: object, Result: result, Reason: reason}
 	if act == nil {
 		e.Address = "cli" // the command line, run on the server by its operator
 	}
 	if act != nil {
 		e.Address = act.Address
 		if act.User != nil {
-			e.UserID, e.Username, e.Role = act.ID, act.Username, act.Role
+			e.UserID, e.Username, e.Role = act.ID, act.Username, string(act.Role)
 		}
 	}
 	return q.Audit(ctx, e)
@@ -138,7 +72,7 @@ func (a *App) audit(ctx context.Context, q *store.Q, act *Actor, action, object,
 
 // AuditDenied records an authorisation failure (its own transaction).
 func (a *App) AuditDenied(ctx context.Context, act *Actor, action, object, reason string) {
-	a.auditAlways(ctx, act, action, object, store.AuditDenied, reason)
+	a.auditAlways(ctx, act, action, object, domain.AuditDenied, reason)
 }
 
 // auditAlways writes an audit row in a transaction of its own, with a context
@@ -158,11 +92,11 @@ func (a *App) refused(ctx context.Context, act *Actor, action, object string, er
 	if *err == nil || act == nil {
 		return
 	}
-	var e *Error
-	if !errors.As(*err, &e) || (e.Code != EForbidden && e != errNotFound) {
+	var e *domain.Error
+	if !errors.As(*err, &e) || (e.Code != domain.EForbidden && e != errNotFound) {
 		return
 	}
-	a.auditAlways(ctx, act, action, object, store.AuditDenied, e.Message)
+	a.auditAlways(ctx, act, action, object, domain.AuditDenied, e.Message)
 }
 
 // Plan returns the plan of a year, or of the newest year when year is 0.
@@ -173,7 +107,7 @@ func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) {
 			return nil, err
 		}
 		if len(ps) == 0 {
-			return nil, &Error{Code: ENotFound, Message: "尚未载入任何考核方案"}
+			return nil, &domain.Error{Code: domain.ENotFound, Message: "尚未载入任何考核方案"}
 		}
 		today := a.Now().Year()
 		for _, p := range ps {
@@ -185,7 +119,7 @@ func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) {
 	}
 	p, err := a.DB.Plan(ctx, year)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, &Error{Code: ENotFound, Field: "year", Message: fmt.Sprintf("%d 年没有考核方案", year)}
+		return nil, &domain.Error{Code: domain.ENotFound, Field: "year", Message: fmt.Sprintf("%d 年没有考核方案", year)}
 	}
 	return p, err
 }
@@ -427,7 +361,7 @@ func decodeCursor(c string) (byte, *store.LedgerKey, error) {
 // changed) either way; the load is audited in its transaction. act is nil
 // for the command line.
 func (a *App) LoadPlan(ctx context.Context, act *Actor, p *plan.Plan, src []byte, replace bool) (changes []string, err error) {
-	if act != nil && act.Role != auth.Admin {
+	if act != nil && act.Role != domain.Admin {
 		defer a.refused(ctx, act, "plan_load", fmt.Sprintf("plan:%d", p.Year), &err)
 		return nil, forbidden("只有管理员可以载入方案")
 	}
@@ -442,7 +376,7 @@ func (a *App) LoadPlan(ctx context.Context, act *Actor, p *plan.Plan, src []byte
 	if old != nil {
 		changes = plan.Diff(old, p)
 		if !replace {
-			return changes, &Error{Code: EConflict, Field: "replace", Message: fmt.Sprintf("%d 年已有方案（%s），替换需加 --replace", p.Year, old.DocumentNumber)}
+			return changes, &domain.Error{Code: domain.EConflict, Field: "replace", Message: fmt.Sprintf("%d 年已有方案（%s），替换需加 --replace", p.Year, old.DocumentNumber)}
 		}
 		action = "plan_replace"
 		if len(changes) == 0 {
@@ -455,7 +389,7 @@ func (a *App) LoadPlan(ctx context.Context, act *Actor, p *plan.Plan, src []byte
 		if err := q.SavePlan(ctx, p, src); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, action, fmt.Sprintf("plan:%d", p.Year), store.AuditOK, reason)
+		return a.audit(ctx, q, act, action, fmt.Sprintf("plan:%d", p.Year), domain.AuditOK, reason)
 	})
 	return changes, err
 }

@@ -11,10 +11,9 @@ import (
 	"testing"
 
 	"kexuan/app"
-	"kexuan/auth"
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/scoring"
-	"kexuan/store"
 	"kexuan/store/storetest"
 )
 
@@ -57,9 +56,9 @@ func newFixture(t *testing.T, dsn string, p *plan.Plan, src []byte, dept, other 
 	a := app.New(db)
 	f := &fixture{t: t, app: a, users: map[string]*app.Actor{}}
 	for _, in := range []app.UserInput{
-		{Username: "reporter", Role: auth.Reporter, Department: dept},
-		{Username: "leader", Role: auth.Leader, Leads: []string{dept, other}},
-		{Username: "office", Role: auth.Office},
+		{Username: "reporter", Role: domain.Reporter, Department: dept},
+		{Username: "leader", Role: domain.Leader, Leads: []string{dept, other}},
+		{Username: "office", Role: domain.Office},
 	} {
 		in.Password = pw
 		u, err := a.CreateUser(ctx, nil, in, false)
@@ -130,7 +129,7 @@ func TestRecordingFollowsThePlan(t *testing.T) {
 				id := f.approved("科技活动周")
 
 				// A department may not record the office's category.
-				if _, err := f.app.RecordAdoption(ctx, f.users["reporter"], id, app.AdoptionInput{Channel: officeCh.Code, Date: "2017-03-10"}); app.ErrorOf(err).Code != app.EForbidden {
+				if _, err := f.app.RecordAdoption(ctx, f.users["reporter"], id, app.AdoptionInput{Channel: officeCh.Code, Date: "2017-03-10"}); domain.ErrorOf(err).Code != domain.EForbidden {
 					t.Errorf("reporter records %s: %v", officeCh.Code, err)
 				}
 				// Its own category waits for verification; the piece stays 已审核.
@@ -138,13 +137,13 @@ func TestRecordingFollowsThePlan(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if rec.Counted || f.state(id) != store.StateApproved {
+				if rec.Counted || f.state(id) != domain.StateApproved {
 					t.Errorf("an unverified record: counted %v, piece %s (want approved)", rec.Counted, f.state(id))
 				}
 				if err := f.app.Verify(ctx, f.users["office"], rec.ID, true, ""); err != nil {
 					t.Fatal(err)
 				}
-				if f.state(id) != store.StateAdopted {
+				if f.state(id) != domain.StateAdopted {
 					t.Errorf("after verification: %s, want adopted", f.state(id))
 				}
 				// The office records its own category, counted at once.
@@ -153,7 +152,7 @@ func TestRecordingFollowsThePlan(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !rec2.Counted || f.state(id2) != store.StateAdopted {
+				if !rec2.Counted || f.state(id2) != domain.StateAdopted {
 					t.Errorf("office record: counted %v, piece %s", rec2.Counted, f.state(id2))
 				}
 				_, res, err := f.app.Report(ctx, 2017, plan.Date{Year: 2017, Month: 12, Day: 31})
@@ -187,7 +186,7 @@ func TestRejectedRecordKeepsApproved(t *testing.T) {
 		if err := f.app.Verify(ctx, f.users["office"], rec.ID, false, "未见刊发"); err != nil {
 			t.Fatal(err)
 		}
-		if f.state(id) != store.StateApproved {
+		if f.state(id) != domain.StateApproved {
 			t.Errorf("after rejection: %s, want approved", f.state(id))
 		}
 		d, err := f.app.PieceDetail(ctx, f.users["office"].User, id)
@@ -206,7 +205,7 @@ func TestSignInFoldsCase(t *testing.T) {
 	p, src := plan.Builtin()
 	f := newFixture(t, storetest.SQLite(t), p, src, p.Departments[1].Code, p.Departments[2].Code)
 	ctx := context.Background()
-	if _, err := f.app.CreateUser(ctx, nil, app.UserInput{Username: "RepA", Role: auth.Office, Password: pw}, false); err != nil {
+	if _, err := f.app.CreateUser(ctx, nil, app.UserInput{Username: "RepA", Role: domain.Office, Password: pw}, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"repa", "RepA", " REPA "} {
@@ -231,7 +230,7 @@ func TestPasswordsAndUsers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.app.ChangePassword(ctx, act, token, pw, "Qwerty123!"); app.ErrorOf(err).Field != "new_password" {
+		if err := f.app.ChangePassword(ctx, act, token, pw, "Qwerty123!"); domain.ErrorOf(err).Field != "new_password" {
 			t.Errorf("a weak new password: %v", err)
 		}
 		if err := f.app.ChangePassword(ctx, act, token, pw, "Hq7#vtLm-kx"); err != nil {
@@ -243,12 +242,12 @@ func TestPasswordsAndUsers(t *testing.T) {
 		if _, _, err := f.app.Authenticate(ctx, token); err != nil {
 			t.Errorf("this session ended: %v", err)
 		}
-		admin, err := f.app.CreateUser(ctx, nil, app.UserInput{Username: "admin", Role: auth.Admin, Password: pw}, false)
+		admin, err := f.app.CreateUser(ctx, nil, app.UserInput{Username: "admin", Role: domain.Admin, Password: pw}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		adm := &app.Actor{User: admin, Address: "192.0.2.3"}
-		if err := f.app.ResetPassword(ctx, f.users["office"], u.ID, "Zx8#mPq2-rt"); app.ErrorOf(err).Code != app.EForbidden {
+		if err := f.app.ResetPassword(ctx, f.users["office"], u.ID, "Zx8#mPq2-rt"); domain.ErrorOf(err).Code != domain.EForbidden {
 			t.Errorf("the office resets a password: %v", err)
 		}
 		if err := f.app.ResetPassword(ctx, adm, u.ID, "Zx8#mPq2-rt"); err != nil {
@@ -261,16 +260,16 @@ func TestPasswordsAndUsers(t *testing.T) {
 		if err != nil || !u2.MustChangePassword {
 			t.Errorf("after a reset: %v, must change %v", err, u2 != nil && u2.MustChangePassword)
 		}
-		if err := f.app.UpdateUser(ctx, adm, u.ID, app.UserInput{Role: auth.Reporter, Department: "no-such", DisplayName: "x"}); app.ErrorOf(err).Field != "department" {
+		if err := f.app.UpdateUser(ctx, adm, u.ID, app.UserInput{Role: domain.Reporter, Department: "no-such", DisplayName: "x"}); domain.ErrorOf(err).Field != "department" {
 			t.Errorf("update to an unknown department: %v", err)
 		}
-		if err := f.app.UpdateUser(ctx, adm, u.ID, app.UserInput{Role: auth.Reporter, Department: u.Department, DisplayName: "信息员", Disabled: true}); err != nil {
+		if err := f.app.UpdateUser(ctx, adm, u.ID, app.UserInput{Role: domain.Reporter, Department: u.Department, DisplayName: "信息员", Disabled: true}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := f.app.Login(ctx, "reporter", "Zx8#mPq2-rt", "192.0.2.1"); err == nil {
 			t.Error("a disabled account signed in")
 		}
-		if err := f.app.UpdateUser(ctx, adm, admin.ID, app.UserInput{Role: auth.Office}); app.ErrorOf(err).Code != app.EInvalid {
+		if err := f.app.UpdateUser(ctx, adm, admin.ID, app.UserInput{Role: domain.Office}); domain.ErrorOf(err).Code != domain.EInvalid {
 			t.Errorf("an administrator demotes themself: %v", err)
 		}
 	})
@@ -348,7 +347,7 @@ func TestAggregateProperty(t *testing.T) {
 				for i := range 1 + rnd.IntN(20) {
 					d, _ := plan.ParseDate(day())
 					ch := p.Channels[rnd.IntN(len(p.Channels))]
-					if err := im.Add(store.Publication{Department: p.Departments[rnd.IntN(len(p.Departments))].Code, Channel: ch.Code, Day: d,
+					if err := im.Add(domain.Publication{Department: p.Departments[rnd.IntN(len(p.Departments))].Code, Channel: ch.Code, Day: d,
 						Title: fmt.Sprintf("导入%d-%d", step, i), Outlet: "河南日报", Words: rnd.IntN(800), Counted: true, Source: "import"}); err != nil {
 						t.Fatal(err)
 					}

@@ -14,36 +14,15 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"kexuan/auth"
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/richtext"
 	"kexuan/store"
 	"kexuan/wordcount"
 )
 
-// StateName is the Chinese name of a piece state.
-var StateName = map[string]string{
-	store.StateDraft: "草稿", store.StateSubmitted: "待审核", store.StateLeaderApproved: "待主要领导审核",
-	store.StateApproved: "已审核", store.StateReturned: "退回", store.StateAdopted: "已采用",
-}
-
-// CanSee reports whether a user may see a piece: departments see their own
-// (drafts included); a leader the departments they oversee; the chief and
-// the office every piece past its draft; an administrator none.
-func CanSee(u *store.User, p *store.Piece) bool {
-	switch u.Role {
-	case auth.Reporter, auth.Head:
-		return p.Department == u.Department
-	case auth.Leader:
-		return u.LeadsDept(p.Department) && p.State != store.StateDraft
-	case auth.Chief, auth.Office:
-		return p.State != store.StateDraft
-	}
-	return false
-}
-
 // piece loads a piece the user may see (404 otherwise).
-func (a *App) piece(ctx context.Context, q *store.Q, u *store.User, id int64) (*store.Piece, error) {
+func (a *App) piece(ctx context.Context, q *store.Q, u *domain.User, id int64) (*domain.Piece, error) {
 	p, err := q.Piece(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound
@@ -51,27 +30,27 @@ func (a *App) piece(ctx context.Context, q *store.Q, u *store.User, id int64) (*
 	if err != nil {
 		return nil, err
 	}
-	if !CanSee(u, p) {
+	if !domain.CanSee(u, p) {
 		return nil, errNotFound
 	}
 	return p, nil
 }
 
 // Piece returns a piece the user may see.
-func (a *App) Piece(ctx context.Context, u *store.User, id int64) (*store.Piece, error) {
+func (a *App) Piece(ctx context.Context, u *domain.User, id int64) (*domain.Piece, error) {
 	return a.piece(ctx, a.DB.Q(), u, id)
 }
 
 // PieceDetail is a piece with its history, files and adoptions.
 type PieceDetail struct {
-	*store.Piece
-	Events      []*store.Event
-	Attachments []*store.Attachment
-	Adoptions   []*store.Adoption
+	*domain.Piece
+	Events      []*domain.Event
+	Attachments []*domain.Attachment
+	Adoptions   []*domain.Adoption
 }
 
 // PieceDetail returns everything about a piece the user may see.
-func (a *App) PieceDetail(ctx context.Context, u *store.User, id int64) (*PieceDetail, error) {
+func (a *App) PieceDetail(ctx context.Context, u *domain.User, id int64) (*PieceDetail, error) {
 	q := a.DB.Q()
 	p, err := a.piece(ctx, q, u, id)
 	if err != nil {
@@ -90,29 +69,44 @@ func (a *App) PieceDetail(ctx context.Context, u *store.User, id int64) (*PieceD
 	return d, nil
 }
 
-// Pieces lists the pieces a user may see, optionally in some states.
-func (a *App) Pieces(ctx context.Context, u *store.User, states []string) ([]*store.Piece, error) {
-	return a.visible(ctx, u, store.PieceFilter{States: states})
+// Pieces lists one page of the pieces a user may see that match f, newest
+// change first. Visibility is part of the query, so a page is full whatever
+// the actor may not see.
+func (a *App) Pieces(ctx context.Context, u *domain.User, f domain.PieceFilter, pq PageQuery) (*Page[*domain.Piece], error) {
+	f, ok := scope(u, f)
+	if !ok {
+		return &Page[*domain.Piece]{}, nil
+	}
+	q := a.DB.Q()
+	return paginate(pq, pieceKeys, store.KeyOf, func(from *store.PieceKey, back bool, n int) ([]*domain.Piece, error) {
+		return q.Pieces(ctx, f, from, back, n)
+	})
 }
 
 // DepartmentPieces lists the newest pieces of one department that the user
 // may see.
-func (a *App) DepartmentPieces(ctx context.Context, u *store.User, dept string, limit int) ([]*store.Piece, error) {
-	return a.visible(ctx, u, store.PieceFilter{Departments: []string{dept}, Limit: limit})
+func (a *App) DepartmentPieces(ctx context.Context, u *domain.User, dept string, limit int) ([]*domain.Piece, error) {
+	pg, err := a.Pieces(ctx, u, domain.PieceFilter{Departments: []string{dept}}, PageQuery{Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	return pg.Items, nil
 }
 
-// visible narrows a filter to what the user's role may see, then applies
-// CanSee to each piece.
-func (a *App) visible(ctx context.Context, u *store.User, f store.PieceFilter) ([]*store.Piece, error) {
+// scope narrows a filter to what the user may see (domain.CanSee, as
+// conditions of the query); ok is false when that is nothing.
+func scope(u *domain.User, f domain.PieceFilter) (_ domain.PieceFilter, ok bool) {
 	var allowed []string // nil: every department
 	switch u.Role {
-	case auth.Reporter, auth.Head:
+	case domain.Reporter, domain.Head:
 		allowed = []string{u.Department}
-	case auth.Leader:
-		allowed = append([]string{}, u.Leads...)
-	case auth.Chief, auth.Office:
+	case domain.Leader:
+		allowed = slices.Clone(u.Leads)
+		f.HideStates = append(slices.Clone(f.HideStates), domain.StateDraft)
+	case domain.Chief, domain.Office:
+		f.HideStates = append(slices.Clone(f.HideStates), domain.StateDraft)
 	default:
-		return nil, nil
+		return f, false
 	}
 	if allowed != nil {
 		if f.Departments != nil {
@@ -120,41 +114,22 @@ func (a *App) visible(ctx context.Context, u *store.User, f store.PieceFilter) (
 		}
 		f.Departments = allowed
 	}
-	ps, err := a.DB.Q().Pieces(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	out := ps[:0]
-	for _, p := range ps {
-		if CanSee(u, p) {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return f, len(f.Departments) > 0 || f.Departments == nil
 }
 
-// ReviewQueue is what waits for this reviewer.
-func (a *App) ReviewQueue(ctx context.Context, u *store.User) ([]*store.Piece, error) {
-	var states []string
+// ReviewQueue is what waits for this reviewer (never their own pieces),
+// one page at a time; f may narrow it further (department, title).
+func (a *App) ReviewQueue(ctx context.Context, u *domain.User, f domain.PieceFilter, pq PageQuery) (*Page[*domain.Piece], error) {
 	switch u.Role {
-	case auth.Leader:
-		states = []string{store.StateSubmitted}
-	case auth.Chief:
-		states = []string{store.StateLeaderApproved}
+	case domain.Leader:
+		f.States = []domain.PieceState{domain.StateSubmitted}
+	case domain.Chief:
+		f.States = []domain.PieceState{domain.StateLeaderApproved}
 	default:
-		return nil, nil
+		return &Page[*domain.Piece]{}, nil
 	}
-	ps, err := a.Pieces(ctx, u, states)
-	if err != nil {
-		return nil, err
-	}
-	out := ps[:0]
-	for _, p := range ps {
-		if p.AuthorID != u.ID {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	f.NotAuthor = u.ID
+	return a.Pieces(ctx, u, f, pq)
 }
 
 // PieceInput is what an author writes.
@@ -233,9 +208,9 @@ func (a *App) checkPiece(ctx context.Context, in *PieceInput) error {
 }
 
 // CreatePiece drafts a piece in the author's own department.
-func (a *App) CreatePiece(ctx context.Context, act *Actor, in PieceInput) (_ *store.Piece, err error) {
+func (a *App) CreatePiece(ctx context.Context, act *Actor, in PieceInput) (_ *domain.Piece, err error) {
 	defer a.refused(ctx, act, "piece_create", "department:"+in.Department, &err)
-	if !auth.Can(act.Role, auth.PermPieceWrite) {
+	if !act.Role.Can(domain.PermPieceWrite) {
 		return nil, forbidden("只有信息员和科室负责人可以撰写稿件")
 	}
 	if in.Department == "" {
@@ -247,16 +222,16 @@ func (a *App) CreatePiece(ctx context.Context, act *Actor, in PieceInput) (_ *st
 	if err := a.checkPiece(ctx, &in); err != nil {
 		return nil, err
 	}
-	p := &store.Piece{Department: act.Department, AuthorID: act.ID, Title: in.Title, Body: in.Body,
-		Words: wordcount.CountHTML(in.Body), Themes: in.Themes, Channels: in.Channels, Major: in.Major, State: store.StateDraft}
+	p := &domain.Piece{Department: act.Department, AuthorID: act.ID, Title: in.Title, Body: in.Body,
+		Words: wordcount.CountHTML(in.Body), Themes: in.Themes, Channels: in.Channels, Major: in.Major, State: domain.StateDraft}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
 		if err := q.CreatePiece(ctx, p); err != nil {
 			return err
 		}
-		if err := q.AddEvent(ctx, &store.Event{PieceID: p.ID, ActorID: act.ID, Action: "create", FromState: "", ToState: store.StateDraft}); err != nil {
+		if err := q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "create", FromState: "", ToState: domain.StateDraft}); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "piece_create", pieceObj(p.ID), store.AuditOK, "")
+		return a.audit(ctx, q, act, "piece_create", pieceObj(p.ID), domain.AuditOK, "")
 	})
 	if err != nil {
 		return nil, err
@@ -267,22 +242,19 @@ func (a *App) CreatePiece(ctx context.Context, act *Actor, in PieceInput) (_ *st
 func pieceObj(id int64) string { return fmt.Sprintf("piece:%d", id) }
 
 // editable loads a piece the actor may change: own department, draft or returned.
-func (a *App) editable(ctx context.Context, q *store.Q, act *Actor, id int64) (*store.Piece, error) {
+func (a *App) editable(ctx context.Context, q *store.Q, act *Actor, id int64) (*domain.Piece, error) {
 	p, err := a.piece(ctx, q, act.User, id)
 	if err != nil {
 		return nil, err
 	}
-	if !auth.Can(act.Role, auth.PermPieceWrite) || p.Department != act.Department {
-		return nil, forbidden("无权修改此稿件")
-	}
-	if p.State != store.StateDraft && p.State != store.StateReturned {
-		return nil, conflict("稿件%s，不能修改", StateName[p.State])
+	if err := domain.Allow(act.User, p, domain.ActEdit); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
 
 // UpdatePiece changes a draft or a returned piece.
-func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInput) (_ *store.Piece, err error) {
+func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInput) (_ *domain.Piece, err error) {
 	defer a.refused(ctx, act, "piece_edit", pieceObj(id), &err)
 	in.Department = act.Department
 	if err := a.checkPiece(ctx, &in); err != nil {
@@ -297,10 +269,10 @@ func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInp
 		if err := q.UpdatePieceContent(ctx, p); err != nil {
 			return err
 		}
-		if err := q.AddEvent(ctx, &store.Event{PieceID: id, ActorID: act.ID, Action: "edit", FromState: p.State, ToState: p.State}); err != nil {
+		if err := q.AddEvent(ctx, &domain.Event{PieceID: id, ActorID: act.ID, Action: "edit", FromState: p.State, ToState: p.State}); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "piece_edit", pieceObj(id), store.AuditOK, "")
+		return a.audit(ctx, q, act, "piece_edit", pieceObj(id), domain.AuditOK, "")
 	})
 	if err != nil {
 		return nil, err
@@ -309,9 +281,9 @@ func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInp
 }
 
 // transition moves a piece after check approves, with its event and audit row.
-func (a *App) transition(ctx context.Context, act *Actor, id int64, action, comment string,
-	check func(p *store.Piece) (to string, err error)) (_ *store.Piece, err error) {
-	defer a.refused(ctx, act, "piece_"+action, pieceObj(id), &err)
+func (a *App) transition(ctx context.Context, act *Actor, id int64, action domain.Action, comment string,
+	check func(p *domain.Piece) (to domain.PieceState, err error)) (_ *domain.Piece, err error) {
+	defer a.refused(ctx, act, "piece_"+string(action), pieceObj(id), &err)
 	if err := checkText("comment", &comment, MaxComment); err != nil {
 		return nil, err
 	}
@@ -330,10 +302,10 @@ func (a *App) transition(ctx context.Context, act *Actor, id int64, action, comm
 			}
 			return err
 		}
-		if err := q.AddEvent(ctx, &store.Event{PieceID: id, ActorID: act.ID, Action: action, FromState: p.State, ToState: to, Comment: comment}); err != nil {
+		if err := q.AddEvent(ctx, &domain.Event{PieceID: id, ActorID: act.ID, Action: string(action), FromState: p.State, ToState: to, Comment: comment}); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "piece_"+action, pieceObj(id), store.AuditOK, p.State+" → "+to+optional(comment))
+		return a.audit(ctx, q, act, "piece_"+string(action), pieceObj(id), domain.AuditOK, string(p.State)+" → "+string(to)+optional(comment))
 	})
 	if err != nil {
 		return nil, err
@@ -349,74 +321,46 @@ func optional(comment string) string {
 }
 
 // Submit sends a draft or returned piece for review.
-func (a *App) Submit(ctx context.Context, act *Actor, id int64) (*store.Piece, error) {
-	return a.transition(ctx, act, id, "submit", "", func(p *store.Piece) (string, error) {
-		if !auth.Can(act.Role, auth.PermPieceWrite) || p.Department != act.Department {
-			return "", forbidden("无权报送此稿件")
-		}
-		if p.State != store.StateDraft && p.State != store.StateReturned {
-			return "", conflict("稿件%s，不能报送", StateName[p.State])
+func (a *App) Submit(ctx context.Context, act *Actor, id int64) (*domain.Piece, error) {
+	return a.transition(ctx, act, id, domain.ActSubmit, "", func(p *domain.Piece) (domain.PieceState, error) {
+		if err := domain.Allow(act.User, p, domain.ActSubmit); err != nil {
+			return "", err
 		}
 		if strings.TrimSpace(p.Title) == "" || p.Words == 0 {
 			return "", invalid("body", "正文为空，不能报送")
 		}
-		return store.StateSubmitted, nil
+		to, _ := domain.Next(domain.ActSubmit, p.State)
+		return to, nil
 	})
-}
-
-// reviewable checks the actor may review the piece now.
-func (a *App) reviewable(ctx context.Context, act *Actor, p *store.Piece) error {
-	if !auth.Can(act.Role, auth.PermReview) {
-		return forbidden("只有分管局领导、主要领导或新闻发言人可以审核")
-	}
-	if p.AuthorID == act.ID {
-		return forbidden("不能审核自己撰写的稿件")
-	}
-	switch act.Role {
-	case auth.Leader:
-		if !act.LeadsDept(p.Department) {
-			return forbidden("不是此科室的分管局领导")
-		}
-		if p.State != store.StateSubmitted {
-			return conflict("稿件%s，不在分管局领导审核环节", StateName[p.State])
-		}
-	case auth.Chief:
-		if p.State != store.StateLeaderApproved {
-			return conflict("稿件%s，不在主要领导审核环节", StateName[p.State])
-		}
-	}
-	return nil
 }
 
 // Approve passes a piece; a flagged 重大事项 goes on to the chief after the
 // in-charge leader, as the plan's review rule says.
-func (a *App) Approve(ctx context.Context, act *Actor, id int64, comment string) (*store.Piece, error) {
+func (a *App) Approve(ctx context.Context, act *Actor, id int64, comment string) (*domain.Piece, error) {
 	pl, err := a.Plan(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
-	return a.transition(ctx, act, id, "approve", strings.TrimSpace(comment), func(p *store.Piece) (string, error) {
-		if err := a.reviewable(ctx, act, p); err != nil {
+	return a.transition(ctx, act, id, domain.ActApprove, strings.TrimSpace(comment), func(p *domain.Piece) (domain.PieceState, error) {
+		if err := domain.Allow(act.User, p, domain.ActApprove); err != nil {
 			return "", err
 		}
-		if act.Role == auth.Leader && p.Major && pl.Review.Major == auth.Chief {
-			return store.StateLeaderApproved, nil
-		}
-		return store.StateApproved, nil
+		return domain.ApproveTo(act.Role, p, domain.Role(pl.Review.Major)), nil
 	})
 }
 
 // Return sends a piece back to its department with a comment.
-func (a *App) Return(ctx context.Context, act *Actor, id int64, comment string) (*store.Piece, error) {
+func (a *App) Return(ctx context.Context, act *Actor, id int64, comment string) (*domain.Piece, error) {
 	comment = strings.TrimSpace(comment)
 	if comment == "" {
 		return nil, invalid("comment", "退回需写明意见")
 	}
-	return a.transition(ctx, act, id, "return", comment, func(p *store.Piece) (string, error) {
-		if err := a.reviewable(ctx, act, p); err != nil {
+	return a.transition(ctx, act, id, domain.ActReturn, comment, func(p *domain.Piece) (domain.PieceState, error) {
+		if err := domain.Allow(act.User, p, domain.ActReturn); err != nil {
 			return "", err
 		}
-		return store.StateReturned, nil
+		to, _ := domain.Next(domain.ActReturn, p.State)
+		return to, nil
 	})
 }
 
@@ -425,13 +369,13 @@ func (a *App) Return(ctx context.Context, act *Actor, id int64, comment string) 
 // the office's verification). The plan says who records each category
 // (recorded_by): the office records its own categories and may record the
 // departments' ones directly; departments record theirs.
-func MayRecord(role string, c *plan.Category) (allowed, counted bool) {
+func MayRecord(role domain.Role, c *plan.Category) (allowed, counted bool) {
 	switch {
 	case c == nil:
 		return false, false
-	case role == auth.Office:
+	case role == domain.Office:
 		return true, true
-	case auth.DepartmentRole(role) && c.RecordedBy == plan.RecordedByDepartment:
+	case role.InDepartment() && c.RecordedBy == plan.RecordedByDepartment:
 		return true, false
 	}
 	return false, false
@@ -454,9 +398,9 @@ type AdoptionInput struct {
 // RecordAdoption records where an approved piece appeared. The office
 // records the categories the plan gives it (counted at once); departments record outside
 // coverage and quota items, which count once the office verifies them.
-func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in AdoptionInput) (_ *store.Adoption, err error) {
+func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in AdoptionInput) (_ *domain.Adoption, err error) {
 	defer a.refused(ctx, act, "adoption_record", pieceObj(id), &err)
-	if !auth.Can(act.Role, auth.PermAdopt) {
+	if !act.Role.Can(domain.PermAdopt) {
 		return nil, forbidden("无权登记采用")
 	}
 	day, err := plan.ParseDate(in.Date)
@@ -476,7 +420,7 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 	}
 	allowed, counted := MayRecord(act.Role, pl.Category(ch.Category))
 	if !allowed {
-		return nil, forbidden("%s无权登记“%s”的采用", auth.RoleName[act.Role], ch.Name)
+		return nil, forbidden("%s无权登记“%s”的采用", act.Role.Name(), ch.Name)
 	}
 	if err := checkText("outlet", &in.Outlet, MaxOutlet); err != nil {
 		return nil, err
@@ -484,7 +428,7 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 	if err := checkText("issue", &in.Issue, MaxIssue); err != nil {
 		return nil, err
 	}
-	var evidence *store.Attachment
+	var evidence *domain.Attachment
 	if in.EvidenceData != nil {
 		if evidence, err = newAttachment(act, id, in.EvidenceName, in.EvidenceData); err != nil {
 			return nil, err
@@ -493,30 +437,27 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 	if ch.OutletRequired && in.Outlet == "" {
 		return nil, invalid("outlet", "%s需写明刊发媒体", ch.Name)
 	}
-	if auth.DepartmentRole(act.Role) && pl.Category(ch.Category).Kind == plan.KindBonus && in.Evidence == 0 && evidence == nil && in.Issue == "" {
+	if act.Role.InDepartment() && pl.Category(ch.Category).Kind == plan.KindBonus && in.Evidence == 0 && evidence == nil && in.Issue == "" {
 		return nil, invalid("evidence", "外部媒体报道需附佐证材料（截图或扫描件），或填写期号/网址，供办公室核实")
 	}
 	if in.Words != nil && (*in.Words < 0 || *in.Words > 1_000_000) {
 		return nil, invalid("words", "字数不合理")
 	}
-	var rec *store.Adoption
+	var rec *domain.Adoption
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
 		p, err := a.piece(ctx, q, act.User, id)
 		if err != nil {
 			return err
 		}
-		if auth.DepartmentRole(act.Role) && p.Department != act.Department {
-			return errNotFound
-		}
-		if p.State != store.StateApproved && p.State != store.StateAdopted {
-			return conflict("稿件%s：只有审核通过的稿件才能登记采用", StateName[p.State])
+		if err := domain.Allow(act.User, p, domain.ActAdopt); err != nil {
+			return err
 		}
 		switch {
 		case evidence != nil:
 			if err := q.AddAttachment(ctx, evidence); err != nil {
 				return err
 			}
-			if err := a.audit(ctx, q, act, "attachment_add", pieceObj(p.ID), store.AuditOK,
+			if err := a.audit(ctx, q, act, "attachment_add", pieceObj(p.ID), domain.AuditOK,
 				fmt.Sprintf("evidence for an adoption record: %s %s %d bytes", evidence.Name, evidence.ContentType, evidence.Size)); err != nil {
 				return err
 			}
@@ -531,7 +472,7 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 		if in.Words != nil {
 			words = *in.Words
 		}
-		rec = &store.Adoption{PieceID: p.ID, Department: p.Department, Channel: ch.Code, Day: day, Title: p.Title,
+		rec = &domain.Adoption{PieceID: p.ID, Department: p.Department, Channel: ch.Code, Day: day, Title: p.Title,
 			Outlet: in.Outlet, Issue: in.Issue, Words: words, Counted: counted, RecordedBy: act.ID, EvidenceID: in.Evidence}
 		rec.RecordedName = act.DisplayName
 		if counted {
@@ -546,8 +487,10 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 		// 已采用 means a counted record: a record waiting for the office's
 		// verification leaves the piece 已审核 until it is verified.
 		to := p.State
-		if counted && p.State == store.StateApproved {
-			to = store.StateAdopted
+		if counted {
+			to = domain.AdoptedTo(p.State, 1)
+		}
+		if to != p.State {
 			if err := q.SetPieceState(ctx, p.ID, p.State, to); err != nil {
 				return conflict("稿件状态已变化，请刷新")
 			}
@@ -556,18 +499,18 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 		if !counted {
 			note += "（待办公室核实）"
 		}
-		if err := q.AddEvent(ctx, &store.Event{PieceID: p.ID, ActorID: act.ID, Action: "adopt", FromState: p.State, ToState: to, Comment: note}); err != nil {
+		if err := q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "adopt", FromState: p.State, ToState: to, Comment: note}); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "adoption_record", fmt.Sprintf("publication:%d", rec.ID), store.AuditOK, pieceObj(p.ID)+" "+note)
+		return a.audit(ctx, q, act, "adoption_record", fmt.Sprintf("publication:%d", rec.ID), domain.AuditOK, pieceObj(p.ID)+" "+note)
 	})
 	return rec, err
 }
 
 // PendingAdoptions lists what waits for the office's verification.
-func (a *App) PendingAdoptions(ctx context.Context, act *Actor) (_ []*store.Adoption, err error) {
+func (a *App) PendingAdoptions(ctx context.Context, act *Actor) (_ []*domain.Adoption, err error) {
 	defer a.refused(ctx, act, "adoption_pending", "verification queue", &err)
-	if !auth.Can(act.Role, auth.PermVerify) {
+	if !act.Role.Can(domain.PermVerify) {
 		return nil, forbidden("只有办公室可以核实")
 	}
 	return a.DB.Q().PendingAdoptions(ctx)
@@ -577,7 +520,7 @@ func (a *App) PendingAdoptions(ctx context.Context, act *Actor) (_ []*store.Adop
 // department's record.
 func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, reason string) (err error) {
 	defer a.refused(ctx, act, "adoption_verify", fmt.Sprintf("publication:%d", id), &err)
-	if !auth.Can(act.Role, auth.PermVerify) {
+	if !act.Role.Can(domain.PermVerify) {
 		return forbidden("只有办公室可以核实")
 	}
 	if err := checkText("reason", &reason, MaxReason); err != nil {
@@ -609,7 +552,7 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 				return err
 			}
 		}
-		return a.audit(ctx, q, act, action, fmt.Sprintf("publication:%d", id), store.AuditOK, reason)
+		return a.audit(ctx, q, act, action, fmt.Sprintf("publication:%d", id), domain.AuditOK, reason)
 	})
 }
 
@@ -622,7 +565,7 @@ var allowedUploads = map[string]string{
 // record: the first counted record moves an approved piece to adopted; when
 // no counted record is left, an adopted piece goes back to approved. The
 // piece's history gets the event either way.
-func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *store.Adoption, accept bool, reason string) error {
+func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *domain.Adoption, accept bool, reason string) error {
 	p, err := q.Piece(ctx, rec.PieceID)
 	if err != nil {
 		return err
@@ -631,13 +574,7 @@ func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *
 	if err != nil {
 		return err
 	}
-	to := p.State
-	switch {
-	case n > 0 && p.State == store.StateApproved:
-		to = store.StateAdopted
-	case n == 0 && p.State == store.StateAdopted:
-		to = store.StateApproved
-	}
+	to := domain.AdoptedTo(p.State, n)
 	if to != p.State {
 		if err := q.SetPieceState(ctx, p.ID, p.State, to); err != nil {
 			return conflict("稿件状态已变化，请刷新")
@@ -651,7 +588,7 @@ func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *
 	if pl, err := a.Plan(ctx, rec.Day.Year); err == nil && pl.Channel(rec.Channel) != nil {
 		name = pl.Channel(rec.Channel).Name
 	}
-	return q.AddEvent(ctx, &store.Event{PieceID: p.ID, ActorID: act.ID, Action: "verify", FromState: p.State, ToState: to,
+	return q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "verify", FromState: p.State, ToState: to,
 		Comment: fmt.Sprintf("%s %s %s%s", verb, name, rec.Day, optional(reason))})
 }
 
@@ -659,9 +596,9 @@ func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *
 // the actor's department: what goes to review is what the leader reviews, and
 // nothing is added to a piece under review or published. After approval a
 // file is taken only as evidence on an adoption record (RecordAdoption).
-func (a *App) AddAttachment(ctx context.Context, act *Actor, id int64, name string, data []byte) (_ *store.Attachment, err error) {
+func (a *App) AddAttachment(ctx context.Context, act *Actor, id int64, name string, data []byte) (_ *domain.Attachment, err error) {
 	defer a.refused(ctx, act, "attachment_add", pieceObj(id), &err)
-	if !auth.Can(act.Role, auth.PermPieceWrite) {
+	if !act.Role.Can(domain.PermPieceWrite) {
 		return nil, forbidden("无权上传附件")
 	}
 	att, err := newAttachment(act, id, name, data)
@@ -673,16 +610,13 @@ func (a *App) AddAttachment(ctx context.Context, act *Actor, id int64, name stri
 		if err != nil {
 			return err
 		}
-		if p.Department != act.Department {
-			return forbidden("无权上传附件")
-		}
-		if p.State != store.StateDraft && p.State != store.StateReturned {
-			return conflict("稿件%s：附件只能在草稿或退回修改时添加；审核通过后，佐证材料随采用登记上传", StateName[p.State])
+		if err := domain.Allow(act.User, p, domain.ActAttach); err != nil {
+			return err
 		}
 		if err := q.AddAttachment(ctx, att); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "attachment_add", pieceObj(id), store.AuditOK, fmt.Sprintf("%s %s %d bytes", att.Name, att.ContentType, att.Size))
+		return a.audit(ctx, q, act, "attachment_add", pieceObj(id), domain.AuditOK, fmt.Sprintf("%s %s %d bytes", att.Name, att.ContentType, att.Size))
 	})
 	return att, err
 }
@@ -692,7 +626,7 @@ func (a *App) AddAttachment(ctx context.Context, act *Actor, id int64, name stri
 // keeps no path, no characters a file system or a download dialog would
 // misread (control, format and bidirectional-override characters), and at
 // most MaxFileName characters.
-func newAttachment(act *Actor, pieceID int64, name string, data []byte) (*store.Attachment, error) {
+func newAttachment(act *Actor, pieceID int64, name string, data []byte) (*domain.Attachment, error) {
 	if len(data) == 0 {
 		return nil, invalid("file", "文件是空的")
 	}
@@ -710,7 +644,7 @@ func newAttachment(act *Actor, pieceID int64, name string, data []byte) (*store.
 	if !ok {
 		return nil, invalid("file", "只能上传图片（JPEG、PNG、GIF、WebP）或 PDF 扫描件，这个文件是 %s", ct)
 	}
-	return &store.Attachment{PieceID: pieceID, Name: FileName(name, ext), ContentType: ct, Size: len(data),
+	return &domain.Attachment{PieceID: pieceID, Name: FileName(name, ext), ContentType: ct, Size: len(data),
 		SHA256: sha256Hex(data), Data: data, UploadedBy: act.ID}, nil
 }
 
@@ -745,7 +679,7 @@ func FileName(name, ext string) string {
 }
 
 // Attachment returns a file of a piece the user may see.
-func (a *App) Attachment(ctx context.Context, u *store.User, id int64) (*store.Attachment, error) {
+func (a *App) Attachment(ctx context.Context, u *domain.User, id int64) (*domain.Attachment, error) {
 	q := a.DB.Q()
 	att, err := q.Attachment(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -765,7 +699,7 @@ func (a *App) Attachment(ctx context.Context, u *store.User, id int64) (*store.A
 // "may override it for one publication, with a reason").
 func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int, reason string) (err error) {
 	defer a.refused(ctx, act, "words_override", fmt.Sprintf("publication:%d", id), &err)
-	if !auth.Can(act.Role, auth.PermVerify) {
+	if !act.Role.Can(domain.PermVerify) {
 		return forbidden("只有办公室可以修改计分字数")
 	}
 	if err := checkText("reason", &reason, MaxReason); err != nil {
@@ -787,17 +721,17 @@ func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int
 		}
 		note := fmt.Sprintf("%s %s 字数 %d → %d", rec.Channel, rec.Day, rec.Words, words)
 		if rec.PieceID != 0 {
-			if err := q.AddEvent(ctx, &store.Event{PieceID: rec.PieceID, ActorID: act.ID, Action: "words", FromState: store.StateAdopted,
-				ToState: store.StateAdopted, Comment: note + optional(reason)}); err != nil {
+			if err := q.AddEvent(ctx, &domain.Event{PieceID: rec.PieceID, ActorID: act.ID, Action: "words", FromState: domain.StateAdopted,
+				ToState: domain.StateAdopted, Comment: note + optional(reason)}); err != nil {
 				return err
 			}
 		}
-		return a.audit(ctx, q, act, "words_override", fmt.Sprintf("publication:%d", id), store.AuditOK, note+"；理由："+reason)
+		return a.audit(ctx, q, act, "words_override", fmt.Sprintf("publication:%d", id), domain.AuditOK, note+"；理由："+reason)
 	})
 }
 
 // adoption loads a publication record (404 when there is none).
-func adoption(ctx context.Context, q *store.Q, id int64) (*store.Adoption, error) {
+func adoption(ctx context.Context, q *store.Q, id int64) (*domain.Adoption, error) {
 	rec, err := q.Adoption(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"kexuan/app"
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/register"
 	"kexuan/report"
@@ -333,7 +334,7 @@ func cmdPlan(ctx context.Context, args []string, env Env) error {
 			}
 		}
 		if err != nil {
-			if e := app.ErrorOf(err); e.Code == app.EConflict {
+			if e := domain.ErrorOf(err); e.Code == domain.EConflict {
 				return fmt.Errorf("%s", e.Message)
 			}
 			return err

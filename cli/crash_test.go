@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"kexuan/app"
-	"kexuan/auth"
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/scoring"
 	"kexuan/store"
@@ -53,9 +53,9 @@ func TestCrashRecovery(t *testing.T) {
 		}
 		a := app.New(db)
 		for _, u := range []app.UserInput{
-			{Username: "rep", Role: auth.Reporter, Department: "hightech"},
-			{Username: "lead", Role: auth.Leader, Leads: []string{"hightech"}},
-			{Username: "off", Role: auth.Office},
+			{Username: "rep", Role: domain.Reporter, Department: "hightech"},
+			{Username: "lead", Role: domain.Leader, Leads: []string{"hightech"}},
+			{Username: "off", Role: domain.Office},
 		} {
 			u.Password = crashPassword
 			if _, err := a.CreateUser(ctx, nil, u, false); err != nil {
@@ -102,7 +102,7 @@ func TestCrashRecovery(t *testing.T) {
 						if post(clients["rep"], base+"api/v1/pieces", map[string]any{"title": title, "body": "<p>金水区科技创新工作稳步推进。</p>"}, &p) != 201 {
 							return
 						}
-						rec := &ack{id: p.ID, state: store.StateDraft, title: title}
+						rec := &ack{id: p.ID, state: domain.StateDraft, title: title}
 						mu.Lock()
 						acked[p.ID] = rec
 						mu.Unlock()
@@ -111,9 +111,9 @@ func TestCrashRecovery(t *testing.T) {
 							body      any
 							state     string
 						}{
-							{"rep", "submit", nil, store.StateSubmitted},
-							{"lead", "approve", map[string]string{}, store.StateApproved},
-							{"off", "adoptions", map[string]any{"channel": "intranet", "date": fmt.Sprintf("2017-%02d-%02d", 3+p.ID%9, 1+p.ID%28)}, store.StateAdopted},
+							{"rep", "submit", nil, domain.StateSubmitted},
+							{"lead", "approve", map[string]string{}, domain.StateApproved},
+							{"off", "adoptions", map[string]any{"channel": "intranet", "date": fmt.Sprintf("2017-%02d-%02d", 3+p.ID%9, 1+p.ID%28)}, domain.StateAdopted},
 						}
 						for _, st := range steps {
 							code := post(clients[st.who], fmt.Sprintf("%sapi/v1/pieces/%d/%s", base, p.ID, st.path), st.body, nil)
@@ -122,7 +122,7 @@ func TestCrashRecovery(t *testing.T) {
 							}
 							mu.Lock()
 							rec.state = st.state
-							rec.adopted = st.state == store.StateAdopted
+							rec.adopted = st.state == domain.StateAdopted
 							mu.Unlock()
 						}
 					}
@@ -146,7 +146,7 @@ func TestCrashRecovery(t *testing.T) {
 		if broken, n, err := db.Q().VerifyAuditChain(ctx); err != nil || broken != 0 {
 			t.Fatalf("audit chain broken at %d of %d: %v", broken, n, err)
 		}
-		order := map[string]int{store.StateDraft: 0, store.StateSubmitted: 1, store.StateApproved: 2, store.StateAdopted: 3}
+		order := map[string]int{domain.StateDraft: 0, domain.StateSubmitted: 1, domain.StateApproved: 2, domain.StateAdopted: 3}
 		adopted := 0
 		for id, want := range acked {
 			p, err := db.Q().Piece(ctx, id)

@@ -12,8 +12,8 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"kexuan/app"
-	"kexuan/auth"
 	"kexuan/demo"
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/store"
 	"kexuan/web"
@@ -113,7 +113,7 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		if len(accounts) > 0 {
 			fmt.Fprintf(env.Stdout, "\n演示账户（密码每次以 --demo 启动时重新生成）：\n")
 			for _, acc := range accounts {
-				fmt.Fprintf(env.Stdout, "  %s  %s  %s  %s\n", pad(acc.Username, 22), acc.Password, pad(auth.RoleName[acc.Role], 20), acc.Note)
+				fmt.Fprintf(env.Stdout, "  %s  %s  %s  %s\n", pad(acc.Username, 22), acc.Password, pad(acc.Role.Name(), 20), acc.Note)
 			}
 		}
 		fmt.Fprintf(env.Stdout, "\n在浏览器打开 %slogin 登录；按 Ctrl+C 停止。\n", url)
@@ -139,7 +139,7 @@ func cmdUser(ctx context.Context, args []string, env Env) error {
 	dsn := dbFlag(fs)
 	username := fs.String("username", "", "用户名")
 	name := fs.String("name", "", "姓名（默认同用户名）")
-	role := fs.String("role", "", "角色："+strings.Join(auth.Roles, "、"))
+	role := fs.String("role", "", "角色："+strings.Join(domain.Roles, "、"))
 	dept := fs.String("department", "", "科室代码（信息员、科室负责人）")
 	leads := fs.String("leads", "", "分管科室代码，逗号分隔（分管局领导）")
 	stdin := fs.Bool("password-stdin", false, "从标准输入读取密码（必需）")
@@ -171,7 +171,7 @@ func cmdUser(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "已新建账户 %s（%s）\n", u.Username, auth.RoleName[u.Role])
+	fmt.Fprintf(env.Stdout, "已新建账户 %s（%s）\n", u.Username, u.Role.Name())
 	return nil
 }
 
@@ -239,7 +239,7 @@ func cmdBackup(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("备份完整性检查未通过：%s %v", res, err)
 	}
 	if err := db.InTx(ctx, func(q *store.Q) error {
-		return q.Audit(ctx, &store.AuditEntry{Username: "cli", Action: "backup", Object: *out, Result: store.AuditOK})
+		return q.Audit(ctx, &domain.AuditEntry{Username: "cli", Action: "backup", Object: *out, Result: domain.AuditOK})
 	}); err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func cmdCheck(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 		if err := db.InTx(ctx, func(q *store.Q) error {
-			return q.Audit(ctx, &store.AuditEntry{Username: "cli", Address: "cli", Action: "aggregate_repair", Object: "score_cells", Result: store.AuditOK, Reason: store.Clip(res, store.AuditMaxReason)})
+			return q.Audit(ctx, &domain.AuditEntry{Username: "cli", Address: "cli", Action: "aggregate_repair", Object: "score_cells", Result: domain.AuditOK, Reason: domain.Clip(res, domain.AuditMaxReason)})
 		}); err != nil {
 			return err
 		}

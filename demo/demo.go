@@ -7,15 +7,15 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
 
 	"kexuan/app"
-	"kexuan/auth"
+	"kexuan/domain"
 	"kexuan/plan"
-	"kexuan/store"
 )
 
 // Account is a demo account and its password, to print at start-up.
@@ -24,30 +24,32 @@ type Account struct {
 }
 
 type spec struct {
-	username, name, role, dept string
+	username, name string
+	role           domain.Role
+	dept           string
 	leads                      []string
 	note                       string
 }
 
 var accounts = []spec{
-	{"reporter", "李信息", auth.Reporter, "hightech", nil, "高新科信息员：撰写、报送稿件"},
-	{"head", "王科长", auth.Head, "hightech", nil, "高新科负责人"},
-	{"leader", "张局长", auth.Leader, "", []string{"hightech", "planning", "productivity"}, "分管高新科、发展计划科、生产力促进中心"},
-	{"leader2", "赵局长", auth.Leader, "", []string{"office", "general", "ip"}, "分管办公室、综合科、知识产权科"},
-	{"chief", "刘局长", auth.Chief, "", nil, "主要领导/新闻发言人：审核重大事项"},
-	{"office", "陈主任", auth.Office, "", nil, "办公室：登记采用、核实"},
-	{"admin", "系统管理员", auth.Admin, "", nil, "管理员：账户与审计"},
-	{"reporter.office", "办公室信息员", auth.Reporter, "office", nil, ""},
-	{"reporter.planning", "发展计划科信息员", auth.Reporter, "planning", nil, ""},
-	{"reporter.general", "综合科信息员", auth.Reporter, "general", nil, ""},
-	{"reporter.ip", "知识产权科信息员", auth.Reporter, "ip", nil, ""},
-	{"reporter.productivity", "生产力促进中心信息员", auth.Reporter, "productivity", nil, ""},
+	{"reporter", "李信息", domain.Reporter, "hightech", nil, "高新科信息员：撰写、报送稿件"},
+	{"head", "王科长", domain.Head, "hightech", nil, "高新科负责人"},
+	{"leader", "张局长", domain.Leader, "", []string{"hightech", "planning", "productivity"}, "分管高新科、发展计划科、生产力促进中心"},
+	{"leader2", "赵局长", domain.Leader, "", []string{"office", "general", "ip"}, "分管办公室、综合科、知识产权科"},
+	{"chief", "刘局长", domain.Chief, "", nil, "主要领导/新闻发言人：审核重大事项"},
+	{"office", "陈主任", domain.Office, "", nil, "办公室：登记采用、核实"},
+	{"admin", "系统管理员", domain.Admin, "", nil, "管理员：账户与审计"},
+	{"reporter.office", "办公室信息员", domain.Reporter, "office", nil, ""},
+	{"reporter.planning", "发展计划科信息员", domain.Reporter, "planning", nil, ""},
+	{"reporter.general", "综合科信息员", domain.Reporter, "general", nil, ""},
+	{"reporter.ip", "知识产权科信息员", domain.Reporter, "ip", nil, ""},
+	{"reporter.productivity", "生产力促进中心信息员", domain.Reporter, "productivity", nil, ""},
 }
 
 // Present reports whether the demo accounts exist.
-func Present(ctx context.Context, db *store.DB) (bool, error) {
-	_, err := db.Q().UserByName(ctx, "reporter")
-	if err == store.ErrNotFound {
+func Present(ctx context.Context, a *app.App) (bool, error) {
+	_, err := a.DemoUser(ctx, "reporter")
+	if errors.Is(err, domain.ErrNotFound) {
 		return false, nil
 	}
 	return err == nil, err
@@ -55,25 +57,21 @@ func Present(ctx context.Context, db *store.DB) (bool, error) {
 
 // ResetPasswords gives every demo account a fresh random password (the
 // demo's passwords are printed at each start, never stored in clear).
-func ResetPasswords(ctx context.Context, db *store.DB) ([]Account, error) {
+func ResetPasswords(ctx context.Context, a *app.App) ([]Account, error) {
 	var out []Account
 	for _, s := range accounts {
-		u, err := db.Q().UserByName(ctx, s.username)
-		if err != nil {
+		u, err := a.DemoUser(ctx, s.username)
+		if errors.Is(err, domain.ErrNotFound) {
 			continue
 		}
-		if !u.Demo {
-			continue
+		if err != nil {
+			return nil, err
 		}
 		pw := app.RandomPassword()
-		hash, err := auth.HashPassword(ctx, pw)
-		if err != nil {
+		if err := a.ResetDemoPassword(ctx, u, pw); err != nil {
 			return nil, err
 		}
-		if err := db.Q().SetPassword(ctx, u.ID, hash, false); err != nil {
-			return nil, err
-		}
-		out = append(out, Account{s.username, pw, s.role, s.note})
+		out = append(out, Account{s.username, pw, string(s.role), s.note})
 	}
 	return out, nil
 }
@@ -93,11 +91,11 @@ func Load(ctx context.Context, a *app.App) ([]Account, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo account %s: %w", s.username, err)
 		}
-		if _, err := a.DB.SQL().ExecContext(ctx, `UPDATE users SET demo = $1 WHERE id = $2`, true, u.ID); err != nil {
+		if err := a.MarkDemo(ctx, u); err != nil {
 			return nil, err
 		}
 		users[s.username] = &app.Actor{User: u, Address: "demo"}
-		out = append(out, Account{s.username, pw, s.role, s.note})
+		out = append(out, Account{s.username, pw, string(s.role), s.note})
 	}
 	if err := year(ctx, a, p, users); err != nil {
 		return nil, err
@@ -200,7 +198,7 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 				if err != nil {
 					return err
 				}
-				if pc.State == store.StateLeaderApproved {
+				if pc.State == domain.StateLeaderApproved {
 					if _, err := a.Approve(ctx, users["chief"], pc.ID, "同意，可在各渠道发布。"); err != nil {
 						return err
 					}
@@ -283,8 +281,12 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 	if err != nil {
 		return err
 	}
-	a.Submit(ctx, users["reporter"], pc.ID)
-	a.Approve(ctx, users["leader"], pc.ID, "")
+	if _, err := a.Submit(ctx, users["reporter"], pc.ID); err != nil {
+		return err
+	}
+	if _, err := a.Approve(ctx, users["leader"], pc.ID, ""); err != nil {
+		return err
+	}
 	at(plan.Date{Year: 2017, Month: 12, Day: 28}, 10)
 	_, err = a.RecordAdoption(ctx, users["reporter"], pc.ID, app.AdoptionInput{Channel: "media", Date: "2017-12-28", Outlet: "郑州日报", Issue: "第5版"})
 	return err

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/store"
 	"kexuan/wordcount"
@@ -213,7 +214,7 @@ func Import(ctx context.Context, db *store.DB, name string, src rows) (*Result, 
 	// sends batches of good rows while the file is still clean; this one
 	// writes them. A bad row stops the sending, not the checking, so that
 	// every bad row is listed; the transaction is then rolled back.
-	batches := make(chan []store.Publication, 8)
+	batches := make(chan []domain.Publication, 8)
 	stop := make(chan struct{})
 	bad := &Error{File: name}
 	var readErr error
@@ -261,7 +262,7 @@ const sendBatch = 1000
 // readRows checks every row, counts them in res, lists bad ones in bad and
 // sends good ones in batches until the first bad row or a stop.
 func readRows(ctx context.Context, src rows, cols map[string]int, lk *lookup, res *Result, bad *Error,
-	out chan<- []store.Publication, stop <-chan struct{}) error {
+	out chan<- []domain.Publication, stop <-chan struct{}) error {
 	report := func(line int, col, format string, args ...any) {
 		bad.Total++
 		if len(bad.Rows) < MaxListed {
@@ -272,14 +273,14 @@ func readRows(ctx context.Context, src rows, cols map[string]int, lk *lookup, re
 			bad.Rows = append(bad.Rows, RowError{Line: line, Column: label, Msg: fmt.Sprintf(format, args...)})
 		}
 	}
-	batch := make([]store.Publication, 0, sendBatch)
+	batch := make([]domain.Publication, 0, sendBatch)
 	send := func() bool {
 		if len(batch) == 0 {
 			return true
 		}
 		select {
 		case out <- batch:
-			batch = make([]store.Publication, 0, sendBatch)
+			batch = make([]domain.Publication, 0, sendBatch)
 			return true
 		case <-stop:
 			return false
@@ -421,7 +422,7 @@ func (lk *lookup) channel(s string) (*plan.Channel, bool) {
 }
 
 func (lk *lookup) row(rec []string, cols map[string]int, line int, serial bool,
-	report func(line int, col, format string, args ...any)) (store.Publication, bool) {
+	report func(line int, col, format string, args ...any)) (domain.Publication, bool) {
 	get := func(c string) string {
 		if i, ok := cols[c]; ok && i < len(rec) {
 			return strings.TrimSpace(rec[i])
@@ -433,7 +434,7 @@ func (lk *lookup) row(rec []string, cols map[string]int, line int, serial bool,
 		report(line, col, format, args...)
 		ok = false
 	}
-	p := store.Publication{Counted: true, Source: "import"}
+	p := domain.Publication{Counted: true, Source: "import"}
 
 	if s := get(colDepartment); s == "" {
 		fail(colDepartment, "科室为空")

@@ -5,29 +5,10 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
-	"slices"
+	"kexuan/domain"
 	"strings"
 	"time"
 )
-
-// User is an account.
-type User struct {
-	ID                 int64
-	Username           string
-	DisplayName        string
-	Role               string
-	Department         string // code; empty for bureau-wide roles
-	DepartmentName     string
-	Leads              []string // department codes an in-charge leader oversees
-	PasswordHash       string
-	MustChangePassword bool
-	FailedLogins       int
-	LockedUntil        time.Time
-	Disabled           bool
-	Demo               bool
-	PasswordChangedAt  time.Time
-	CreatedAt          time.Time
-}
 
 // ErrDuplicate is a unique key that is already taken.
 var ErrDuplicate = errors.New("already exists")
@@ -35,8 +16,8 @@ var ErrDuplicate = errors.New("already exists")
 const userColumns = `u.id, u.username, u.display_name, u.role, COALESCE(d.code, ''), COALESCE(d.name, ''), u.password_hash,
 	u.must_change_password, u.failed_logins, COALESCE(u.locked_until, ''), u.disabled, u.demo, u.password_changed_at, u.created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (*User, error) {
-	var u User
+func scanUser(row interface{ Scan(...any) error }) (*domain.User, error) {
+	var u domain.User
 	var locked, changed, created string
 	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &u.DepartmentName, &u.PasswordHash,
 		&u.MustChangePassword, &u.FailedLogins, &locked, &u.Disabled, &u.Demo, &changed, &created); err != nil {
@@ -49,7 +30,7 @@ func scanUser(row interface{ Scan(...any) error }) (*User, error) {
 	return &u, nil
 }
 
-func (q *Q) userWhere(ctx context.Context, where string, arg any) (*User, error) {
+func (q *Q) userWhere(ctx context.Context, where string, arg any) (*domain.User, error) {
 	u, err := scanUser(q.c.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -64,12 +45,12 @@ func (q *Q) userWhere(ctx context.Context, where string, arg any) (*User, error)
 }
 
 // UserByID returns one account.
-func (q *Q) UserByID(ctx context.Context, id int64) (*User, error) {
+func (q *Q) UserByID(ctx context.Context, id int64) (*domain.User, error) {
 	return q.userWhere(ctx, "u.id = $1", id)
 }
 
 // UserByName returns one account by its user name.
-func (q *Q) UserByName(ctx context.Context, username string) (*User, error) {
+func (q *Q) UserByName(ctx context.Context, username string) (*domain.User, error) {
 	return q.userWhere(ctx, "u.username = $1", username)
 }
 
@@ -91,12 +72,12 @@ func (q *Q) leads(ctx context.Context, userID int64) ([]string, error) {
 }
 
 // Users lists every account, by role then name.
-func (q *Q) Users(ctx context.Context) ([]*User, error) {
+func (q *Q) Users(ctx context.Context) ([]*domain.User, error) {
 	rows, err := q.c.QueryContext(ctx, `SELECT `+userColumns+` FROM users u LEFT JOIN departments d ON d.id = u.department_id ORDER BY u.role, u.username`)
 	if err != nil {
 		return nil, err
 	}
-	var out []*User
+	var out []*domain.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
@@ -118,7 +99,7 @@ func (q *Q) Users(ctx context.Context) ([]*User, error) {
 }
 
 // CountUsers counts accounts, optionally of one role.
-func (q *Q) CountUsers(ctx context.Context, role string) (int, error) {
+func (q *Q) CountUsers(ctx context.Context, role domain.Role) (int, error) {
 	var n int
 	err := q.c.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE $1 = '' OR role = $1`, role).Scan(&n)
 	return n, err
@@ -137,7 +118,7 @@ func (q *Q) departmentID(ctx context.Context, code string) (sql.NullInt64, error
 }
 
 // CreateUser adds an account and its leader assignments.
-func (q *Q) CreateUser(ctx context.Context, u *User) error {
+func (q *Q) CreateUser(ctx context.Context, u *domain.User) error {
 	dept, err := q.departmentID(ctx, u.Department)
 	if err != nil {
 		return wrap("科室 "+u.Department, err)
@@ -158,7 +139,7 @@ func (q *Q) CreateUser(ctx context.Context, u *User) error {
 
 // UpdateUser changes an account's name, role, department, disabled flag and
 // leader assignments (not its password).
-func (q *Q) UpdateUser(ctx context.Context, u *User) error {
+func (q *Q) UpdateUser(ctx context.Context, u *domain.User) error {
 	dept, err := q.departmentID(ctx, u.Department)
 	if err != nil {
 		return wrap("科室 "+u.Department, err)
@@ -215,31 +196,21 @@ func (q *Q) RecordLoginSuccess(ctx context.Context, userID int64) error {
 	return err
 }
 
-// Session is a signed-in browser or client.
-type Session struct {
-	UserID     int64
-	CSRFToken  string
-	Address    string
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time
-}
-
 func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
 }
 
 // CreateSession stores a session under the hash of its token.
-func (q *Q) CreateSession(ctx context.Context, token string, s *Session) error {
+func (q *Q) CreateSession(ctx context.Context, token string, s *domain.Session) error {
 	_, err := q.c.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, address, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		tokenHash(token), s.UserID, s.CSRFToken, s.Address, FormatTime(s.CreatedAt), FormatTime(s.LastSeenAt), FormatTime(s.ExpiresAt))
 	return err
 }
 
 // SessionByToken finds a session.
-func (q *Q) SessionByToken(ctx context.Context, token string) (*Session, error) {
-	var s Session
+func (q *Q) SessionByToken(ctx context.Context, token string) (*domain.Session, error) {
+	var s domain.Session
 	var created, seen, expires string
 	err := q.c.QueryRowContext(ctx, `SELECT user_id, csrf_token, address, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1`, tokenHash(token)).
 		Scan(&s.UserID, &s.CSRFToken, &s.Address, &created, &seen, &expires)
@@ -283,21 +254,16 @@ func isUnique(err error) bool {
 	return strings.Contains(s, "unique") || strings.Contains(s, "duplicate key")
 }
 
-// DepartmentRef is a department as accounts see it.
-type DepartmentRef struct {
-	Code, Name string
-}
-
 // Departments lists the departments known to the database.
-func (q *Q) Departments(ctx context.Context) ([]DepartmentRef, error) {
+func (q *Q) Departments(ctx context.Context) ([]domain.DepartmentRef, error) {
 	rows, err := q.c.QueryContext(ctx, `SELECT code, name FROM departments ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []DepartmentRef
+	var out []domain.DepartmentRef
 	for rows.Next() {
-		var d DepartmentRef
+		var d domain.DepartmentRef
 		if err := rows.Scan(&d.Code, &d.Name); err != nil {
 			return nil, err
 		}
@@ -306,5 +272,8 @@ func (q *Q) Departments(ctx context.Context) ([]DepartmentRef, error) {
 	return out, rows.Err()
 }
 
-// Leads reports whether the user oversees the department.
-func (u *User) LeadsDept(code string) bool { return slices.Contains(u.Leads, code) }
+// MarkDemo flags an account as one of the demonstration's.
+func (q *Q) MarkDemo(ctx context.Context, userID int64) error {
+	_, err := q.c.ExecContext(ctx, `UPDATE users SET demo = $1 WHERE id = $2`, true, userID)
+	return err
+}

@@ -7,75 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"kexuan/domain"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// AuditEntry is one line of the append-only audit log.
-type AuditEntry struct {
-	ID       int64
-	At       time.Time
-	UserID   int64
-	Username string
-	Role     string
-	Address  string
-	Action   string // login, login_failed, lockout, logout, user_create, review_approve, adoption_record, …
-	Object   string // piece:12, user:3, …
-	Result   string // ok, denied, failed
-	Reason   string
-	PrevHash string
-	Hash     string
-}
-
-// Results of audited actions.
-const (
-	AuditOK     = "ok"
-	AuditDenied = "denied"
-	AuditFailed = "failed"
-)
-
-// Audit field limits, in characters: whatever a caller passes (a user name
-// typed at the sign-in form, a comment), a row stays small.
-const (
-	AuditMaxName   = 64
-	AuditMaxShort  = 64 // role, address, action, result
-	AuditMaxObject = 200
-	AuditMaxReason = 1000
-)
-
-// clip truncates every field to its limit, marking a cut with "…".
-func (e *AuditEntry) clip() {
-	e.Username = Clip(e.Username, AuditMaxName)
-	e.Role = Clip(e.Role, AuditMaxShort)
-	e.Address = Clip(e.Address, AuditMaxShort)
-	e.Action = Clip(e.Action, AuditMaxShort)
-	e.Result = Clip(e.Result, AuditMaxShort)
-	e.Object = Clip(e.Object, AuditMaxObject)
-	e.Reason = Clip(e.Reason, AuditMaxReason)
-}
-
-// Clip returns s cut to at most n characters (runes), the last one "…" when
-// it was cut; invalid UTF-8 is replaced.
-func Clip(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if len(s) <= n { // bytes ≥ runes: short enough
-		return s
-	}
-	i, count := 0, 0
-	for j := range s {
-		if count == n-1 {
-			i = j
-		}
-		count++
-		if count > n {
-			return s[:i] + "…"
-		}
-	}
-	return s
-}
-
-func (e *AuditEntry) digest() string {
+func digest(e *domain.AuditEntry) string {
 	h := sha256.New()
 	for _, s := range []string{e.PrevHash, e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.UserID, 10), e.Username, e.Role,
 		e.Address, e.Action, e.Object, e.Result, e.Reason} {
@@ -87,7 +25,7 @@ func (e *AuditEntry) digest() string {
 
 // Audit appends an entry, chained to the one before by hash. Call it in the
 // transaction of the change it records.
-func (q *Q) Audit(ctx context.Context, e *AuditEntry) error {
+func (q *Q) Audit(ctx context.Context, e *domain.AuditEntry) error {
 	if q.d == postgresDialect {
 		// Entries are chained: one writer at a time.
 		if _, err := q.c.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7262918)`); err != nil {
@@ -103,9 +41,9 @@ func (q *Q) Audit(ctx context.Context, e *AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	e.clip()
+	e.ClipFields()
 	e.At = e.At.In(chinaZone).Truncate(time.Microsecond)
-	e.Hash = e.digest()
+	e.Hash = digest(e)
 	var uid sql.NullInt64
 	if e.UserID != 0 {
 		uid = sql.NullInt64{Int64: e.UserID, Valid: true}
@@ -134,7 +72,7 @@ type AuditFilter struct {
 }
 
 // AuditEntries returns entries, newest first.
-func (q *Q) AuditEntries(ctx context.Context, f AuditFilter) ([]*AuditEntry, error) {
+func (q *Q) AuditEntries(ctx context.Context, f AuditFilter) ([]*domain.AuditEntry, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v string) {
@@ -162,15 +100,15 @@ func (q *Q) AuditEntries(ctx context.Context, f AuditFilter) ([]*AuditEntry, err
 	return q.scanAudit(ctx, query, args...)
 }
 
-func (q *Q) scanAudit(ctx context.Context, query string, args ...any) ([]*AuditEntry, error) {
+func (q *Q) scanAudit(ctx context.Context, query string, args ...any) ([]*domain.AuditEntry, error) {
 	rows, err := q.c.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*AuditEntry
+	var out []*domain.AuditEntry
 	for rows.Next() {
-		var e AuditEntry
+		var e domain.AuditEntry
 		var at string
 		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Username, &e.Role, &e.Address, &e.Action, &e.Object, &e.Result, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
 			return nil, err
@@ -190,7 +128,7 @@ func (q *Q) VerifyAuditChain(ctx context.Context) (int64, int, error) {
 	}
 	prev := ""
 	for _, e := range entries {
-		if e.PrevHash != prev || e.digest() != e.Hash {
+		if e.PrevHash != prev || digest(e) != e.Hash {
 			return e.ID, len(entries), nil
 		}
 		prev = e.Hash

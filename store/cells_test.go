@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"kexuan/domain"
 	"kexuan/plan"
-	"kexuan/store"
 	"kexuan/store/storetest"
 )
 
@@ -27,7 +27,7 @@ func TestImportKeepsAggregate(t *testing.T) {
 			for i := range n {
 				ch := p.Channels[(i+seed)%len(p.Channels)]
 				d := plan.Date{Year: 2017, Month: 1 + (i*7+seed)%12, Day: 1 + (i*13)%28}
-				err := im.Add(store.Publication{Department: p.Departments[i%len(p.Departments)].Code, Channel: ch.Code, Day: d,
+				err := im.Add(domain.Publication{Department: p.Departments[i%len(p.Departments)].Code, Channel: ch.Code, Day: d,
 					Title: fmt.Sprintf("稿件 %d-%d", seed, i), Outlet: "河南日报", Words: (i * 37) % 900, Counted: i%5 != 0, Source: "import"})
 				if err != nil {
 					t.Fatal(err)

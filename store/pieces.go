@@ -4,53 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"kexuan/domain"
 	"kexuan/plan"
 )
-
-// Piece states (PRODUCT.md module 2).
-const (
-	StateDraft          = "draft"           // 草稿
-	StateSubmitted      = "submitted"       // 待审核 (in-charge leader)
-	StateLeaderApproved = "leader_approved" // 待主要领导审核 (flagged 重大事项)
-	StateApproved       = "approved"        // 已审核
-	StateReturned       = "returned"        // 退回
-	StateAdopted        = "adopted"         // 已采用
-)
-
-// Piece is a piece of writing a department submits.
-type Piece struct {
-	ID             int64
-	Department     string
-	DepartmentName string
-	AuthorID       int64
-	AuthorName     string
-	Title          string
-	Body           string // sanitised HTML
-	Words          int
-	Themes         []int
-	Channels       []string
-	Major          bool
-	State          string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-}
-
-// Event is one step in a piece's history.
-type Event struct {
-	ID        int64
-	PieceID   int64
-	ActorID   int64
-	ActorName string
-	Action    string
-	FromState string
-	ToState   string
-	Comment   string
-	At        time.Time
-}
 
 func joinInts(xs []int) string {
 	s := make([]string, len(xs))
@@ -80,8 +41,8 @@ func splitList(s string) []string {
 const pieceColumns = `p.id, d.code, d.name, p.author_id, COALESCE(u.display_name, ''), p.title, p.body, p.words, p.themes, p.channels, p.major, p.state, p.created_at, p.updated_at`
 const pieceFrom = ` FROM pieces p JOIN departments d ON d.id = p.department_id LEFT JOIN users u ON u.id = p.author_id`
 
-func scanPiece(row interface{ Scan(...any) error }) (*Piece, error) {
-	var p Piece
+func scanPiece(row interface{ Scan(...any) error }) (*domain.Piece, error) {
+	var p domain.Piece
 	var themes, channels, created, updated string
 	if err := row.Scan(&p.ID, &p.Department, &p.DepartmentName, &p.AuthorID, &p.AuthorName, &p.Title, &p.Body, &p.Words,
 		&themes, &channels, &p.Major, &p.State, &created, &updated); err != nil {
@@ -92,8 +53,8 @@ func scanPiece(row interface{ Scan(...any) error }) (*Piece, error) {
 	return &p, nil
 }
 
-// Piece returns one piece.
-func (q *Q) Piece(ctx context.Context, id int64) (*Piece, error) {
+// domain.Piece returns one piece.
+func (q *Q) Piece(ctx context.Context, id int64) (*domain.Piece, error) {
 	p, err := scanPiece(q.c.QueryRowContext(ctx, `SELECT `+pieceColumns+pieceFrom+` WHERE p.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -101,55 +62,113 @@ func (q *Q) Piece(ctx context.Context, id int64) (*Piece, error) {
 	return p, err
 }
 
-// PieceFilter selects pieces; zero fields select everything.
-type PieceFilter struct {
-	Departments []string // any of these (nil: all)
-	States      []string // any of these (nil: all)
-	Major       *bool
-	Limit       int
+// PieceKey is a piece's place in the newest-first order of lists: its last
+// change, then its id.
+type PieceKey struct {
+	Updated time.Time
+	ID      int64
 }
 
-// Pieces lists pieces, newest first.
-func (q *Q) Pieces(ctx context.Context, f PieceFilter) ([]*Piece, error) {
-	var where []string
-	var args []any
-	in := func(col string, vals []string) {
-		ph := make([]string, len(vals))
-		for i, v := range vals {
-			args = append(args, v)
-			ph[i] = "$" + strconv.Itoa(len(args))
-		}
-		where = append(where, col+" IN ("+strings.Join(ph, ",")+")")
+// KeyOf is the piece's key.
+func KeyOf(p *domain.Piece) PieceKey { return PieceKey{p.UpdatedAt, p.ID} }
+
+// filter holds the WHERE conditions and arguments of a list query.
+type filter struct {
+	where []string
+	args  []any
+}
+
+func (f *filter) arg(v any) string {
+	f.args = append(f.args, v)
+	return "$" + strconv.Itoa(len(f.args))
+}
+
+func (f *filter) add(cond string, vals ...any) {
+	for _, v := range vals {
+		cond = strings.Replace(cond, "?", f.arg(v), 1)
 	}
+	f.where = append(f.where, cond)
+}
+
+func (f *filter) in(col string, vals []string, not bool) {
+	ph := make([]string, len(vals))
+	for i, v := range vals {
+		ph[i] = f.arg(v)
+	}
+	op := " IN ("
+	if not {
+		op = " NOT IN ("
+	}
+	f.where = append(f.where, col+op+strings.Join(ph, ",")+")")
+}
+
+func (f *filter) sql() string {
+	if len(f.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(f.where, " AND ")
+}
+
+// likeContains is a LIKE pattern for s anywhere, its wildcards escaped (ESCAPE '\').
+func likeContains(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+func states(ss []domain.PieceState) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// Pieces lists at most limit pieces matching f, newest first (by last
+// change, then id): after a key, or before it when back is set (the page
+// before), so that lists page by keyset whatever their size.
+func (q *Q) Pieces(ctx context.Context, f domain.PieceFilter, from *PieceKey, back bool, limit int) ([]*domain.Piece, error) {
+	var w filter
 	if f.Departments != nil {
 		if len(f.Departments) == 0 {
 			return nil, nil
 		}
-		in("d.code", f.Departments)
+		w.in("d.code", f.Departments, false)
 	}
 	if f.States != nil {
-		in("p.state", f.States)
+		if len(f.States) == 0 {
+			return nil, nil
+		}
+		w.in("p.state", states(f.States), false)
+	}
+	if len(f.HideStates) > 0 {
+		w.in("p.state", states(f.HideStates), true)
+	}
+	if f.NotAuthor != 0 {
+		w.add("p.author_id <> ?", f.NotAuthor)
 	}
 	if f.Major != nil {
-		args = append(args, *f.Major)
-		where = append(where, "p.major = $"+strconv.Itoa(len(args)))
+		w.add("p.major = ?", *f.Major)
 	}
-	query := `SELECT ` + pieceColumns + pieceFrom
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	if f.Title != "" {
+		w.add(`p.title LIKE ? ESCAPE '\'`, likeContains(f.Title))
 	}
-	query += " ORDER BY p.updated_at DESC, p.id DESC"
-	limit := f.Limit
+	order := " ORDER BY p.updated_at DESC, p.id DESC"
+	if from != nil {
+		op := "<"
+		if back {
+			op, order = ">", " ORDER BY p.updated_at ASC, p.id ASC"
+		}
+		w.add("(p.updated_at "+op+" ? OR p.updated_at = ? AND p.id "+op+" ?)", FormatTime(from.Updated), FormatTime(from.Updated), from.ID)
+	}
 	if limit <= 0 || limit > 1000 {
-		limit = 500
+		limit = 1000
 	}
-	query += " LIMIT " + strconv.Itoa(limit)
-	rows, err := q.c.QueryContext(ctx, query, args...)
+	rows, err := q.c.QueryContext(ctx, `SELECT `+pieceColumns+pieceFrom+w.sql()+order+" LIMIT "+strconv.Itoa(limit), w.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*Piece
+	var out []*domain.Piece
 	for rows.Next() {
 		p, err := scanPiece(rows)
 		if err != nil {
@@ -157,11 +176,14 @@ func (q *Q) Pieces(ctx context.Context, f PieceFilter) ([]*Piece, error) {
 		}
 		out = append(out, p)
 	}
+	if back {
+		slices.Reverse(out)
+	}
 	return out, rows.Err()
 }
 
 // CreatePiece stores a new piece.
-func (q *Q) CreatePiece(ctx context.Context, p *Piece) error {
+func (q *Q) CreatePiece(ctx context.Context, p *domain.Piece) error {
 	dept, err := q.departmentID(ctx, p.Department)
 	if err != nil {
 		return wrap("科室 "+p.Department, err)
@@ -179,7 +201,7 @@ func (q *Q) CreatePiece(ctx context.Context, p *Piece) error {
 }
 
 // UpdatePieceContent changes what the author may change.
-func (q *Q) UpdatePieceContent(ctx context.Context, p *Piece) error {
+func (q *Q) UpdatePieceContent(ctx context.Context, p *domain.Piece) error {
 	_, err := q.c.ExecContext(ctx, `UPDATE pieces SET title = $1, body = $2, words = $3, themes = $4, channels = $5, major = $6, updated_at = $7 WHERE id = $8`,
 		p.Title, p.Body, p.Words, joinInts(p.Themes), strings.Join(p.Channels, ","), p.Major, q.now(), p.ID)
 	return err
@@ -187,7 +209,7 @@ func (q *Q) UpdatePieceContent(ctx context.Context, p *Piece) error {
 
 // SetPieceState moves a piece from one state to another; it fails with
 // ErrConflict when the piece is no longer in from (someone acted first).
-func (q *Q) SetPieceState(ctx context.Context, id int64, from, to string) error {
+func (q *Q) SetPieceState(ctx context.Context, id int64, from, to domain.PieceState) error {
 	res, err := q.c.ExecContext(ctx, `UPDATE pieces SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4`, to, q.now(), id, from)
 	if err != nil {
 		return err
@@ -202,7 +224,7 @@ func (q *Q) SetPieceState(ctx context.Context, id int64, from, to string) error 
 var ErrConflict = errors.New("conflict")
 
 // AddEvent records a step in a piece's history.
-func (q *Q) AddEvent(ctx context.Context, e *Event) error {
+func (q *Q) AddEvent(ctx context.Context, e *domain.Event) error {
 	id, err := insertID(ctx, q, `INSERT INTO piece_events (piece_id, actor_id, action, from_state, to_state, comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		e.PieceID, e.ActorID, e.Action, e.FromState, e.ToState, e.Comment, q.now())
 	e.ID = id
@@ -210,16 +232,16 @@ func (q *Q) AddEvent(ctx context.Context, e *Event) error {
 }
 
 // Events returns a piece's history, oldest first.
-func (q *Q) Events(ctx context.Context, pieceID int64) ([]*Event, error) {
+func (q *Q) Events(ctx context.Context, pieceID int64) ([]*domain.Event, error) {
 	rows, err := q.c.QueryContext(ctx, `SELECT e.id, e.piece_id, e.actor_id, COALESCE(u.display_name, ''), e.action, e.from_state, e.to_state, e.comment, e.at
 		FROM piece_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.piece_id = $1 ORDER BY e.id`, pieceID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*Event
+	var out []*domain.Event
 	for rows.Next() {
-		var e Event
+		var e domain.Event
 		var at string
 		if err := rows.Scan(&e.ID, &e.PieceID, &e.ActorID, &e.ActorName, &e.Action, &e.FromState, &e.ToState, &e.Comment, &at); err != nil {
 			return nil, err
@@ -230,21 +252,8 @@ func (q *Q) Events(ctx context.Context, pieceID int64) ([]*Event, error) {
 	return out, rows.Err()
 }
 
-// Attachment is a file attached to a piece (photo, scan, evidence).
-type Attachment struct {
-	ID          int64
-	PieceID     int64
-	Name        string
-	ContentType string
-	Size        int
-	SHA256      string
-	Data        []byte
-	UploadedBy  int64
-	CreatedAt   time.Time
-}
-
 // AddAttachment stores a file.
-func (q *Q) AddAttachment(ctx context.Context, a *Attachment) error {
+func (q *Q) AddAttachment(ctx context.Context, a *domain.Attachment) error {
 	id, err := insertID(ctx, q, `INSERT INTO attachments (piece_id, name, content_type, size, sha256, data, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		a.PieceID, a.Name, a.ContentType, a.Size, a.SHA256, a.Data, a.UploadedBy, q.now())
 	a.ID = id
@@ -252,15 +261,15 @@ func (q *Q) AddAttachment(ctx context.Context, a *Attachment) error {
 }
 
 // Attachments lists a piece's files (without their content).
-func (q *Q) Attachments(ctx context.Context, pieceID int64) ([]*Attachment, error) {
+func (q *Q) Attachments(ctx context.Context, pieceID int64) ([]*domain.Attachment, error) {
 	rows, err := q.c.QueryContext(ctx, `SELECT id, piece_id, name, content_type, size, sha256, uploaded_by, created_at FROM attachments WHERE piece_id = $1 ORDER BY id`, pieceID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*Attachment
+	var out []*domain.Attachment
 	for rows.Next() {
-		var a Attachment
+		var a domain.Attachment
 		var at string
 		if err := rows.Scan(&a.ID, &a.PieceID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.UploadedBy, &at); err != nil {
 			return nil, err
@@ -271,9 +280,9 @@ func (q *Q) Attachments(ctx context.Context, pieceID int64) ([]*Attachment, erro
 	return out, rows.Err()
 }
 
-// Attachment returns one file with its content.
-func (q *Q) Attachment(ctx context.Context, id int64) (*Attachment, error) {
-	var a Attachment
+// domain.Attachment returns one file with its content.
+func (q *Q) Attachment(ctx context.Context, id int64) (*domain.Attachment, error) {
+	var a domain.Attachment
 	var at string
 	err := q.c.QueryRowContext(ctx, `SELECT id, piece_id, name, content_type, size, sha256, data, uploaded_by, created_at FROM attachments WHERE id = $1`, id).
 		Scan(&a.ID, &a.PieceID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.Data, &a.UploadedBy, &at)
@@ -284,28 +293,9 @@ func (q *Q) Attachment(ctx context.Context, id int64) (*Attachment, error) {
 	return &a, err
 }
 
-// Adoption is a publication recorded for a piece.
-type Adoption struct {
-	ID           int64
-	PieceID      int64
-	Department   string
-	Channel      string
-	Day          plan.Date
-	Title        string
-	Outlet       string
-	Issue        string
-	Words        int
-	Counted      bool // false until the office verifies outside coverage or accepts a quota item
-	RecordedBy   int64
-	RecordedName string
-	VerifiedBy   int64
-	EvidenceID   int64
-	CreatedAt    time.Time
-}
-
 // AddAdoption records a publication of a piece; ErrDuplicate when the same
 // (department, channel, date, title, outlet) is already recorded.
-func (q *Q) AddAdoption(ctx context.Context, a *Adoption) error {
+func (q *Q) AddAdoption(ctx context.Context, a *domain.Adoption) error {
 	dept, err := q.departmentID(ctx, a.Department)
 	if err != nil {
 		return err
@@ -340,15 +330,15 @@ const adoptionSelect = `SELECT p.id, COALESCE(p.piece_id, 0), d.code, p.channel,
 	COALESCE(p.recorded_by, 0), COALESCE(u.display_name, ''), COALESCE(p.verified_by, 0), COALESCE(p.evidence_id, 0), p.created_at
 	FROM publications p JOIN departments d ON d.id = p.department_id LEFT JOIN users u ON u.id = p.recorded_by`
 
-func (q *Q) adoptions(ctx context.Context, where string, args ...any) ([]*Adoption, error) {
+func (q *Q) adoptions(ctx context.Context, where string, args ...any) ([]*domain.Adoption, error) {
 	rows, err := q.c.QueryContext(ctx, strings.Replace(adoptionSelect, "%s", q.d.dayText, 1)+" WHERE "+where+" ORDER BY p.day, p.id", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*Adoption
+	var out []*domain.Adoption
 	for rows.Next() {
-		var a Adoption
+		var a domain.Adoption
 		var day, created string
 		if err := rows.Scan(&a.ID, &a.PieceID, &a.Department, &a.Channel, &day, &a.Title, &a.Outlet, &a.Issue, &a.Words, &a.Counted,
 			&a.RecordedBy, &a.RecordedName, &a.VerifiedBy, &a.EvidenceID, &created); err != nil {
@@ -362,17 +352,17 @@ func (q *Q) adoptions(ctx context.Context, where string, args ...any) ([]*Adopti
 }
 
 // PieceAdoptions lists the publications recorded for a piece.
-func (q *Q) PieceAdoptions(ctx context.Context, pieceID int64) ([]*Adoption, error) {
+func (q *Q) PieceAdoptions(ctx context.Context, pieceID int64) ([]*domain.Adoption, error) {
 	return q.adoptions(ctx, "p.piece_id = $1", pieceID)
 }
 
 // PendingAdoptions lists records that wait for the office's verification.
-func (q *Q) PendingAdoptions(ctx context.Context) ([]*Adoption, error) {
+func (q *Q) PendingAdoptions(ctx context.Context) ([]*domain.Adoption, error) {
 	return q.adoptions(ctx, "NOT p.counted AND p.piece_id IS NOT NULL")
 }
 
-// Adoption returns one record.
-func (q *Q) Adoption(ctx context.Context, id int64) (*Adoption, error) {
+// domain.Adoption returns one record.
+func (q *Q) Adoption(ctx context.Context, id int64) (*domain.Adoption, error) {
 	as, err := q.adoptions(ctx, "p.id = $1", id)
 	if err != nil {
 		return nil, err

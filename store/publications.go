@@ -10,23 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/scoring"
 )
-
-// Publication is one appearance of a piece in a channel: an adoption record.
-type Publication struct {
-	ID         int64
-	Department string // code
-	Channel    string // code
-	Day        plan.Date
-	Title      string
-	Outlet     string
-	Words      int
-	Body       string
-	Counted    bool   // false while outside coverage awaits the office's verification
-	Source     string // "import", …
-}
 
 // Identity is what makes two records the same publication: department,
 // channel, date, title and outlet (SCORING.md's import contract).
@@ -64,7 +51,7 @@ type Import struct {
 	inserted int64
 	skipped  int64
 
-	pending []Publication // held until the import is known to be small or large
+	pending []domain.Publication // held until the import is known to be small or large
 	decided bool
 	bulk    bool
 	seen    map[[16]byte]struct{} // bulk mode: every identity present or added
@@ -175,7 +162,7 @@ func insertSQL(d *dialect, rows int, onConflict bool) string {
 }
 
 // Add queues one publication; the department must exist.
-func (im *Import) Add(p Publication) error {
+func (im *Import) Add(p domain.Publication) error {
 	if _, ok := im.depts[p.Department]; !ok {
 		return fmt.Errorf("未知科室 %q", p.Department)
 	}
@@ -263,7 +250,7 @@ func (im *Import) enterBulk() error {
 	return nil
 }
 
-func (im *Import) add(p Publication) error {
+func (im *Import) add(p domain.Publication) error {
 	id := Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet)
 	if im.bulk {
 		key := [16]byte(id)
@@ -285,7 +272,7 @@ func (im *Import) add(p Publication) error {
 }
 
 // values are a row's columns, in pubColumns (and copyColumns) order.
-func (im *Import) values(p Publication, id []byte) []any {
+func (im *Import) values(p domain.Publication, id []byte) []any {
 	src := p.Source
 	if src == "" {
 		src = "import"

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/scoring"
 	"kexuan/store"
@@ -83,8 +84,8 @@ func TestPlansRoundTrip(t *testing.T) {
 	})
 }
 
-func pub(dept, ch, day string, words int, title string) store.Publication {
-	return store.Publication{Department: dept, Channel: ch, Day: plan.MustDate(day), Words: words, Title: title, Counted: true}
+func pub(dept, ch, day string, words int, title string) domain.Publication {
+	return domain.Publication{Department: dept, Channel: ch, Day: plan.MustDate(day), Words: words, Title: title, Counted: true}
 }
 
 func TestImportAllOrNothingAndIdempotent(t *testing.T) {
@@ -92,11 +93,11 @@ func TestImportAllOrNothingAndIdempotent(t *testing.T) {
 		ctx := context.Background()
 		db := open(t, dsn)
 		// More rows than one batch, so both statement shapes run.
-		var rows []store.Publication
+		var rows []domain.Publication
 		for i := 0; i < 450; i++ {
 			rows = append(rows, pub("hightech", "intranet", fmt.Sprintf("2017-%02d-%02d", i%12+1, i%28+1), 0, fmt.Sprintf("稿件 %d", i)))
 		}
-		add := func(rows []store.Publication) (int64, int64) {
+		add := func(rows []domain.Publication) (int64, int64) {
 			im, err := db.BeginImport(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -151,7 +152,7 @@ func TestEntriesScoreTheWorkedExample(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rows []store.Publication
+		var rows []domain.Publication
 		for i := 1; i <= 12; i++ {
 			rows = append(rows, pub("hightech", "intranet", fmt.Sprintf("2017-03-%02d", i), 0, fmt.Sprintf("内网 %d", i)))
 			rows = append(rows, pub("hightech", "city_site", fmt.Sprintf("2017-04-%02d", i), 0, fmt.Sprintf("市局 %d", i)))

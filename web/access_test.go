@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"kexuan/domain"
 	"kexuan/store"
 	"kexuan/store/storetest"
 )
@@ -91,7 +92,7 @@ func concrete(path string, pieceID int64) string {
 func TestRouteRoleTable(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		pieceID := e.newPiece("reporter", store.StateApproved, false)
+		pieceID := e.newPiece("reporter", domain.StateApproved, false)
 		var seen []string
 		clients := map[string]*client{}
 		for _, role := range everyone {
@@ -161,10 +162,10 @@ func TestObjectLevel(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
-		ipDraft := e.newPiece("reporter2", store.StateDraft, false)
-		ipSubmitted := e.newPiece("reporter2", store.StateSubmitted, false)
-		htSubmitted := e.newPiece("reporter", store.StateSubmitted, false)
-		htDraft := e.newPiece("reporter", store.StateDraft, false)
+		ipDraft := e.newPiece("reporter2", domain.StateDraft, false)
+		ipSubmitted := e.newPiece("reporter2", domain.StateSubmitted, false)
+		htSubmitted := e.newPiece("reporter", domain.StateSubmitted, false)
+		htDraft := e.newPiece("reporter", domain.StateDraft, false)
 		state := func(id int64) string {
 			p, err := e.db.Q().Piece(ctx, id)
 			if err != nil {
@@ -205,7 +206,7 @@ func TestObjectLevel(t *testing.T) {
 			t.Errorf("adoptions changed: %d → %d", nAdoptions, n)
 		}
 		// A reporter recording an intranet adoption of its own approved piece.
-		htApproved := e.newPiece("reporter", store.StateApproved, false)
+		htApproved := e.newPiece("reporter", domain.StateApproved, false)
 		before[htApproved] = state(htApproved)
 		nAdoptions = adoptions()
 		res, body := rep.do("POST", "/api/v1/pieces/"+itoa(htApproved)+"/adoptions", map[string]string{"channel": "intranet", "date": "2017-05-01"})
@@ -213,7 +214,7 @@ func TestObjectLevel(t *testing.T) {
 			t.Errorf("reporter records an intranet adoption: %d %s", res.StatusCode, body)
 		}
 		// Approving one's own piece: a head who wrote a piece, then was made its leader.
-		headPiece := e.newPiece("head", store.StateSubmitted, false)
+		headPiece := e.newPiece("head", domain.StateSubmitted, false)
 		before[headPiece] = state(headPiece)
 		u := e.users["head"]
 		u.Role, u.Department, u.Leads = "leader", "", []string{"hightech"}
@@ -234,7 +235,7 @@ func TestObjectLevel(t *testing.T) {
 		}
 		// Every refusal above that reached the route check is audited.
 		entries, _ := e.db.Q().AuditEntries(ctx, store.AuditFilter{Action: "route"})
-		if len(entries) == 0 || entries[0].Result != store.AuditDenied {
+		if len(entries) == 0 || entries[0].Result != domain.AuditDenied {
 			t.Errorf("authorisation failures not audited: %v", entries)
 		}
 	})

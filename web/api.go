@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kexuan/app"
+	"kexuan/domain"
 	"kexuan/report"
 	"kexuan/scoring"
 	"kexuan/store"
@@ -25,28 +26,28 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		if errors.Is(err, io.EOF) {
 			return nil // an empty body: every field zero
 		}
-		if err := bodyError(err); app.ErrorOf(err).Code == app.ETooLarge {
+		if err := bodyError(err); domain.ErrorOf(err).Code == domain.ETooLarge {
 			return err
 		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return &app.Error{Code: app.EInvalid, Field: te.Field, Message: fmt.Sprintf("类型不对：应为 %s", te.Type)}
+			return &domain.Error{Code: domain.EInvalid, Field: te.Field, Message: fmt.Sprintf("类型不对：应为 %s", te.Type)}
 		}
 		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return &app.Error{Code: app.EInvalid, Field: strings.Trim(f, `"`), Message: "未知字段"}
+			return &domain.Error{Code: domain.EInvalid, Field: strings.Trim(f, `"`), Message: "未知字段"}
 		}
-		return &app.Error{Code: app.EInvalid, Field: "body", Message: "JSON 格式不对：" + err.Error()}
+		return &domain.Error{Code: domain.EInvalid, Field: "body", Message: "JSON 格式不对：" + err.Error()}
 	}
 	var extra json.RawMessage
 	switch err := dec.Decode(&extra); {
 	case errors.Is(err, io.EOF):
 		return nil
 	case err != nil:
-		if err := bodyError(err); app.ErrorOf(err).Code == app.ETooLarge {
+		if err := bodyError(err); domain.ErrorOf(err).Code == domain.ETooLarge {
 			return err
 		}
 	}
-	return &app.Error{Code: app.EInvalid, Field: "body", Message: "JSON 对象之后还有多余内容"}
+	return &domain.Error{Code: domain.EInvalid, Field: "body", Message: "JSON 对象之后还有多余内容"}
 }
 
 type userJSON struct {
@@ -59,7 +60,7 @@ type userJSON struct {
 	MustChangePassword bool     `json:"must_change_password"`
 }
 
-func toUserJSON(u *store.User) userJSON {
+func toUserJSON(u *domain.User) userJSON {
 	return userJSON{u.ID, u.Username, u.DisplayName, u.Role, u.Department, u.Leads, u.MustChangePassword}
 }
 
@@ -101,7 +102,7 @@ func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return err
 	}
 	if err := s.App.ChangePassword(r.Context(), c.actor, c.token, in.Old, in.New); err != nil {
-		if app.ErrorOf(err).Code == app.EUnauthorized {
+		if domain.ErrorOf(err).Code == domain.EUnauthorized {
 			s.clearSession(w)
 		}
 		return err
@@ -132,7 +133,7 @@ type pieceJSON struct {
 	Adoptions  []any     `json:"adoptions,omitempty"`
 }
 
-func toPieceJSON(p *store.Piece) pieceJSON {
+func toPieceJSON(p *domain.Piece) pieceJSON {
 	themes, channels := p.Themes, p.Channels
 	if themes == nil {
 		themes = []int{}
@@ -144,7 +145,7 @@ func toPieceJSON(p *store.Piece) pieceJSON {
 		Major: p.Major, State: p.State, Words: p.Words, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
-func writePieces(w http.ResponseWriter, ps []*store.Piece) {
+func writePieces(w http.ResponseWriter, ps []*domain.Piece) {
 	out := make([]pieceJSON, len(ps))
 	for i, p := range ps {
 		out[i] = toPieceJSON(p)
@@ -152,7 +153,7 @@ func writePieces(w http.ResponseWriter, ps []*store.Piece) {
 	writeJSON(w, http.StatusOK, map[string]any{"pieces": out})
 }
 
-func adoptionJSON(a *store.Adoption) map[string]any {
+func adoptionJSON(a *domain.Adoption) map[string]any {
 	return map[string]any{"id": a.ID, "piece_id": a.PieceID, "department": a.Department, "channel": a.Channel, "date": a.Day.String(),
 		"outlet": a.Outlet, "issue": a.Issue, "words": a.Words, "counted": a.Counted, "recorded_by": a.RecordedName}
 }
@@ -211,7 +212,7 @@ func (s *Server) apiPiece(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	return nil
 }
 
-func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request, c *reqCtx, do func(id int64, comment string) (*store.Piece, error)) error {
+func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request, c *reqCtx, do func(id int64, comment string) (*domain.Piece, error)) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -231,17 +232,17 @@ func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request, c *reqCtx
 }
 
 func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	return s.apiTransition(w, r, c, func(id int64, _ string) (*store.Piece, error) { return s.App.Submit(r.Context(), c.actor, id) })
+	return s.apiTransition(w, r, c, func(id int64, _ string) (*domain.Piece, error) { return s.App.Submit(r.Context(), c.actor, id) })
 }
 
 func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	return s.apiTransition(w, r, c, func(id int64, comment string) (*store.Piece, error) {
+	return s.apiTransition(w, r, c, func(id int64, comment string) (*domain.Piece, error) {
 		return s.App.Approve(r.Context(), c.actor, id, comment)
 	})
 }
 
 func (s *Server) apiReturn(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	return s.apiTransition(w, r, c, func(id int64, comment string) (*store.Piece, error) {
+	return s.apiTransition(w, r, c, func(id int64, comment string) (*domain.Piece, error) {
 		return s.App.Return(r.Context(), c.actor, id, comment)
 	})
 }
@@ -325,7 +326,7 @@ func (s *Server) apiOverrideWords(w http.ResponseWriter, r *http.Request, c *req
 		return err
 	}
 	if in.Words == nil {
-		return &app.Error{Code: app.EInvalid, Field: "words", Message: "缺少字数"}
+		return &domain.Error{Code: domain.EInvalid, Field: "words", Message: "缺少字数"}
 	}
 	if err := s.App.OverrideWords(r.Context(), c.actor, id, *in.Words, in.Reason); err != nil {
 		return err

@@ -22,13 +22,14 @@ import (
 	"golang.org/x/net/html"
 
 	"kexuan/app"
+	"kexuan/domain"
 	"kexuan/store"
 	"kexuan/store/storetest"
 	"kexuan/web"
 )
 
 // auditRows returns every audit row (newest first).
-func (e *env) auditRows(f store.AuditFilter) []*store.AuditEntry {
+func (e *env) auditRows(f store.AuditFilter) []*domain.AuditEntry {
 	e.t.Helper()
 	f.Limit = 5000
 	es, err := e.db.Q().AuditEntries(context.Background(), f)
@@ -74,11 +75,11 @@ func TestAttackAuditDiskFill(t *testing.T) {
 		}
 		for _, r := range rows {
 			for field, v := range map[string]string{"username": r.Username, "object": r.Object, "reason": r.Reason, "action": r.Action} {
-				if n := utf8.RuneCountInString(v); n > store.AuditMaxReason {
+				if n := utf8.RuneCountInString(v); n > domain.AuditMaxReason {
 					t.Fatalf("audit %s of %d characters", field, n)
 				}
 			}
-			if utf8.RuneCountInString(r.Object) > store.AuditMaxObject {
+			if utf8.RuneCountInString(r.Object) > domain.AuditMaxObject {
 				t.Fatalf("audit object of %d characters", utf8.RuneCountInString(r.Object))
 			}
 		}
@@ -95,13 +96,13 @@ func TestAttackAuditDiskFill(t *testing.T) {
 		}
 		// store.Audit clips whatever a caller passes.
 		err := e.db.InTx(context.Background(), func(q *store.Q) error {
-			return q.Audit(context.Background(), &store.AuditEntry{Action: strings.Repeat("x", 1000), Object: strings.Repeat("对", 5000), Reason: strings.Repeat("r", 1<<20)})
+			return q.Audit(context.Background(), &domain.AuditEntry{Action: strings.Repeat("x", 1000), Object: strings.Repeat("对", 5000), Reason: strings.Repeat("r", 1<<20)})
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		last := e.auditRows(store.AuditFilter{})[0]
-		if len(last.Action) > store.AuditMaxShort*3 || utf8.RuneCountInString(last.Object) != store.AuditMaxObject || utf8.RuneCountInString(last.Reason) != store.AuditMaxReason {
+		if len(last.Action) > domain.AuditMaxShort*3 || utf8.RuneCountInString(last.Object) != domain.AuditMaxObject || utf8.RuneCountInString(last.Reason) != domain.AuditMaxReason {
 			t.Errorf("audit fields not clipped: action %d, object %d, reason %d", len(last.Action), utf8.RuneCountInString(last.Object), utf8.RuneCountInString(last.Reason))
 		}
 		if broken, _, err := e.db.Q().VerifyAuditChain(context.Background()); err != nil || broken != 0 {
@@ -230,7 +231,7 @@ func TestAttackPasswordGuessing(t *testing.T) {
 		if res, _ := c.do("GET", "/api/v1/me", nil); res.StatusCode != 401 {
 			t.Errorf("session after %d wrong guesses: %d, want 401", app.PasswordGuesses, res.StatusCode)
 		}
-		if got := e.auditRows(store.AuditFilter{Action: "password_change"}); len(got) != app.PasswordGuesses || got[0].Result != store.AuditFailed {
+		if got := e.auditRows(store.AuditFilter{Action: "password_change"}); len(got) != app.PasswordGuesses || got[0].Result != domain.AuditFailed {
 			t.Errorf("password_change rows: %d", len(got))
 		}
 		// The guesses count toward the account's lockout with failed
@@ -360,20 +361,20 @@ func TestAttackAttachmentStates(t *testing.T) {
 		e := newEnv(t, dsn)
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
 		rep := e.as("reporter")
-		for state, want := range map[string]int{store.StateDraft: 303, store.StateSubmitted: 409, store.StateApproved: 409} {
+		for state, want := range map[string]int{domain.StateDraft: 303, domain.StateSubmitted: 409, domain.StateApproved: 409} {
 			id := e.newPiece("reporter", state, false)
 			if res, body := rep.upload("/pieces/"+itoa(id)+"/attachments", "照片.png", png); res.StatusCode != want {
 				t.Errorf("upload on a %s piece: %d, want %d (%.200s)", state, res.StatusCode, want, body)
 			}
 		}
 		// Returned: allowed again.
-		id := e.newPiece("reporter", store.StateSubmitted, false)
+		id := e.newPiece("reporter", domain.StateSubmitted, false)
 		e.as("leader").do("POST", "/api/v1/pieces/"+itoa(id)+"/return", map[string]string{"comment": "补充数据"})
 		if res, _ := rep.upload("/pieces/"+itoa(id)+"/attachments", "补充.png", png); res.StatusCode != 303 {
 			t.Errorf("upload on a returned piece: %d", res.StatusCode)
 		}
 		// Evidence with an adoption record on an approved piece.
-		id = e.newPiece("reporter", store.StateApproved, false)
+		id = e.newPiece("reporter", domain.StateApproved, false)
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		mw.WriteField("csrf", rep.csrf())
@@ -406,8 +407,8 @@ func TestAttackAttachmentStates(t *testing.T) {
 func TestAttackObjectRefusalsAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		submitted := e.newPiece("reporter", store.StateSubmitted, false)
-		draft := e.newPiece("reporter", store.StateDraft, false)
+		submitted := e.newPiece("reporter", domain.StateSubmitted, false)
+		draft := e.newPiece("reporter", domain.StateDraft, false)
 		obj := func(id int64) string { return "piece:" + itoa(id) }
 		if res, _ := e.as("leader2").do("POST", "/api/v1/pieces/"+itoa(submitted)+"/approve", map[string]string{}); res.StatusCode < 400 {
 			t.Fatalf("another department's leader approved: %d", res.StatusCode)
@@ -424,7 +425,7 @@ func TestAttackObjectRefusalsAudited(t *testing.T) {
 			id          int64
 		}{{"piece_approve", "leader2", submitted}, {"piece_submit", "reporter2", draft}, {"piece_edit", "reporter2", draft}} {
 			rows := e.auditRows(store.AuditFilter{Action: want.action, Object: obj(want.id)})
-			if len(rows) != 1 || rows[0].Result != store.AuditDenied || rows[0].Username != want.who {
+			if len(rows) != 1 || rows[0].Result != domain.AuditDenied || rows[0].Username != want.who {
 				t.Errorf("%s by %s: audit rows %+v", want.action, want.who, rows)
 			}
 		}
@@ -474,7 +475,7 @@ func TestAttackSmallerThings(t *testing.T) {
 	if res.StatusCode != 422 || !strings.Contains(body, "64") {
 		t.Errorf("a 65-character display name: %d", res.StatusCode)
 	}
-	id := e.newPiece("reporter", store.StateSubmitted, false)
+	id := e.newPiece("reporter", domain.StateSubmitted, false)
 	if res, _ := e.as("leader").do("POST", "/api/v1/pieces/"+itoa(id)+"/return", map[string]string{"comment": strings.Repeat("改", app.MaxComment+1)}); res.StatusCode != 422 {
 		t.Errorf("an over-long comment: %d", res.StatusCode)
 	}

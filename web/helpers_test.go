@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"kexuan/app"
-	"kexuan/auth"
+	"kexuan/domain"
 	"kexuan/store"
 	"kexuan/store/storetest"
 	"kexuan/web"
@@ -28,7 +28,7 @@ type env struct {
 	app   *app.App
 	srv   *web.Server
 	ts    *httptest.Server
-	users map[string]*store.User
+	users map[string]*domain.User
 }
 
 const testPassword = "Kx!2017-test"
@@ -36,14 +36,14 @@ const testPassword = "Kx!2017-test"
 // The test accounts: one per role, plus a reporter of another department
 // and a head who later becomes a leader.
 var testAccounts = []app.UserInput{
-	{Username: "reporter", Role: auth.Reporter, Department: "hightech", DisplayName: "高新科信息员"},
-	{Username: "reporter2", Role: auth.Reporter, Department: "ip", DisplayName: "知识产权科信息员"},
-	{Username: "head", Role: auth.Head, Department: "hightech", DisplayName: "高新科负责人"},
-	{Username: "leader", Role: auth.Leader, Leads: []string{"hightech", "planning"}, DisplayName: "分管局领导"},
-	{Username: "leader2", Role: auth.Leader, Leads: []string{"ip"}, DisplayName: "另一位分管局领导"},
-	{Username: "chief", Role: auth.Chief, DisplayName: "主要领导"},
-	{Username: "office", Role: auth.Office, DisplayName: "办公室"},
-	{Username: "admin", Role: auth.Admin, DisplayName: "管理员"},
+	{Username: "reporter", Role: domain.Reporter, Department: "hightech", DisplayName: "高新科信息员"},
+	{Username: "reporter2", Role: domain.Reporter, Department: "ip", DisplayName: "知识产权科信息员"},
+	{Username: "head", Role: domain.Head, Department: "hightech", DisplayName: "高新科负责人"},
+	{Username: "leader", Role: domain.Leader, Leads: []string{"hightech", "planning"}, DisplayName: "分管局领导"},
+	{Username: "leader2", Role: domain.Leader, Leads: []string{"ip"}, DisplayName: "另一位分管局领导"},
+	{Username: "chief", Role: domain.Chief, DisplayName: "主要领导"},
+	{Username: "office", Role: domain.Office, DisplayName: "办公室"},
+	{Username: "admin", Role: domain.Admin, DisplayName: "管理员"},
 }
 
 func newEnv(t *testing.T, dsn string) *env {
@@ -57,7 +57,7 @@ func newEnvWith(t *testing.T, dsn string, set func(*web.Server)) *env {
 	ctx := context.Background()
 	db := storetest.Ready(t, dsn)
 	a := app.New(db)
-	e := &env{t: t, db: db, app: a, users: map[string]*store.User{}}
+	e := &env{t: t, db: db, app: a, users: map[string]*domain.User{}}
 	for _, in := range testAccounts {
 		in.Password = testPassword
 		u, err := a.CreateUser(ctx, nil, in, false)
@@ -175,11 +175,11 @@ func (e *env) newPiece(author, state string, major bool) int64 {
 	}
 	var p pieceOut
 	decodeJSON(e.t, body, &p)
-	if state == store.StateDraft {
+	if state == domain.StateDraft {
 		return p.ID
 	}
 	c.do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/submit", nil)
-	if state == store.StateSubmitted {
+	if state == domain.StateSubmitted {
 		return p.ID
 	}
 	dept := e.users[author].Department

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"kexuan/domain"
 	"kexuan/plan"
-	"kexuan/store"
 	"kexuan/store/storetest"
 )
 
@@ -47,11 +47,11 @@ func TestLedgerPages(t *testing.T) {
 		}
 		for i := range 250 {
 			d := plan.Date{Year: 2017, Month: 1 + i%12, Day: 1 + i%28}
-			if err := im.Add(store.Publication{Department: "hightech", Channel: "shixun", Day: d, Title: fmt.Sprintf("时讯%d", i), Words: i * 3, Counted: true, Source: "import"}); err != nil {
+			if err := im.Add(domain.Publication{Department: "hightech", Channel: "shixun", Day: d, Title: fmt.Sprintf("时讯%d", i), Words: i * 3, Counted: true, Source: "import"}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := im.Add(store.Publication{Department: "hightech", Channel: "media", Day: plan.Date{Year: 2017, Month: 5, Day: 5}, Title: "报道", Outlet: "河南日报", Counted: true, Source: "import"}); err != nil {
+		if err := im.Add(domain.Publication{Department: "hightech", Channel: "media", Day: plan.Date{Year: 2017, Month: 5, Day: 5}, Title: "报道", Outlet: "河南日报", Counted: true, Source: "import"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := im.Commit(); err != nil {

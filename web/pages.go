@@ -11,7 +11,7 @@ import (
 	"unicode"
 
 	"kexuan/app"
-	"kexuan/auth"
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/report"
 	"kexuan/scoring"
@@ -50,8 +50,8 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	username := r.PostFormValue("username")
 	token, u, err := s.App.Login(r.Context(), username, r.PostFormValue("password"), clientIP(r))
 	if err != nil {
-		e := app.ErrorOf(err)
-		if e.Code == app.EInternal {
+		e := domain.ErrorOf(err)
+		if e.Code == domain.EInternal {
 			return err
 		}
 		w.WriteHeader(app.Status(e.Code))
@@ -84,7 +84,7 @@ func safeNext(next string) string {
 
 // formError is the message of a field error, for the form shown again.
 func formError(err error) (string, bool) {
-	if e := app.ErrorOf(err); err != nil && e.Code == app.EInvalid {
+	if e := domain.ErrorOf(err); err != nil && e.Code == domain.EInvalid {
 		return e.Message, true
 	}
 	return "", false
@@ -106,9 +106,9 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 
 func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	err := s.App.ChangePassword(r.Context(), c.actor, c.token, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
-	if app.ErrorOf(err).Code == app.EUnauthorized {
+	if domain.ErrorOf(err).Code == domain.EUnauthorized {
 		s.clearSession(w)
-		s.redirect(w, r, "/login", app.ErrorOf(err).Message)
+		s.redirect(w, r, "/login", domain.ErrorOf(err).Message)
 		return nil
 	}
 	if msg, ok := formError(err); ok {
@@ -124,7 +124,7 @@ func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request, c *reqCtx)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	if auth.Can(c.user.Role, auth.PermScore) {
+	if c.user.Role.Can(domain.PermScore) {
 		return s.dashboard(w, r, c)
 	}
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
@@ -138,7 +138,7 @@ func asOfParam(r *http.Request) (plan.Date, error) {
 	}
 	d, err := plan.ParseDate(v)
 	if err != nil {
-		return plan.Date{}, &app.Error{Code: app.EInvalid, Field: "as_of", Message: err.Error()}
+		return plan.Date{}, &domain.Error{Code: domain.EInvalid, Field: "as_of", Message: err.Error()}
 	}
 	return d, nil
 }
@@ -150,7 +150,7 @@ func yearParam(r *http.Request) (int, error) {
 	}
 	y, err := strconv.Atoi(v)
 	if err != nil || y < 2000 || y > 2999 {
-		return 0, &app.Error{Code: app.EInvalid, Field: "year", Message: "年度不对"}
+		return 0, &domain.Error{Code: domain.EInvalid, Field: "year", Message: "年度不对"}
 	}
 	return y, nil
 }
@@ -210,7 +210,7 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	pd := p.Department(code)
 	if dept == nil || pd == nil {
-		return &app.Error{Code: app.ENotFound, Message: "没有这个科室"}
+		return &domain.Error{Code: domain.ENotFound, Message: "没有这个科室"}
 	}
 	gaps := map[string]float64{}
 	for k, cs := range dept.Categories {
@@ -236,8 +236,8 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCt
 		}
 		rows = append(rows, row)
 	}
-	var pieces []*store.Piece
-	if auth.Can(c.user.Role, auth.PermPieceRead) {
+	var pieces []*domain.Piece
+	if c.user.Role.Can(domain.PermPieceRead) {
 		if pieces, err = s.App.DepartmentPieces(r.Context(), c.user, code, 15); err != nil {
 			return err
 		}
@@ -331,16 +331,16 @@ func (s *Server) exportXLSX(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 }
 
 var stateFilters = []struct{ Code, Name string }{
-	{store.StateDraft, "草稿"}, {store.StateSubmitted, "待审核"}, {store.StateLeaderApproved, "待主要领导审核"},
-	{store.StateReturned, "退回"}, {store.StateApproved, "已审核"}, {store.StateAdopted, "已采用"},
+	{domain.StateDraft, "草稿"}, {domain.StateSubmitted, "待审核"}, {domain.StateLeaderApproved, "待主要领导审核"},
+	{domain.StateReturned, "退回"}, {domain.StateApproved, "已审核"}, {domain.StateAdopted, "已采用"},
 }
 
 func (s *Server) piecesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	state := r.URL.Query().Get("state")
 	var states []string
 	if state != "" {
-		if _, ok := app.StateName[state]; !ok {
-			return &app.Error{Code: app.EInvalid, Field: "state", Message: "状态不对"}
+		if _, ok := state.Name(); !ok {
+			return &domain.Error{Code: domain.EInvalid, Field: "state", Message: "状态不对"}
 		}
 		states = []string{state}
 	}
@@ -382,16 +382,16 @@ func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	for _, ch := range d.Channels {
 		channels = append(channels, chanNames[ch])
 	}
-	canEdit := auth.Can(c.user.Role, auth.PermPieceWrite) && d.Department == c.user.Department &&
-		(d.State == store.StateDraft || d.State == store.StateReturned)
-	canReview := auth.Can(c.user.Role, auth.PermReview) && d.AuthorID != c.user.ID &&
-		(c.user.Role == auth.Leader && d.State == store.StateSubmitted && c.user.LeadsDept(d.Department) ||
-			c.user.Role == auth.Chief && d.State == store.StateLeaderApproved)
+	canEdit := c.user.Role.Can(domain.PermPieceWrite) && d.Department == c.user.Department &&
+		(d.State == domain.StateDraft || d.State == domain.StateReturned)
+	canReview := c.user.Role.Can(domain.PermReview) && d.AuthorID != c.user.ID &&
+		(c.user.Role == domain.Leader && d.State == domain.StateSubmitted && c.user.LeadsDept(d.Department) ||
+			c.user.Role == domain.Chief && d.State == domain.StateLeaderApproved)
 	var adopt []plan.Channel
 	counts := false
-	if d.State == store.StateApproved || d.State == store.StateAdopted {
+	if d.State == domain.StateApproved || d.State == domain.StateAdopted {
 		for _, ch := range p.Channels {
-			if ok, counted := app.MayRecord(c.user.Role, p.Category(ch.Category)); ok && (!auth.DepartmentRole(c.user.Role) || d.Department == c.user.Department) {
+			if ok, counted := app.MayRecord(c.user.Role, p.Category(ch.Category)); ok && (!c.user.Role.InDepartment() || d.Department == c.user.Department) {
 				adopt = append(adopt, ch)
 				counts = counted
 			}
@@ -410,7 +410,7 @@ func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 func pathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, &app.Error{Code: app.ENotFound, Message: "没有找到"}
+		return 0, &domain.Error{Code: domain.ENotFound, Message: "没有找到"}
 	}
 	return id, nil
 }
@@ -512,7 +512,7 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request, c *req
 		return err
 	}
 	if data == nil {
-		return &app.Error{Code: app.EInvalid, Field: "file", Message: "请选择文件"}
+		return &domain.Error{Code: domain.EInvalid, Field: "file", Message: "请选择文件"}
 	}
 	if _, err := s.App.AddAttachment(r.Context(), c.actor, id, name, data); err != nil {
 		return err
@@ -529,7 +529,7 @@ func formFile(r *http.Request, field string) (string, []byte, error) {
 	}
 	hdr := r.MultipartForm.File[field][0]
 	if hdr.Size > app.MaxAttachment {
-		return "", nil, &app.Error{Code: app.EInvalid, Field: field, Message: fmt.Sprintf("文件过大：附件不能超过 %d MB", app.MaxAttachment>>20)}
+		return "", nil, &domain.Error{Code: domain.EInvalid, Field: field, Message: fmt.Sprintf("文件过大：附件不能超过 %d MB", app.MaxAttachment>>20)}
 	}
 	f, err := hdr.Open()
 	if err != nil {
@@ -582,7 +582,7 @@ func (s *Server) approvePiece(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		return err
 	}
 	msg := "审核通过"
-	if p.State == store.StateLeaderApproved {
+	if p.State == domain.StateLeaderApproved {
 		msg = "已通过，转主要领导或新闻发言人审核"
 	}
 	s.redirect(w, r, "/reviews", msg)
@@ -610,7 +610,7 @@ func (s *Server) recordAdoption(w http.ResponseWriter, r *http.Request, c *reqCt
 	if v := strings.TrimSpace(r.PostFormValue("words")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return &app.Error{Code: app.EInvalid, Field: "words", Message: "字数须是整数"}
+			return &domain.Error{Code: domain.EInvalid, Field: "words", Message: "字数须是整数"}
 		}
 		in.Words = &n
 	}
@@ -673,7 +673,7 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	return nil
 }
 
-func (s *Server) userForm(w http.ResponseWriter, r *http.Request, c *reqCtx, u *store.User, msg string) error {
+func (s *Server) userForm(w http.ResponseWriter, r *http.Request, c *reqCtx, u *domain.User, msg string) error {
 	depts, err := s.App.Departments(r.Context())
 	if err != nil {
 		return err
@@ -681,12 +681,12 @@ func (s *Server) userForm(w http.ResponseWriter, r *http.Request, c *reqCtx, u *
 	if msg != "" {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	s.render(w, r, c, "user_form", map[string]any{"Title": "账户", "Edit": u, "Roles": auth.Roles, "Depts": depts, "Error": msg})
+	s.render(w, r, c, "user_form", map[string]any{"Title": "账户", "Edit": u, "Roles": domain.Roles, "Depts": depts, "Error": msg})
 	return nil
 }
 
 func (s *Server) newUserPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	return s.userForm(w, r, c, &store.User{Role: auth.Reporter}, "")
+	return s.userForm(w, r, c, &domain.User{Role: domain.Reporter}, "")
 }
 
 func userInput(r *http.Request) app.UserInput {
@@ -698,7 +698,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	in := userInput(r)
 	u, err := s.App.CreateUser(r.Context(), c.actor, in, true)
 	if msg, ok := formError(err); ok {
-		return s.userForm(w, r, c, &store.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department, Leads: in.Leads}, msg)
+		return s.userForm(w, r, c, &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department, Leads: in.Leads}, msg)
 	}
 	if err != nil {
 		return err
@@ -787,7 +787,7 @@ func (s *Server) overrideWords(w http.ResponseWriter, r *http.Request, c *reqCtx
 	}
 	words, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("words")))
 	if err != nil {
-		return &app.Error{Code: app.EInvalid, Field: "words", Message: "字数须是整数"}
+		return &domain.Error{Code: domain.EInvalid, Field: "words", Message: "字数须是整数"}
 	}
 	if err := s.App.OverrideWords(r.Context(), c.actor, id, words, r.PostFormValue("reason")); err != nil {
 		return err

@@ -12,10 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"kexuan/app"
 	"kexuan/auth"
+	"kexuan/domain"
 	"kexuan/scoring"
-	"kexuan/store"
 )
 
 var pageNames = []string{"login", "password", "error", "dashboard", "department", "ledger", "pieces", "piece_form",
@@ -24,8 +23,8 @@ var pageNames = []string{"login", "password", "error", "dashboard", "department"
 var funcs = template.FuncMap{
 	"num":       scoring.Format,
 	"percent":   func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
-	"stateName": func(s string) string { return app.StateName[s] },
-	"roleName":  func(s string) string { return auth.RoleName[s] },
+	"stateName": func(s string) string { return s.Name() },
+	"roleName":  func(s string) string { return s.Name() },
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -41,7 +40,7 @@ var funcs = template.FuncMap{
 	"has":    slices.Contains[[]string],
 	"hasInt": slices.Contains[[]int],
 	"can":    auth.Can,
-	"perm":   func(s string) auth.Perm { return auth.Perm(s) },
+	"perm":   func(s string) domain.Perm { return domain.Perm(s) },
 	"safeHTML": func(s string) template.HTML {
 		return template.HTML(s) // only for bodies sanitised on save by richtext
 	},
@@ -69,7 +68,7 @@ func (s *Server) parseTemplates() error {
 
 // view is what every page gets.
 type view struct {
-	User  *store.User
+	User  *domain.User
 	CSRF  string
 	Path  string
 	Flash string

@@ -24,8 +24,7 @@ import (
 	"time"
 
 	"kexuan/app"
-	"kexuan/auth"
-	"kexuan/store"
+	"kexuan/domain"
 )
 
 //go:embed templates/*.html
@@ -57,7 +56,7 @@ type Server struct {
 type Route struct {
 	Method  string
 	Path    string
-	Perm    auth.Perm
+	Perm    domain.Perm
 	Public  bool  // reachable without signing in
 	API     bool  // answers JSON
 	Upload  bool  // takes multipart bodies (files), up to the attachment limit
@@ -91,8 +90,8 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 
 // reqCtx is what a handler knows about the request.
 type reqCtx struct {
-	user    *store.User
-	session *store.Session
+	user    *domain.User
+	session *domain.Session
 	token   string
 	actor   *app.Actor
 	route   *Route
@@ -115,17 +114,17 @@ func New(a *app.App, log *slog.Logger) (*Server, error) {
 // Routes returns the route table.
 func (s *Server) Routes() []Route { return s.routes }
 
-func (s *Server) handle(method, path string, perm auth.Perm, h handlerFunc) {
+func (s *Server) handle(method, path string, perm domain.Perm, h handlerFunc) {
 	s.add(Route{Method: method, Path: path, Perm: perm, handler: h})
 }
 
 // upload registers a route that takes files.
-func (s *Server) upload(method, path string, perm auth.Perm, h handlerFunc) {
+func (s *Server) upload(method, path string, perm domain.Perm, h handlerFunc) {
 	s.add(Route{Method: method, Path: path, Perm: perm, Upload: true, handler: h})
 }
 
 // content registers a route that takes a piece's text.
-func (s *Server) content(method, path string, perm auth.Perm, h handlerFunc) {
+func (s *Server) content(method, path string, perm domain.Perm, h handlerFunc) {
 	s.add(Route{Method: method, Path: path, Perm: perm, MaxBody: ContentMaxBody, handler: h})
 }
 
@@ -163,7 +162,7 @@ func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, rt *Route) er
 	if isWrite(r.Method) || r.ContentLength != 0 {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if mt == "multipart/form-data" && !rt.Upload {
-			return &app.Error{Code: app.EUnsupported, Field: "Content-Type", Message: "此处不接受文件上传（multipart）"}
+			return &domain.Error{Code: domain.EUnsupported, Field: "Content-Type", Message: "此处不接受文件上传（multipart）"}
 		}
 	}
 	timeout := cmp.Or(s.BodyTimeout, BodyTimeout)
@@ -176,7 +175,7 @@ func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, rt *Route) er
 }
 
 func tooLarge(limit int64) error {
-	return &app.Error{Code: app.ETooLarge, Field: "body", Message: fmt.Sprintf("请求内容过大（上限 %s）", sizeText(limit))}
+	return &domain.Error{Code: domain.ETooLarge, Field: "body", Message: fmt.Sprintf("请求内容过大（上限 %s）", sizeText(limit))}
 }
 
 func sizeText(n int64) string {
@@ -206,7 +205,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		if err == nil {
 			c.user, c.session, c.token = u, sess, ck.Value
 			c.actor = &app.Actor{User: u, Address: clientIP(r)}
-		} else if app.ErrorOf(err).Code != app.EUnauthorized {
+		} else if domain.ErrorOf(err).Code != domain.EUnauthorized {
 			s.fail(w, r, c, err)
 			return
 		} else {
@@ -216,7 +215,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	if !rt.Public {
 		if c.user == nil {
 			if rt.API {
-				s.fail(w, r, c, &app.Error{Code: app.EUnauthorized, Message: "请先登录"})
+				s.fail(w, r, c, &domain.Error{Code: domain.EUnauthorized, Message: "请先登录"})
 			} else {
 				http.Redirect(w, r, "/login?next="+urlPath(r), http.StatusSeeOther)
 			}
@@ -227,12 +226,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 			return
 		}
 		if c.user.MustChangePassword && rt.API && rt.Path != "/api/v1/me" && rt.Path != "/api/v1/logout" && rt.Path != "/api/v1/password" {
-			s.fail(w, r, c, &app.Error{Code: app.EForbidden, Message: "请先修改初始密码"})
+			s.fail(w, r, c, &domain.Error{Code: domain.EForbidden, Message: "请先修改初始密码"})
 			return
 		}
-		if !auth.Can(c.user.Role, rt.Perm) {
+		if !c.user.Role.Can(rt.Perm) {
 			s.App.AuditDenied(r.Context(), c.actor, "route", rt.Method+" "+rt.Path, "role "+c.user.Role+" lacks "+string(rt.Perm))
-			s.fail(w, r, c, &app.Error{Code: app.EForbidden, Message: "无权访问此页面"})
+			s.fail(w, r, c, &domain.Error{Code: domain.EForbidden, Message: "无权访问此页面"})
 			return
 		}
 	}
@@ -260,10 +259,10 @@ func parseForm(r *http.Request, rt *Route) error {
 		err = r.ParseForm()
 	}
 	if err != nil {
-		if err = bodyError(err); app.ErrorOf(err).Code == app.ETooLarge {
+		if err = bodyError(err); domain.ErrorOf(err).Code == domain.ETooLarge {
 			return err
 		}
-		return &app.Error{Code: app.EInvalid, Field: "body", Message: "表单格式不对"}
+		return &domain.Error{Code: domain.EInvalid, Field: "body", Message: "表单格式不对"}
 	}
 	return nil
 }
@@ -281,7 +280,7 @@ func (s *Server) checkCSRF(r *http.Request, c *reqCtx) error {
 		// Every state-changing call, with a body or without: a cross-site
 		// form cannot send this type.
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-			return &app.Error{Code: app.EUnsupported, Field: "Content-Type", Message: "API 只接受 Content-Type: application/json"}
+			return &domain.Error{Code: domain.EUnsupported, Field: "Content-Type", Message: "API 只接受 Content-Type: application/json"}
 		}
 		return nil
 	}
@@ -295,7 +294,7 @@ func (s *Server) checkCSRF(r *http.Request, c *reqCtx) error {
 	default:
 		ck, err := r.Cookie(loginCSRFCookie)
 		if err != nil {
-			return &app.Error{Code: app.EForbidden, Message: "页面已过期，请刷新后重试"}
+			return &domain.Error{Code: domain.EForbidden, Message: "页面已过期，请刷新后重试"}
 		}
 		want = ck.Value
 	}
@@ -304,7 +303,7 @@ func (s *Server) checkCSRF(r *http.Request, c *reqCtx) error {
 		got = r.PostForm.Get("csrf")
 	}
 	if got == "" || got != want {
-		return &app.Error{Code: app.EForbidden, Message: "页面已过期，请刷新后重试"}
+		return &domain.Error{Code: domain.EForbidden, Message: "页面已过期，请刷新后重试"}
 	}
 	return nil
 }
@@ -312,8 +311,8 @@ func (s *Server) checkCSRF(r *http.Request, c *reqCtx) error {
 // fail answers an error: JSON for the API, a page for people. Internal
 // errors are logged with the request and shown as a generic message.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *reqCtx, err error) {
-	e := app.ErrorOf(err)
-	if e.Code == app.EInternal {
+	e := domain.ErrorOf(err)
+	if e.Code == domain.EInternal {
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	status := app.Status(e.Code)

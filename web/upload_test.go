@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"kexuan/store"
+	"kexuan/domain"
 	"kexuan/store/storetest"
 )
 
@@ -29,7 +29,7 @@ func (c *client) upload(path, name string, data []byte) (*http.Response, string)
 func TestAttachments(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		id := e.newPiece("reporter", store.StateDraft, false)
+		id := e.newPiece("reporter", domain.StateDraft, false)
 		rep := e.as("reporter")
 		path := "/pieces/" + itoa(id) + "/attachments"
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")

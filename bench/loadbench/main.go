@@ -27,8 +27,8 @@ import (
 	"time"
 
 	"kexuan/app"
-	"kexuan/auth"
 	"kexuan/bench/gen"
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/register"
 	"kexuan/store"
@@ -119,13 +119,13 @@ func measure(ctx context.Context, dsn, csv string) *figures {
 	var names []string
 	for i := range *users {
 		name := fmt.Sprintf("office%d", i)
-		_, err := a.CreateUser(ctx, nil, app.UserInput{Username: name, Role: auth.Office, Password: password}, false)
+		_, err := a.CreateUser(ctx, nil, app.UserInput{Username: name, Role: domain.Office, Password: password}, false)
 		check(err)
 		names = append(names, name)
 	}
-	rep, err := a.CreateUser(ctx, nil, app.UserInput{Username: "reporter", Role: auth.Reporter, Department: dept, Password: password}, false)
+	rep, err := a.CreateUser(ctx, nil, app.UserInput{Username: "reporter", Role: domain.Reporter, Department: dept, Password: password}, false)
 	check(err)
-	lead, err := a.CreateUser(ctx, nil, app.UserInput{Username: "leader", Role: auth.Leader, Leads: []string{dept}, Password: password}, false)
+	lead, err := a.CreateUser(ctx, nil, app.UserInput{Username: "leader", Role: domain.Leader, Leads: []string{dept}, Password: password}, false)
 	check(err)
 
 	srv, err := web.New(a, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -209,7 +209,7 @@ func measure(ctx context.Context, dsn, csv string) *figures {
 	return fig
 }
 
-func mustUser(ctx context.Context, a *app.App, name string) *store.User {
+func mustUser(ctx context.Context, a *app.App, name string) *domain.User {
 	u, err := a.DB.Q().UserByName(ctx, name)
 	check(err)
 	return u

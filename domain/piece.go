@@ -1,0 +1,139 @@
+package domain
+
+import (
+	"time"
+
+	"kexuan/plan"
+)
+
+// PieceState is where a piece is in its life (PRODUCT.md module 2).
+type PieceState string
+
+// Piece states.
+const (
+	StateDraft          PieceState = "draft"           // 草稿
+	StateSubmitted      PieceState = "submitted"       // 待审核 (in-charge leader)
+	StateLeaderApproved PieceState = "leader_approved" // 待主要领导审核 (flagged 重大事项)
+	StateApproved       PieceState = "approved"        // 已审核
+	StateReturned       PieceState = "returned"        // 退回
+	StateAdopted        PieceState = "adopted"         // 已采用: at least one counted adoption
+)
+
+// States in the order of a piece's life, as lists and filters show them.
+var States = []PieceState{StateDraft, StateSubmitted, StateLeaderApproved, StateReturned, StateApproved, StateAdopted}
+
+var stateNames = map[PieceState]string{
+	StateDraft: "草稿", StateSubmitted: "待审核", StateLeaderApproved: "待主要领导审核",
+	StateApproved: "已审核", StateReturned: "退回", StateAdopted: "已采用",
+}
+
+// Name is the state's Chinese name.
+func (s PieceState) Name() string {
+	if n, ok := stateNames[s]; ok {
+		return n
+	}
+	return string(s)
+}
+
+// Valid reports whether s is one of States.
+func (s PieceState) Valid() bool { _, ok := stateNames[s]; return ok }
+
+// Editable reports whether the author's department may change the piece.
+func (s PieceState) Editable() bool { return s == StateDraft || s == StateReturned }
+
+// Published reports whether the piece passed review (adoptions may be recorded).
+func (s PieceState) Published() bool { return s == StateApproved || s == StateAdopted }
+
+// Piece is a piece of writing a department submits.
+type Piece struct {
+	ID             int64
+	Department     string // code
+	DepartmentName string
+	AuthorID       int64
+	AuthorName     string
+	Title          string
+	Body           string // sanitised HTML
+	Words          int
+	Themes         []int
+	Channels       []string
+	Major          bool
+	State          PieceState
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Event is one step in a piece's history.
+type Event struct {
+	ID        int64
+	PieceID   int64
+	ActorID   int64
+	ActorName string
+	Action    string
+	FromState PieceState
+	ToState   PieceState
+	Comment   string
+	At        time.Time
+}
+
+// Attachment is a file attached to a piece (photo, scan, evidence).
+type Attachment struct {
+	ID          int64
+	PieceID     int64
+	Name        string
+	ContentType string
+	Size        int
+	SHA256      string
+	Data        []byte
+	UploadedBy  int64
+	CreatedAt   time.Time
+}
+
+// Adoption is a publication recorded for a piece.
+type Adoption struct {
+	ID           int64
+	PieceID      int64
+	Department   string
+	Channel      string
+	Day          plan.Date
+	Title        string
+	Outlet       string
+	Issue        string
+	Words        int
+	Counted      bool // false until the office verifies a department's record
+	RecordedBy   int64
+	RecordedName string
+	VerifiedBy   int64
+	EvidenceID   int64
+	CreatedAt    time.Time
+}
+
+// Publication is one row of the adoption register as imported.
+type Publication struct {
+	ID         int64
+	Department string // code
+	Channel    string // code
+	Day        plan.Date
+	Title      string
+	Outlet     string
+	Words      int
+	Body       string
+	Counted    bool   // false while a department's record awaits the office's verification
+	Source     string // "import", "adoption"
+}
+
+// DepartmentRef is a department as accounts see it.
+type DepartmentRef struct {
+	Code, Name string
+}
+
+// PieceFilter selects pieces; zero fields select everything. The actor's
+// visibility is expressed in it too (app narrows Departments and HideStates),
+// so that a list's limit applies to what the actor may see.
+type PieceFilter struct {
+	Departments []string     // any of these (nil: all; empty: none)
+	States      []PieceState // any of these (nil: all; empty: none)
+	HideStates  []PieceState // none of these
+	NotAuthor   int64        // not written by this user (a reviewer's queue)
+	Major       *bool
+	Title       string // the title contains it
+}

@@ -1,0 +1,72 @@
+package domain
+
+import "slices"
+
+// Role is what a user is in the bureau (PRODUCT.md).
+type Role string
+
+// Roles.
+const (
+	Reporter Role = "reporter" // 信息员
+	Head     Role = "head"     // 科室负责人
+	Leader   Role = "leader"   // 分管局领导
+	Chief    Role = "chief"    // 主要领导/新闻发言人
+	Office   Role = "office"   // 办公室
+	Admin    Role = "admin"    // 管理员
+)
+
+// Roles in the order the UI lists them.
+var Roles = []Role{Reporter, Head, Leader, Chief, Office, Admin}
+
+var roleNames = map[Role]string{
+	Reporter: "信息员", Head: "科室负责人", Leader: "分管局领导", Chief: "主要领导/新闻发言人", Office: "办公室", Admin: "管理员",
+}
+
+// Name is the role's Chinese name.
+func (r Role) Name() string {
+	if n, ok := roleNames[r]; ok {
+		return n
+	}
+	return string(r)
+}
+
+// Valid reports whether r is one of Roles.
+func (r Role) Valid() bool { _, ok := roleNames[r]; return ok }
+
+// InDepartment reports whether the role belongs to one department.
+func (r Role) InDepartment() bool { return r == Reporter || r == Head }
+
+// Perm is a permission a route or action requires.
+type Perm string
+
+// Permissions.
+const (
+	PermNone       Perm = ""              // any signed-in user
+	PermScore      Perm = "score:read"    // dashboards and ledgers
+	PermPieceRead  Perm = "piece:read"    // see pieces (which ones: per object)
+	PermPieceWrite Perm = "piece:write"   // draft, edit, submit, attach
+	PermReview     Perm = "piece:review"  // approve / return
+	PermAdopt      Perm = "adoption:add"  // record adoptions (which channels: the plan's recorded_by)
+	PermVerify     Perm = "adoption:ok"   // verify outside coverage, accept quota items
+	PermUsers      Perm = "admin:users"   // accounts, roles, leader assignments
+	PermAudit      Perm = "admin:audit"   // read the audit log
+	PermExport     Perm = "report:export" // exports of the assessment
+)
+
+var grants = map[Role][]Perm{
+	Reporter: {PermScore, PermPieceRead, PermPieceWrite, PermAdopt},
+	Head:     {PermScore, PermPieceRead, PermPieceWrite, PermAdopt, PermExport},
+	Leader:   {PermScore, PermPieceRead, PermReview, PermExport},
+	Chief:    {PermScore, PermPieceRead, PermReview, PermExport},
+	Office:   {PermScore, PermPieceRead, PermAdopt, PermVerify, PermExport},
+	Admin:    {PermUsers, PermAudit},
+}
+
+// Can reports whether a role has a permission.
+func (r Role) Can(p Perm) bool {
+	if p == PermNone {
+		_, ok := grants[r]
+		return ok
+	}
+	return slices.Contains(grants[r], p)
+}

@@ -1,0 +1,38 @@
+package domain
+
+import (
+	"slices"
+	"time"
+)
+
+// User is an account.
+type User struct {
+	ID                 int64
+	Username           string
+	DisplayName        string
+	Role               Role
+	Department         string // code; empty for bureau-wide roles
+	DepartmentName     string
+	Leads              []string // department codes an in-charge leader oversees
+	PasswordHash       string
+	MustChangePassword bool
+	FailedLogins       int
+	LockedUntil        time.Time
+	Disabled           bool
+	Demo               bool
+	PasswordChangedAt  time.Time
+	CreatedAt          time.Time
+}
+
+// LeadsDept reports whether the user oversees the department.
+func (u *User) LeadsDept(code string) bool { return slices.Contains(u.Leads, code) }
+
+// Session is a signed-in browser or client.
+type Session struct {
+	UserID     int64
+	CSRFToken  string
+	Address    string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}

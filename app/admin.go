@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 
 	"kexuan/domain"
 	"kexuan/plan"
@@ -26,13 +27,41 @@ func (a *App) Departments(ctx context.Context) ([]domain.DepartmentRef, error) {
 	return a.DB.Q().Departments(ctx)
 }
 
-// Users lists every account (administrators only).
-func (a *App) Users(ctx context.Context, act *Actor) (_ []*domain.User, err error) {
+// VisibleDepartments lists the departments whose pieces the user may see
+// (a piece list's department filter).
+func (a *App) VisibleDepartments(ctx context.Context, u *domain.User) ([]domain.DepartmentRef, error) {
+	all, err := a.DB.Q().Departments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := scope(u, domain.PieceFilter{})
+	if !ok {
+		return nil, nil
+	}
+	if f.Departments == nil {
+		return all, nil
+	}
+	return slices.DeleteFunc(all, func(d domain.DepartmentRef) bool { return !slices.Contains(f.Departments, d.Code) }), nil
+}
+
+// Users lists one page of the accounts matching f, by user name
+// (administrators only).
+func (a *App) Users(ctx context.Context, act *Actor, f domain.UserFilter, pq PageQuery) (_ *Page[*domain.User], err error) {
 	defer a.refused(ctx, act, "user_list", "users", &err)
 	if act.Role != domain.Admin {
 		return nil, forbidden("只有管理员可以管理账户")
 	}
-	return a.DB.Q().Users(ctx)
+	if f.Role != "" && !f.Role.Valid() {
+		return nil, invalid("role", "没有“%s”这种角色", f.Role)
+	}
+	q := a.DB.Q()
+	return paginate(pq, nameKeys, func(u *domain.User) string { return u.Username }, func(from *string, back bool, n int) ([]*domain.User, error) {
+		var name string
+		if from != nil {
+			name = *from
+		}
+		return q.Users(ctx, f, name, back, n)
+	})
 }
 
 // User returns one account (administrators only).
@@ -48,20 +77,28 @@ func (a *App) User(ctx context.Context, act *Actor, id int64) (_ *domain.User, e
 	return u, err
 }
 
-// AuditLog returns audit entries, newest first (those who may read it only).
-func (a *App) AuditLog(ctx context.Context, act *Actor, f store.AuditFilter) (_ []*domain.AuditEntry, err error) {
+// AuditLog returns one page of the audit entries matching f, newest first
+// (those who may read it only).
+func (a *App) AuditLog(ctx context.Context, act *Actor, f domain.AuditFilter, pq PageQuery) (_ *Page[*domain.AuditEntry], err error) {
 	defer a.refused(ctx, act, "audit_read", "audit_log", &err)
 	if !act.Role.Can(domain.PermAudit) {
 		return nil, forbidden("无权查看审计日志")
 	}
-	return a.DB.Q().AuditEntries(ctx, f)
+	q := a.DB.Q()
+	return paginate(pq, idKeys, func(e *domain.AuditEntry) int64 { return e.ID }, func(from *int64, back bool, n int) ([]*domain.AuditEntry, error) {
+		var id int64
+		if from != nil {
+			id = *from
+		}
+		return q.AuditPage(ctx, f, id, back, n)
+	})
 }
 
 // VerifyAudit checks the audit log's hash chain: the first broken entry (0:
 // none) and the entries checked.
 func (a *App) VerifyAudit(ctx context.Context, act *Actor) (broken int64, count int, err error) {
 	defer a.refused(ctx, act, "audit_verify", "audit_log", &err)
-	if !act.Role.Can(domain.PermAudit) {
+	if act != nil && !act.Role.Can(domain.PermAudit) { // nil: the command line
 		return 0, 0, forbidden("无权查看审计日志")
 	}
 	return a.DB.Q().VerifyAuditChain(ctx)

@@ -50,6 +50,9 @@ func New(db *store.DB) *App {
 	return a
 }
 
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
+
 // Actor is the signed-in user acting, and where from.
 type Actor struct {
 	*domain.User

@@ -87,7 +87,7 @@ func (f *fixture) approved(title string) int64 {
 	return p.ID
 }
 
-func (f *fixture) state(id int64) string {
+func (f *fixture) state(id int64) domain.PieceState {
 	f.t.Helper()
 	p, err := f.app.Piece(context.Background(), f.users["office"].User, id)
 	if err != nil {

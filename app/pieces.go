@@ -507,13 +507,21 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 	return rec, err
 }
 
-// PendingAdoptions lists what waits for the office's verification.
-func (a *App) PendingAdoptions(ctx context.Context, act *Actor) (_ []*domain.Adoption, err error) {
+// PendingAdoptions lists one page of what waits for the office's
+// verification, oldest first; dept narrows it to one department.
+func (a *App) PendingAdoptions(ctx context.Context, act *Actor, dept string, pq PageQuery) (_ *Page[*domain.Adoption], err error) {
 	defer a.refused(ctx, act, "adoption_pending", "verification queue", &err)
 	if !act.Role.Can(domain.PermVerify) {
 		return nil, forbidden("只有办公室可以核实")
 	}
-	return a.DB.Q().PendingAdoptions(ctx)
+	q := a.DB.Q()
+	return paginate(pq, idKeys, func(r *domain.Adoption) int64 { return r.ID }, func(from *int64, back bool, n int) ([]*domain.Adoption, error) {
+		var id int64
+		if from != nil {
+			id = *from
+		}
+		return q.PendingAdoptions(ctx, dept, id, back, n)
+	})
 }
 
 // Verify accepts (it counts from now on) or rejects (it is removed) a
@@ -737,4 +745,20 @@ func adoption(ctx context.Context, q *store.Q, id int64) (*domain.Adoption, erro
 		return nil, errNotFound
 	}
 	return rec, err
+}
+
+// RecordableChannels lists the channels of the plan in which u may record an
+// appearance of p now, and whether such a record counts at once (false: it
+// waits for the office's verification).
+func RecordableChannels(u *domain.User, p *domain.Piece, pl *plan.Plan) (chans []plan.Channel, counted bool) {
+	if domain.Allow(u, p, domain.ActAdopt) != nil {
+		return nil, false
+	}
+	for _, ch := range pl.Channels {
+		if ok, c := MayRecord(u.Role, pl.Category(ch.Category)); ok {
+			chans = append(chans, ch)
+			counted = c
+		}
+	}
+	return chans, counted
 }

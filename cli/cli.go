@@ -17,7 +17,6 @@ import (
 	"kexuan/app"
 	"kexuan/domain"
 	"kexuan/plan"
-	"kexuan/register"
 	"kexuan/report"
 	"kexuan/scoring"
 	"kexuan/store"
@@ -162,7 +161,7 @@ func cmdInit(ctx context.Context, args []string, env Env) error {
 		p, _ := plan.Builtin()
 		fmt.Fprintf(env.Stdout, "已载入内置方案：%d年 %s\n", p.Year, p.DocumentNumber)
 	}
-	fmt.Fprintf(env.Stdout, "数据库已就绪（%s）：%s\n", db.Dialect(), store.Redact(*dsn))
+	fmt.Fprintf(env.Stdout, "数据库已就绪（%s）：%s\n", db.DB.Dialect(), store.Redact(*dsn))
 	return nil
 }
 
@@ -180,7 +179,7 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
-	res, err := register.ImportFile(ctx, db, fs.Arg(1))
+	res, err := app.New(db).Import(ctx, nil, fs.Arg(1))
 	if err != nil {
 		return err
 	}
@@ -217,7 +216,8 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
-	p, err := planFor(ctx, db, *year, env.Now())
+	a := app.New(db)
+	p, err := a.PlanFor(ctx, *year, env.Now())
 	if err != nil {
 		return err
 	}
@@ -230,12 +230,7 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 	if *deptFlag != "" && p.Department(*deptFlag) == nil {
 		return usagef("--department：%d 年方案中没有科室 %q", p.Year, *deptFlag)
 	}
-	var entries []scoring.Entry
-	if *detail {
-		entries, err = db.PublicationEntries(ctx, p, asOf, *deptFlag)
-	} else {
-		entries, err = db.Entries(ctx, p, asOf)
-	}
+	entries, err := a.ScoreEntries(ctx, p, asOf, *deptFlag, *detail)
 	if err != nil {
 		return err
 	}
@@ -255,27 +250,6 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 		return report.Write(env.Stdout, *format, p, res)
 	}
 	return writeFileAtomic(*out, func(w io.Writer) error { return report.Write(w, *format, p, res) })
-}
-
-// planFor picks the plan of the year asked for, or of the current year, or
-// the newest.
-func planFor(ctx context.Context, db *store.DB, year int, now time.Time) (*plan.Plan, error) {
-	if year != 0 {
-		return db.Plan(ctx, year)
-	}
-	plans, err := db.Plans(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(plans) == 0 {
-		return nil, store.ErrNotInitialised
-	}
-	for _, p := range plans {
-		if p.Year == now.Year() {
-			return p, nil
-		}
-	}
-	return plans[len(plans)-1], nil
 }
 
 func cmdPlan(ctx context.Context, args []string, env Env) error {

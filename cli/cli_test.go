@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/store"
 	"kexuan/store/storetest"
@@ -406,7 +407,7 @@ func TestPlanCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Q().AuditEntries(context.Background(), store.AuditFilter{Action: "plan_replace"})
+	rows, err := db.Q().AuditEntries(context.Background(), domain.AuditFilter{Action: "plan_replace"})
 	if err != nil || len(rows) != 1 || !strings.Contains(rows[0].Reason, "每篇 4 分") || rows[0].Address != "cli" {
 		t.Errorf("plan_replace audit: %+v %v", rows, err)
 	}

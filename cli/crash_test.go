@@ -47,11 +47,10 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		db, _, err := prepare(ctx, dsn)
+		a, _, err := prepare(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := app.New(db)
 		for _, u := range []app.UserInput{
 			{Username: "rep", Role: domain.Reporter, Department: "hightech"},
 			{Username: "lead", Role: domain.Leader, Leads: []string{"hightech"}},
@@ -62,11 +61,11 @@ func TestCrashRecovery(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		db.Close()
+		a.Close()
 
 		type ack struct {
 			id      int64
-			state   string
+			state   domain.PieceState
 			adopted bool
 			title   string
 		}
@@ -109,7 +108,7 @@ func TestCrashRecovery(t *testing.T) {
 						steps := []struct {
 							who, path string
 							body      any
-							state     string
+							state     domain.PieceState
 						}{
 							{"rep", "submit", nil, domain.StateSubmitted},
 							{"lead", "approve", map[string]string{}, domain.StateApproved},
@@ -135,7 +134,7 @@ func TestCrashRecovery(t *testing.T) {
 			wg.Wait()
 		}
 
-		db, err = store.Open(ctx, dsn)
+		db, err := store.Open(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +145,7 @@ func TestCrashRecovery(t *testing.T) {
 		if broken, n, err := db.Q().VerifyAuditChain(ctx); err != nil || broken != 0 {
 			t.Fatalf("audit chain broken at %d of %d: %v", broken, n, err)
 		}
-		order := map[string]int{domain.StateDraft: 0, domain.StateSubmitted: 1, domain.StateApproved: 2, domain.StateAdopted: 3}
+		order := map[domain.PieceState]int{domain.StateDraft: 0, domain.StateSubmitted: 1, domain.StateApproved: 2, domain.StateAdopted: 3}
 		adopted := 0
 		for id, want := range acked {
 			p, err := db.Q().Piece(ctx, id)
@@ -159,7 +158,10 @@ func TestCrashRecovery(t *testing.T) {
 			}
 			if want.adopted {
 				adopted++
-				as, _ := db.Q().PieceAdoptions(ctx, id)
+				as, err := db.Q().PieceAdoptions(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if len(as) != 1 {
 					t.Errorf("piece %d: acknowledged adoption lost", id)
 				}
@@ -169,12 +171,21 @@ func TestCrashRecovery(t *testing.T) {
 			t.Fatalf("too little work got through to test anything: %d pieces, %d adopted", len(acked), adopted)
 		}
 		// Scores: the aggregate equals a recomputation from each record.
-		p, _ := db.Plan(ctx, 2017)
+		p, err := db.Plan(ctx, 2017)
+		if err != nil {
+			t.Fatal(err)
+		}
 		asOf := plan.MustDate("2017-12-31")
-		entries, _ := db.Entries(ctx, p, asOf)
+		entries, err := db.Entries(ctx, p, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
 		agg := scoring.Score(p, asOf, entries, scoring.Options{NoLedger: true})
 		for _, d := range agg.Departments {
-			single, _ := db.PublicationEntries(ctx, p, asOf, d.Code)
+			single, err := db.PublicationEntries(ctx, p, asOf, d.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
 			one := scoring.Score(p, asOf, single, scoring.Options{NoLedger: true})
 			for _, x := range one.Departments {
 				if x.Code == d.Code && x.Total != d.Total {

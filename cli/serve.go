@@ -14,35 +14,24 @@ import (
 	"kexuan/app"
 	"kexuan/demo"
 	"kexuan/domain"
-	"kexuan/plan"
 	"kexuan/store"
 	"kexuan/web"
 )
 
 // prepare opens, creates or upgrades a database and loads the built-in plan
 // unless that year has one; loaded reports whether it did.
-func prepare(ctx context.Context, dsn string) (*store.DB, bool, error) {
+func prepare(ctx context.Context, dsn string) (*app.App, bool, error) {
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		return nil, false, err
 	}
-	loaded, err := initialise(ctx, db)
+	a := app.New(db)
+	loaded, err := a.Initialise(ctx)
 	if err != nil {
 		db.Close()
 		return nil, false, err
 	}
-	return db, loaded, nil
-}
-
-func initialise(ctx context.Context, db *store.DB) (bool, error) {
-	if err := db.Migrate(ctx); err != nil {
-		return false, err
-	}
-	p, src := plan.Builtin()
-	if _, err := db.Plan(ctx, p.Year); !errors.Is(err, store.ErrNotFound) {
-		return false, err
-	}
-	return true, db.SavePlan(ctx, p, src)
+	return a, loaded, nil
 }
 
 func cmdServe(ctx context.Context, args []string, env Env) error {
@@ -63,26 +52,25 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		return usagef("多余的参数 %q", fs.Args())
 	}
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
-	db, _, err := prepare(ctx, *dsn)
+	a, _, err := prepare(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	a := app.New(db)
+	defer a.Close()
 
 	var accounts []demo.Account
 	if *withDemo {
-		present, err := demo.Present(ctx, db)
+		present, err := demo.Present(ctx, a)
 		if err != nil {
 			return err
 		}
-		n, err := db.Q().CountUsers(ctx, "")
+		n, err := a.CountUsers(ctx)
 		if err != nil {
 			return err
 		}
 		switch {
 		case present:
-			if accounts, err = demo.ResetPasswords(ctx, db); err != nil {
+			if accounts, err = demo.ResetPasswords(ctx, a); err != nil {
 				return err
 			}
 		case n == 0:
@@ -113,7 +101,7 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		if len(accounts) > 0 {
 			fmt.Fprintf(env.Stdout, "\n演示账户（密码每次以 --demo 启动时重新生成）：\n")
 			for _, acc := range accounts {
-				fmt.Fprintf(env.Stdout, "  %s  %s  %s  %s\n", pad(acc.Username, 22), acc.Password, pad(acc.Role.Name(), 20), acc.Note)
+				fmt.Fprintf(env.Stdout, "  %s  %s  %s  %s\n", pad(acc.Username, 22), acc.Password, pad(domain.Role(acc.Role).Name(), 20), acc.Note)
 			}
 		}
 		fmt.Fprintf(env.Stdout, "\n在浏览器打开 %slogin 登录；按 Ctrl+C 停止。\n", url)
@@ -139,7 +127,7 @@ func cmdUser(ctx context.Context, args []string, env Env) error {
 	dsn := dbFlag(fs)
 	username := fs.String("username", "", "用户名")
 	name := fs.String("name", "", "姓名（默认同用户名）")
-	role := fs.String("role", "", "角色："+strings.Join(domain.Roles, "、"))
+	role := fs.String("role", "", "角色："+roleList())
 	dept := fs.String("department", "", "科室代码（信息员、科室负责人）")
 	leads := fs.String("leads", "", "分管科室代码，逗号分隔（分管局领导）")
 	stdin := fs.Bool("password-stdin", false, "从标准输入读取密码（必需）")
@@ -166,7 +154,7 @@ func cmdUser(ctx context.Context, args []string, env Env) error {
 			leadList = append(leadList, c)
 		}
 	}
-	u, err := app.New(db).CreateUser(ctx, nil, app.UserInput{Username: *username, DisplayName: *name, Role: *role, Department: *dept,
+	u, err := db.CreateUser(ctx, nil, app.UserInput{Username: *username, DisplayName: *name, Role: domain.Role(*role), Department: *dept,
 		Leads: leadList, Password: password}, *mustChange)
 	if err != nil {
 		return err
@@ -198,7 +186,7 @@ func cmdAudit(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
-	broken, n, err := db.Q().VerifyAuditChain(ctx)
+	broken, n, err := app.New(db).VerifyAudit(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -226,21 +214,7 @@ func cmdBackup(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.Backup(ctx, *out); err != nil {
-		return err
-	}
-	copyDB, err := openReady(ctx, *out)
-	if err != nil {
-		return fmt.Errorf("备份无法打开：%w", err)
-	}
-	res, err := copyDB.IntegrityCheck(ctx)
-	copyDB.Close()
-	if err != nil || res != "ok" {
-		return fmt.Errorf("备份完整性检查未通过：%s %v", res, err)
-	}
-	if err := db.InTx(ctx, func(q *store.Q) error {
-		return q.Audit(ctx, &domain.AuditEntry{Username: "cli", Action: "backup", Object: *out, Result: domain.AuditOK})
-	}); err != nil {
+	if err := app.New(db).Backup(ctx, *out); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "已备份到 %s（完整性检查通过）。恢复：停止服务，用此文件替换数据库文件（连同删除旧的 -wal、-shm 文件）。\n", *out)
@@ -266,7 +240,7 @@ func cmdCheck(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
-	res, err := db.IntegrityCheck(ctx)
+	res, after, err := app.New(db).Check(ctx, *repair)
 	if err != nil {
 		return err
 	}
@@ -276,22 +250,20 @@ func cmdCheck(ctx context.Context, args []string, env Env) error {
 	}
 	fmt.Fprintln(env.Stdout, res)
 	if *repair {
-		if err := db.RepairAggregate(ctx); err != nil {
-			return err
-		}
-		if err := db.InTx(ctx, func(q *store.Q) error {
-			return q.Audit(ctx, &domain.AuditEntry{Username: "cli", Address: "cli", Action: "aggregate_repair", Object: "score_cells", Result: domain.AuditOK, Reason: domain.Clip(res, domain.AuditMaxReason)})
-		}); err != nil {
-			return err
-		}
-		if res, err = db.IntegrityCheck(ctx); err != nil {
-			return err
-		}
-		if res == "ok" {
+		if after == "ok" {
 			fmt.Fprintln(env.Stdout, "已按发布记录重建得分汇总；再次检查通过。")
 			return nil
 		}
-		fmt.Fprintln(env.Stdout, res)
+		fmt.Fprintln(env.Stdout, after)
 	}
 	return errors.New("检查未通过")
+}
+
+// roleList names the roles for a usage line: code（名称）、…
+func roleList() string {
+	var out []string
+	for _, r := range domain.Roles {
+		out = append(out, string(r)+"（"+r.Name()+"）")
+	}
+	return strings.Join(out, "、")
 }

@@ -27,8 +27,8 @@ type spec struct {
 	username, name string
 	role           domain.Role
 	dept           string
-	leads                      []string
-	note                       string
+	leads          []string
+	note           string
 }
 
 var accounts = []spec{

@@ -67,3 +67,11 @@ func Clip(s string, n int) string {
 	}
 	return s
 }
+
+// AuditFilter selects audit entries; empty fields select everything.
+type AuditFilter struct {
+	Action   string
+	Username string
+	Object   string
+	Result   string
+}

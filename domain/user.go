@@ -36,3 +36,10 @@ type Session struct {
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
 }
+
+// UserFilter selects accounts; zero fields select everything.
+type UserFilter struct {
+	Role       Role
+	Department string
+	Text       string // in the user name or the display name
+}

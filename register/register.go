@@ -21,7 +21,6 @@ import (
 
 	"kexuan/domain"
 	"kexuan/plan"
-	"kexuan/store"
 	"kexuan/wordcount"
 )
 
@@ -123,7 +122,7 @@ type rows interface {
 }
 
 // ImportFile reads path (.csv or .xlsx) and imports it into db.
-func ImportFile(ctx context.Context, db *store.DB, path string) (*Result, error) {
+func ImportFile(ctx context.Context, db Target, path string) (*Result, error) {
 	name := filepath.Base(path)
 	f, err := os.Open(path)
 	if err != nil {
@@ -183,14 +182,32 @@ func size(n int64) string {
 	return fmt.Sprintf("%d 字节", n)
 }
 
+// Target is where a register is imported: the plans its rows are checked
+// against and a writer for the rows (app provides it over the store).
+type Target interface {
+	Plans(ctx context.Context) ([]*plan.Plan, error)
+	BeginImport(ctx context.Context) (Writer, error)
+}
+
+// Writer takes the good rows of one import: all of them are committed, or
+// none.
+type Writer interface {
+	Add(p domain.Publication) error
+	Commit() (inserted, skipped int64, err error)
+	Rollback()
+}
+
+// ErrNoPlan: the database has no plan yet to check rows against.
+var ErrNoPlan = errors.New("数据库尚未初始化：请先运行 kexuan init --db …")
+
 // Import checks and imports the rows of one register.
-func Import(ctx context.Context, db *store.DB, name string, src rows) (*Result, error) {
+func Import(ctx context.Context, db Target, name string, src rows) (*Result, error) {
 	plans, err := db.Plans(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if len(plans) == 0 {
-		return nil, store.ErrNotInitialised
+		return nil, ErrNoPlan
 	}
 	lk := newLookup(plans)
 

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"errors"
 	"kexuan/domain"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,32 +18,32 @@ var ErrDuplicate = errors.New("already exists")
 const userColumns = `u.id, u.username, u.display_name, u.role, COALESCE(d.code, ''), COALESCE(d.name, ''), u.password_hash,
 	u.must_change_password, u.failed_logins, COALESCE(u.locked_until, ''), u.disabled, u.demo, u.password_changed_at, u.created_at`
 
+// userSelect reads a user with their led departments in one query.
+func (q *Q) userSelect() string {
+	return `SELECT ` + userColumns + `, ` + q.d.leads + ` FROM users u LEFT JOIN departments d ON d.id = u.department_id`
+}
+
 func scanUser(row interface{ Scan(...any) error }) (*domain.User, error) {
 	var u domain.User
-	var locked, changed, created string
+	var locked, changed, created, leads string
 	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &u.DepartmentName, &u.PasswordHash,
-		&u.MustChangePassword, &u.FailedLogins, &locked, &u.Disabled, &u.Demo, &changed, &created); err != nil {
+		&u.MustChangePassword, &u.FailedLogins, &locked, &u.Disabled, &u.Demo, &changed, &created, &leads); err != nil {
 		return nil, err
 	}
 	if locked != "" {
 		u.LockedUntil = ParseTime(locked)
 	}
 	u.PasswordChangedAt, u.CreatedAt = ParseTime(changed), ParseTime(created)
+	u.Leads = splitList(leads)
 	return &u, nil
 }
 
 func (q *Q) userWhere(ctx context.Context, where string, arg any) (*domain.User, error) {
-	u, err := scanUser(q.c.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE `+where, arg))
+	u, err := scanUser(q.c.QueryRowContext(ctx, q.userSelect()+` WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
-	if err != nil {
-		return nil, err
-	}
-	if u.Leads, err = q.leads(ctx, u.ID); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return u, err
 }
 
 // UserByID returns one account.
@@ -54,48 +56,45 @@ func (q *Q) UserByName(ctx context.Context, username string) (*domain.User, erro
 	return q.userWhere(ctx, "u.username = $1", username)
 }
 
-func (q *Q) leads(ctx context.Context, userID int64) ([]string, error) {
-	rows, err := q.c.QueryContext(ctx, `SELECT d.code FROM leader_departments l JOIN departments d ON d.id = l.department_id WHERE l.user_id = $1 ORDER BY d.id`, userID)
+// Users lists at most limit accounts matching f by user name, after the
+// name from (before it when back).
+func (q *Q) Users(ctx context.Context, f domain.UserFilter, from string, back bool, limit int) ([]*domain.User, error) {
+	var w filter
+	if f.Role != "" {
+		w.add("u.role = ?", string(f.Role))
+	}
+	if f.Department != "" {
+		w.add("d.code = ?", f.Department)
+	}
+	if f.Text != "" {
+		pat := likeContains(f.Text)
+		w.add(`(u.username LIKE ? ESCAPE '\' OR u.display_name LIKE ? ESCAPE '\')`, pat, pat)
+	}
+	order := " ORDER BY u.username"
+	if from != "" {
+		op := ">"
+		if back {
+			op, order = "<", " ORDER BY u.username DESC"
+		}
+		w.add("u.username "+op+" ?", from)
+	}
+	rows, err := q.c.QueryContext(ctx, q.userSelect()+w.sql()+order+" LIMIT "+strconv.Itoa(limit), w.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-// Users lists every account, by role then name.
-func (q *Q) Users(ctx context.Context) ([]*domain.User, error) {
-	rows, err := q.c.QueryContext(ctx, `SELECT `+userColumns+` FROM users u LEFT JOIN departments d ON d.id = u.department_id ORDER BY u.role, u.username`)
-	if err != nil {
-		return nil, err
-	}
 	var out []*domain.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
-			rows.Close()
 			return nil, err
 		}
 		out = append(out, u)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	if back {
+		slices.Reverse(out)
 	}
-	for _, u := range out {
-		if u.Leads, err = q.leads(ctx, u.ID); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // CountUsers counts accounts, optionally of one role.

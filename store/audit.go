@@ -6,10 +6,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"kexuan/domain"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -63,41 +62,47 @@ var chinaZone = func() *time.Location {
 	return l
 }()
 
-// AuditFilter selects entries; empty fields select everything.
-type AuditFilter struct {
-	Action   string
-	Username string
-	Object   string
-	Limit    int
-}
+const auditSelect = `SELECT id, at, COALESCE(user_id, 0), username, role, address, action, object, result, reason, prev_hash, hash FROM audit_log`
 
-// AuditEntries returns entries, newest first.
-func (q *Q) AuditEntries(ctx context.Context, f AuditFilter) ([]*domain.AuditEntry, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v string) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+func auditWhere(f domain.AuditFilter) *filter {
+	var w filter
 	if f.Action != "" {
-		add("action = $%d", f.Action)
+		w.add("action = ?", f.Action)
 	}
 	if f.Username != "" {
-		add("username = $%d", f.Username)
+		w.add("username = ?", f.Username)
 	}
 	if f.Object != "" {
-		add("object = $%d", f.Object)
+		w.add("object = ?", f.Object)
 	}
-	query := `SELECT id, at, COALESCE(user_id, 0), username, role, address, action, object, result, reason, prev_hash, hash FROM audit_log`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	if f.Result != "" {
+		w.add("result = ?", f.Result)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 5000 {
-		limit = 200
+	return &w
+}
+
+// AuditEntries returns the newest entries matching f (at most 5,000).
+func (q *Q) AuditEntries(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error) {
+	return q.AuditPage(ctx, f, 0, false, 5000)
+}
+
+// AuditPage returns at most limit entries matching f, newest first, older
+// than the entry id from (newer when back).
+func (q *Q) AuditPage(ctx context.Context, f domain.AuditFilter, from int64, back bool, limit int) ([]*domain.AuditEntry, error) {
+	w := auditWhere(f)
+	order := " ORDER BY id DESC"
+	if from != 0 {
+		op := "<"
+		if back {
+			op, order = ">", " ORDER BY id ASC"
+		}
+		w.add("id "+op+" ?", from)
 	}
-	query += " ORDER BY id DESC LIMIT " + strconv.Itoa(limit)
-	return q.scanAudit(ctx, query, args...)
+	out, err := q.scanAudit(ctx, auditSelect+w.sql()+order+" LIMIT "+strconv.Itoa(limit), w.args...)
+	if back {
+		slices.Reverse(out)
+	}
+	return out, err
 }
 
 func (q *Q) scanAudit(ctx context.Context, query string, args ...any) ([]*domain.AuditEntry, error) {

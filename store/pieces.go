@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -330,8 +331,11 @@ const adoptionSelect = `SELECT p.id, COALESCE(p.piece_id, 0), d.code, p.channel,
 	COALESCE(p.recorded_by, 0), COALESCE(u.display_name, ''), COALESCE(p.verified_by, 0), COALESCE(p.evidence_id, 0), p.created_at
 	FROM publications p JOIN departments d ON d.id = p.department_id LEFT JOIN users u ON u.id = p.recorded_by`
 
-func (q *Q) adoptions(ctx context.Context, where string, args ...any) ([]*domain.Adoption, error) {
-	rows, err := q.c.QueryContext(ctx, strings.Replace(adoptionSelect, "%s", q.d.dayText, 1)+" WHERE "+where+" ORDER BY p.day, p.id", args...)
+func (q *Q) adoptions(ctx context.Context, where, tail string, args ...any) ([]*domain.Adoption, error) {
+	if tail == "" {
+		tail = " ORDER BY p.day, p.id"
+	}
+	rows, err := q.c.QueryContext(ctx, strings.Replace(adoptionSelect, "%s", q.d.dayText, 1)+" WHERE "+where+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +348,9 @@ func (q *Q) adoptions(ctx context.Context, where string, args ...any) ([]*domain
 			&a.RecordedBy, &a.RecordedName, &a.VerifiedBy, &a.EvidenceID, &created); err != nil {
 			return nil, err
 		}
-		a.Day, _ = plan.ParseDate(day)
+		if a.Day, err = plan.ParseDate(day); err != nil {
+			return nil, fmt.Errorf("publication %d: %w", a.ID, err)
+		}
 		a.CreatedAt = ParseTime(created)
 		out = append(out, &a)
 	}
@@ -353,17 +359,35 @@ func (q *Q) adoptions(ctx context.Context, where string, args ...any) ([]*domain
 
 // PieceAdoptions lists the publications recorded for a piece.
 func (q *Q) PieceAdoptions(ctx context.Context, pieceID int64) ([]*domain.Adoption, error) {
-	return q.adoptions(ctx, "p.piece_id = $1", pieceID)
+	return q.adoptions(ctx, "p.piece_id = $1", "", pieceID)
 }
 
-// PendingAdoptions lists records that wait for the office's verification.
-func (q *Q) PendingAdoptions(ctx context.Context) ([]*domain.Adoption, error) {
-	return q.adoptions(ctx, "NOT p.counted AND p.piece_id IS NOT NULL")
+// PendingAdoptions lists at most limit records that wait for the office's
+// verification, oldest first, after the record id from (before it when
+// back); dept narrows to one department.
+func (q *Q) PendingAdoptions(ctx context.Context, dept string, from int64, back bool, limit int) ([]*domain.Adoption, error) {
+	w := filter{where: []string{"NOT p.counted", "p.piece_id IS NOT NULL"}}
+	if dept != "" {
+		w.add("d.code = ?", dept)
+	}
+	order := " ORDER BY p.id"
+	if from != 0 {
+		op := ">"
+		if back {
+			op, order = "<", " ORDER BY p.id DESC"
+		}
+		w.add("p.id "+op+" ?", from)
+	}
+	out, err := q.adoptions(ctx, strings.Join(w.where, " AND "), order+" LIMIT "+strconv.Itoa(limit), w.args...)
+	if back {
+		slices.Reverse(out)
+	}
+	return out, err
 }
 
-// domain.Adoption returns one record.
+// Adoption returns one record.
 func (q *Q) Adoption(ctx context.Context, id int64) (*domain.Adoption, error) {
-	as, err := q.adoptions(ctx, "p.id = $1", id)
+	as, err := q.adoptions(ctx, "p.id = $1", "", id)
 	if err != nil {
 		return nil, err
 	}

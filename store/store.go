@@ -49,6 +49,7 @@ type dialect struct {
 	dayText   string // the day column as YYYY-MM-DD text
 	maxDay    string // the latest day of a group as YYYY-MM-DD text
 	monthExpr string // the month number (1–12) of the day column
+	leads     string // a user's led department codes, comma-separated in department order
 }
 
 var (
@@ -57,12 +58,16 @@ var (
 		dayText:   "p.day",
 		maxDay:    "max(p.day)",
 		monthExpr: "substr(p.day, 6, 2)",
+		leads: `COALESCE((SELECT group_concat(ld.code, ',' ORDER BY ld.id) FROM leader_departments l JOIN departments ld ON ld.id = l.department_id
+			WHERE l.user_id = u.id), '')`,
 	}
 	postgresDialect = &dialect{
 		name: "postgres", driver: "pgx",
 		dayText:   "to_char(p.day, 'YYYY-MM-DD')",
 		maxDay:    "to_char(max(p.day), 'YYYY-MM-DD')",
 		monthExpr: "extract(month from p.day)",
+		leads: `COALESCE((SELECT string_agg(ld.code, ',' ORDER BY ld.id) FROM leader_departments l JOIN departments ld ON ld.id = l.department_id
+			WHERE l.user_id = u.id), '')`,
 	}
 )
 

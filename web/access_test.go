@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"kexuan/domain"
-	"kexuan/store"
 	"kexuan/store/storetest"
 )
 
@@ -171,7 +170,7 @@ func TestObjectLevel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return p.State + "|" + p.Title
+			return string(p.State) + "|" + p.Title
 		}
 		adoptions := func() int64 { n, _ := e.db.CountPublications(ctx); return n }
 		before := map[int64]string{ipDraft: state(ipDraft), ipSubmitted: state(ipSubmitted), htSubmitted: state(htSubmitted), htDraft: state(htDraft)}
@@ -234,7 +233,7 @@ func TestObjectLevel(t *testing.T) {
 			t.Errorf("adoptions changed: %d → %d", nAdoptions, n)
 		}
 		// Every refusal above that reached the route check is audited.
-		entries, _ := e.db.Q().AuditEntries(ctx, store.AuditFilter{Action: "route"})
+		entries, _ := e.db.Q().AuditEntries(ctx, domain.AuditFilter{Action: "route"})
 		if len(entries) == 0 || entries[0].Result != domain.AuditDenied {
 			t.Errorf("authorisation failures not audited: %v", entries)
 		}

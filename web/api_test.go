@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"kexuan/app"
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/report"
 	"kexuan/scoring"
-	"kexuan/store"
 	"kexuan/store/storetest"
 )
 
@@ -156,7 +156,7 @@ func TestAPIContract(t *testing.T) {
 		if got := rawShixun(); got != 6 {
 			t.Errorf("after the override: raw %v, want 5 + 1", got)
 		}
-		if es, _ := e.db.Q().AuditEntries(context.Background(), store.AuditFilter{Action: "words_override"}); len(es) != 1 || !strings.Contains(es[0].Reason, "520 → 280") || !strings.Contains(es[0].Reason, "刊发时删减") {
+		if es, _ := e.db.Q().AuditEntries(context.Background(), domain.AuditFilter{Action: "words_override"}); len(es) != 1 || !strings.Contains(es[0].Reason, "520 → 280") || !strings.Contains(es[0].Reason, "刊发时删减") {
 			t.Errorf("override audit: %+v", es)
 		}
 		// The report is exactly `kexuan report --format json`.
@@ -202,7 +202,7 @@ func TestSignInSecurity(t *testing.T) {
 		if code, _ := login("reporter", testPassword); code != 401 {
 			t.Errorf("locked account signed in: %d", code)
 		}
-		entries, _ := e.db.Q().AuditEntries(ctx, store.AuditFilter{Action: "lockout"})
+		entries, _ := e.db.Q().AuditEntries(ctx, domain.AuditFilter{Action: "lockout"})
 		if len(entries) != 1 {
 			t.Errorf("lockout audit rows: %d", len(entries))
 		}
@@ -287,7 +287,7 @@ func TestSignInSecurity(t *testing.T) {
 			t.Errorf("audit chain: broken at %d of %d, %v", broken, n, err)
 		}
 		for _, action := range []string{"login", "lockout", "piece_create", "user_create"} {
-			if es, _ := e.db.Q().AuditEntries(ctx, store.AuditFilter{Action: action}); len(es) == 0 {
+			if es, _ := e.db.Q().AuditEntries(ctx, domain.AuditFilter{Action: action}); len(es) == 0 {
 				t.Errorf("no %s audit rows", action)
 			}
 		}

@@ -29,9 +29,8 @@ import (
 )
 
 // auditRows returns every audit row (newest first).
-func (e *env) auditRows(f store.AuditFilter) []*domain.AuditEntry {
+func (e *env) auditRows(f domain.AuditFilter) []*domain.AuditEntry {
 	e.t.Helper()
-	f.Limit = 5000
 	es, err := e.db.Q().AuditEntries(context.Background(), f)
 	if err != nil {
 		e.t.Fatal(err)
@@ -56,7 +55,7 @@ func (c *client) login(username, password string, header ...string) int {
 func TestAttackAuditDiskFill(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		before := len(e.auditRows(store.AuditFilter{}))
+		before := len(e.auditRows(domain.AuditFilter{}))
 		c := e.anon()
 		long := strings.Repeat("甲", 20000) // 60 KB: under the body limit, far over 32 characters
 		for i := range 150 {
@@ -69,7 +68,7 @@ func TestAttackAuditDiskFill(t *testing.T) {
 				t.Fatalf("attempt %d: %d, want %d", i+1, code, want)
 			}
 		}
-		rows := e.auditRows(store.AuditFilter{})
+		rows := e.auditRows(domain.AuditFilter{})
 		if got := len(rows) - before; got != app.ClientLimit+1 {
 			t.Errorf("150 attempts wrote %d audit rows, want %d failures + 1 throttle row", got, app.ClientLimit)
 		}
@@ -83,15 +82,15 @@ func TestAttackAuditDiskFill(t *testing.T) {
 				t.Fatalf("audit object of %d characters", utf8.RuneCountInString(r.Object))
 			}
 		}
-		if got := len(e.auditRows(store.AuditFilter{Action: "login_throttled"})); got != 1 {
+		if got := len(e.auditRows(domain.AuditFilter{Action: "login_throttled"})); got != 1 {
 			t.Errorf("throttle rows: %d, want 1 per address and window", got)
 		}
 		// A megabyte user name is refused unread (413) and leaves no row.
-		n := len(e.auditRows(store.AuditFilter{}))
+		n := len(e.auditRows(domain.AuditFilter{}))
 		if code := e.anon().login(strings.Repeat("a", 1<<20), "x"); code != 413 {
 			t.Errorf("1 MB user name: %d, want 413", code)
 		}
-		if got := len(e.auditRows(store.AuditFilter{})); got != n {
+		if got := len(e.auditRows(domain.AuditFilter{})); got != n {
 			t.Errorf("a refused body wrote %d audit rows", got-n)
 		}
 		// store.Audit clips whatever a caller passes.
@@ -101,7 +100,7 @@ func TestAttackAuditDiskFill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		last := e.auditRows(store.AuditFilter{})[0]
+		last := e.auditRows(domain.AuditFilter{})[0]
 		if len(last.Action) > domain.AuditMaxShort*3 || utf8.RuneCountInString(last.Object) != domain.AuditMaxObject || utf8.RuneCountInString(last.Reason) != domain.AuditMaxReason {
 			t.Errorf("audit fields not clipped: action %d, object %d, reason %d", len(last.Action), utf8.RuneCountInString(last.Object), utf8.RuneCountInString(last.Reason))
 		}
@@ -231,7 +230,7 @@ func TestAttackPasswordGuessing(t *testing.T) {
 		if res, _ := c.do("GET", "/api/v1/me", nil); res.StatusCode != 401 {
 			t.Errorf("session after %d wrong guesses: %d, want 401", app.PasswordGuesses, res.StatusCode)
 		}
-		if got := e.auditRows(store.AuditFilter{Action: "password_change"}); len(got) != app.PasswordGuesses || got[0].Result != domain.AuditFailed {
+		if got := e.auditRows(domain.AuditFilter{Action: "password_change"}); len(got) != app.PasswordGuesses || got[0].Result != domain.AuditFailed {
 			t.Errorf("password_change rows: %d", len(got))
 		}
 		// The guesses count toward the account's lockout with failed
@@ -249,7 +248,7 @@ func TestAttackPasswordGuessing(t *testing.T) {
 		if code := e.anon().login("head", testPassword); code != 401 {
 			t.Errorf("after 5 failures in all, the right password: %d, want 401 (locked)", code)
 		}
-		if got := e.auditRows(store.AuditFilter{Action: "lockout"}); len(got) != 1 {
+		if got := e.auditRows(domain.AuditFilter{Action: "lockout"}); len(got) != 1 {
 			t.Errorf("lockout rows: %d", len(got))
 		}
 		// The right one changes it, through the API.
@@ -299,13 +298,13 @@ func TestAttackThrottle(t *testing.T) {
 	if code := e.anon().login("reporter", testPassword, "X-Forwarded-For", "198.51.100.7, 203.0.113.9"); code != 200 {
 		t.Errorf("the right password from another client: %d", code)
 	}
-	if rows := e.auditRows(store.AuditFilter{Action: "login"}); rows[0].Address != "203.0.113.9" {
+	if rows := e.auditRows(domain.AuditFilter{Action: "login"}); rows[0].Address != "203.0.113.9" {
 		t.Errorf("audited address %q, want the rightmost untrusted hop 203.0.113.9", rows[0].Address)
 	}
 	// Untrusted: the header is ignored.
 	e = newEnv(t, storetest.SQLite(t))
 	e.anon().login("reporter", testPassword, "X-Forwarded-For", "203.0.113.5")
-	if rows := e.auditRows(store.AuditFilter{Action: "login"}); rows[0].Address != "127.0.0.1" {
+	if rows := e.auditRows(domain.AuditFilter{Action: "login"}); rows[0].Address != "127.0.0.1" {
 		t.Errorf("address from an untrusted X-Forwarded-For: %q", rows[0].Address)
 	}
 }
@@ -361,7 +360,7 @@ func TestAttackAttachmentStates(t *testing.T) {
 		e := newEnv(t, dsn)
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
 		rep := e.as("reporter")
-		for state, want := range map[string]int{domain.StateDraft: 303, domain.StateSubmitted: 409, domain.StateApproved: 409} {
+		for state, want := range map[domain.PieceState]int{domain.StateDraft: 303, domain.StateSubmitted: 409, domain.StateApproved: 409} {
 			id := e.newPiece("reporter", state, false)
 			if res, body := rep.upload("/pieces/"+itoa(id)+"/attachments", "照片.png", png); res.StatusCode != want {
 				t.Errorf("upload on a %s piece: %d, want %d (%.200s)", state, res.StatusCode, want, body)
@@ -424,7 +423,7 @@ func TestAttackObjectRefusalsAudited(t *testing.T) {
 			action, who string
 			id          int64
 		}{{"piece_approve", "leader2", submitted}, {"piece_submit", "reporter2", draft}, {"piece_edit", "reporter2", draft}} {
-			rows := e.auditRows(store.AuditFilter{Action: want.action, Object: obj(want.id)})
+			rows := e.auditRows(domain.AuditFilter{Action: want.action, Object: obj(want.id)})
 			if len(rows) != 1 || rows[0].Result != domain.AuditDenied || rows[0].Username != want.who {
 				t.Errorf("%s by %s: audit rows %+v", want.action, want.who, rows)
 			}

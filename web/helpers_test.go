@@ -165,7 +165,7 @@ type pieceOut struct {
 }
 
 // newPiece makes a piece through the API and brings it to a state.
-func (e *env) newPiece(author, state string, major bool) int64 {
+func (e *env) newPiece(author string, state domain.PieceState, major bool) int64 {
 	e.t.Helper()
 	c := e.as(author)
 	res, body := c.do("POST", "/api/v1/pieces", map[string]any{"title": "稿件 " + state, "body": "<p>金水区召开科技创新大会，共一百余家企业参加。</p>",

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"kexuan/auth"
 	"kexuan/domain"
 	"kexuan/scoring"
 )
@@ -23,8 +22,11 @@ var pageNames = []string{"login", "password", "error", "dashboard", "department"
 var funcs = template.FuncMap{
 	"num":       scoring.Format,
 	"percent":   func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
-	"stateName": func(s string) string { return s.Name() },
-	"roleName":  func(s string) string { return s.Name() },
+	"stateName": func(s any) string { return domain.PieceState(fmt.Sprint(s)).Name() },
+	"roleName":  func(r any) string { return domain.Role(fmt.Sprint(r)).Name() },
+	"resultNames": func() map[string]string {
+		return map[string]string{domain.AuditOK: "成功", domain.AuditDenied: "拒绝", domain.AuditFailed: "失败"}
+	},
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
@@ -39,7 +41,7 @@ var funcs = template.FuncMap{
 	"neg":    func(x float64) float64 { return -x },
 	"has":    slices.Contains[[]string],
 	"hasInt": slices.Contains[[]int],
-	"can":    auth.Can,
+	"can":    func(r domain.Role, p domain.Perm) bool { return r.Can(p) },
 	"perm":   func(s string) domain.Perm { return domain.Perm(s) },
 	"safeHTML": func(s string) template.HTML {
 		return template.HTML(s) // only for bodies sanitised on save by richtext
@@ -82,12 +84,13 @@ func (s *Server) flash(w http.ResponseWriter, msg string) {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: 60})
 }
 
-func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name string, data any) {
+// render executes a page with its typed view data.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name, title string, data any) {
 	t, ok := s.pages[name]
 	if !ok {
 		panic("no template " + name)
 	}
-	v := view{User: c.user, Path: r.URL.Path, Data: data}
+	v := view{User: c.user, Path: r.URL.Path, Title: title, Data: data}
 	if c.session != nil {
 		v.CSRF = c.session.CSRFToken
 	}
@@ -95,13 +98,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name 
 		v.Flash, _ = url.QueryUnescape(ck.Value)
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
 	}
-	if m, ok := data.(map[string]any); ok {
-		if t, ok := m["Title"].(string); ok {
-			v.Title = t
-		}
-		if tok, ok := m["CSRF"].(string); ok && v.CSRF == "" {
-			v.CSRF = tok
-		}
+	if l, ok := data.(loginView); ok && v.CSRF == "" {
+		v.CSRF = l.CSRF // the sign-in form's token, before any session
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {

@@ -230,7 +230,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 			return
 		}
 		if !c.user.Role.Can(rt.Perm) {
-			s.App.AuditDenied(r.Context(), c.actor, "route", rt.Method+" "+rt.Path, "role "+c.user.Role+" lacks "+string(rt.Perm))
+			s.App.AuditDenied(r.Context(), c.actor, "route", rt.Method+" "+rt.Path, "role "+string(c.user.Role)+" lacks "+string(rt.Perm))
 			s.fail(w, r, c, &domain.Error{Code: domain.EForbidden, Message: "无权访问此页面"})
 			return
 		}
@@ -315,7 +315,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *reqCtx, err err
 	if e.Code == domain.EInternal {
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	status := app.Status(e.Code)
+	status := httpStatus(e.Code)
 	switch {
 	case c.route != nil && c.route.API || strings.HasPrefix(r.URL.Path, "/api/"):
 		writeJSON(w, status, map[string]any{"error": map[string]string{"code": e.Code, "field": e.Field, "message": e.Message}})
@@ -332,7 +332,36 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *reqCtx, err err
 		return
 	}
 	w.WriteHeader(status)
-	s.render(w, r, c, "error", map[string]any{"Status": status, "Error": e})
+	s.render(w, r, c, "error", "", errorView{Status: status, Error: e})
+}
+
+// errorView is the page of a failed request.
+type errorView struct {
+	Status int
+	Error  *domain.Error
+}
+
+// httpStatus is the HTTP status of a domain error code.
+func httpStatus(code string) int {
+	switch code {
+	case domain.EInvalid:
+		return http.StatusUnprocessableEntity
+	case domain.EUnauthorized:
+		return http.StatusUnauthorized
+	case domain.EForbidden:
+		return http.StatusForbidden
+	case domain.ENotFound:
+		return http.StatusNotFound
+	case domain.EConflict:
+		return http.StatusConflict
+	case domain.ETooMany:
+		return http.StatusTooManyRequests
+	case domain.ETooLarge:
+		return http.StatusRequestEntityTooLarge
+	case domain.EUnsupported:
+		return http.StatusUnsupportedMediaType
+	}
+	return http.StatusInternalServerError
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

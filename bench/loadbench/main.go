@@ -30,7 +30,6 @@ import (
 	"kexuan/bench/gen"
 	"kexuan/domain"
 	"kexuan/plan"
-	"kexuan/register"
 	"kexuan/store"
 	"kexuan/web"
 )
@@ -108,12 +107,12 @@ func measure(ctx context.Context, dsn, csv string) *figures {
 	db, err := store.Open(ctx, dsn)
 	check(err)
 	defer db.Close()
-	check(db.Migrate(ctx))
-	p, src := plan.Builtin()
-	check(db.SavePlan(ctx, p, src))
-	_, err = register.ImportFile(ctx, db, csv)
-	check(err)
 	a := app.New(db)
+	_, err = a.Initialise(ctx)
+	check(err)
+	p, _ := plan.Builtin()
+	_, err = a.Import(ctx, nil, csv)
+	check(err)
 	a.Now = func() time.Time { return time.Date(2017, 12, 20, 10, 0, 0, 0, p.Location()) }
 	dept := p.Departments[1].Code
 	var names []string

@@ -1,0 +1,149 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"kexuan/domain"
+	"kexuan/plan"
+	"kexuan/register"
+	"kexuan/scoring"
+	"kexuan/store"
+)
+
+// What the server's operator does from the command line, through the same
+// door as the web: each change audited (a nil actor is the command line).
+
+// Initialise creates or upgrades the schema and loads the built-in plan
+// unless its year has one; loaded reports whether it did.
+func (a *App) Initialise(ctx context.Context) (loaded bool, err error) {
+	if err := a.DB.Migrate(ctx); err != nil {
+		return false, err
+	}
+	p, src := plan.Builtin()
+	if _, err := a.DB.Plan(ctx, p.Year); !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.SavePlan(ctx, p, src); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, nil, "plan_load", fmt.Sprintf("plan:%d", p.Year), domain.AuditOK, "built-in "+p.DocumentNumber)
+	})
+	return err == nil, err
+}
+
+// CountUsers counts the accounts.
+func (a *App) CountUsers(ctx context.Context) (int, error) {
+	return a.DB.Q().CountUsers(ctx, "")
+}
+
+// Plans lists the stored plans by year.
+func (a *App) Plans(ctx context.Context) ([]*plan.Plan, error) {
+	return a.DB.Plans(ctx)
+}
+
+// PlanFor picks the plan of the year asked for (0: the current year's, or
+// the newest).
+func (a *App) PlanFor(ctx context.Context, year int, now time.Time) (*plan.Plan, error) {
+	if year != 0 {
+		p, err := a.DB.Plan(ctx, year)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, invalid("year", "%d 年没有考核方案", year)
+		}
+		return p, err
+	}
+	plans, err := a.DB.Plans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(plans) == 0 {
+		return nil, store.ErrNotInitialised
+	}
+	for _, p := range plans {
+		if p.Year == now.Year() {
+			return p, nil
+		}
+	}
+	return plans[len(plans)-1], nil
+}
+
+// ScoreEntries are what the engine scores for a plan up to asOf: from the
+// aggregate, or (detail) one entry per publication of one department, for a
+// ledger that lists each.
+func (a *App) ScoreEntries(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string, detail bool) ([]scoring.Entry, error) {
+	if detail {
+		return a.DB.PublicationEntries(ctx, p, asOf, dept)
+	}
+	return a.DB.Entries(ctx, p, asOf)
+}
+
+// importTarget lets the register package write through the store.
+type importTarget struct{ db *store.DB }
+
+func (t importTarget) Plans(ctx context.Context) ([]*plan.Plan, error) { return t.db.Plans(ctx) }
+func (t importTarget) BeginImport(ctx context.Context) (register.Writer, error) {
+	return t.db.BeginImport(ctx)
+}
+
+// Import checks and imports a register file (.csv or .xlsx), whole or not at
+// all, and audits it: what was added, or why it was refused.
+func (a *App) Import(ctx context.Context, act *Actor, path string) (*register.Result, error) {
+	if act != nil && !act.Role.Can(domain.PermVerify) {
+		err := forbidden("只有办公室可以导入登记表")
+		a.auditAlways(ctx, act, "import", filepath.Base(path), domain.AuditDenied, err.Error())
+		return nil, err
+	}
+	res, err := register.ImportFile(ctx, importTarget{a.DB}, path)
+	if err != nil {
+		a.auditAlways(ctx, act, "import", filepath.Base(path), domain.AuditFailed, err.Error())
+		return nil, err
+	}
+	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
+		return a.audit(ctx, q, act, "import", filepath.Base(path), domain.AuditOK,
+			fmt.Sprintf("%d rows: %d inserted, %d already present", res.Rows, res.Inserted, res.Skipped))
+	})
+	return res, err
+}
+
+// Backup writes a consistent copy of a SQLite database to path, checks that
+// the copy opens and is sound, and audits it.
+func (a *App) Backup(ctx context.Context, path string) error {
+	if err := a.DB.Backup(ctx, path); err != nil {
+		return err
+	}
+	cp, err := store.Open(ctx, path)
+	if err != nil {
+		return fmt.Errorf("备份无法打开：%w", err)
+	}
+	res, err := cp.IntegrityCheck(ctx)
+	cp.Close()
+	if err != nil || res != "ok" {
+		return fmt.Errorf("备份完整性检查未通过：%s %v", res, err)
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		return a.audit(ctx, q, nil, "backup", path, domain.AuditOK, "")
+	})
+}
+
+// Check runs the store's integrity check ("ok", or every finding); with
+// repair, when the score aggregate differs from a recomputation it is
+// rebuilt (audited) and checked again.
+func (a *App) Check(ctx context.Context, repair bool) (before, after string, err error) {
+	if before, err = a.DB.IntegrityCheck(ctx); err != nil || before == "ok" || !repair {
+		return before, "", err
+	}
+	if err := a.DB.RepairAggregate(ctx); err != nil {
+		return before, "", err
+	}
+	if err := a.DB.InTx(ctx, func(q *store.Q) error {
+		return a.audit(ctx, q, nil, "aggregate_repair", "score_cells", domain.AuditOK, before)
+	}); err != nil {
+		return before, "", err
+	}
+	after, err = a.DB.IntegrityCheck(ctx)
+	return before, after, err
+}

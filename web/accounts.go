@@ -1,0 +1,299 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+
+	"kexuan/app"
+	"kexuan/domain"
+)
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if c.user != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	s.renderLogin(w, r, c, "", "")
+	return nil
+}
+
+// loginView is the sign-in form.
+type loginView struct {
+	CSRF, Error, Username, Next string
+}
+
+// passwordView is the form to change one's password.
+type passwordView struct {
+	Error string
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, c *reqCtx, username, msg string) {
+	token := app.NewToken()
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	next := safeNext(r.FormValue("next"))
+	s.render(w, r, c, "login", "登录", loginView{CSRF: token, Error: msg, Username: username, Next: next})
+}
+
+func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	username := r.PostFormValue("username")
+	token, u, err := s.App.Login(r.Context(), username, r.PostFormValue("password"), clientIP(r))
+	if err != nil {
+		e := domain.ErrorOf(err)
+		if e.Code == domain.EInternal {
+			return err
+		}
+		w.WriteHeader(httpStatus(e.Code))
+		s.renderLogin(w, r, c, username, e.Message)
+		return nil
+	}
+	s.setSession(w, token)
+	next := safeNext(r.PostFormValue("next"))
+	if u.MustChangePassword {
+		next = "/password"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// safeNext returns where to go after signing in: a local path only — no
+// control characters or backslashes, no scheme or host once parsed, not
+// starting with "//" — or "/".
+func safeNext(next string) string {
+	if next == "" || len(next) > 2048 || next[0] != '/' || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\") || strings.ContainsFunc(next, unicode.IsControl) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if err := s.App.Logout(r.Context(), c.actor, c.token); err != nil {
+		return err
+	}
+	s.clearSession(w)
+	s.redirect(w, r, "/login", "已退出")
+	return nil
+}
+
+func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	s.render(w, r, c, "password", "修改密码", passwordView{})
+	return nil
+}
+
+func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	err := s.App.ChangePassword(r.Context(), c.actor, c.token, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
+	if domain.ErrorOf(err).Code == domain.EUnauthorized {
+		s.clearSession(w)
+		s.redirect(w, r, "/login", domain.ErrorOf(err).Message)
+		return nil
+	}
+	if msg, ok := formError(err); ok {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		s.render(w, r, c, "password", "修改密码", passwordView{Error: msg})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.redirect(w, r, "/", "密码已修改")
+	return nil
+}
+
+// usersView is the accounts page.
+type usersView struct {
+	Users       []*domain.User
+	F           domain.UserFilter
+	Roles       []domain.Role
+	Departments []domain.DepartmentRef
+	Pager       pager
+}
+
+func userFilter(r *http.Request) domain.UserFilter {
+	q := r.URL.Query()
+	return domain.UserFilter{Role: domain.Role(q.Get("role")), Department: q.Get("department"), Text: q.Get("q")}
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	f := userFilter(r)
+	pg, err := s.App.Users(r.Context(), c.actor, f, pq)
+	if err != nil {
+		return err
+	}
+	depts, err := s.App.Departments(r.Context())
+	if err != nil {
+		return err
+	}
+	s.render(w, r, c, "users", "账户", usersView{Users: pg.Items, F: f, Roles: domain.Roles, Departments: depts, Pager: pagerOf(r, pg)})
+	return nil
+}
+
+// userFormView is the form to create or change an account.
+type userFormView struct {
+	Edit  *domain.User
+	Roles []domain.Role
+	Depts []domain.DepartmentRef
+	Error string
+}
+
+func (s *Server) userForm(w http.ResponseWriter, r *http.Request, c *reqCtx, u *domain.User, msg string) error {
+	depts, err := s.App.Departments(r.Context())
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	s.render(w, r, c, "user_form", "账户", userFormView{Edit: u, Roles: domain.Roles, Depts: depts, Error: msg})
+	return nil
+}
+
+func (s *Server) newUserPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	return s.userForm(w, r, c, &domain.User{Role: domain.Reporter}, "")
+}
+
+func userInput(r *http.Request) app.UserInput {
+	return app.UserInput{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"), Role: domain.Role(r.PostFormValue("role")),
+		Department: r.PostFormValue("department"), Leads: r.PostForm["leads"], Password: r.PostFormValue("password"), Disabled: r.PostFormValue("disabled") != ""}
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	in := userInput(r)
+	u, err := s.App.CreateUser(r.Context(), c.actor, in, true)
+	if msg, ok := formError(err); ok {
+		return s.userForm(w, r, c, &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department, Leads: in.Leads}, msg)
+	}
+	if err != nil {
+		return err
+	}
+	s.redirect(w, r, "/admin/users", "已新建账户 "+u.Username)
+	return nil
+}
+
+func (s *Server) userPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	u, err := s.App.User(r.Context(), c.actor, id)
+	if err != nil {
+		return err
+	}
+	return s.userForm(w, r, c, u, "")
+}
+
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	in := userInput(r)
+	err = s.App.UpdateUser(r.Context(), c.actor, id, in)
+	if msg, ok := formError(err); ok {
+		u, err := s.App.User(r.Context(), c.actor, id)
+		if err != nil {
+			return err
+		}
+		return s.userForm(w, r, c, u, msg)
+	}
+	if err != nil {
+		return err
+	}
+	s.redirect(w, r, "/admin/users", "已保存")
+	return nil
+}
+
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	err = s.App.ResetPassword(r.Context(), c.actor, id, r.PostFormValue("password"))
+	if msg, ok := formError(err); ok {
+		u, err := s.App.User(r.Context(), c.actor, id)
+		if err != nil {
+			return err
+		}
+		return s.userForm(w, r, c, u, msg)
+	}
+	if err != nil {
+		return err
+	}
+	s.redirect(w, r, "/admin/users", "密码已重置，用户下次登录须修改")
+	return nil
+}
+
+type userJSON struct {
+	ID                 int64       `json:"id"`
+	Username           string      `json:"username"`
+	DisplayName        string      `json:"display_name"`
+	Role               domain.Role `json:"role"`
+	Department         string      `json:"department,omitempty"`
+	Leads              []string    `json:"leads,omitempty"`
+	MustChangePassword bool        `json:"must_change_password"`
+}
+
+func toUserJSON(u *domain.User) userJSON {
+	return userJSON{u.ID, u.Username, u.DisplayName, u.Role, u.Department, u.Leads, u.MustChangePassword}
+}
+
+func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	token, u, err := s.App.Login(r.Context(), in.Username, in.Password, clientIP(r))
+	if err != nil {
+		return err
+	}
+	s.setSession(w, token)
+	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
+	return nil
+}
+
+func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if err := s.App.Logout(r.Context(), c.actor, c.token); err != nil {
+		return err
+	}
+	s.clearSession(w)
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	return nil
+}
+
+// apiPassword changes one's own password: {"old_password","new_password"}.
+// Other sessions end; this one stays (and may do everything again when the
+// change was required).
+func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Old string `json:"old_password"`
+		New string `json:"new_password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.App.ChangePassword(r.Context(), c.actor, c.token, in.Old, in.New); err != nil {
+		if domain.ErrorOf(err).Code == domain.EUnauthorized {
+			s.clearSession(w)
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+	return nil
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	writeJSON(w, http.StatusOK, toUserJSON(c.user))
+	return nil
+}

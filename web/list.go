@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"kexuan/app"
+	"kexuan/domain"
+)
+
+// pager is the 上一页/下一页 of a list page: links that keep the page's
+// filters and move only the cursor.
+type pager struct {
+	Prev, Next string // "" at the ends
+}
+
+// pageQuery reads ?limit= and ?cursor=.
+func pageQuery(r *http.Request) (app.PageQuery, error) {
+	q := r.URL.Query()
+	pq := app.PageQuery{Cursor: q.Get("cursor")}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 0 {
+			return pq, domain.Invalid("limit", "每页条数应为正整数")
+		}
+		pq.Limit = n
+	}
+	return pq, nil
+}
+
+// pagerOf makes the links to the pages before and after one.
+func pagerOf[T any](r *http.Request, pg *app.Page[T]) pager {
+	link := func(cursor string) string {
+		if cursor == "" {
+			return ""
+		}
+		q := r.URL.Query()
+		q.Set("cursor", cursor)
+		return (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).String()
+	}
+	return pager{Prev: link(pg.Prev), Next: link(pg.Next)}
+}
+
+// cursorJSON is a cursor for the API: null at the end of a list.
+func cursorJSON(c string) *string {
+	if c == "" {
+		return nil
+	}
+	return &c
+}
+
+// pieceFilter reads a piece list's filters: ?state=, ?department=, ?q=
+// (in the title).
+func pieceFilter(r *http.Request) (domain.PieceFilter, error) {
+	q := r.URL.Query()
+	var f domain.PieceFilter
+	if st := q.Get("state"); st != "" {
+		s := domain.PieceState(st)
+		if !s.Valid() {
+			return f, domain.Invalid("state", "没有“%s”这种稿件状态", st)
+		}
+		f.States = []domain.PieceState{s}
+	}
+	if d := q.Get("department"); d != "" {
+		f.Departments = []string{d}
+	}
+	f.Title = q.Get("q")
+	if len([]rune(f.Title)) > 100 {
+		return f, domain.Invalid("q", "搜索词太长（不超过 100 字）")
+	}
+	return f, nil
+}

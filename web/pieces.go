@@ -1,0 +1,382 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"kexuan/app"
+	"kexuan/domain"
+	"kexuan/plan"
+	"kexuan/wordcount"
+)
+
+// piecesView is the pieces page: one page of a filtered list.
+type piecesView struct {
+	Heading     string
+	Pieces      []*domain.Piece
+	States      []domain.PieceState
+	State       string // the filters as given
+	Department  string
+	Query       string
+	Departments []domain.DepartmentRef // to filter by; none for one department's users
+	Pager       pager
+}
+
+func (s *Server) piecesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	f, err := pieceFilter(r)
+	if err != nil {
+		return err
+	}
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.Pieces(r.Context(), c.user, f, pq)
+	if err != nil {
+		return err
+	}
+	v := piecesView{Heading: "稿件", Pieces: pg.Items, States: domain.States, Pager: pagerOf(r, pg),
+		State: r.URL.Query().Get("state"), Department: r.URL.Query().Get("department"), Query: f.Title}
+	if c.user.DepartmentName != "" {
+		v.Heading = c.user.DepartmentName + "的稿件"
+	}
+	if !c.user.Role.InDepartment() {
+		if v.Departments, err = s.App.VisibleDepartments(r.Context(), c.user); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, c, "pieces", "稿件", v)
+	return nil
+}
+
+var actionNames = map[string]string{"create": "起草", "edit": "修改", "submit": "报送审核", "approve": "审核通过",
+	"return": "退回", "adopt": "登记采用", "verify": "核实", "words": "修改计分字数"}
+
+// pieceView is a piece's page: the piece, its history, and what the user
+// may do to it (the same domain.Allow that app checks).
+type pieceView struct {
+	Detail        *app.PieceDetail
+	Can           domain.Actions
+	Themes        []string
+	Channels      []string
+	AdoptChannels []plan.Channel // the channels the user may record an appearance in
+	AdoptCounts   bool           // whether such a record counts at once
+	VerifiedCats  string
+	DefaultDate   string
+	ChanNames     map[string]string
+	ActionNames   map[string]string
+}
+
+func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.App.PieceDetail(r.Context(), c.user, id)
+	if err != nil {
+		return err
+	}
+	p, err := s.App.Plan(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	_, chanNames := names(p)
+	var themes, channels []string
+	for _, t := range d.Themes {
+		if t >= 1 && t <= len(p.Themes) {
+			themes = append(themes, p.Themes[t-1].Title)
+		}
+	}
+	for _, ch := range d.Channels {
+		channels = append(channels, chanNames[ch])
+	}
+	adopt, counts := app.RecordableChannels(c.user, d.Piece, p)
+	today := plan.DateOf(s.App.Now().In(p.Location()))
+	if today.After(p.End()) {
+		today = p.End()
+	}
+	s.render(w, r, c, "piece", d.Title, pieceView{Detail: d, Can: domain.ActionsOf(c.user, d.Piece), Themes: themes, Channels: channels,
+		AdoptChannels: adopt, AdoptCounts: counts, VerifiedCats: departmentRecorded(p), DefaultDate: today.String(),
+		ChanNames: chanNames, ActionNames: actionNames})
+	return nil
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &domain.Error{Code: domain.ENotFound, Message: "没有找到"}
+	}
+	return id, nil
+}
+
+// pieceFormView is the form to write or revise a piece.
+type pieceFormView struct {
+	ID    int64 // 0: a new piece
+	Form  app.PieceInput
+	Plan  *plan.Plan
+	Error string
+	Words int
+}
+
+func (s *Server) pieceForm(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, in app.PieceInput, msg string) error {
+	p, err := s.App.Plan(r.Context(), 0)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	s.render(w, r, c, "piece_form", "撰写稿件", pieceFormView{ID: id, Form: in, Plan: p, Error: msg, Words: wordcount.CountHTML(in.Body)})
+	return nil
+}
+
+func (s *Server) newPiecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	return s.pieceForm(w, r, c, 0, app.PieceInput{}, "")
+}
+
+func pieceInput(r *http.Request) app.PieceInput {
+	in := app.PieceInput{Title: r.PostFormValue("title"), Body: r.PostFormValue("body"), Major: r.PostFormValue("major") != ""}
+	for _, t := range r.PostForm["themes"] {
+		if n, err := strconv.Atoi(t); err == nil {
+			in.Themes = append(in.Themes, n)
+		}
+	}
+	in.Channels = r.PostForm["channels"]
+	return in
+}
+
+func (s *Server) createPiece(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	in := pieceInput(r)
+	p, err := s.App.CreatePiece(r.Context(), c.actor, in)
+	if msg, ok := formError(err); ok {
+		return s.pieceForm(w, r, c, 0, in, msg)
+	}
+	if err != nil {
+		return err
+	}
+	s.redirect(w, r, "/pieces/"+strconv.FormatInt(p.ID, 10), "草稿已保存")
+	return nil
+}
+
+func (s *Server) editPiecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.App.Piece(r.Context(), c.user, id)
+	if err != nil {
+		return err
+	}
+	return s.pieceForm(w, r, c, id, app.PieceInput{Title: p.Title, Body: p.Body, Themes: p.Themes, Channels: p.Channels, Major: p.Major}, "")
+}
+
+func (s *Server) updatePiece(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	in := pieceInput(r)
+	_, err = s.App.UpdatePiece(r.Context(), c.actor, id, in)
+	if msg, ok := formError(err); ok {
+		return s.pieceForm(w, r, c, id, in, msg)
+	}
+	if err != nil {
+		return err
+	}
+	s.redirect(w, r, "/pieces/"+strconv.FormatInt(id, 10), "已保存")
+	return nil
+}
+
+func (s *Server) submitPiece(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.App.Submit(r.Context(), c.actor, id); err != nil {
+		return err
+	}
+	s.redirect(w, r, "/pieces/"+strconv.FormatInt(id, 10), "已报送，等待分管局领导审核")
+	return nil
+}
+
+func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	name, data, err := formFile(r, "file")
+	if err != nil {
+		return err
+	}
+	if data == nil {
+		return &domain.Error{Code: domain.EInvalid, Field: "file", Message: "请选择文件"}
+	}
+	if _, err := s.App.AddAttachment(r.Context(), c.actor, id, name, data); err != nil {
+		return err
+	}
+	s.redirect(w, r, "/pieces/"+strconv.FormatInt(id, 10), "附件已上传")
+	return nil
+}
+
+// formFile reads an uploaded file of a parsed multipart form (nil data: none
+// was sent).
+func formFile(r *http.Request, field string) (string, []byte, error) {
+	if r.MultipartForm == nil || len(r.MultipartForm.File[field]) == 0 {
+		return "", nil, nil
+	}
+	hdr := r.MultipartForm.File[field][0]
+	if hdr.Size > app.MaxAttachment {
+		return "", nil, &domain.Error{Code: domain.EInvalid, Field: field, Message: fmt.Sprintf("文件过大：附件不能超过 %d MB", app.MaxAttachment>>20)}
+	}
+	f, err := hdr.Open()
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, app.MaxAttachment+1))
+	if err != nil {
+		return "", nil, err
+	}
+	return hdr.Filename, data, nil
+}
+
+func (s *Server) attachment(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.App.Attachment(r.Context(), c.user, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", a.ContentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	w.Header().Set("Content-Length", strconv.Itoa(len(a.Data)))
+	_, err = w.Write(a.Data)
+	return err
+}
+
+type pieceJSON struct {
+	ID         int64             `json:"id"`
+	Title      string            `json:"title"`
+	Body       string            `json:"body"`
+	Department string            `json:"department"`
+	Author     string            `json:"author"`
+	Themes     []int             `json:"themes"`
+	Channels   []string          `json:"channels"`
+	Major      bool              `json:"major"`
+	State      domain.PieceState `json:"state"`
+	Words      int               `json:"words"`
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
+	History    []any             `json:"history,omitempty"`
+	Adoptions  []any             `json:"adoptions,omitempty"`
+}
+
+func toPieceJSON(p *domain.Piece) pieceJSON {
+	themes, channels := p.Themes, p.Channels
+	if themes == nil {
+		themes = []int{}
+	}
+	if channels == nil {
+		channels = []string{}
+	}
+	return pieceJSON{ID: p.ID, Title: p.Title, Body: p.Body, Department: p.Department, Author: p.AuthorName, Themes: themes, Channels: channels,
+		Major: p.Major, State: p.State, Words: p.Words, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+// writePieces answers a page of pieces: {"pieces":[…],"next_cursor","prev_cursor"}
+// (cursors null at the ends).
+func writePieces(w http.ResponseWriter, pg *app.Page[*domain.Piece]) {
+	out := make([]pieceJSON, len(pg.Items))
+	for i, p := range pg.Items {
+		out[i] = toPieceJSON(p)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"pieces": out, "next_cursor": cursorJSON(pg.Next), "prev_cursor": cursorJSON(pg.Prev)})
+}
+
+func (s *Server) apiCreatePiece(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Title      string   `json:"title"`
+		Body       string   `json:"body"`
+		Department string   `json:"department"`
+		Themes     []int    `json:"themes"`
+		Channels   []string `json:"channels"`
+		Major      bool     `json:"major"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := s.App.CreatePiece(r.Context(), c.actor, app.PieceInput{Title: in.Title, Body: in.Body, Department: in.Department,
+		Themes: in.Themes, Channels: in.Channels, Major: in.Major})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, toPieceJSON(p))
+	return nil
+}
+
+// apiPieces: GET /api/v1/pieces?state=&department=&q=&limit=&cursor=
+func (s *Server) apiPieces(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	f, err := pieceFilter(r)
+	if err != nil {
+		return err
+	}
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.Pieces(r.Context(), c.user, f, pq)
+	if err != nil {
+		return err
+	}
+	writePieces(w, pg)
+	return nil
+}
+
+func (s *Server) apiPiece(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.App.PieceDetail(r.Context(), c.user, id)
+	if err != nil {
+		return err
+	}
+	out := toPieceJSON(d.Piece)
+	for _, e := range d.Events {
+		out.History = append(out.History, map[string]any{"action": e.Action, "from": e.FromState, "to": e.ToState, "by": e.ActorName, "comment": e.Comment, "at": e.At})
+	}
+	for _, a := range d.Adoptions {
+		out.Adoptions = append(out.Adoptions, adoptionJSON(a))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request, c *reqCtx, do func(id int64, comment string) (*domain.Piece, error)) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Comment string `json:"comment"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := do(id, in.Comment)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toPieceJSON(p))
+	return nil
+}
+
+func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	return s.apiTransition(w, r, c, func(id int64, _ string) (*domain.Piece, error) { return s.App.Submit(r.Context(), c.actor, id) })
+}

@@ -1,0 +1,297 @@
+package web
+
+import (
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"kexuan/app"
+	"kexuan/domain"
+	"kexuan/plan"
+	"kexuan/report"
+	"kexuan/scoring"
+)
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if c.user.Role.Can(domain.PermScore) {
+		return s.dashboard(w, r, c)
+	}
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	return nil
+}
+
+func asOfParam(r *http.Request) (plan.Date, error) {
+	v := r.URL.Query().Get("as_of")
+	if v == "" {
+		return plan.Date{}, nil
+	}
+	d, err := plan.ParseDate(v)
+	if err != nil {
+		return plan.Date{}, &domain.Error{Code: domain.EInvalid, Field: "as_of", Message: err.Error()}
+	}
+	return d, nil
+}
+
+func yearParam(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("year")
+	if v == "" {
+		return 0, nil
+	}
+	y, err := strconv.Atoi(v)
+	if err != nil || y < 2000 || y > 2999 {
+		return 0, &domain.Error{Code: domain.EInvalid, Field: "year", Message: "年度不对"}
+	}
+	return y, nil
+}
+
+// reportFor reads ?year= and ?as_of= and computes that assessment.
+func (s *Server) reportFor(r *http.Request) (*plan.Plan, *scoring.Result, error) {
+	year, asOf, err := yearAsOf(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.App.Report(r.Context(), year, asOf)
+}
+
+func yearAsOf(r *http.Request) (int, plan.Date, error) {
+	year, err := yearParam(r)
+	if err != nil {
+		return 0, plan.Date{}, err
+	}
+	asOf, err := asOfParam(r)
+	return year, asOf, err
+}
+
+// dashboardView is the bureau's overview of a year.
+type dashboardView struct {
+	Plan    *plan.Plan
+	Result  *scoring.Result
+	Targets []*plan.Category
+	Chart   map[string][]any
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	p, res, err := s.reportFor(r)
+	if err != nil {
+		return err
+	}
+	chart := map[string][]any{}
+	for _, d := range res.Departments {
+		chart["names"] = append(chart["names"], d.Name)
+		chart["totals"] = append(chart["totals"], d.Total)
+		chart["tasks"] = append(chart["tasks"], d.TaskScore)
+		chart["bonus"] = append(chart["bonus"], d.Bonus)
+		chart["deductions"] = append(chart["deductions"], -d.Deduction)
+	}
+	s.render(w, r, c, "dashboard", "考核总览", dashboardView{Plan: p, Result: res, Targets: p.CategoriesOf(plan.KindTarget), Chart: chart})
+	return nil
+}
+
+type quotaRow struct {
+	Month string
+	Cells []scoring.QuotaMonth
+}
+
+// departmentView is one department's score and recent pieces.
+type departmentView struct {
+	Plan      *plan.Plan
+	Dept      *scoring.Department
+	Focus     string
+	AsOf      string
+	Targets   []*plan.Category
+	Bonuses   []*plan.Category
+	Gaps      map[string]float64
+	Quotas    bool
+	QuotaCats []*plan.Category
+	QuotaRows []quotaRow
+	Pieces    []*domain.Piece
+}
+
+func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	code := r.PathValue("code")
+	p, res, err := s.reportFor(r)
+	if err != nil {
+		return err
+	}
+	var dept *scoring.Department
+	for i := range res.Departments {
+		if res.Departments[i].Code == code {
+			dept = &res.Departments[i]
+		}
+	}
+	pd := p.Department(code)
+	if dept == nil || pd == nil {
+		return &domain.Error{Code: domain.ENotFound, Message: "没有这个科室"}
+	}
+	gaps := map[string]float64{}
+	for k, cs := range dept.Categories {
+		gaps[k] = cs.Raw - cs.Target
+	}
+	quotaCats := []*plan.Category{}
+	for _, qc := range p.CategoriesOf(plan.KindQuota) {
+		if pd.Quotas[qc.Code] > 0 {
+			quotaCats = append(quotaCats, qc)
+		}
+	}
+	var rows []quotaRow
+	for _, m := range p.QuotaMonths() {
+		row := quotaRow{Month: m.String()}
+		for _, qc := range quotaCats {
+			cell := scoring.QuotaMonth{}
+			for _, q := range dept.Quotas {
+				if q.Month == row.Month && q.Category == qc.Code {
+					cell = q
+				}
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		rows = append(rows, row)
+	}
+	var pieces []*domain.Piece
+	if c.user.Role.Can(domain.PermPieceRead) {
+		if pieces, err = s.App.DepartmentPieces(r.Context(), c.user, code, 15); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, c, "department", dept.Name, departmentView{Plan: p, Dept: dept, Focus: pd.Focus, AsOf: res.AsOf,
+		Targets: p.CategoriesOf(plan.KindTarget), Bonuses: p.CategoriesOf(plan.KindBonus), Gaps: gaps,
+		Quotas: len(quotaCats) > 0, QuotaCats: quotaCats, QuotaRows: rows, Pieces: pieces})
+	return nil
+}
+
+var kindNames = map[string]string{scoring.LinePoints: "得分", scoring.LineCap: "封顶", scoring.LineBonus: "加分",
+	scoring.LineBonusCap: "加分封顶", scoring.LineQuota: "月度报送", scoring.LineDeduction: "扣分"}
+
+func ledgerQuery(r *http.Request) app.LedgerQuery {
+	q := r.URL.Query()
+	lq := app.LedgerQuery{Category: q.Get("category"), Kind: q.Get("kind"), Cursor: q.Get("cursor")}
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil {
+		lq.Limit = n
+	}
+	return lq
+}
+
+// ledgerView is one page of a department's ledger.
+type ledgerView struct {
+	*app.LedgerPage
+	Next, Prev string // links, "" at the ends
+	AsOf       string
+	Filter     string
+	KindNames  map[string]string
+	CatNames   map[string]string
+	ChanNames  map[string]string
+}
+
+func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	year, asOf, err := yearAsOf(r)
+	if err != nil {
+		return err
+	}
+	lq := ledgerQuery(r)
+	pg, err := s.App.Ledger(r.Context(), year, asOf, r.PathValue("code"), lq)
+	if err != nil {
+		return err
+	}
+	catNames, chanNames := names(pg.Plan)
+	filter := ""
+	if lq.Category != "" {
+		filter = catNames[lq.Category]
+	} else if lq.Kind != "" {
+		filter = map[string]string{"bonus": "加分", "deduction": "扣分", "task": "任务得分"}[lq.Kind]
+	}
+	// Links to the other pages keep the filters and the date.
+	link := func(cursor string) string {
+		if cursor == "" {
+			return ""
+		}
+		v := r.URL.Query()
+		v.Set("cursor", cursor)
+		return "/ledger/" + pg.Dept.Code + "?" + v.Encode()
+	}
+	s.render(w, r, c, "ledger", "积分台账", ledgerView{LedgerPage: pg, Next: link(pg.Next), Prev: link(pg.Prev), AsOf: pg.AsOf.String(),
+		Filter: filter, KindNames: kindNames, CatNames: catNames, ChanNames: chanNames})
+	return nil
+}
+
+// departmentRecorded names the categories departments record and the office
+// verifies, as the plan says.
+func departmentRecorded(p *plan.Plan) string {
+	var out []string
+	for _, cat := range p.Categories {
+		if cat.RecordedBy == plan.RecordedByDepartment {
+			out = append(out, cat.Name)
+		}
+	}
+	return strings.Join(out, "、")
+}
+
+func names(p *plan.Plan) (cats, chans map[string]string) {
+	cats, chans = map[string]string{}, map[string]string{}
+	for _, c := range p.Categories {
+		cats[c.Code] = c.Label()
+	}
+	for _, c := range p.Channels {
+		chans[c.Code] = c.Name
+	}
+	return
+}
+
+func (s *Server) exportXLSX(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	year, asOf, err := yearAsOf(r)
+	if err != nil {
+		return err
+	}
+	doc, res, err := s.App.Export(r.Context(), c.actor, year, asOf, "report.xlsx", report.XLSX)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "考核表-" + res.AsOf + ".xlsx"}))
+	_, err = w.Write(doc)
+	return err
+}
+
+// apiReport answers exactly what `kexuan report --format json` prints.
+func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	_, res, err := s.reportFor(r)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	return report.JSON(w, res)
+}
+
+// apiLedger is one page of a department's ledger:
+// ?year=&as_of=&category=&kind=&limit=&cursor= →
+// {"department":{…},"as_of","summary":[…],"lines":[…],"total":N,"next_cursor","prev_cursor"}
+// (cursors null at the ends).
+func (s *Server) apiLedger(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	year, asOf, err := yearAsOf(r)
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.Ledger(r.Context(), year, asOf, r.PathValue("code"), ledgerQuery(r))
+	if err != nil {
+		return err
+	}
+	cursor := func(c string) *string {
+		if c == "" {
+			return nil
+		}
+		return &c
+	}
+	d := *pg.Dept
+	d.Ledger = nil
+	lines := pg.Lines
+	if lines == nil {
+		lines = []scoring.Line{}
+	}
+	summary := pg.Summary
+	if summary == nil {
+		summary = []scoring.Line{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"department": d, "as_of": pg.AsOf.String(), "summary": summary, "lines": lines,
+		"total": pg.Total, "next_cursor": cursor(pg.Next), "prev_cursor": cursor(pg.Prev)})
+	return nil
+}

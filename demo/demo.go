@@ -6,7 +6,10 @@
 package demo
 
 import (
+	"bytes"
 	"context"
+	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -23,28 +26,44 @@ type Account struct {
 	Username, Password, Role, Note string
 }
 
-type spec struct {
-	username, name string
-	role           domain.Role
-	dept           string
-	leads          []string
-	note           string
+// script is the demonstration year, as data (year-2017.json): the accounts,
+// the topics each department writes about, and which of the plan's
+// channels the year's records go to.
+type script struct {
+	Year     int `json:"year"`
+	Accounts []struct {
+		Username   string      `json:"username"`
+		Name       string      `json:"name"`
+		Role       domain.Role `json:"role"`
+		Department string      `json:"department"`
+		Leads      []string    `json:"leads"`
+		Note       string      `json:"note"`
+	} `json:"accounts"`
+	Channels struct {
+		Piece         []string `json:"piece"`          // the channels a piece is written for
+		Office        string   `json:"office"`         // recorded by the office, most pieces
+		OfficeSpecial string   `json:"office_special"` // now and then instead
+		Journal       string   `json:"journal"`        // the office's journal, a third of the pieces
+		City          string   `json:"city"`           // outside coverage: the city bureau's site
+		Media         string   `json:"newspaper"`      // outside coverage: newspapers
+	} `json:"channels"`
+	MajorDepartment string              `json:"major_department"` // writes a 重大事项 in May
+	MediaOutlets    []string            `json:"media_outlets"`
+	Topics          map[string][]string `json:"topics"`
 }
 
-var accounts = []spec{
-	{"reporter", "李信息", domain.Reporter, "hightech", nil, "高新科信息员：撰写、报送稿件"},
-	{"head", "王科长", domain.Head, "hightech", nil, "高新科负责人"},
-	{"leader", "张局长", domain.Leader, "", []string{"hightech", "planning", "productivity"}, "分管高新科、发展计划科、生产力促进中心"},
-	{"leader2", "赵局长", domain.Leader, "", []string{"office", "general", "ip"}, "分管办公室、综合科、知识产权科"},
-	{"chief", "刘局长", domain.Chief, "", nil, "主要领导/新闻发言人：审核重大事项"},
-	{"office", "陈主任", domain.Office, "", nil, "办公室：登记采用、核实"},
-	{"admin", "系统管理员", domain.Admin, "", nil, "管理员：账户与审计"},
-	{"reporter.office", "办公室信息员", domain.Reporter, "office", nil, ""},
-	{"reporter.planning", "发展计划科信息员", domain.Reporter, "planning", nil, ""},
-	{"reporter.general", "综合科信息员", domain.Reporter, "general", nil, ""},
-	{"reporter.ip", "知识产权科信息员", domain.Reporter, "ip", nil, ""},
-	{"reporter.productivity", "生产力促进中心信息员", domain.Reporter, "productivity", nil, ""},
-}
+//go:embed year-2017.json
+var scriptJSON []byte
+
+var year2017 = func() *script {
+	var sc script
+	dec := json.NewDecoder(bytes.NewReader(scriptJSON))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sc); err != nil {
+		panic("demo/year-2017.json: " + err.Error())
+	}
+	return &sc
+}()
 
 // Present reports whether the demo accounts exist.
 func Present(ctx context.Context, a *app.App) (bool, error) {
@@ -59,8 +78,8 @@ func Present(ctx context.Context, a *app.App) (bool, error) {
 // demo's passwords are printed at each start, never stored in clear).
 func ResetPasswords(ctx context.Context, a *app.App) ([]Account, error) {
 	var out []Account
-	for _, s := range accounts {
-		u, err := a.DemoUser(ctx, s.username)
+	for _, s := range year2017.Accounts {
+		u, err := a.DemoUser(ctx, s.Username)
 		if errors.Is(err, domain.ErrNotFound) {
 			continue
 		}
@@ -71,7 +90,7 @@ func ResetPasswords(ctx context.Context, a *app.App) ([]Account, error) {
 		if err := a.ResetDemoPassword(ctx, u, pw); err != nil {
 			return nil, err
 		}
-		out = append(out, Account{s.username, pw, string(s.role), s.note})
+		out = append(out, Account{s.Username, pw, string(s.Role), s.Note})
 	}
 	return out, nil
 }
@@ -79,37 +98,28 @@ func ResetPasswords(ctx context.Context, a *app.App) ([]Account, error) {
 // Load creates the demo accounts and the 2017 year; the database must have
 // the 2017 plan and no users.
 func Load(ctx context.Context, a *app.App) ([]Account, error) {
-	p, err := a.Plan(ctx, 2017)
+	p, err := a.Plan(ctx, year2017.Year)
 	if err != nil {
 		return nil, err
 	}
 	var out []Account
 	users := map[string]*app.Actor{}
-	for _, s := range accounts {
+	for _, s := range year2017.Accounts {
 		pw := app.RandomPassword()
-		u, err := a.CreateUser(ctx, nil, app.UserInput{Username: s.username, DisplayName: s.name, Role: s.role, Department: s.dept, Leads: s.leads, Password: pw}, false)
+		u, err := a.CreateUser(ctx, nil, app.UserInput{Username: s.Username, DisplayName: s.Name, Role: s.Role, Department: s.Department, Leads: s.Leads, Password: pw}, false)
 		if err != nil {
-			return nil, fmt.Errorf("demo account %s: %w", s.username, err)
+			return nil, fmt.Errorf("demo account %s: %w", s.Username, err)
 		}
 		if err := a.MarkDemo(ctx, u); err != nil {
 			return nil, err
 		}
-		users[s.username] = &app.Actor{User: u, Address: "demo"}
-		out = append(out, Account{s.username, pw, string(s.role), s.note})
+		users[s.Username] = &app.Actor{User: u, Address: "demo"}
+		out = append(out, Account{s.Username, pw, string(s.Role), s.Note})
 	}
 	if err := year(ctx, a, p, users); err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-var topics = map[string][]string{
-	"office":       {"机关效能建设推进会", "党风廉政建设专题学习", "科技工作务虚会", "政务公开工作", "“两学一做”学习教育"},
-	"hightech":     {"高新技术企业认定培训会", "技术合同登记服务进园区", "科技型企业培育工程", "技术转移示范机构建设", "科技园区提质发展"},
-	"planning":     {"重大科技专项申报辅导", "企业研发中心建设", "科技金融对接会", "社会发展科技计划项目验收", "农业科技特派员服务"},
-	"general":      {"科技活动周启动仪式", "科普知识进社区", "科技体验中心开放日", "“5.12”防灾减灾宣传", "科普文化产品展"},
-	"ip":           {"“4.26”知识产权宣传周", "专利申请资助政策解读", "国家知识产权创意产业试点园区建设", "商标品牌培育", "知识产权维权援助"},
-	"productivity": {"众创空间绩效评价", "科技企业孵化器培育", "创新创业大赛", "产学研合作对接会", "创新创业人才沙龙"},
 }
 
 var sentences = []string{
@@ -146,10 +156,11 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 	defer func() { a.Now = realNow }()
 	rng := rand.New(rand.NewPCG(2017, 3))
 	loc := p.Location()
-	reporter := map[string]*app.Actor{"hightech": users["reporter"]}
-	for _, d := range p.Departments {
-		if r, ok := users["reporter."+d.Code]; ok {
-			reporter[d.Code] = r
+	ch := &year2017.Channels
+	reporter := map[string]*app.Actor{}
+	for _, s := range year2017.Accounts {
+		if s.Role == domain.Reporter && s.Department != "" && reporter[s.Department] == nil {
+			reporter[s.Department] = users[s.Username]
 		}
 	}
 	leaderOf := func(dept string) *app.Actor {
@@ -169,10 +180,10 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 			for i := 0; i < n; i++ {
 				day := plan.Date{Year: 2017, Month: m, Day: 1 + rng.IntN(25)}
 				at(day, 9)
-				t := topics[d.Code][(m+i)%len(topics[d.Code])] // distinct within a month
-				major := m == 5 && i == 0 && d.Code == "general"
+				t := year2017.Topics[d.Code][(m+i)%len(year2017.Topics[d.Code])] // distinct within a month
+				major := m == 5 && i == 0 && d.Code == year2017.MajorDepartment
 				pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("金水区%s%s", monthName(m), t), Body: body(rng, 1+rng.IntN(5)),
-					Themes: []int{1 + rng.IntN(9)}, Channels: []string{"intranet", "shixun"}, Major: major})
+					Themes: []int{1 + rng.IntN(9)}, Channels: ch.Piece, Major: major})
 				if err != nil {
 					return err
 				}
@@ -206,25 +217,25 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 				pub := day
 				pub.Day = min(pub.Day+1+rng.IntN(3), 28)
 				at(pub, 10)
-				channel := "intranet"
+				channel := ch.Office
 				if rng.IntN(12) == 0 {
-					channel = "intranet_special"
+					channel = ch.OfficeSpecial
 				}
 				if _, err := a.RecordAdoption(ctx, office, pc.ID, app.AdoptionInput{Channel: channel, Date: pub.String()}); err != nil {
 					return err
 				}
 				if rng.IntN(3) == 0 {
-					if _, err := a.RecordAdoption(ctx, office, pc.ID, app.AdoptionInput{Channel: "shixun", Date: pub.String(), Issue: fmt.Sprintf("第%d期", m*2)}); err != nil {
+					if _, err := a.RecordAdoption(ctx, office, pc.ID, app.AdoptionInput{Channel: ch.Journal, Date: pub.String(), Issue: fmt.Sprintf("第%d期", m*2)}); err != nil {
 						return err
 					}
 				}
 				if rng.IntN(4) == 0 {
-					if err := outside(ctx, a, rep, office, pc.ID, "city_site", pub, ""); err != nil {
+					if err := outside(ctx, a, rep, office, pc.ID, ch.City, pub, ""); err != nil {
 						return err
 					}
 				}
 				if rng.IntN(10) == 0 {
-					if err := outside(ctx, a, rep, office, pc.ID, "media", pub, []string{"河南日报", "郑州日报"}[rng.IntN(2)]); err != nil {
+					if err := outside(ctx, a, rep, office, pc.ID, ch.Media, pub, year2017.MediaOutlets[rng.IntN(len(year2017.MediaOutlets))]); err != nil {
 						return err
 					}
 				}
@@ -238,7 +249,7 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 					}
 					day := plan.Date{Year: 2017, Month: m, Day: 5 + rng.IntN(20)}
 					at(day, 11)
-					pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("%s%s（%d月）", qc.Name, topics[d.Code][k%5], m), Body: body(rng, 1)})
+					pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("%s%s（%d月）", qc.Name, year2017.Topics[d.Code][k%5], m), Body: body(rng, 1)})
 					if err != nil {
 						return err
 					}
@@ -257,17 +268,17 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 	}
 	// Work in flight at the end of the year, so each role finds something to do.
 	at(plan.Date{Year: 2017, Month: 12, Day: 27}, 9)
-	if _, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "高新区企业年度创新成果展（草稿）", Body: body(rng, 2), Channels: []string{"intranet"}}); err != nil {
+	if _, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "高新区企业年度创新成果展（草稿）", Body: body(rng, 2), Channels: ch.Piece[:1]}); err != nil {
 		return err
 	}
-	pc, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "金水区科技型企业培育工程年终总结", Body: body(rng, 3), Themes: []int{5}, Channels: []string{"intranet", "shixun"}})
+	pc, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "金水区科技型企业培育工程年终总结", Body: body(rng, 3), Themes: []int{5}, Channels: ch.Piece})
 	if err != nil {
 		return err
 	}
 	if _, err := a.Submit(ctx, users["reporter"], pc.ID); err != nil {
 		return err
 	}
-	pc, err = a.CreatePiece(ctx, users["reporter.planning"], app.PieceInput{Title: "金水区2017年科技创新工作综述", Body: body(rng, 5), Themes: []int{1, 3}, Channels: []string{"intranet", "media"}, Major: true})
+	pc, err = a.CreatePiece(ctx, users["reporter.planning"], app.PieceInput{Title: "金水区2017年科技创新工作综述", Body: body(rng, 5), Themes: []int{1, 3}, Channels: []string{ch.Piece[0], ch.Media}, Major: true})
 	if err != nil {
 		return err
 	}
@@ -277,7 +288,7 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 	if _, err := a.Approve(ctx, users["leader"], pc.ID, "重大事项，请主要领导审定。"); err != nil {
 		return err
 	}
-	pc, err = a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "高新科参加省技术转移对接会", Body: body(rng, 2), Channels: []string{"media"}})
+	pc, err = a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "高新科参加省技术转移对接会", Body: body(rng, 2), Channels: []string{ch.Media}})
 	if err != nil {
 		return err
 	}
@@ -288,13 +299,13 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 		return err
 	}
 	at(plan.Date{Year: 2017, Month: 12, Day: 28}, 10)
-	_, err = a.RecordAdoption(ctx, users["reporter"], pc.ID, app.AdoptionInput{Channel: "media", Date: "2017-12-28", Outlet: "郑州日报", Issue: "第5版"})
+	_, err = a.RecordAdoption(ctx, users["reporter"], pc.ID, app.AdoptionInput{Channel: ch.Media, Date: "2017-12-28", Outlet: "郑州日报", Issue: "第5版"})
 	return err
 }
 
 func outside(ctx context.Context, a *app.App, rep, office *app.Actor, pieceID int64, channel string, day plan.Date, outlet string) error {
 	issue := ""
-	if outlet != "" || channel == "city_site" {
+	if outlet != "" || channel == year2017.Channels.City {
 		issue = fmt.Sprintf("%d年%d月%d日", day.Year, day.Month, day.Day)
 	}
 	rec, err := a.RecordAdoption(ctx, rep, pieceID, app.AdoptionInput{Channel: channel, Date: day.String(), Outlet: outlet, Issue: issue})

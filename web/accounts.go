@@ -297,3 +297,22 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c *reqCtx) error 
 	writeJSON(w, http.StatusOK, toUserJSON(c.user))
 	return nil
 }
+
+// apiUsers: GET /api/v1/users?role=&department=&q=&limit=&cursor=
+// → {"users":[…],"next_cursor","prev_cursor"} (null at the ends).
+func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.Users(r.Context(), c.actor, userFilter(r), pq)
+	if err != nil {
+		return err
+	}
+	out := make([]userJSON, len(pg.Items))
+	for i, u := range pg.Items {
+		out[i] = toUserJSON(u)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"users": out, "next_cursor": cursorJSON(pg.Next), "prev_cursor": cursorJSON(pg.Prev)})
+	return nil
+}

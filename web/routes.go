@@ -66,6 +66,7 @@ func (s *Server) registerRoutes() {
 
 	// Administration.
 	s.handle("GET", "/admin/users", domain.PermUsers, s.usersPage)
+	s.handle("GET", "/api/v1/users", domain.PermUsers, s.apiUsers)
 	s.handle("GET", "/admin/users/new", domain.PermUsers, s.newUserPage)
 	s.handle("POST", "/admin/users", domain.PermUsers, s.createUser)
 	s.handle("GET", "/admin/users/{id}", domain.PermUsers, s.userPage)

@@ -1,0 +1,115 @@
+package domain
+
+import "testing"
+
+func TestTransitions(t *testing.T) {
+	for _, tc := range []struct {
+		action Action
+		from   PieceState
+		to     PieceState
+		ok     bool
+	}{
+		{ActSubmit, StateDraft, StateSubmitted, true},
+		{ActSubmit, StateReturned, StateSubmitted, true},
+		{ActSubmit, StateSubmitted, "", false},
+		{ActSubmit, StateApproved, "", false},
+		{ActApprove, StateSubmitted, StateApproved, true},
+		{ActApprove, StateLeaderApproved, StateApproved, true},
+		{ActApprove, StateDraft, "", false},
+		{ActReturn, StateLeaderApproved, StateReturned, true},
+		{ActReturn, StateApproved, "", false},
+		{ActAdopt, StateApproved, StateApproved, true},
+		{ActAdopt, StateAdopted, StateAdopted, true},
+		{ActAdopt, StateSubmitted, "", false},
+		{ActEdit, StateApproved, "", false},
+	} {
+		to, ok := Next(tc.action, tc.from)
+		if ok != tc.ok || to != tc.to {
+			t.Errorf("%s from %s: %q %v, want %q %v", tc.action, tc.from, to, ok, tc.to, tc.ok)
+		}
+	}
+	if AdoptedTo(StateApproved, 1) != StateAdopted || AdoptedTo(StateAdopted, 0) != StateApproved ||
+		AdoptedTo(StateAdopted, 2) != StateAdopted || AdoptedTo(StateApproved, 0) != StateApproved {
+		t.Error("AdoptedTo: 已采用 must mean at least one counted record")
+	}
+	major := &Piece{Major: true, State: StateSubmitted}
+	if ApproveTo(Leader, major, Chief) != StateLeaderApproved || ApproveTo(Leader, major, Leader) != StateApproved ||
+		ApproveTo(Leader, &Piece{State: StateSubmitted}, Chief) != StateApproved {
+		t.Error("ApproveTo: a 重大事项 goes on to the chief only when the plan says so")
+	}
+}
+
+func TestAllow(t *testing.T) {
+	rep := &User{ID: 1, Role: Reporter, Department: "a"}
+	other := &User{ID: 2, Role: Reporter, Department: "b"}
+	lead := &User{ID: 3, Role: Leader, Leads: []string{"a"}}
+	lead2 := &User{ID: 4, Role: Leader, Leads: []string{"b"}}
+	chief := &User{ID: 5, Role: Chief}
+	office := &User{ID: 6, Role: Office}
+	admin := &User{ID: 7, Role: Admin}
+	piece := func(s PieceState) *Piece { return &Piece{Department: "a", AuthorID: 1, State: s} }
+	code := func(err error) string {
+		if err == nil {
+			return ""
+		}
+		return ErrorOf(err).Code
+	}
+	for _, tc := range []struct {
+		u      *User
+		p      *Piece
+		action Action
+		want   string
+	}{
+		{rep, piece(StateDraft), ActEdit, ""},
+		{rep, piece(StateDraft), ActSubmit, ""},
+		{rep, piece(StateSubmitted), ActEdit, EConflict},
+		{rep, piece(StateSubmitted), ActAttach, EConflict},
+		{other, piece(StateDraft), ActEdit, ENotFound}, // another department's piece is not theirs to see
+		{lead, piece(StateDraft), ActApprove, ENotFound},
+		{lead, piece(StateSubmitted), ActApprove, ""},
+		{lead, piece(StateSubmitted), ActReturn, ""},
+		{lead2, piece(StateSubmitted), ActApprove, ENotFound},
+		{lead, piece(StateLeaderApproved), ActApprove, EConflict},
+		{chief, piece(StateLeaderApproved), ActApprove, ""},
+		{chief, piece(StateSubmitted), ActApprove, EConflict},
+		{lead, piece(StateSubmitted), ActEdit, EForbidden},
+		{rep, piece(StateSubmitted), ActApprove, EForbidden},
+		{&User{ID: 1, Role: Leader, Leads: []string{"a"}}, piece(StateSubmitted), ActApprove, EForbidden}, // one's own piece
+		{office, piece(StateApproved), ActAdopt, ""},
+		{office, piece(StateSubmitted), ActAdopt, EConflict},
+		{rep, piece(StateApproved), ActAdopt, ""},
+		{rep, piece(StateAdopted), ActAdopt, ""},
+		{lead, piece(StateApproved), ActAdopt, EForbidden},
+		{admin, piece(StateApproved), ActAdopt, ENotFound},
+		{office, piece(StateDraft), ActAdopt, ENotFound},
+	} {
+		if got := code(Allow(tc.u, tc.p, tc.action)); got != tc.want {
+			t.Errorf("%s (%s) %s a %s piece: %q, want %q", tc.u.Role, tc.u.Department, tc.action, tc.p.State, got, tc.want)
+		}
+	}
+	if a := ActionsOf(rep, piece(StateReturned)); !a.Edit || !a.Submit || !a.Attach || a.Approve || a.Adopt {
+		t.Errorf("a reporter on their returned piece: %+v", a)
+	}
+	if a := ActionsOf(lead, piece(StateSubmitted)); a.Edit || !a.Approve || !a.Return || a.Adopt {
+		t.Errorf("the leader on a submitted piece: %+v", a)
+	}
+}
+
+func TestNames(t *testing.T) {
+	for _, s := range States {
+		if !s.Valid() || s.Name() == string(s) {
+			t.Errorf("state %s has no Chinese name", s)
+		}
+	}
+	for _, r := range Roles {
+		if !r.Valid() || r.Name() == string(r) {
+			t.Errorf("role %s has no Chinese name", r)
+		}
+	}
+	if PieceState("x").Valid() || Role("root").Valid() {
+		t.Error("unknown states and roles are not valid")
+	}
+	if got := Clip("一二三四五", 3); got != "一二…" {
+		t.Errorf("Clip: %q", got)
+	}
+}

@@ -54,9 +54,18 @@ func scanPiece(row interface{ Scan(...any) error }) (*domain.Piece, error) {
 	return &p, nil
 }
 
-// domain.Piece returns one piece.
+// Piece returns one piece.
+//
+// Inside a transaction on PostgreSQL the piece's row is locked until the
+// transaction ends, so that two servers (or two requests) changing one
+// piece take turns and each decides on the state the other left (SQLite's
+// write transactions are serial already).
 func (q *Q) Piece(ctx context.Context, id int64) (*domain.Piece, error) {
-	p, err := scanPiece(q.c.QueryRowContext(ctx, `SELECT `+pieceColumns+pieceFrom+` WHERE p.id = $1`, id))
+	lock := ""
+	if q.tx && q.d == postgresDialect {
+		lock = " FOR UPDATE OF p"
+	}
+	p, err := scanPiece(q.c.QueryRowContext(ctx, `SELECT `+pieceColumns+pieceFrom+` WHERE p.id = $1`+lock, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -281,7 +290,7 @@ func (q *Q) Attachments(ctx context.Context, pieceID int64) ([]*domain.Attachmen
 	return out, rows.Err()
 }
 
-// domain.Attachment returns one file with its content.
+// Attachment returns one file with its content.
 func (q *Q) Attachment(ctx context.Context, id int64) (*domain.Attachment, error) {
 	var a domain.Attachment
 	var at string

@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+
+	"kexuan/app"
+	"kexuan/domain"
+	"kexuan/store"
+	"kexuan/store/storetest"
+)
+
+// Two kexuan serve processes on one PostgreSQL database, as a city runs
+// them behind a load balancer: a session made on one works on the other;
+// adoptions recorded through both at once leave the score aggregate equal
+// to a recomputation from the publications, and the audit chain whole.
+func TestTwoServersOnePostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("servers test skipped in -short mode")
+	}
+	dsn := storetest.Postgres(t)
+	ctx := context.Background()
+	a, _, err := prepare(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []app.UserInput{
+		{Username: "rep", Role: domain.Reporter, Department: "hightech"},
+		{Username: "lead", Role: domain.Leader, Leads: []string{"hightech"}},
+		{Username: "off", Role: domain.Office},
+	} {
+		u.Password = crashPassword
+		if _, err := a.CreateUser(ctx, nil, u, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+
+	srvA, baseA := startServer(t, dsn)
+	srvB, baseB := startServer(t, dsn)
+	t.Cleanup(func() {
+		for _, s := range []interface{ Kill() error }{srvA.Process, srvB.Process} {
+			s.Kill()
+		}
+		srvA.Wait()
+		srvB.Wait()
+	})
+
+	// A session made on A is good on B (the cookie jar is per URL: copy it).
+	rep := apiLogin(t, baseA, "rep")
+	lead := apiLogin(t, baseB, "lead")
+	offA := apiLogin(t, baseA, "off")
+	req, _ := http.NewRequest("GET", baseA+"api/v1/me", nil)
+	cookies := rep.Jar.Cookies(req.URL)
+	reqB, _ := http.NewRequest("GET", baseB+"api/v1/me", nil)
+	rep.Jar.SetCookies(reqB.URL, cookies)
+	offB := &http.Client{Jar: offA.Jar}
+	offB.Jar.SetCookies(reqB.URL, offA.Jar.Cookies(req.URL))
+	res, err := rep.Do(reqB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("a session made on A, used on B: %d %s", res.StatusCode, body)
+	}
+
+	// Approved pieces, written on A, approved on B.
+	const n = 24
+	ids := make([]int64, n)
+	for i := range ids {
+		var p struct {
+			ID int64 `json:"id"`
+		}
+		base := []string{baseA, baseB}[i%2]
+		if code := post(rep, base+"api/v1/pieces", map[string]any{"title": fmt.Sprintf("双机稿件 %d", i), "body": "<p>金水区科技创新工作稳步推进，企业踊跃参加。</p>"}, &p); code != 201 {
+			t.Fatalf("create on %s: %d", base, code)
+		}
+		if code := post(rep, fmt.Sprintf("%sapi/v1/pieces/%d/submit", base, p.ID), nil, nil); code != 200 {
+			t.Fatalf("submit: %d", code)
+		}
+		if code := post(lead, fmt.Sprintf("%sapi/v1/pieces/%d/approve", baseB, p.ID), map[string]string{}, nil); code != 200 {
+			t.Fatalf("approve on B: %d", code)
+		}
+		ids[i] = p.ID
+	}
+	// The office records through both servers at once: two channels a
+	// piece, same days, so that both servers bump the same cells.
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*n)
+	for w, c := range []struct {
+		base string
+		cl   *http.Client
+	}{{baseA, offA}, {baseB, offB}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, id := range ids {
+				ch := []string{"intranet", "shixun"}[(i+w)%2]
+				day := fmt.Sprintf("2017-%02d-%02d", 3+i%3, 10)
+				if code := post(c.cl, fmt.Sprintf("%sapi/v1/pieces/%d/adoptions", c.base, id), map[string]any{"channel": ch, "date": day}, nil); code != 201 {
+					errs <- fmt.Sprintf("adoption of %d in %s through %s: %d", id, ch, c.base, code)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	diffs, err := db.CheckAggregate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Errorf("aggregate differs from a recomputation: %s", d)
+	}
+	if res, err := db.IntegrityCheck(ctx); err != nil || res != "ok" {
+		t.Errorf("integrity check: %s %v", res, err)
+	}
+	count, err := db.CountPublications(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != 2*n {
+		t.Errorf("%d publications recorded, want %d", count, 2*n)
+	}
+	for _, id := range ids {
+		p, err := db.Q().Piece(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.State != domain.StateAdopted {
+			t.Errorf("piece %d: %s after two counted records", id, p.State)
+		}
+	}
+}

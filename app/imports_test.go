@@ -182,4 +182,3 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
-

@@ -50,6 +50,15 @@ func New(db *store.DB) *App {
 	return a
 }
 
+// Zone is the time zone of the current plan (the plan file's timezone),
+// in which pages show times; Asia/Shanghai before any plan is loaded.
+func (a *App) Zone(ctx context.Context) *time.Location {
+	if p, err := a.Plan(ctx, 0); err == nil {
+		return p.Location()
+	}
+	return plan.DefaultLocation()
+}
+
 // Close closes the database.
 func (a *App) Close() error { return a.DB.Close() }
 

@@ -362,7 +362,7 @@ func (v *validator) validate(p *Plan) {
 		v.errf("issued", "印发日期必填，格式 2017-02-23")
 	}
 	if p.Timezone == "" {
-		p.Timezone = "Asia/Shanghai"
+		p.Timezone = DefaultTimezone
 	}
 	loc, err := time.LoadLocation(p.Timezone)
 	if err != nil {

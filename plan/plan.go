@@ -10,6 +10,7 @@ package plan
 import (
 	"fmt"
 	"time"
+	_ "time/tzdata" // plans name their time zone; a bare server may have no zoneinfo
 
 	"github.com/pelletier/go-toml/v2"
 )
@@ -145,6 +146,19 @@ type Form struct {
 	AllDepartments bool     `toml:"all_departments"`
 	Dates          []string `toml:"dates"` // MM-DD days the activity is tied to
 	VisitsPerMonth int      `toml:"visits_per_month"`
+}
+
+// DefaultTimezone is the time zone of a plan that names none.
+const DefaultTimezone = "Asia/Shanghai"
+
+// DefaultLocation is DefaultTimezone's location (the time zone database is
+// embedded: time/tzdata).
+func DefaultLocation() *time.Location {
+	l, err := time.LoadLocation(DefaultTimezone)
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
 }
 
 // Location is the plan's time zone.

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,8 +37,15 @@ func Write(w io.Writer, format string, p *plan.Plan, r *scoring.Result) error {
 	return fmt.Errorf("未知格式 %q：可用 %s", format, strings.Join(Formats, "、"))
 }
 
-// JSON writes the result as one object.
+// JSON writes the result as one object; completion is rounded to four
+// decimals (the engine keeps it exact).
 func JSON(w io.Writer, r *scoring.Result) error {
+	out := *r
+	out.Departments = slices.Clone(r.Departments)
+	for i := range out.Departments {
+		out.Departments[i].Completion = math.Round(out.Departments[i].Completion*1e4) / 1e4
+	}
+	r = &out
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
@@ -302,7 +311,7 @@ func CSV(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 			row = append(row, num(d.Bonuses[c.Code].Points))
 		}
 		row = append(row, num(d.TaskScore), num(d.Bonus), num(d.Deduction), num(d.Total),
-			strconv.FormatFloat(d.Completion, 'f', -1, 64), strconv.Itoa(d.Rank))
+			strconv.FormatFloat(math.Round(d.Completion*1e4)/1e4, 'f', -1, 64), strconv.Itoa(d.Rank))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

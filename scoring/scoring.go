@@ -9,7 +9,6 @@ package scoring
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 
@@ -246,6 +245,13 @@ func (st *deptState) finish(p *plan.Plan, asOf plan.Date, ledger bool) Departmen
 		out.TaskScore += score
 		targetRaw += raw
 	}
+	if d.Base > 0 && out.TaskScore > d.Base {
+		// A plan whose targets add up to more than the base, or that caps no
+		// category: the task score still stops at 基础分 (SCORING.md step 3).
+		lines = append(lines, Line{Kind: LineCap, Points: d.Base - out.TaskScore,
+			Rule: fmt.Sprintf("任务得分以基础分 %s 为上限，超出的 %s 分不计入（仍计入完成率）", num(d.Base), num(out.TaskScore-d.Base))})
+		out.TaskScore = d.Base
+	}
 	for _, c := range p.CategoriesOf(plan.KindBonus) {
 		raw := st.bonusRaw[c.Code]
 		pts := raw
@@ -289,7 +295,7 @@ func (st *deptState) finish(p *plan.Plan, asOf plan.Date, ledger bool) Departmen
 	}
 	out.Total = out.TaskScore + out.Bonus - out.Deduction
 	if d.Base > 0 {
-		out.Completion = math.Round(targetRaw/d.Base*1e4) / 1e4
+		out.Completion = targetRaw / d.Base // unrounded: encoders round for display
 	}
 	if ledger {
 		sortLedger(lines)

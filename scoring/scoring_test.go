@@ -257,3 +257,39 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+// Whatever a plan says, the task score stops at 基础分: here every target is
+// raised above the base and no category caps at its target.
+func TestTaskScoreAtMostBase(t *testing.T) {
+	p, _ := plan.Builtin()
+	for i := range p.Categories {
+		p.Categories[i].CapAtTarget = false
+	}
+	dp := &p.Departments[1]
+	for k := range dp.Targets {
+		dp.Targets[k] = dp.Base * 2
+	}
+	var es []Entry
+	for i := 0; i < int(dp.Base)*4; i++ {
+		es = append(es, one(dp.Code, "intranet", "2017-04-10", 0))
+	}
+	res := Score(p, plan.MustDate("2017-12-31"), es, Options{})
+	for _, got := range res.Departments {
+		if got.Code != dp.Code {
+			continue
+		}
+		if got.TaskScore != dp.Base {
+			t.Errorf("task score %v, want the base %v", got.TaskScore, dp.Base)
+		}
+		if got.Completion != float64(len(es))/dp.Base {
+			t.Errorf("completion %v, want the unrounded %v", got.Completion, float64(len(es))/dp.Base)
+		}
+		found := false
+		for _, l := range got.Ledger {
+			found = found || l.Kind == LineCap && l.Category == "" && l.Points == dp.Base-float64(len(es))
+		}
+		if !found {
+			t.Errorf("no ledger line explains the cap at the base: %+v", got.Ledger)
+		}
+	}
+}

@@ -72,6 +72,7 @@ var routeTable = map[string][]string{
 	"POST /adoptions/{id}/words":         {O},
 	"POST /api/v1/adoptions/{id}/words":  {O},
 	"GET /admin/users":                   {A},
+	"GET /api/v1/users":                  {A},
 	"GET /admin/users/new":               {A},
 	"POST /admin/users":                  {A},
 	"GET /admin/users/{id}":              {A},

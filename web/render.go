@@ -27,12 +27,13 @@ var funcs = template.FuncMap{
 	"resultNames": func() map[string]string {
 		return map[string]string{domain.AuditOK: "成功", domain.AuditDenied: "拒绝", domain.AuditFailed: "失败"}
 	},
-	"datetime": func(t time.Time) string {
+	"datetime": func(loc *time.Location, t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(shanghai).Format("2006-01-02 15:04")
+		return t.In(loc).Format("2006-01-02 15:04")
 	},
+	"pieceTable": func(ps []*domain.Piece, loc *time.Location) pieceTable { return pieceTable{ps, loc} },
 	"json": func(v any) (string, error) {
 		b, err := json.Marshal(v)
 		return string(b), err
@@ -48,13 +49,11 @@ var funcs = template.FuncMap{
 	},
 }
 
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
+// pieceTable is the shared list of pieces with the zone its times are shown in.
+type pieceTable struct {
+	Pieces []*domain.Piece
+	Zone   *time.Location
+}
 
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
@@ -75,6 +74,7 @@ type view struct {
 	Path  string
 	Flash string
 	Title string
+	Zone  *time.Location // the current plan's time zone: times are shown in it
 	Data  any
 }
 
@@ -90,7 +90,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name,
 	if !ok {
 		panic("no template " + name)
 	}
-	v := view{User: c.user, Path: r.URL.Path, Title: title, Data: data}
+	v := view{User: c.user, Path: r.URL.Path, Title: title, Data: data, Zone: s.App.Zone(r.Context())}
 	if c.session != nil {
 		v.CSRF = c.session.CSRFToken
 	}

@@ -361,6 +361,8 @@ func TestAggregateProperty(t *testing.T) {
 				// Move the 金水时讯-style tier floors: 100 → 100+plans*10.
 				text := strings.Replace(string(src), "min = 100", fmt.Sprintf("min = %d", 100+plans*10), -1)
 				text = strings.Replace(text, "max = 99", fmt.Sprintf("max = %d", 99+plans*10), -1)
+				// and the note that states them, or the plan is refused.
+				text = strings.Replace(text, "100字以下计0.5分；100—300字", fmt.Sprintf("%d字以下计0.5分；%d—300字", 100+plans*10, 100+plans*10), 1)
 				np, err := plan.Parse("replaced.toml", []byte(text))
 				if err != nil {
 					t.Fatal(err)

@@ -185,9 +185,16 @@ func checkXLSX(t *testing.T, path string) {
 	if hightech[2] != "20" || hightech[n-3] != "4" || hightech[n-1] != "1" {
 		t.Errorf("高新科 row: %v", hightech)
 	}
-	last := rows[len(rows)-2]
-	if !strings.Contains(strings.Join(last, ""), "各科室每月按要求报送") {
-		t.Errorf("notes missing: %v", rows[len(rows)-3:])
+	// The notes, then the rules stated from the data, then the explanation.
+	var tail []string
+	for _, r := range rows[len(rows)-16:] {
+		tail = append(tail, strings.Join(r, ""))
+	}
+	text := strings.Join(tail, "\n")
+	for _, want := range []string{"各科室每月按要求报送", "计分规则：", "金水时讯 按字数：", "每个科室全年最多加 5 分", "每少一条扣 1 分", "完成率 ="} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the sheet's notes lack %q:\n%s", want, text)
+		}
 	}
 	lay, err := f.GetPageLayout("考核表")
 	if err != nil || lay.Size == nil || *lay.Size != 9 || lay.Orientation == nil || *lay.Orientation != "landscape" {
@@ -365,7 +372,8 @@ func TestPlanCommands(t *testing.T) {
 	// Another year's plan, loaded and then used by report.
 	s := strings.Replace(strings.Replace(string(src), "year = 2017", "year = 2018", 1), "issued = 2017-02-23", "issued = 2018-01-20", 1)
 	s = strings.ReplaceAll(strings.Replace(s, `quota_from = "2017-03"`, `quota_from = "2018-02"`, 1), "金科〔2017〕3号", "金科〔2018〕1号")
-	s = strings.Replace(s, "points = 5\noutlet_required", "points = 3\noutlet_required", 1) // media earns 3 in 2018
+	s = strings.Replace(s, "points = 5\noutlet_required", "points = 3\noutlet_required", 1) // media earns 3 in 2018,
+	s = strings.Replace(s, "每篇稿件加5分", "每篇稿件加3分", 1)                                         // and its note says so
 	p18 := write(t, "2018.toml", s)
 	if out := mustRun(t, "plan", "check", p18); !strings.Contains(out, "方案有效") {
 		t.Error(out)
@@ -385,7 +393,7 @@ func TestPlanCommands(t *testing.T) {
 	}
 	// Loading over a year that has a plan: refused without --replace, with
 	// what would change; with it, replaced, the changes printed and audited.
-	s19 := strings.Replace(s, "points = 3\noutlet_required", "points = 4\noutlet_required", 1)
+	s19 := strings.Replace(strings.Replace(s, "points = 3\noutlet_required", "points = 4\noutlet_required", 1), "每篇稿件加3分", "每篇稿件加4分", 1)
 	p18b := write(t, "2018b.toml", s19)
 	out, errs, code = run(t, "plan", "load", "--db", dsn, p18b)
 	if code != 1 || !strings.Contains(errs, "--replace") || !strings.Contains(out, "每篇 3 分") || !strings.Contains(out, "每篇 4 分") {

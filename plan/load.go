@@ -560,9 +560,16 @@ func (v *validator) validate(p *Plan) {
 			}
 		}
 	}
+	notesOK := true
 	for i, c := range p.Categories {
 		if c.Note < 0 || c.Note > len(p.Notes) {
 			v.errf(fmt.Sprintf("categories[%d].note", i), "注释 %d 不存在", c.Note)
+			notesOK = false
+		}
+	}
+	if notesOK && len(v.errs) == 0 { // the notes are compared with data that is valid
+		for _, d := range NoteDifferences(p) {
+			v.errf(fmt.Sprintf("notes[%d]", d.Note-1), "%s", d.Message)
 		}
 	}
 }

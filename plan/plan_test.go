@@ -159,3 +159,34 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+// A plan whose notes say one thing while its data scores another is
+// refused, naming the note and both numbers; so is a note with a number the
+// data lacks.
+func TestNotesMatchNumbers(t *testing.T) {
+	_, good := Builtin()
+	for _, c := range []struct{ old, new, field, msg string }{
+		{"category = \"intranet\"\npoints = 5", "category = \"intranet\"\npoints = 4", "notes[1]", "机关内网专期每条的分数 4在注释中没有写；注释写的 5 在方案数据中没有对应"},
+		{"cap = 5\n", "cap = 6\n", "notes[3]", "加分上限 6"},
+		{"少报一条扣1分", "少报一条扣2分", "notes[5]", "注释写的 2"},
+		{"500字以上计5分", "600字以上计5分", "notes[2]", "注释写的 600"},
+	} {
+		src := string(good)
+		if !strings.Contains(src, c.old) {
+			t.Fatalf("fixture text %q not in the plan", c.old)
+		}
+		src = strings.Replace(src, c.old, c.new, 1)
+		_, err := Parse("bad.toml", []byte(src))
+		var es Errors
+		if !errors.As(err, &es) || len(es) != 1 {
+			t.Fatalf("%s → %s: want one error, got %v", c.old, c.new, err)
+		}
+		if es[0].Field != c.field || !strings.Contains(es[0].Msg, c.msg) || es[0].Line == 0 {
+			t.Errorf("%s → %s: got %v (field %s, line %d)", c.old, c.new, es[0], es[0].Field, es[0].Line)
+		}
+	}
+	p, _ := Builtin()
+	if d := NoteDifferences(p); len(d) != 0 {
+		t.Errorf("the 2017 plan's notes differ from its data: %v", d)
+	}
+}

@@ -178,6 +178,17 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		f.SetRowHeight(sheet, row, 16)
 		row++
 	}
+	// The rules as the engine applies them, stated from the plan's data (the
+	// notes above are checked against the same numbers when a plan loads).
+	for i, r := range plan.Rules(p) {
+		prefix := ""
+		if i == 0 {
+			prefix = "计分规则："
+		}
+		x.merge(cell(1, row), cell(ncols, row), prefix+r, sNote)
+		f.SetRowHeight(sheet, row, 16)
+		row++
+	}
 	x.merge(cell(1, row), cell(ncols, row), explanation(p), sNote)
 	f.SetRowHeight(sheet, row, 28)
 

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -165,6 +166,9 @@ func cmdInit(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
+// importMemoryLimit is the Go heap's soft limit during an import.
+const importMemoryLimit = 96 << 20
+
 func cmdImport(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("import", env)
 	dsn := dbFlag(fs)
@@ -179,6 +183,12 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A large register is read, checked and hashed in batches; a soft
+		// limit keeps the collector ahead of the garbage, so the import's
+		// memory stays flat whatever the file's size.
+		debug.SetMemoryLimit(importMemoryLimit)
+	}
 	res, err := app.New(db).Import(ctx, nil, fs.Arg(1))
 	if err != nil {
 		return err

@@ -162,7 +162,9 @@ func (a *App) Authenticate(ctx context.Context, token string) (*domain.User, *do
 	}
 	now := a.Now()
 	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > IdleTimeout {
-		q.DeleteSession(ctx, token)
+		if err := q.DeleteSession(ctx, token); err != nil {
+			return nil, nil, err
+		}
 		return nil, nil, &domain.Error{Code: domain.EUnauthorized, Message: "登录已超时，请重新登录"}
 	}
 	u, err := q.UserByID(ctx, s.UserID)
@@ -170,7 +172,9 @@ func (a *App) Authenticate(ctx context.Context, token string) (*domain.User, *do
 		return nil, nil, err
 	}
 	if u.Disabled {
-		q.DeleteUserSessions(ctx, u.ID, "")
+		if err := q.DeleteUserSessions(ctx, u.ID, ""); err != nil {
+			return nil, nil, err
+		}
 		return nil, nil, &domain.Error{Code: domain.EUnauthorized, Message: "账户已停用"}
 	}
 	if now.Sub(s.LastSeenAt) > time.Minute {

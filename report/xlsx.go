@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -57,7 +58,12 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	}
 	last := col(ncols)
 
-	title := f.NewStyle
+	var styleErr error
+	title := func(st *excelize.Style) (int, error) {
+		id, err := f.NewStyle(st)
+		styleErr = errors.Join(styleErr, err)
+		return id, err
+	}
 	sTitle, _ := title(&excelize.Style{Font: &excelize.Font{Family: "方正小标宋简体", Size: 16, Bold: true}, Alignment: center()})
 	sSub, _ := title(&excelize.Style{Font: font(10, false), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}})
 	sHead, _ := title(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders(), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}})
@@ -67,6 +73,9 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	sBold, _ := title(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders()})
 	sPct, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders(), CustomNumFmt: strPtr("0.0%")})
 	sNote, _ := title(&excelize.Style{Font: font(9, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}})
+	if styleErr != nil {
+		return styleErr
+	}
 
 	x.merge("A1", last+"1", fmt.Sprintf("%s完成情况", p.TableTitle), sTitle)
 	f.SetRowHeight(sheet, 1, 30)

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"kexuan/domain"
 	"slices"
 	"strconv"
@@ -118,7 +119,9 @@ func (q *Q) scanAudit(ctx context.Context, query string, args ...any) ([]*domain
 		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Username, &e.Role, &e.Address, &e.Action, &e.Object, &e.Result, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
 			return nil, err
 		}
-		e.At, _ = time.Parse(time.RFC3339Nano, at)
+		if e.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return nil, fmt.Errorf("audit entry %d: time %q: %w", e.ID, at, err)
+		}
 		out = append(out, &e)
 	}
 	return out, rows.Err()

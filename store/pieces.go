@@ -224,7 +224,9 @@ func (q *Q) SetPieceState(ctx context.Context, id int64, from, to domain.PieceSt
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
 		return ErrConflict
 	}
 	return nil
@@ -412,7 +414,9 @@ func (q *Q) VerifyAdoption(ctx context.Context, id, by int64) error {
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
 		return ErrConflict
 	}
 	return q.bumpPublication(ctx, id, 1)
@@ -431,7 +435,9 @@ func (q *Q) RejectAdoption(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
 		return ErrConflict
 	}
 	return nil

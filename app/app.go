@@ -39,8 +39,9 @@ type App struct {
 
 	Log *slog.Logger
 
-	throttle *throttle
-	reports  reportCache
+	throttle     *throttle
+	reports      reportCache
+	ledgerCounts ledgerCounts
 }
 
 // New returns an App on db.
@@ -141,28 +142,62 @@ func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) {
 // kept per (year, as_of) while the aggregate's version stays (one small
 // query tells); callers must not change them.
 func (a *App) Report(ctx context.Context, year int, asOf plan.Date) (*plan.Plan, *scoring.Result, error) {
+	p, res, _, err := a.report(ctx, year, asOf)
+	return p, res, err
+}
+
+// report is Report with the score version it was computed at.
+func (a *App) report(ctx context.Context, year int, asOf plan.Date) (*plan.Plan, *scoring.Result, int64, error) {
 	p, err := a.Plan(ctx, year)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	if asOf.IsZero() {
 		asOf = scoring.DefaultAsOf(p, plan.DateOf(a.Now().In(p.Location())))
 	}
 	version, err := a.DB.ScoreVersion(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	key := reportKey{p.Year, asOf, p}
 	if res := a.reports.get(version, key); res != nil {
-		return p, res, nil
+		return p, res, version, nil
 	}
 	entries, err := a.DB.Entries(ctx, p, asOf)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	res := scoring.Score(p, asOf, entries, scoring.Options{})
 	a.reports.put(version, key, res)
-	return p, res, nil
+	return p, res, version, nil
+}
+
+// ledgerCounts keeps how many single-publication lines a ledger selection
+// has, until a score changes (the count reads the aggregate; a page shows it
+// on every request).
+type ledgerCounts struct {
+	mu      sync.Mutex
+	version int64
+	n       map[string]int
+}
+
+func (c *ledgerCounts) get(version int64, key string) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version {
+		return 0, false
+	}
+	n, ok := c.n[key]
+	return n, ok
+}
+
+func (c *ledgerCounts) put(version int64, key string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version || len(c.n) > 1024 {
+		c.version, c.n = version, map[string]int{}
+	}
+	c.n[key] = n
 }
 
 type reportKey struct {
@@ -232,7 +267,7 @@ const MaxLedgerPage = 100
 // with the publications: the totals come from the aggregate, the page from
 // an index in (day, id) order.
 func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string, lq LedgerQuery) (*LedgerPage, error) {
-	p, res, err := a.Report(ctx, year, asOf)
+	p, res, version, err := a.report(ctx, year, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -337,9 +372,15 @@ func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string,
 			page.Prev = encodeCursor('<', &store.LedgerKey{Day: first.Date.String(), ID: first.Ref})
 		}
 	}
+	countKey := fmt.Sprintf("%d|%s|%s|%v|%q", p.Year, at, dept, channels == nil, channels)
+	if n, ok := a.ledgerCounts.get(version, countKey); ok {
+		page.Total = n
+		return page, nil
+	}
 	if page.Total, err = a.DB.CountLedger(ctx, p, at, dept, channels); err != nil {
 		return nil, err
 	}
+	a.ledgerCounts.put(version, countKey, page.Total)
 	return page, nil
 }
 

@@ -91,6 +91,10 @@ func sqliteDSN(p string) string {
 	return "file:" + esc + "?" + q.Encode()
 }
 
+// pgPoolSize bounds the connections one server keeps to PostgreSQL (two
+// servers on one database: twice as many, well under max_connections).
+const pgPoolSize = 16
+
 // Open connects to a SQLite file path or a postgres:// URL. It does not
 // create or upgrade the schema (Migrate does); it refuses a database written
 // by a newer kexuan.
@@ -112,6 +116,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if d == sqliteDialect {
 		// One writer at a time is SQLite's model; readers go through WAL.
 		db.SetMaxOpenConns(4)
+	} else {
+		// A PostgreSQL connection is a server process: keep a pool of them
+		// open rather than database/sql's two idle ones, which under ten
+		// concurrent users meant a new connection (a fork) per request.
+		db.SetMaxOpenConns(pgPoolSize)
+		db.SetMaxIdleConns(pgPoolSize)
+		db.SetConnMaxIdleTime(10 * time.Minute)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"kexuan/app"
 	"kexuan/domain"
@@ -172,15 +174,44 @@ func ledgerQuery(r *http.Request) app.LedgerQuery {
 	return lq
 }
 
+// ledgerRow is a ledger line as the page shows it, its names and numbers
+// resolved once in Go rather than looked up cell by cell in the template.
+type ledgerRow struct {
+	Kind, KindName, Category, Channel, When, Title, Count, Words, Points, Rule string
+}
+
+func ledgerRows(lines []scoring.Line, kinds, cats, chans map[string]string) []ledgerRow {
+	out := make([]ledgerRow, len(lines))
+	for i, l := range lines {
+		r := ledgerRow{Kind: l.Kind, KindName: kinds[l.Kind], Category: cats[l.Category], Channel: chans[l.Channel],
+			When: l.Date, Title: l.Title, Points: scoring.Format(l.Points), Rule: l.Rule}
+		if r.When == "" {
+			r.When = l.Month
+		}
+		if l.Outlet != "" {
+			r.Title += "（" + l.Outlet + "）"
+		}
+		if l.Count != 0 {
+			r.Count = strconv.Itoa(l.Count)
+		}
+		if l.Words != 0 {
+			r.Words = strconv.Itoa(l.Words)
+		}
+		out[i] = r
+	}
+	return out
+}
+
 // ledgerView is one page of a department's ledger.
 type ledgerView struct {
 	*app.LedgerPage
-	Next, Prev string // links, "" at the ends
-	AsOf       string
-	Filter     string
-	KindNames  map[string]string
-	CatNames   map[string]string
-	ChanNames  map[string]string
+	SummaryRows, LineRows []ledgerRow
+	Next, Prev            string // links, "" at the ends
+	AsOf                  string
+	Filter                string
+	KindNames             map[string]string
+	CatNames              map[string]string
+	ChanNames             map[string]string
 }
 
 func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -210,6 +241,7 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		return "/ledger/" + pg.Dept.Code + "?" + v.Encode()
 	}
 	s.render(w, r, c, "ledger", "积分台账", ledgerView{LedgerPage: pg, Next: link(pg.Next), Prev: link(pg.Prev), AsOf: pg.AsOf.String(),
+		SummaryRows: ledgerRows(pg.Summary, kindNames, catNames, chanNames), LineRows: ledgerRows(pg.Lines, kindNames, catNames, chanNames),
 		Filter: filter, KindNames: kindNames, CatNames: catNames, ChanNames: chanNames})
 	return nil
 }
@@ -258,8 +290,51 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
+	doc, err := s.reportJSON.get(res)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	return report.JSON(w, res)
+	_, err = w.Write(doc)
+	return err
+}
+
+// encodedReports keeps the JSON of the last few results app.Report
+// returned: app keeps a result until a score changes and hands out the same
+// value meanwhile, so its encoding (indented, as the CLI prints it) is done
+// once per change, not once per request.
+type encodedReports struct {
+	mu   sync.Mutex
+	docs []encodedReport
+}
+
+type encodedReport struct {
+	res *scoring.Result
+	doc []byte
+}
+
+const maxEncodedReports = 8
+
+func (c *encodedReports) get(res *scoring.Result) ([]byte, error) {
+	c.mu.Lock()
+	for _, e := range c.docs {
+		if e.res == res {
+			c.mu.Unlock()
+			return e.doc, nil
+		}
+	}
+	c.mu.Unlock()
+	var b bytes.Buffer
+	if err := report.JSON(&b, res); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.docs = append(c.docs, encodedReport{res, b.Bytes()})
+	if len(c.docs) > maxEncodedReports {
+		c.docs = c.docs[1:]
+	}
+	return b.Bytes(), nil
 }
 
 // apiLedger is one page of a department's ledger:

@@ -50,6 +50,8 @@ type Server struct {
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
 	routes []Route
+
+	reportJSON encodedReports
 }
 
 // Route is one entry of the route table.

@@ -21,6 +21,7 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -41,6 +42,8 @@ var (
 	users     = flag.Int("users", 10, "concurrent signed-in users")
 	requests  = flag.Int("requests", 40, "requests per user and page")
 	changes   = flag.Int("changes", 30, "adoptions timed per size")
+	cpuProf   = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	sqliteOff = flag.Bool("no-sqlite", false, "measure PostgreSQL only")
 )
 
 const password = "Bench!2017-load"
@@ -48,6 +51,12 @@ const password = "Bench!2017-load"
 func main() {
 	flag.Parse()
 	ctx := context.Background()
+	if *cpuProf != "" {
+		f, err := os.Create(*cpuProf)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	dir, err := os.MkdirTemp("", "loadbench-")
 	check(err)
 	defer os.RemoveAll(dir)
@@ -64,7 +73,10 @@ func main() {
 		check(err)
 		check(gen.Write(f, gen.Options{Rows: n, Year: 2017, Seed: 1}))
 		check(f.Close())
-		targets := []target{{"SQLite", filepath.Join(dir, fmt.Sprintf("load-%d.db", n))}}
+		var targets []target
+		if !*sqliteOff {
+			targets = append(targets, target{"SQLite", filepath.Join(dir, fmt.Sprintf("load-%d.db", n))})
+		}
 		if *pgFlag != "" {
 			targets = append(targets, target{"PostgreSQL", *pgFlag})
 		}

@@ -47,10 +47,10 @@ func TestHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := VerifyPassword(ctx, "Kx!2017ab", h); !ok {
+	if ok, err := VerifyPassword(ctx, "Kx!2017ab", h); err != nil || !ok {
 		t.Error("right password refused")
 	}
-	if ok, _ := VerifyPassword(ctx, "Kx!2017ac", h); ok {
+	if ok, err := VerifyPassword(ctx, "Kx!2017ac", h); err != nil || ok {
 		t.Error("wrong password accepted")
 	}
 	if ok, _ := VerifyPassword(ctx, "x", ""); ok {

@@ -195,3 +195,15 @@ func (e *env) newPiece(author string, state domain.PieceState, major bool) int64
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// must checks a value and its error: must(f())(t) fails the test on an
+// error instead of letting a zero value pass for a result.
+func must[T any](v T, err error) func(t *testing.T) T {
+	return func(t *testing.T) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}

@@ -8,8 +8,11 @@ import (
 	"kexuan/domain"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrDuplicate is a unique key that is already taken.
@@ -248,9 +251,16 @@ func (q *Q) DeleteExpiredSessions(ctx context.Context, at, idleBefore time.Time)
 	return err
 }
 
+// isUnique reports a unique-key violation by the drivers' codes: SQLite's
+// extended result codes SQLITE_CONSTRAINT_UNIQUE and _PRIMARYKEY,
+// PostgreSQL's SQLSTATE 23505.
 func isUnique(err error) bool {
-	s := strings.ToLower(err.Error())
-	return strings.Contains(s, "unique") || strings.Contains(s, "duplicate key")
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
 }
 
 // Departments lists the departments known to the database.

@@ -252,3 +252,22 @@ func TestBulkImport(t *testing.T) {
 		}
 	})
 }
+
+// A taken user name and a publication recorded twice are told apart from
+// other failures by the drivers' error codes.
+func TestUniqueViolations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		u := &domain.User{Username: "same", DisplayName: "同名", Role: domain.Office, PasswordHash: "x"}
+		if err := db.Q().CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Q().CreateUser(ctx, &domain.User{Username: "same", DisplayName: "又一个", Role: domain.Office, PasswordHash: "x"}); !errors.Is(err, store.ErrDuplicate) {
+			t.Errorf("a taken user name: %v, want ErrDuplicate", err)
+		}
+		if err := db.Q().CreateUser(ctx, &domain.User{Username: "other", Role: domain.Reporter, Department: "nowhere", PasswordHash: "x"}); err == nil || errors.Is(err, store.ErrDuplicate) {
+			t.Errorf("an unknown department: %v, want another error", err)
+		}
+	})
+}

@@ -260,8 +260,12 @@ type LedgerPage struct {
 	FirstPage bool
 }
 
-// MaxLedgerPage is the most lines of single publications on one page.
-const MaxLedgerPage = 100
+// Ledger page sizes: the lines of single publications a page shows unless
+// ?limit= asks for another number, and the most it may ask for.
+const (
+	DefaultLedgerPage = 50
+	MaxLedgerPage     = 100
+)
 
 // Ledger returns one page of a department's ledger. Its cost does not grow
 // with the publications: the totals come from the aggregate, the page from
@@ -323,7 +327,10 @@ func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string,
 		channels = []string{}
 	}
 	f := store.LedgerFilter{Channels: channels, Limit: lq.Limit}
-	if f.Limit <= 0 || f.Limit > MaxLedgerPage {
+	switch {
+	case f.Limit <= 0:
+		f.Limit = DefaultLedgerPage
+	case f.Limit > MaxLedgerPage:
 		f.Limit = MaxLedgerPage
 	}
 	if lq.Cursor != "" {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"kexuan/app"
 	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/store/storetest"
@@ -60,7 +61,7 @@ func TestLedgerPages(t *testing.T) {
 		c := e.as("reporter")
 		get := func(q string) ledgerOut {
 			t.Helper()
-			res, body := c.do("GET", "/api/v1/ledger/hightech?year=2017&as_of=2017-12-31&category=shixun"+q, nil)
+			res, body := c.do("GET", "/api/v1/ledger/hightech?year=2017&as_of=2017-12-31&category=shixun&limit=100"+q, nil)
 			if res.StatusCode != 200 {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
@@ -109,8 +110,11 @@ func TestLedgerPages(t *testing.T) {
 		}
 		// The page: 上一页/下一页 and the filters kept in the links.
 		_, page := c.do("GET", "/ledger/hightech?category=shixun", nil)
-		if !strings.Contains(page, `id="next-page"`) || strings.Contains(page, `id="prev-page"`) || !strings.Contains(page, "category=shixun") || strings.Count(page, `class="l-points"`) != 100 {
+		if !strings.Contains(page, `id="next-page"`) || strings.Contains(page, `id="prev-page"`) || !strings.Contains(page, "category=shixun") || strings.Count(page, `class="l-points"`) != app.DefaultLedgerPage {
 			t.Errorf("ledger page: pager or lines wrong")
+		}
+		if _, page := c.do("GET", "/ledger/hightech?category=shixun&limit=500", nil); strings.Count(page, `class="l-points"`) != app.MaxLedgerPage {
+			t.Errorf("a page asked for 500 lines shows %d, want at most %d", strings.Count(page, `class="l-points"`), app.MaxLedgerPage)
 		}
 		if res, _ := c.do("GET", "/api/v1/ledger/hightech?cursor=garbage", nil); res.StatusCode != 422 {
 			t.Errorf("a bad cursor: %d", res.StatusCode)

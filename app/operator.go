@@ -147,3 +147,11 @@ func (a *App) Check(ctx context.Context, repair bool) (before, after string, err
 	after, err = a.DB.IntegrityCheck(ctx)
 	return before, after, err
 }
+
+// Exported audits a document the command line wrote (a report to a file,
+// a CSV or a workbook), once it was written whole.
+func (a *App) Exported(ctx context.Context, name, reason string) error {
+	return a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
+		return a.audit(ctx, q, nil, "export", name, domain.AuditOK, reason)
+	})
+}

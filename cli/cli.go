@@ -253,13 +253,26 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 			}
 		}
 	}
+	reason := fmt.Sprintf("%s as_of %s", *format, res.AsOf)
+	if *deptFlag != "" {
+		reason += " department " + *deptFlag
+	}
 	if *out == "" {
 		if *format == "xlsx" && isTerminal(env.Stdout) {
 			return usagef("xlsx 是二进制文件：请用 --out FILE.xlsx 写入文件")
 		}
-		return report.Write(env.Stdout, *format, p, res)
+		if err := report.Write(env.Stdout, *format, p, res); err != nil {
+			return err
+		}
+		if *format == "csv" || *format == "xlsx" {
+			return a.Exported(ctx, "report (standard output)", reason)
+		}
+		return nil
 	}
-	return writeFileAtomic(*out, func(w io.Writer) error { return report.Write(w, *format, p, res) })
+	if err := writeFileAtomic(*out, func(w io.Writer) error { return report.Write(w, *format, p, res) }); err != nil {
+		return err
+	}
+	return a.Exported(ctx, "report "+*out, reason)
 }
 
 func cmdPlan(ctx context.Context, args []string, env Env) error {

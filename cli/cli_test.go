@@ -560,3 +560,27 @@ func TestCheckCommand(t *testing.T) {
 		}
 	})
 }
+
+// A report the command line writes to a file is audited after it was
+// written; one that could not be written leaves no row.
+func TestReportExportAudited(t *testing.T) {
+	dsn := storetest.SQLite(t)
+	mustRun(t, "init", "--db", dsn)
+	out := filepath.Join(t.TempDir(), "考核表.xlsx")
+	mustRun(t, "report", "--db", dsn, "--year", "2017", "--format", "xlsx", "--out", out)
+	if _, _, code := run(t, "report", "--db", dsn, "--year", "2017", "--format", "csv", "--out", filepath.Join(t.TempDir(), "no", "such", "dir", "x.csv")); code == 0 {
+		t.Fatal("a report to a folder that does not exist succeeded")
+	}
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Q().AuditEntries(context.Background(), domain.AuditFilter{Action: "export"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Object != "report "+out || !strings.Contains(rows[0].Reason, "xlsx as_of 2017-12-31") || rows[0].Address != "cli" {
+		t.Errorf("export audit rows: %+v", rows)
+	}
+}

@@ -163,11 +163,10 @@ func (a *App) report(ctx context.Context, year int, asOf plan.Date) (*plan.Plan,
 	if res := a.reports.get(version, key); res != nil {
 		return p, res, version, nil
 	}
-	entries, err := a.DB.Entries(ctx, p, asOf)
+	res, err := a.score(ctx, p, asOf, "", false)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	res := scoring.Score(p, asOf, entries, scoring.Options{})
 	a.reports.put(version, key, res)
 	return p, res, version, nil
 }
@@ -297,8 +296,10 @@ func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string,
 		kinds = []string{scoring.LineBonus, scoring.LineBonusCap}
 	case "deduction":
 		kinds = []string{scoring.LineDeduction}
+	case "adjustment":
+		kinds = []string{scoring.LineAdjust}
 	default:
-		return nil, invalid("kind", "台账筛选 %q 不对：应为 task、bonus 或 deduction", lq.Kind)
+		return nil, invalid("kind", "台账筛选 %q 不对：应为 task、bonus、deduction 或 adjustment", lq.Kind)
 	}
 	if lq.Category != "" && p.Category(lq.Category) == nil {
 		return nil, invalid("category", "方案中没有类别 %q", lq.Category)

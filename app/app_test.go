@@ -407,3 +407,74 @@ func TestAggregateProperty(t *testing.T) {
 		}
 	})
 }
+
+// The office's 加减分: recorded with a reason, counted in the report as its
+// own ledger line, undone only by a counter-adjustment (once), audited.
+func TestAdjustments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)
+		ctx := context.Background()
+		dept := p.Departments[1].Code
+		office := f.users["office"]
+		total := func() (adj, tot float64) {
+			t.Helper()
+			_, res, err := f.app.Report(ctx, 2017, plan.MustDate("2017-12-31"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range res.Departments {
+				if d.Code == dept {
+					return d.Adjustment, d.Total
+				}
+			}
+			t.Fatal("department not in the report")
+			return 0, 0
+		}
+		_, before := total()
+		for _, bad := range []app.AdjustmentInput{
+			{Department: dept, Date: "2017-06-01", Points: 2, Reason: ""},
+			{Department: dept, Date: "2017-06-01", Points: 0.3, Reason: "x"},
+			{Department: dept, Date: "2017-06-01", Points: 0, Reason: "x"},
+			{Department: "nowhere", Date: "2017-06-01", Points: 1, Reason: "x"},
+			{Department: dept, Date: "2017-06-01", Points: 1, Category: "nothing", Reason: "x"},
+		} {
+			if _, err := f.app.RecordAdjustment(ctx, office, bad); domain.ErrorOf(err).Code != domain.EInvalid {
+				t.Errorf("%+v: %v, want invalid", bad, err)
+			}
+		}
+		if _, err := f.app.RecordAdjustment(ctx, f.users["reporter"], app.AdjustmentInput{Department: dept, Date: "2017-06-01", Points: 5, Reason: "自己加分"}); domain.ErrorOf(err).Code != domain.EForbidden {
+			t.Errorf("a reporter adjusts: %v", err)
+		}
+		adj, err := f.app.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: dept, Date: "2017-06-01", Points: 2.5, Reason: "市级表彰"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, tot := total(); a != 2.5 || tot != before+2.5 {
+			t.Errorf("after +2.5: adjustment %v total %v (before %v)", a, tot, before)
+		}
+		rev, err := f.app.ReverseAdjustment(ctx, office, adj.ID, "录入有误")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev.Points != -2.5 || rev.Reverses != adj.ID {
+			t.Errorf("reversal %+v", rev)
+		}
+		if a, tot := total(); a != 0 || tot != before {
+			t.Errorf("after the reversal: adjustment %v total %v", a, tot)
+		}
+		for _, id := range []int64{adj.ID, rev.ID} {
+			if _, err := f.app.ReverseAdjustment(ctx, office, id, "再冲一次"); domain.ErrorOf(err).Code != domain.EConflict {
+				t.Errorf("reversing %d again: %v", id, err)
+			}
+		}
+		pg, err := f.app.Adjustments(ctx, office, 2017, "", app.PageQuery{})
+		if err != nil || len(pg.Items) != 2 || pg.Items[1].ReversedBy != rev.ID {
+			t.Fatalf("list: %v %+v", err, pg)
+		}
+		rows, err := f.app.DB.Q().AuditEntries(ctx, domain.AuditFilter{Action: "adjustment_record", Result: domain.AuditOK})
+		if err != nil || len(rows) != 1 || !strings.Contains(rows[0].Reason, "市级表彰") {
+			t.Errorf("audit: %v %+v", err, rows)
+		}
+	})
+}

@@ -71,14 +71,29 @@ func (a *App) PlanFor(ctx context.Context, year int, now time.Time) (*plan.Plan,
 	return plans[len(plans)-1], nil
 }
 
-// ScoreEntries are what the engine scores for a plan up to asOf: from the
-// aggregate, or (detail) one entry per publication of one department, for a
-// ledger that lists each.
-func (a *App) ScoreEntries(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string, detail bool) ([]scoring.Entry, error) {
+// ScoreReport computes a plan year's assessment as of a day from the
+// publications and the office's adjustments: from the aggregate, or
+// (detail) with one ledger line per publication of one department.
+func (a *App) ScoreReport(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string, detail bool) (*scoring.Result, error) {
+	return a.score(ctx, p, asOf, dept, detail)
+}
+
+func (a *App) score(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string, detail bool) (*scoring.Result, error) {
+	var entries []scoring.Entry
+	var err error
 	if detail {
-		return a.DB.PublicationEntries(ctx, p, asOf, dept)
+		entries, err = a.DB.PublicationEntries(ctx, p, asOf, dept)
+	} else {
+		entries, err = a.DB.Entries(ctx, p, asOf)
 	}
-	return a.DB.Entries(ctx, p, asOf)
+	if err != nil {
+		return nil, err
+	}
+	adj, err := a.DB.ScoreAdjustments(ctx, p, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return scoring.Score(p, asOf, entries, scoring.Options{Adjustments: adj}), nil
 }
 
 // importTarget lets the register package write through the store.

@@ -240,11 +240,10 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 	if *deptFlag != "" && p.Department(*deptFlag) == nil {
 		return usagef("--department：%d 年方案中没有科室 %q", p.Year, *deptFlag)
 	}
-	entries, err := a.ScoreEntries(ctx, p, asOf, *deptFlag, *detail)
+	res, err := a.ScoreReport(ctx, p, asOf, *deptFlag, *detail)
 	if err != nil {
 		return err
 	}
-	res := scoring.Score(p, asOf, entries, scoring.Options{})
 	if *deptFlag != "" {
 		for _, d := range res.Departments {
 			if d.Code == *deptFlag {

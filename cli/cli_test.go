@@ -138,7 +138,7 @@ func TestContract(t *testing.T) {
 			t.Errorf("table:\n%s", table)
 		}
 		csvOut := mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "csv")
-		if !strings.Contains(csvOut, "2017,2017-12-31,hightech,高新科,20,15,17,15,5,9.5,5,5,5,20,10,26,4,1.325,1") {
+		if !strings.Contains(csvOut, "2017,2017-12-31,hightech,高新科,20,15,17,15,5,9.5,5,5,5,20,10,26,0,4,1.325,1") {
 			t.Errorf("csv:\n%s", csvOut)
 		}
 		x := filepath.Join(t.TempDir(), "考核表.xlsx")

@@ -266,6 +266,20 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 			}
 		}
 	}
+	// The office's 加减分: a commendation, and a slip undone by its reversal.
+	at(plan.Date{Year: 2017, Month: 11, Day: 15}, 16)
+	if _, err := a.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: year2017.MajorDepartment, Date: "2017-11-15", Points: 2,
+		Reason: "科技活动周宣传工作获市科技局通报表扬"}); err != nil {
+		return err
+	}
+	slip, err := a.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: year2017.MajorDepartment, Date: "2017-11-15", Points: -2,
+		Reason: "误录：应为加分"})
+	if err != nil {
+		return err
+	}
+	if _, err := a.ReverseAdjustment(ctx, office, slip.ID, "误录，冲销"); err != nil {
+		return err
+	}
 	// Work in flight at the end of the year, so each role finds something to do.
 	at(plan.Date{Year: 2017, Month: 12, Day: 27}, 9)
 	if _, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "高新区企业年度创新成果展（草稿）", Body: body(rng, 2), Channels: ch.Piece[:1]}); err != nil {

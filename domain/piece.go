@@ -137,3 +137,19 @@ type PieceFilter struct {
 	Major       *bool
 	Title       string // the title contains it
 }
+
+// Adjustment is a manual 加减分 the office recorded for a department.
+type Adjustment struct {
+	ID             int64
+	Department     string
+	DepartmentName string
+	Day            plan.Date
+	Points         float64 // ±, a multiple of 0.5
+	Category       string  // a category of the plan, or "" (其他)
+	Reason         string
+	Reverses       int64 // the adjustment this one undoes (0: none)
+	ReversedBy     int64 // the adjustment that undid this one (0: none)
+	CreatedBy      int64
+	CreatedByName  string
+	CreatedAt      time.Time
+}

@@ -51,6 +51,7 @@ const (
 	PermUsers      Perm = "admin:users"   // accounts, roles, leader assignments
 	PermAudit      Perm = "admin:audit"   // read the audit log
 	PermExport     Perm = "report:export" // exports of the assessment
+	PermAdjust     Perm = "score:adjust"  // manual 加减分, with a reason
 )
 
 var grants = map[Role][]Perm{
@@ -58,7 +59,7 @@ var grants = map[Role][]Perm{
 	Head:     {PermScore, PermPieceRead, PermPieceWrite, PermAdopt, PermExport},
 	Leader:   {PermScore, PermPieceRead, PermReview, PermExport},
 	Chief:    {PermScore, PermPieceRead, PermReview, PermExport},
-	Office:   {PermScore, PermPieceRead, PermAdopt, PermVerify, PermExport},
+	Office:   {PermScore, PermPieceRead, PermAdopt, PermVerify, PermExport, PermAdjust},
 	Admin:    {PermUsers, PermAudit},
 }
 

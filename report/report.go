@@ -83,6 +83,7 @@ func columns(p *plan.Plan) []column {
 		column{"任务得分", func(d *scoring.Department) string { return num(d.TaskScore) }},
 		column{"加分", func(d *scoring.Department) string { return num(d.Bonus) }},
 		column{"扣分", func(d *scoring.Department) string { return num(d.Deduction) }},
+		column{"加减分", func(d *scoring.Department) string { return num(d.Adjustment) }},
 		column{"总分", func(d *scoring.Department) string { return num(d.Total) }},
 		column{"完成率", func(d *scoring.Department) string { return percent(d.Completion) }},
 	)
@@ -297,7 +298,7 @@ func CSV(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	for _, c := range p.CategoriesOf(plan.KindBonus) {
 		head = append(head, c.Label()+"加分")
 	}
-	head = append(head, "任务得分", "加分", "扣分", "总分", "完成率", "排名")
+	head = append(head, "任务得分", "加分", "扣分", "加减分", "总分", "完成率", "排名")
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -310,7 +311,7 @@ func CSV(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		for _, c := range p.CategoriesOf(plan.KindBonus) {
 			row = append(row, num(d.Bonuses[c.Code].Points))
 		}
-		row = append(row, num(d.TaskScore), num(d.Bonus), num(d.Deduction), num(d.Total),
+		row = append(row, num(d.TaskScore), num(d.Bonus), num(d.Deduction), num(d.Adjustment), num(d.Total),
 			strconv.FormatFloat(math.Round(d.Completion*1e4)/1e4, 'f', -1, 64), strconv.Itoa(d.Rank))
 		if err := cw.Write(row); err != nil {
 			return err

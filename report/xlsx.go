@@ -49,7 +49,7 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		}
 		groups = append(groups, group{title, nil, 8})
 	}
-	for _, t := range []string{"任务得分", "加分", "扣分", "总分", "完成率", "排名"} {
+	for _, t := range []string{"任务得分", "加分", "扣分", "加减分", "总分", "完成率", "排名"} {
 		groups = append(groups, group{t, nil, 7})
 	}
 	ncols := 0
@@ -155,7 +155,7 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 			addSum(c, v)
 			c++
 		}
-		for _, v := range []float64{d.TaskScore, d.Bonus, d.Deduction} {
+		for _, v := range []float64{d.TaskScore, d.Bonus, d.Deduction, d.Adjustment} {
 			x.num(cell(c, row), v, sNum)
 			addSum(c, v)
 			c++
@@ -230,7 +230,7 @@ func ledgerSheet(f *excelize.File, p *plan.Plan, r *scoring.Result, sHead, sCell
 		f.SetColWidth(sheet, col(i+1), col(i+1), widths[i])
 	}
 	kinds := map[string]string{scoring.LinePoints: "得分", scoring.LineCap: "封顶", scoring.LineBonus: "加分",
-		scoring.LineBonusCap: "加分封顶", scoring.LineQuota: "月度报送", scoring.LineDeduction: "扣分"}
+		scoring.LineBonusCap: "加分封顶", scoring.LineQuota: "月度报送", scoring.LineDeduction: "扣分", scoring.LineAdjust: "加减分"}
 	row := 2
 	for _, d := range r.Departments {
 		for _, l := range d.Ledger {

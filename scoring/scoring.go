@@ -39,7 +39,20 @@ const (
 	LineBonusCap  = "bonus_cap" // the part of a bonus category above its cap
 	LineQuota     = "quota"     // quota items reported in a month (no points)
 	LineDeduction = "deduction" // a closed month's shortfall
+	LineAdjust    = "adjustment" // the office's manual 加减分, with its reason
 )
+
+// Adjustment is one manual 加减分 the office recorded: points (±, a multiple
+// of 0.5) for a department on a day, under a category of the plan or none
+// (其他), with its reason. Undoing one is another adjustment.
+type Adjustment struct {
+	Ref        int64
+	Department string
+	Date       plan.Date
+	Points     float64
+	Category   string
+	Reason     string
+}
 
 // Line is one line of a department's ledger.
 type Line struct {
@@ -104,6 +117,7 @@ type Department struct {
 	Bonuses    map[string]BonusScore    `json:"bonuses"`
 	Bonus      float64                  `json:"bonus"`
 	Deduction  float64                  `json:"deduction"`
+	Adjustment float64                  `json:"adjustment"`
 	Total      float64                  `json:"total"`
 	Completion float64                  `json:"completion"`
 	Rank       int                      `json:"rank"`
@@ -123,6 +137,9 @@ type Result struct {
 type Options struct {
 	// NoLedger leaves the ledger out (totals only).
 	NoLedger bool
+	// Adjustments are the office's 加减分; those dated within the plan year
+	// and on or before asOf count (SCORING.md step 6).
+	Adjustments []Adjustment
 }
 
 // DefaultAsOf is the earlier of today in the plan's time zone and the plan
@@ -162,6 +179,25 @@ func Score(p *plan.Plan, asOf plan.Date, entries []Entry, opt Options) *Result {
 		}
 		st.add(p, ch, e, !opt.NoLedger)
 	}
+	for _, a := range opt.Adjustments {
+		st := byDept[a.Department]
+		if st == nil || a.Date.Before(p.Start()) || a.Date.After(last) {
+			continue
+		}
+		st.adjustment += a.Points
+		if !opt.NoLedger {
+			what := "其他"
+			if c := p.Category(a.Category); c != nil {
+				what = c.Label()
+			}
+			sign := "加"
+			if a.Points < 0 {
+				sign = "减"
+			}
+			st.ledger = append(st.ledger, Line{Kind: LineAdjust, Category: a.Category, Date: a.Date.String(), Month: a.Date.MonthOf().String(),
+				Points: a.Points, Rule: fmt.Sprintf("办公室%s分（%s）：%s", sign, what, a.Reason)})
+		}
+	}
 	for i := range p.Departments {
 		res.Departments = append(res.Departments, byDept[p.Departments[i].Code].finish(p, asOf, !opt.NoLedger))
 	}
@@ -176,6 +212,7 @@ type deptState struct {
 	bonusCount map[string]int
 	quota      map[string]map[plan.Month]int // quota category → month → items
 	ledger     []Line
+	adjustment float64
 }
 
 func (st *deptState) add(p *plan.Plan, ch *plan.Channel, e Entry, ledger bool) {
@@ -293,7 +330,8 @@ func (st *deptState) finish(p *plan.Plan, asOf plan.Date, ledger bool) Departmen
 			out.Quotas = append(out.Quotas, q)
 		}
 	}
-	out.Total = out.TaskScore + out.Bonus - out.Deduction
+	out.Adjustment = st.adjustment
+	out.Total = out.TaskScore + out.Bonus - out.Deduction + out.Adjustment
 	if d.Base > 0 {
 		out.Completion = targetRaw / d.Base // unrounded: encoders round for display
 	}

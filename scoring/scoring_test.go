@@ -293,3 +293,44 @@ func TestTaskScoreAtMostBase(t *testing.T) {
 		}
 	}
 }
+
+// SCORING.md step 6: total = task + bonus − deduction + adjustment; the
+// office's 加减分 count when dated within the year and on or before as_of,
+// each with its own ledger line.
+func TestAdjustments(t *testing.T) {
+	p, _ := plan.Builtin()
+	adj := []Adjustment{
+		{Ref: 1, Department: "hightech", Date: d("2017-06-01"), Points: 2.5, Category: "shixun", Reason: "优秀稿件"},
+		{Ref: 2, Department: "hightech", Date: d("2017-07-01"), Points: -1, Reason: "迟报"},
+		{Ref: 3, Department: "hightech", Date: d("2018-01-02"), Points: 9, Reason: "next year"},
+	}
+	at := func(asOf string) Department {
+		res := Score(p, d(asOf), workedExample(), Options{Adjustments: adj})
+		for _, x := range res.Departments {
+			if x.Code == "hightech" {
+				return x
+			}
+		}
+		t.Fatal("no hightech")
+		return Department{}
+	}
+	h := at("2017-12-31")
+	if h.Adjustment != 1.5 || h.Total != 4+1.5 {
+		t.Errorf("adjustment %v total %v, want 1.5 and 5.5", h.Adjustment, h.Total)
+	}
+	n := 0
+	for _, l := range h.Ledger {
+		if l.Kind == LineAdjust {
+			n++
+			if l.Ref != 0 || l.Rule == "" || (l.Points != 2.5 && l.Points != -1) {
+				t.Errorf("adjustment line %+v", l)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d adjustment lines, want 2", n)
+	}
+	if h := at("2017-06-15"); h.Adjustment != 2.5 {
+		t.Errorf("as of June: adjustment %v, want 2.5", h.Adjustment)
+	}
+}

@@ -57,6 +57,12 @@ func (s *Server) registerRoutes() {
 	// Adoptions.
 	s.upload("POST", "/pieces/{id}/adoptions", domain.PermAdopt, s.recordAdoption)
 	s.handle("POST", "/api/v1/pieces/{id}/adoptions", domain.PermAdopt, s.apiRecordAdoption)
+	s.handle("GET", "/adjustments", domain.PermScore, s.adjustmentsPage)
+	s.handle("POST", "/adjustments", domain.PermAdjust, s.recordAdjustment)
+	s.handle("POST", "/adjustments/{id}/reverse", domain.PermAdjust, s.reverseAdjustment)
+	s.handle("GET", "/api/v1/adjustments", domain.PermScore, s.apiAdjustments)
+	s.handle("POST", "/api/v1/adjustments", domain.PermAdjust, s.apiRecordAdjustment)
+	s.handle("POST", "/api/v1/adjustments/{id}/reverse", domain.PermAdjust, s.apiReverseAdjustment)
 	s.handle("GET", "/verify", domain.PermVerify, s.verifyPage)
 	s.handle("POST", "/verify/{id}", domain.PermVerify, s.verifyPost)
 	s.handle("GET", "/api/v1/adoptions/pending", domain.PermVerify, s.apiPending)

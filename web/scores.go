@@ -163,7 +163,7 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCt
 }
 
 var kindNames = map[string]string{scoring.LinePoints: "得分", scoring.LineCap: "封顶", scoring.LineBonus: "加分",
-	scoring.LineBonusCap: "加分封顶", scoring.LineQuota: "月度报送", scoring.LineDeduction: "扣分"}
+	scoring.LineBonusCap: "加分封顶", scoring.LineQuota: "月度报送", scoring.LineDeduction: "扣分", scoring.LineAdjust: "加减分"}
 
 func ledgerQuery(r *http.Request) app.LedgerQuery {
 	q := r.URL.Query()
@@ -229,7 +229,7 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if lq.Category != "" {
 		filter = catNames[lq.Category]
 	} else if lq.Kind != "" {
-		filter = map[string]string{"bonus": "加分", "deduction": "扣分", "task": "任务得分"}[lq.Kind]
+		filter = map[string]string{"bonus": "加分", "deduction": "扣分", "task": "任务得分", "adjustment": "加减分"}[lq.Kind]
 	}
 	// Links to the other pages keep the filters and the date.
 	link := func(cursor string) string {

@@ -33,12 +33,12 @@ type Entry struct {
 
 // Ledger line kinds.
 const (
-	LinePoints    = "points"    // an appearance in a target category
-	LineCap       = "cap"       // the part of a category's raw points above its target
-	LineBonus     = "bonus"     // an appearance in a bonus category
-	LineBonusCap  = "bonus_cap" // the part of a bonus category above its cap
-	LineQuota     = "quota"     // quota items reported in a month (no points)
-	LineDeduction = "deduction" // a closed month's shortfall
+	LinePoints    = "points"     // an appearance in a target category
+	LineCap       = "cap"        // the part of a category's raw points above its target
+	LineBonus     = "bonus"      // an appearance in a bonus category
+	LineBonusCap  = "bonus_cap"  // the part of a bonus category above its cap
+	LineQuota     = "quota"      // quota items reported in a month (no points)
+	LineDeduction = "deduction"  // a closed month's shortfall
 	LineAdjust    = "adjustment" // the office's manual 加减分, with its reason
 )
 

@@ -305,6 +305,9 @@ func (a *App) transition(ctx context.Context, act *Actor, id int64, action domai
 		if err := q.AddEvent(ctx, &domain.Event{PieceID: id, ActorID: act.ID, Action: string(action), FromState: p.State, ToState: to, Comment: comment}); err != nil {
 			return err
 		}
+		if err := a.noticesAfter(ctx, q, act, p, to, comment); err != nil {
+			return err
+		}
 		return a.audit(ctx, q, act, "piece_"+string(action), pieceObj(id), domain.AuditOK, string(p.State)+" → "+string(to)+optional(comment))
 	})
 	if err != nil {
@@ -502,6 +505,15 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 		if err := q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "adopt", FromState: p.State, ToState: to, Comment: note}); err != nil {
 			return err
 		}
+		if !counted {
+			who, err := q.Recipients(ctx, domain.Office, "")
+			if err != nil {
+				return err
+			}
+			if err := a.notify(ctx, q, act, who, domain.NoticeVerify, fmt.Sprintf("%s登记了《%s》的%s，待核实", p.DepartmentName, p.Title, ch.Name), "/verify"); err != nil {
+				return err
+			}
+		}
 		return a.audit(ctx, q, act, "adoption_record", fmt.Sprintf("publication:%d", rec.ID), domain.AuditOK, pieceObj(p.ID)+" "+note)
 	})
 	return rec, err
@@ -557,6 +569,16 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 		}
 		if rec.PieceID != 0 {
 			if err := a.followAdoptions(ctx, q, act, rec, accept, reason); err != nil {
+				return err
+			}
+		}
+		if !accept && rec.RecordedBy != 0 {
+			link := ""
+			if rec.PieceID != 0 {
+				link = fmt.Sprintf("/pieces/%d", rec.PieceID)
+			}
+			if err := a.notify(ctx, q, act, []int64{rec.RecordedBy}, domain.NoticeRejected,
+				fmt.Sprintf("《%s》%s 的登记未予认定：%s", rec.Title, rec.Day, reason), link); err != nil {
 				return err
 			}
 		}

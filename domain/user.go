@@ -43,3 +43,25 @@ type UserFilter struct {
 	Department string
 	Text       string // in the user name or the display name
 }
+
+// Notice kinds.
+const (
+	NoticeReview   = "review"   // a piece waits for this reviewer
+	NoticeReturned = "returned" // the user's piece came back, with the comment
+	NoticeVerify   = "verify"   // a department's record waits for the office
+	NoticeRejected = "rejected" // the office did not accept the user's record
+	NoticeRemind   = "remind"   // 催报 from the office
+	NoticeQuota    = "quota"    // a quota item is due soon
+	NoticeClosed   = "closed"   // a period was closed with the user's deductions
+)
+
+// Notice is something kexuan tells a user, with where to go about it.
+type Notice struct {
+	ID        int64
+	UserID    int64
+	Kind      string
+	Text      string
+	Link      string // a local path
+	CreatedAt time.Time
+	Read      bool
+}

@@ -17,7 +17,7 @@ import (
 )
 
 var pageNames = []string{"login", "password", "error", "dashboard", "department", "ledger", "pieces", "piece_form",
-	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments"}
+	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices"}
 
 var funcs = template.FuncMap{
 	"num":       scoring.Format,
@@ -75,6 +75,8 @@ type view struct {
 	Flash string
 	Title string
 	Zone  *time.Location // the current plan's time zone: times are shown in it
+	// Unread is the user's unread notices, for the header's badge.
+	Unread int
 	Data  any
 }
 
@@ -93,6 +95,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name,
 	v := view{User: c.user, Path: r.URL.Path, Title: title, Data: data, Zone: s.App.Zone(r.Context())}
 	if c.session != nil {
 		v.CSRF = c.session.CSRFToken
+	}
+	if c.user != nil {
+		n, err := s.App.UnreadNotices(r.Context(), c.user)
+		if err != nil {
+			s.Log.Error("unread notices", "err", err)
+		}
+		v.Unread = n
 	}
 	if ck, err := r.Cookie(flashCookie); err == nil {
 		v.Flash, _ = url.QueryUnescape(ck.Value)

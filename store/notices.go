@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"kexuan/domain"
+)
+
+// AddNotice stores a notice for its user.
+func (q *Q) AddNotice(ctx context.Context, n *domain.Notice) error {
+	ts := q.now()
+	id, err := insertID(ctx, q, `INSERT INTO notices (user_id, kind, text, link, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		n.UserID, n.Kind, n.Text, n.Link, ts)
+	n.ID, n.CreatedAt = id, ParseTime(ts)
+	return err
+}
+
+// Notices lists at most limit of a user's notices, newest first, older than
+// the id from (newer when back).
+func (q *Q) Notices(ctx context.Context, userID, from int64, back bool, limit int) ([]*domain.Notice, error) {
+	w := filter{}
+	w.add("user_id = ?", userID)
+	order := " ORDER BY id DESC"
+	if from != 0 {
+		op := "<"
+		if back {
+			op, order = ">", " ORDER BY id ASC"
+		}
+		w.add("id "+op+" ?", from)
+	}
+	rows, err := q.c.QueryContext(ctx, `SELECT id, user_id, kind, text, link, created_at, read_at IS NOT NULL FROM notices`+w.sql()+order+" LIMIT "+strconv.Itoa(limit), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*domain.Notice
+	for rows.Next() {
+		var n domain.Notice
+		var created string
+		if err := rows.Scan(&n.ID, &n.UserID, &n.Kind, &n.Text, &n.Link, &created, &n.Read); err != nil {
+			return nil, err
+		}
+		n.CreatedAt = ParseTime(created)
+		out = append(out, &n)
+	}
+	if back {
+		slices.Reverse(out)
+	}
+	return out, rows.Err()
+}
+
+// UnreadNotices counts a user's unread notices.
+func (q *Q) UnreadNotices(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := q.c.QueryRowContext(ctx, `SELECT count(*) FROM notices WHERE user_id = $1 AND read_at IS NULL`, userID).Scan(&n)
+	return n, err
+}
+
+// ReadNotice marks one of the user's notices read; ErrNotFound when it is
+// not theirs.
+func (q *Q) ReadNotice(ctx context.Context, userID, id int64) error {
+	res, err := q.c.ExecContext(ctx, `UPDATE notices SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3`, q.now(), id, userID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ReadAllNotices marks every notice of the user read; it returns how many.
+func (q *Q) ReadAllNotices(ctx context.Context, userID int64) (int64, error) {
+	res, err := q.c.ExecContext(ctx, `UPDATE notices SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL`, q.now(), userID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Recipients lists the active accounts that should hear about a
+// department's piece in a role: its reporters and head (department roles),
+// the leaders who oversee it, or everyone in a bureau-wide role.
+func (q *Q) Recipients(ctx context.Context, role domain.Role, dept string) ([]int64, error) {
+	var query string
+	args := []any{string(role)}
+	switch {
+	case role == domain.Leader:
+		query = `SELECT u.id FROM users u JOIN leader_departments l ON l.user_id = u.id JOIN departments d ON d.id = l.department_id
+			WHERE u.role = $1 AND NOT u.disabled AND d.code = $2 ORDER BY u.id`
+		args = append(args, dept)
+	case role.InDepartment():
+		query = `SELECT u.id FROM users u JOIN departments d ON d.id = u.department_id WHERE u.role = $1 AND NOT u.disabled AND d.code = $2 ORDER BY u.id`
+		args = append(args, dept)
+	default:
+		query = `SELECT id FROM users WHERE role = $1 AND NOT disabled ORDER BY id`
+	}
+	rows, err := q.c.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -77,7 +77,7 @@ type view struct {
 	Zone  *time.Location // the current plan's time zone: times are shown in it
 	// Unread is the user's unread notices, for the header's badge.
 	Unread int
-	Data  any
+	Data   any
 }
 
 const flashCookie = "kexuan_flash"

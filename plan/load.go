@@ -364,6 +364,12 @@ func (v *validator) validate(p *Plan) {
 	if p.Timezone == "" {
 		p.Timezone = DefaultTimezone
 	}
+	switch w := p.Reminders.WarningDays; {
+	case w == 0:
+		p.Reminders.WarningDays = DefaultWarningDays
+	case w < 0 || w > 27:
+		v.errf("reminders.warning_days", "提醒天数 %d 不对：应为 1 到 27", w)
+	}
 	loc, err := time.LoadLocation(p.Timezone)
 	if err != nil {
 		v.errf("timezone", "未知时区 %q", p.Timezone)

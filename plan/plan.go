@@ -37,6 +37,7 @@ type Plan struct {
 	BaseTotal      float64        `toml:"base_total"`
 	Goal           string         `toml:"goal"`
 	Review         Review         `toml:"review"`
+	Reminders      Reminders      `toml:"reminders"`
 	Journal        Journal        `toml:"journal"`
 	Categories     []Category     `toml:"categories"`
 	Channels       []Channel      `toml:"channels"`
@@ -50,6 +51,15 @@ type Plan struct {
 	quotaFrom Month
 	source    string // where it was read from, for messages
 }
+
+// Reminders say when the office's month turns a quota red and tells the
+// department: WarningDays before the month's last day (default 5).
+type Reminders struct {
+	WarningDays int `toml:"warning_days"`
+}
+
+// DefaultWarningDays is Reminders.WarningDays when a plan gives none.
+const DefaultWarningDays = 5
 
 // Review is the plan's review rule (seed 三(二)).
 type Review struct {

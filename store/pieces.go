@@ -125,7 +125,7 @@ func likeContains(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
-func states(ss []domain.PieceState) []string {
+func stateStrings(ss []domain.PieceState) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
 		out[i] = string(s)
@@ -148,10 +148,10 @@ func (q *Q) Pieces(ctx context.Context, f domain.PieceFilter, from *PieceKey, ba
 		if len(f.States) == 0 {
 			return nil, nil
 		}
-		w.in("p.state", states(f.States), false)
+		w.in("p.state", stateStrings(f.States), false)
 	}
 	if len(f.HideStates) > 0 {
-		w.in("p.state", states(f.HideStates), true)
+		w.in("p.state", stateStrings(f.HideStates), true)
 	}
 	if f.NotAuthor != 0 {
 		w.add("p.author_id <> ?", f.NotAuthor)
@@ -464,4 +464,57 @@ func (q *Q) SetAdoptionWords(ctx context.Context, id int64, words int) error {
 		return q.bumpPublication(ctx, id, 1)
 	}
 	return nil
+}
+
+// PiecesWaiting counts, per department code, the pieces in any of states.
+func (q *Q) PiecesWaiting(ctx context.Context, states []domain.PieceState) (map[string]int, error) {
+	var w filter
+	w.in("p.state", stateStrings(states), false)
+	rows, err := q.c.QueryContext(ctx, `SELECT d.code, count(*) FROM pieces p JOIN departments d ON d.id = p.department_id`+w.sql()+` GROUP BY d.code`, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	return countRows(rows)
+}
+
+// PendingByDepartment counts, per department code and channel, the records
+// waiting for the office's verification dated from first to last (zero
+// dates: any).
+func (q *Q) PendingByDepartment(ctx context.Context, first, last plan.Date) (map[string]map[string]int, error) {
+	w := filter{where: []string{"NOT p.counted", "p.piece_id IS NOT NULL"}}
+	if !first.IsZero() {
+		w.add("p.day >= ? AND p.day <= ?", first.String(), last.String())
+	}
+	rows, err := q.c.QueryContext(ctx, `SELECT d.code, p.channel, count(*) FROM publications p JOIN departments d ON d.id = p.department_id`+w.sql()+` GROUP BY d.code, p.channel`, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]int{}
+	for rows.Next() {
+		var dept, ch string
+		var n int
+		if err := rows.Scan(&dept, &ch, &n); err != nil {
+			return nil, err
+		}
+		if out[dept] == nil {
+			out[dept] = map[string]int{}
+		}
+		out[dept][ch] = n
+	}
+	return out, rows.Err()
+}
+
+func countRows(rows *sql.Rows) (map[string]int, error) {
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
 }

@@ -71,6 +71,7 @@ var routeTable = map[string][]string{
 	"POST /api/v1/adoptions/{id}/verify":     {O},
 	"POST /adoptions/{id}/words":             {O},
 	"POST /api/v1/adoptions/{id}/words":      {O},
+	"GET /month":                             {R, H, L, C, O},
 	"GET /notices":                           everyone,
 	"POST /notices/{id}/read":                everyone,
 	"POST /notices/read-all":                 everyone,

@@ -271,7 +271,7 @@ func TestBrowserWorkflow(t *testing.T) {
 
 		u.login("office")
 		deptBefore := u.score("/departments/hightech", "#dept-total")
-		bureauBefore := u.score("/", `tr[data-department="hightech"] td.total`)
+		bureauBefore := u.score("/dashboard", `tr[data-department="hightech"] td.total`)
 		u.run("record an adoption",
 			chromedp.Navigate(e.ts.URL+"/pieces/"+id),
 			chromedp.WaitVisible("#adopt-channel"),
@@ -286,7 +286,7 @@ func TestBrowserWorkflow(t *testing.T) {
 		if d := u.score("/departments/hightech", "#dept-total"); d != deptBefore+1 {
 			t.Errorf("department total %v → %v, want +1", deptBefore, d)
 		}
-		if b := u.score("/", `tr[data-department="hightech"] td.total`); b != bureauBefore+1 {
+		if b := u.score("/dashboard", `tr[data-department="hightech"] td.total`); b != bureauBefore+1 {
 			t.Errorf("bureau total %v → %v, want +1", bureauBefore, b)
 		}
 		// The number opens onto the ledger line behind it.
@@ -294,7 +294,7 @@ func TestBrowserWorkflow(t *testing.T) {
 		if l := u.text("#ledger"); !strings.Contains(l, "金水区举办科技活动周启动仪式") || !strings.Contains(l, "2017-06-01") {
 			t.Errorf("ledger: %s", l)
 		}
-		u.run("chart", chromedp.Navigate(e.ts.URL+"/"), chromedp.WaitVisible("#chart canvas"))
+		u.run("chart", chromedp.Navigate(e.ts.URL+"/dashboard"), chromedp.WaitVisible("#chart canvas"))
 		if n := u.eval("chart", `document.querySelectorAll("#chart canvas").length`); n == float64(0) {
 			t.Error("no chart drawn")
 		}

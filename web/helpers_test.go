@@ -207,3 +207,8 @@ func must[T any](v T, err error) func(t *testing.T) T {
 		return v
 	}
 }
+
+// actor is a test account acting through app directly.
+func (e *env) actor(username string) *app.Actor {
+	return &app.Actor{User: e.users[username], Address: "test"}
+}

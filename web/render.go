@@ -17,7 +17,7 @@ import (
 )
 
 var pageNames = []string{"login", "password", "error", "dashboard", "department", "ledger", "pieces", "piece_form",
-	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices"}
+	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month"}
 
 var funcs = template.FuncMap{
 	"num":       scoring.Format,

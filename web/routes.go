@@ -57,6 +57,7 @@ func (s *Server) registerRoutes() {
 	// Adoptions.
 	s.upload("POST", "/pieces/{id}/adoptions", domain.PermAdopt, s.recordAdoption)
 	s.handle("POST", "/api/v1/pieces/{id}/adoptions", domain.PermAdopt, s.apiRecordAdoption)
+	s.handle("GET", "/month", domain.PermScore, s.monthPage)
 	s.handle("GET", "/notices", domain.PermNone, s.noticesPage)
 	s.handle("POST", "/notices/{id}/read", domain.PermNone, s.readNotice)
 	s.handle("POST", "/notices/read-all", domain.PermNone, s.readAllNotices)

@@ -16,7 +16,10 @@ import (
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	if c.user.Role.Can(domain.PermScore) {
+	switch {
+	case c.user.Role == domain.Office || c.user.Role.InDepartment():
+		return s.monthPage(w, r, c) // 本月: what is due, what waits
+	case c.user.Role.Can(domain.PermScore):
 		return s.dashboard(w, r, c)
 	}
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)

@@ -60,7 +60,14 @@ func (a *App) RecordAdjustment(ctx context.Context, act *Actor, in AdjustmentInp
 	}
 	adj := &domain.Adjustment{Department: in.Department, Day: day, Points: in.Points, Category: in.Category, Reason: in.Reason, CreatedBy: act.ID}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		touched, err := a.touchClosed(ctx, q, day, in.Reason)
+		if err != nil {
+			return err
+		}
 		if err := q.AddAdjustment(ctx, adj); err != nil {
+			return err
+		}
+		if err := a.recordCorrections(ctx, q, act, touched, in.Reason); err != nil {
 			return err
 		}
 		return a.audit(ctx, q, act, "adjustment_record", fmt.Sprintf("adjustment:%d", adj.ID), domain.AuditOK,
@@ -103,10 +110,17 @@ func (a *App) ReverseAdjustment(ctx context.Context, act *Actor, id int64, reaso
 		}
 		rev = &domain.Adjustment{Department: orig.Department, Day: orig.Day, Points: -orig.Points, Category: orig.Category,
 			Reason: fmt.Sprintf("冲销第 %d 笔：%s", orig.ID, reason), Reverses: orig.ID, CreatedBy: act.ID}
+		touched, err := a.touchClosed(ctx, q, orig.Day, reason)
+		if err != nil {
+			return err
+		}
 		if err := q.AddAdjustment(ctx, rev); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
 				return conflict("这笔加减分已冲销过")
 			}
+			return err
+		}
+		if err := a.recordCorrections(ctx, q, act, touched, rev.Reason); err != nil {
 			return err
 		}
 		return a.audit(ctx, q, act, "adjustment_reverse", fmt.Sprintf("adjustment:%d", rev.ID), domain.AuditOK,

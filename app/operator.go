@@ -100,26 +100,49 @@ func (a *App) score(ctx context.Context, p *plan.Plan, asOf plan.Date, dept stri
 type importTarget struct{ db *store.DB }
 
 func (t importTarget) Plans(ctx context.Context) ([]*plan.Plan, error) { return t.db.Plans(ctx) }
+func (t importTarget) Closed(ctx context.Context) (map[int]plan.Date, error) {
+	return t.db.ClosedThrough(ctx)
+}
 func (t importTarget) BeginImport(ctx context.Context) (register.Writer, error) {
 	return t.db.BeginImport(ctx)
 }
 
 // Import checks and imports a register file (.csv or .xlsx), whole or not at
-// all, and audits it: what was added, or why it was refused.
-func (a *App) Import(ctx context.Context, act *Actor, path string) (*register.Result, error) {
+// all, and audits it: what was added, or why it was refused. Rows dated in
+// a closed period need a reason; what they change is then recorded as
+// corrections against those periods.
+func (a *App) Import(ctx context.Context, act *Actor, path, reason string) (*register.Result, error) {
 	if act != nil && !act.Role.Can(domain.PermVerify) {
 		err := forbidden("只有办公室可以导入登记表")
 		a.auditAlways(ctx, act, "import", filepath.Base(path), domain.AuditDenied, err.Error())
 		return nil, err
 	}
-	res, err := register.ImportFile(ctx, importTarget{a.DB}, path)
+	if err := checkText("reason", &reason, MaxReason); err != nil {
+		return nil, err
+	}
+	res, err := register.ImportFile(ctx, importTarget{a.DB}, path, register.Options{Reason: reason})
 	if err != nil {
 		a.auditAlways(ctx, act, "import", filepath.Base(path), domain.AuditFailed, err.Error())
 		return nil, err
 	}
+	closed, err := a.DB.ClosedThrough(ctx)
+	if err != nil {
+		return nil, err
+	}
 	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
+		if reason != "" && res.Inserted > 0 {
+			for year := range closed {
+				ps, err := q.ClosedPeriods(ctx, year, plan.Date{Year: year, Month: 1, Day: 1})
+				if err != nil {
+					return err
+				}
+				if err := a.recordCorrections(ctx, q, act, ps, "导入 "+filepath.Base(path)+"："+reason); err != nil {
+					return err
+				}
+			}
+		}
 		return a.audit(ctx, q, act, "import", filepath.Base(path), domain.AuditOK,
-			fmt.Sprintf("%d rows: %d inserted, %d already present", res.Rows, res.Inserted, res.Skipped))
+			fmt.Sprintf("%d rows: %d inserted, %d already present%s", res.Rows, res.Inserted, res.Skipped, optional(reason)))
 	})
 	return res, err
 }

@@ -396,6 +396,9 @@ type AdoptionInput struct {
 	// scan): stored on the piece, whatever its state, and linked here.
 	EvidenceName string
 	EvidenceData []byte
+	// Reason is required when the record falls in a closed period (it is
+	// then listed as a correction against the period's snapshot).
+	Reason string
 }
 
 // RecordAdoption records where an approved piece appeared. The office
@@ -481,6 +484,12 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 		if counted {
 			rec.VerifiedBy = act.ID
 		}
+		var touched []*domain.Period
+		if counted {
+			if touched, err = a.touchClosed(ctx, q, day, in.Reason); err != nil {
+				return err
+			}
+		}
 		if err := q.AddAdoption(ctx, rec); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
 				return conflict("这条采用已登记过（同一渠道、日期、媒体）")
@@ -503,6 +512,9 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 			note += "（待办公室核实）"
 		}
 		if err := q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "adopt", FromState: p.State, ToState: to, Comment: note}); err != nil {
+			return err
+		}
+		if err := a.recordCorrections(ctx, q, act, touched, in.Reason); err != nil {
 			return err
 		}
 		if !counted {
@@ -554,6 +566,12 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 		if err != nil {
 			return err
 		}
+		var touched []*domain.Period
+		if accept {
+			if touched, err = a.touchClosed(ctx, q, rec.Day, reason); err != nil {
+				return err
+			}
+		}
 		action := "adoption_verify"
 		if accept {
 			err = q.VerifyAdoption(ctx, id, act.ID)
@@ -571,6 +589,9 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 			if err := a.followAdoptions(ctx, q, act, rec, accept, reason); err != nil {
 				return err
 			}
+		}
+		if err := a.recordCorrections(ctx, q, act, touched, reason); err != nil {
+			return err
 		}
 		if !accept && rec.RecordedBy != 0 {
 			link := ""
@@ -746,7 +767,14 @@ func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int
 		if err != nil {
 			return err
 		}
+		touched, err := a.touchClosed(ctx, q, rec.Day, reason)
+		if err != nil {
+			return err
+		}
 		if err := q.SetAdoptionWords(ctx, id, words); err != nil {
+			return err
+		}
+		if err := a.recordCorrections(ctx, q, act, touched, reason); err != nil {
 			return err
 		}
 		note := fmt.Sprintf("%s %s 字数 %d → %d", rec.Channel, rec.Day, rec.Words, words)

@@ -41,7 +41,8 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
 
 用法：
   kexuan init   --db PATH                      创建/升级数据库，载入内置 2017 年方案（可重复执行）
-  kexuan import --db PATH publications FILE    导入发布（采用）登记表：.csv（UTF-8）或 .xlsx
+  kexuan import --db PATH [--reason TEXT] publications FILE
+                                               导入发布（采用）登记表：.csv（UTF-8）或 .xlsx（结账期内的记录须 --reason）
   kexuan report --db PATH --year 2017 [--as-of YYYY-MM-DD] --format json|table|csv|xlsx [--out FILE]
                 [--department CODE [--detail]]
   kexuan plan check FILE                       检查方案文件
@@ -53,6 +54,9 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
   kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin
   kexuan audit verify --db PATH                 检查审计日志的哈希链
   kexuan backup --db PATH --out FILE            在线备份 SQLite 数据库（VACUUM INTO），并检查备份
+  kexuan period close --db PATH (--month 2017-03 | --year 2017) --reason TEXT
+                                               结账：冻结截至期末的考核结果；之后的改动须写理由，作为更正列出
+  kexuan period show --db PATH (--month 2017-03 | --year 2017) [--format json|table]
 
 --db 可以是 SQLite 文件路径，也可以是 postgres:// 地址。
 `
@@ -86,6 +90,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdBackup(ctx, args[1:], env)
 	case "check":
 		err = cmdCheck(ctx, args[1:], env)
+	case "period":
+		err = cmdPeriod(ctx, args[1:], env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return exitOK
@@ -172,11 +178,12 @@ const importMemoryLimit = 96 << 20
 func cmdImport(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("import", env)
 	dsn := dbFlag(fs)
+	reason := fs.String("reason", "", "导入结账期内的记录时必填：理由（改动作为更正列出）")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 || fs.Arg(0) != "publications" {
-		return usagef("用法：kexuan import --db PATH publications FILE")
+		return usagef("用法：kexuan import --db PATH [--reason TEXT] publications FILE")
 	}
 	db, err := openReady(ctx, *dsn)
 	if err != nil {
@@ -189,7 +196,7 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 		// memory stays flat whatever the file's size.
 		debug.SetMemoryLimit(importMemoryLimit)
 	}
-	res, err := app.New(db).Import(ctx, nil, fs.Arg(1))
+	res, err := app.New(db).Import(ctx, nil, fs.Arg(1), *reason)
 	if err != nil {
 		return err
 	}

@@ -153,3 +153,34 @@ type Adjustment struct {
 	CreatedByName  string
 	CreatedAt      time.Time
 }
+
+// Period is a month or a year the office closed: its report as of the last
+// day frozen, later changes recorded as corrections against it.
+type Period struct {
+	ID           int64
+	Period       string // "2017-03" or "2017"
+	Year         int
+	LastDay      plan.Date
+	ClosedAt     time.Time
+	ClosedBy     int64
+	ClosedName   string
+	Reason       string
+	Snapshot     string // the report JSON as of LastDay
+	ReopenedAt   time.Time
+	ReopenedBy   int64
+	ReopenReason string
+}
+
+// Correction is a change to a closed period's figure for a department.
+type Correction struct {
+	ID         int64
+	PeriodID   int64
+	Department string
+	Field      string // task_score, bonus, deduction, adjustment, total, rank
+	Before     float64
+	After      float64
+	Reason     string
+	At         time.Time
+	ByUser     int64
+	ByName     string
+}

@@ -122,7 +122,7 @@ type rows interface {
 }
 
 // ImportFile reads path (.csv or .xlsx) and imports it into db.
-func ImportFile(ctx context.Context, db Target, path string) (*Result, error) {
+func ImportFile(ctx context.Context, db Target, path string, opt Options) (*Result, error) {
 	name := filepath.Base(path)
 	f, err := os.Open(path)
 	if err != nil {
@@ -169,7 +169,7 @@ func ImportFile(ctx context.Context, db Target, path string) (*Result, error) {
 		return nil, fileError(name, "不支持的文件类型 %q：请用 .csv（UTF-8）或 .xlsx", ext)
 	}
 	defer src.Close()
-	return Import(ctx, db, name, src)
+	return Import(ctx, db, name, src, opt)
 }
 
 func size(n int64) string {
@@ -186,7 +186,17 @@ func size(n int64) string {
 // against and a writer for the rows (app provides it over the store).
 type Target interface {
 	Plans(ctx context.Context) ([]*plan.Plan, error)
+	// Closed gives, per year, the last day of its latest closed period:
+	// rows dated on or before it need a reason.
+	Closed(ctx context.Context) (map[int]plan.Date, error)
 	BeginImport(ctx context.Context) (Writer, error)
+}
+
+// Options are an import's choices.
+type Options struct {
+	// Reason allows rows dated in closed periods; their effect is then
+	// recorded as corrections against those periods.
+	Reason string
 }
 
 // Writer takes the good rows of one import: all of them are committed, or
@@ -201,8 +211,12 @@ type Writer interface {
 var ErrNoPlan = errors.New("数据库尚未初始化：请先运行 kexuan init --db …")
 
 // Import checks and imports the rows of one register.
-func Import(ctx context.Context, db Target, name string, src rows) (*Result, error) {
+func Import(ctx context.Context, db Target, name string, src rows, opt Options) (*Result, error) {
 	plans, err := db.Plans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	closed, err := db.Closed(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +251,7 @@ func Import(ctx context.Context, db Target, name string, src rows) (*Result, err
 	var readErr error
 	go func() {
 		defer close(batches)
-		readErr = readRows(ctx, src, cols, lk, res, bad, batches, stop)
+		readErr = readRows(ctx, src, cols, lk, res, bad, batches, stop, closed, opt)
 	}()
 	var writeErr error
 	for batch := range batches {
@@ -279,7 +293,7 @@ const sendBatch = 1000
 // readRows checks every row, counts them in res, lists bad ones in bad and
 // sends good ones in batches until the first bad row or a stop.
 func readRows(ctx context.Context, src rows, cols map[string]int, lk *lookup, res *Result, bad *Error,
-	out chan<- []domain.Publication, stop <-chan struct{}) error {
+	out chan<- []domain.Publication, stop <-chan struct{}, closed map[int]plan.Date, opt Options) error {
 	report := func(line int, col, format string, args ...any) {
 		bad.Total++
 		if len(bad.Rows) < MaxListed {
@@ -324,6 +338,10 @@ func readRows(ctx context.Context, src rows, cols map[string]int, lk *lookup, re
 		}
 		res.Rows++
 		pub, ok := lk.row(rec, cols, line, src.Serial(), report)
+		if last, isClosed := closed[pub.Day.Year]; ok && isClosed && !pub.Day.After(last) && opt.Reason == "" {
+			report(line, colDate, "%s 在已结账的期间内（截至 %s）：导入需加 --reason 说明理由，改动将作为更正列出", pub.Day, last)
+			ok = false
+		}
 		if !ok || bad.Total > 0 {
 			continue // keep checking, to list every bad row, but send nothing more
 		}

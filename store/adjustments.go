@@ -117,8 +117,13 @@ func (q *Q) Adjustments(ctx context.Context, year int, dept string, from int64, 
 // ScoreAdjustments are a plan year's adjustments up to asOf, as the engine
 // takes them.
 func (s *DB) ScoreAdjustments(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scoring.Adjustment, error) {
+	return s.Q().ScoreAdjustments(ctx, p, asOf)
+}
+
+// ScoreAdjustments is DB.ScoreAdjustments inside a transaction (or not).
+func (q *Q) ScoreAdjustments(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scoring.Adjustment, error) {
 	last := lastDay(p, asOf)
-	rows, err := s.sql.QueryContext(ctx, `SELECT a.id, d.code, `+strings.ReplaceAll(s.dialect.dayText, "p.", "a.")+`, a.half_points, a.category, a.reason
+	rows, err := q.c.QueryContext(ctx, `SELECT a.id, d.code, `+strings.ReplaceAll(q.d.dayText, "p.", "a.")+`, a.half_points, a.category, a.reason
 		FROM adjustments a JOIN departments d ON d.id = a.department_id WHERE a.day >= $1 AND a.day <= $2 ORDER BY a.day, a.id`,
 		p.Start().String(), last.String())
 	if err != nil {

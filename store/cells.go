@@ -201,17 +201,27 @@ func (q *Q) bumpPublication(ctx context.Context, id int64, delta int) error {
 // scoring entries, grouped by department, channel, month and 字数 tier —
 // read from the aggregate, so the cost does not grow with the publications.
 func (s *DB) Entries(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scoring.Entry, error) {
-	names, err := s.departmentCodes(ctx)
+	return s.Q().Entries(ctx, p, asOf)
+}
+
+// Entries is DB.Entries inside a transaction (or not): what the change
+// being made does to a score can be compared before it commits.
+func (q *Q) Entries(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scoring.Entry, error) {
+	ids, err := departmentIDs(ctx, q.c)
 	if err != nil {
 		return nil, err
+	}
+	names := make(map[int64]string, len(ids))
+	for code, id := range ids {
+		names[id] = code
 	}
 	last := lastDay(p, asOf)
 	query := fmt.Sprintf(`SELECT p.department_id, p.channel, %s, p.floor, sum(p.n)
 		FROM score_cells p
 		WHERE p.day >= $1 AND p.day <= $2
 		GROUP BY p.department_id, p.channel, %s, p.floor
-		HAVING sum(p.n) > 0`, s.dialect.maxDay, s.dialect.monthExpr)
-	rows, err := s.sql.QueryContext(ctx, query, p.Start().String(), last.String())
+		HAVING sum(p.n) > 0`, q.d.maxDay, q.d.monthExpr)
+	rows, err := q.c.QueryContext(ctx, query, p.Start().String(), last.String())
 	if err != nil {
 		return nil, err
 	}

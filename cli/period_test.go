@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"kexuan/store/storetest"
+)
+
+// A closed month keeps its snapshot; a later import dated in it is refused
+// without --reason (naming the row), and with one it goes in and is listed
+// as corrections against the snapshot.
+func TestPeriodCloseAndCorrect(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		mustRun(t, "init", "--db", dsn)
+		mustRun(t, "import", "--db", dsn, "publications", write(t, "a.csv", "科室,渠道,日期,标题\n高新科,机关内网,2017-03-10,三月稿件\n"))
+		if _, errs, code := run(t, "period", "close", "--db", dsn, "--month", "2017-03"); code != 2 || !strings.Contains(errs, "--reason") {
+			t.Errorf("close without a reason: %d %s", code, errs)
+		}
+		if out := mustRun(t, "period", "close", "--db", dsn, "--month", "2017-03", "--reason", "三月份考核结果已通报"); !strings.Contains(out, "已结账：2017-03") {
+			t.Fatalf("close: %s", out)
+		}
+		if _, errs, code := run(t, "period", "close", "--db", dsn, "--month", "2017-03", "--reason", "again"); code != 1 || !strings.Contains(errs, "已经结账") {
+			t.Errorf("closed twice: %d %s", code, errs)
+		}
+		type shown struct {
+			Period      string `json:"period"`
+			ClosedBy    string `json:"closed_by"`
+			Snapshot    jsonReport
+			Corrections []struct {
+				Department, Field, Reason string
+				Before, After             float64
+			} `json:"corrections"`
+		}
+		show := func() shown {
+			t.Helper()
+			var s shown
+			if err := json.Unmarshal([]byte(mustRun(t, "period", "show", "--db", dsn, "--month", "2017-03")), &s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		s := show()
+		if s.Period != "2017-03" || s.Snapshot.AsOf != "2017-03-31" || len(s.Snapshot.Departments) != 6 || len(s.Corrections) != 0 {
+			t.Fatalf("period show: %+v", s)
+		}
+		late := write(t, "late.csv", "科室,渠道,日期,标题\n高新科,机关内网,2017-05-02,五月稿件\n高新科,机关内网,2017-03-20,补登三月稿件\n")
+		_, errs, code := run(t, "import", "--db", dsn, "publications", late)
+		if code != 1 || !strings.Contains(errs, "late.csv:3") || !strings.Contains(errs, "--reason") || strings.Contains(errs, "late.csv:2") {
+			t.Errorf("import into a closed month without a reason: %d %s", code, errs)
+		}
+		if out := mustRun(t, "import", "--db", dsn, "--reason", "漏登，经分管领导同意补录", "publications", late); !strings.Contains(out, "已导入 2 条") {
+			t.Fatalf("import with a reason: %s", out)
+		}
+		s = show()
+		var total bool
+		for _, c := range s.Corrections {
+			if c.Department == "hightech" && c.Field == "total" && c.After == c.Before+1 && strings.Contains(c.Reason, "漏登") {
+				total = true
+			}
+			if c.Department != "hightech" {
+				t.Errorf("a correction for %s: %+v", c.Department, c)
+			}
+		}
+		if !total {
+			t.Errorf("no correction of hightech's total: %+v", s.Corrections)
+		}
+		for _, d := range s.Snapshot.Departments {
+			if d.Code == "hightech" && d.Categories["intranet"].Raw != 1 {
+				t.Errorf("the snapshot changed: %+v", d)
+			}
+		}
+		if out := mustRun(t, "period", "show", "--db", dsn, "--month", "2017-03", "--format", "table"); !strings.Contains(out, "结账后的更正") || !strings.Contains(out, "高新科") {
+			t.Errorf("table:\n%s", out)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/scoring"
+	"kexuan/store"
 )
 
 // Month statuses, by the plan's rules.
@@ -49,6 +51,7 @@ type MonthView struct {
 	DaysLeft    int // days of the month left, today included; 0 once it is over
 	Over        bool
 	WarningDays int
+	Closed      *domain.Period // nil while the month is open
 	Departments []MonthDept
 }
 
@@ -89,6 +92,11 @@ func (a *App) Month(ctx context.Context, act *Actor, m plan.Month) (_ *MonthView
 		return nil, err
 	}
 	q := a.DB.Q()
+	if v.Closed, err = q.ClosedPeriod(ctx, m.String()); errors.Is(err, store.ErrNotFound) {
+		v.Closed = nil
+	} else if err != nil {
+		return nil, err
+	}
 	pending, err := q.PendingByDepartment(ctx, m.First(), m.Last())
 	if err != nil {
 		return nil, err

@@ -23,7 +23,8 @@ func (s *Server) recordAdoption(w http.ResponseWriter, r *http.Request, c *reqCt
 	if err != nil {
 		return err
 	}
-	in := app.AdoptionInput{Channel: r.PostFormValue("channel"), Date: r.PostFormValue("date"), Outlet: r.PostFormValue("outlet"), Issue: r.PostFormValue("issue")}
+	in := app.AdoptionInput{Channel: r.PostFormValue("channel"), Date: r.PostFormValue("date"), Outlet: r.PostFormValue("outlet"), Issue: r.PostFormValue("issue"),
+		Reason: r.PostFormValue("reason")}
 	if v := strings.TrimSpace(r.PostFormValue("words")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -138,12 +139,13 @@ func (s *Server) apiRecordAdoption(w http.ResponseWriter, r *http.Request, c *re
 		Issue    string `json:"issue"`
 		Words    *int   `json:"words"`
 		Evidence int64  `json:"evidence"`
+		Reason   string `json:"reason"` // required in a closed period
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
 	a, err := s.App.RecordAdoption(r.Context(), c.actor, id, app.AdoptionInput{Channel: in.Channel, Date: in.Date, Outlet: in.Outlet,
-		Issue: in.Issue, Words: in.Words, Evidence: in.Evidence})
+		Issue: in.Issue, Words: in.Words, Evidence: in.Evidence, Reason: in.Reason})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,67 @@ func TestMonthPage(t *testing.T) {
 		}
 		if _, err := e.app.Month(ctx, e.actor("admin"), plan.Month{}); domain.ErrorOf(err).Code != domain.EForbidden {
 			t.Errorf("the administrator reads 本月: %v", err)
+		}
+	})
+}
+
+// The office closes a month from 本月; a late record in it needs a reason
+// and shows as a correction; only the chief reopens it.
+func TestPeriodsWeb(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		office, chief := e.as("office"), e.as("chief")
+		id := e.newPiece("reporter", domain.StateApproved, false)
+		if res, body := office.do("POST", "/api/v1/pieces/"+itoa(id)+"/adoptions", map[string]any{"channel": "intranet", "date": "2017-03-05"}); res.StatusCode != 201 {
+			t.Fatalf("adopt: %d %s", res.StatusCode, body)
+		}
+		_, page := office.do("GET", "/month?month=2017-03", nil)
+		if !strings.Contains(page, `id="close-form"`) {
+			t.Fatal("no 结账 form on a past month")
+		}
+		if res, _ := office.form("/periods", url.Values{"period": {"2017-03"}, "reason": {"三月已通报"}}, true); res.StatusCode != 303 {
+			t.Fatalf("close: %d", res.StatusCode)
+		}
+		if _, page := office.do("GET", "/month?month=2017-03", nil); !strings.Contains(page, `id="period-link"`) {
+			t.Error("本月 does not say March is closed")
+		}
+		id2 := e.newPiece("reporter", domain.StateApproved, false)
+		res, body := office.do("POST", "/api/v1/pieces/"+itoa(id2)+"/adoptions", map[string]any{"channel": "intranet", "date": "2017-03-20"})
+		if res.StatusCode != 422 || !strings.Contains(body, `"field":"reason"`) {
+			t.Fatalf("a record in a closed month without a reason: %d %s", res.StatusCode, body)
+		}
+		if res, body := office.do("POST", "/api/v1/pieces/"+itoa(id2)+"/adoptions", map[string]any{"channel": "intranet", "date": "2017-03-20", "reason": "漏登"}); res.StatusCode != 201 {
+			t.Fatalf("with a reason: %d %s", res.StatusCode, body)
+		}
+		var p struct {
+			Snapshot struct {
+				AsOf string `json:"as_of"`
+			} `json:"snapshot"`
+			Corrections []struct {
+				Department, Field, Reason string
+				Before, After             float64
+			} `json:"corrections"`
+		}
+		_, body = office.do("GET", "/api/v1/periods/2017-03", nil)
+		decodeJSON(t, body, &p)
+		found := false
+		for _, c := range p.Corrections {
+			found = found || c.Department == "hightech" && c.Field == "total" && c.After == c.Before+1 && c.Reason == "漏登"
+		}
+		if p.Snapshot.AsOf != "2017-03-31" || !found {
+			t.Errorf("period: %s", body)
+		}
+		if _, page := e.as("reporter").do("GET", "/periods/2017-03", nil); !strings.Contains(page, "漏登") {
+			t.Error("the period page does not list the correction")
+		}
+		if res, _ := e.as("leader").do("POST", "/api/v1/periods/2017-03/reopen", map[string]string{"reason": "x"}); res.StatusCode != 403 {
+			t.Errorf("a leader reopens: %d", res.StatusCode)
+		}
+		if res, body := chief.do("POST", "/api/v1/periods/2017-03/reopen", map[string]string{"reason": "数据需全面复核"}); res.StatusCode != 200 {
+			t.Errorf("the chief reopens: %d %s", res.StatusCode, body)
+		}
+		if res, _ := office.do("GET", "/api/v1/periods/2017-03", nil); res.StatusCode != 404 {
+			t.Errorf("a reopened period still shows closed: %d", res.StatusCode)
 		}
 	})
 }

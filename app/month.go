@@ -122,6 +122,7 @@ func (a *App) Month(ctx context.Context, act *Actor, m plan.Month) (_ *MonthView
 		for _, c := range pl.CategoriesOf(plan.KindQuota) {
 			need := pd.Quotas[c.Code]
 			if need == 0 {
+				md.Quotas = append(md.Quotas, MonthQuota{Category: c}) // not asked of this department
 				continue
 			}
 			mq := MonthQuota{Category: c, Required: need}
@@ -209,14 +210,16 @@ func pace(p *plan.Plan, d *scoring.Department) []string {
 		if len(ways) == 0 {
 			continue
 		}
-		slices.SortStableFunc(ways, func(x, y way) int { return cmp.Compare(y.points, x.points) })
-		var opts []string
-		for i, w := range ways {
-			if i == 2 {
-				break
-			}
-			n := int(math.Ceil(gap / w.points))
-			opts = append(opts, fmt.Sprintf("%d 篇%s（每篇 %s 分）", n, w.what, scoring.Format(w.points)))
+		// The fewest pieces that close the gap, by the least demanding way
+		// that needs no more than that; then the next way down.
+		slices.SortStableFunc(ways, func(x, y way) int { return cmp.Compare(x.points, y.points) })
+		count := func(w way) int { return int(math.Ceil(gap / w.points)) }
+		fewest := count(ways[len(ways)-1])
+		i := slices.IndexFunc(ways, func(w way) bool { return count(w) == fewest })
+		opts := []string{fmt.Sprintf("%d 篇%s（每篇 %s 分）", fewest, ways[i].what, scoring.Format(ways[i].points))}
+		if i > 0 {
+			w := ways[i-1]
+			opts = append(opts, fmt.Sprintf("%d 篇%s（每篇 %s 分）", count(w), w.what, scoring.Format(w.points)))
 		}
 		out = append(out, fmt.Sprintf("%s还差 %s 分：%s", c.Label(), scoring.Format(gap), strings.Join(opts, "，或 ")))
 	}

@@ -280,6 +280,16 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 	if _, err := a.ReverseAdjustment(ctx, office, slip.ID, "误录，冲销"); err != nil {
 		return err
 	}
+	// March closed (its report frozen), then a late 加减分 dated in it: a
+	// visible correction against the snapshot.
+	at(plan.Date{Year: 2017, Month: 12, Day: 26}, 17)
+	if _, err := a.ClosePeriod(ctx, office, "2017-03", "三月份宣传工作考核结果已通报"); err != nil {
+		return err
+	}
+	if _, err := a.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: year2017.MajorDepartment, Date: "2017-03-28", Points: 1,
+		Reason: "三月科普活动信息补报，经分管局领导同意"}); err != nil {
+		return err
+	}
 	// Work in flight at the end of the year, so each role finds something to do.
 	at(plan.Date{Year: 2017, Month: 12, Day: 27}, 9)
 	if _, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "高新区企业年度创新成果展（草稿）", Body: body(rng, 2), Channels: ch.Piece[:1]}); err != nil {

@@ -29,6 +29,12 @@ func (a *App) notify(ctx context.Context, q *store.Q, act *Actor, who []int64, k
 // it waits for them, its author when it came back.
 func (a *App) noticesAfter(ctx context.Context, q *store.Q, act *Actor, p *domain.Piece, to domain.PieceState, comment string) error {
 	link := fmt.Sprintf("/pieces/%d", p.ID)
+	if p.State == domain.StateSubmitted || p.State == domain.StateLeaderApproved {
+		// Reviewed: the notices that asked for this review are settled.
+		if err := q.SettleNotices(ctx, domain.NoticeReview, link); err != nil {
+			return err
+		}
+	}
 	switch to {
 	case domain.StateSubmitted:
 		who, err := q.Recipients(ctx, domain.Leader, p.Department)

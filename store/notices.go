@@ -114,3 +114,10 @@ func (q *Q) Recipients(ctx context.Context, role domain.Role, dept string) ([]in
 	}
 	return out, rows.Err()
 }
+
+// SettleNotices marks read every user's notices of a kind about a link: a
+// piece once reviewed no longer waits for its other reviewers.
+func (q *Q) SettleNotices(ctx context.Context, kind, link string) error {
+	_, err := q.c.ExecContext(ctx, `UPDATE notices SET read_at = $1 WHERE kind = $2 AND link = $3 AND read_at IS NULL`, q.now(), kind, link)
+	return err
+}

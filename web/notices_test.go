@@ -51,6 +51,9 @@ func TestNotices(t *testing.T) {
 		if res, body := leader.do("POST", "/api/v1/pieces/"+itoa(id)+"/return", map[string]string{"comment": "请补充数据"}); res.StatusCode != 200 {
 			t.Fatalf("return: %d %s", res.StatusCode, body)
 		}
+		if got := notices(t, leader); got.Unread != 0 || !got.Notices[0].Read {
+			t.Errorf("the review notice is not settled once the piece was reviewed: %+v", got)
+		}
 		r := notices(t, rep)
 		if r.Unread != 1 || r.Notices[0].Kind != "returned" || !strings.Contains(r.Notices[0].Text, "请补充数据") {
 			t.Errorf("the author's notices: %+v", r)
@@ -59,10 +62,13 @@ func TestNotices(t *testing.T) {
 		if res, _ := rep.do("POST", "/api/v1/notices/"+itoa(n.Notices[0].ID)+"/read", nil); res.StatusCode != 404 {
 			t.Errorf("reading another's notice: %d", res.StatusCode)
 		}
+		// The badge counts unread notices until one is opened.
+		id2 := e.newPiece("reporter", domain.StateSubmitted, false)
+		n = notices(t, leader)
 		if _, page := leader.do("GET", "/pieces", nil); !strings.Contains(page, `id="unread">1<`) {
 			t.Error("no unread badge in the header")
 		}
-		if res, _ := leader.form("/notices/"+itoa(n.Notices[0].ID)+"/read", url.Values{}, true); res.StatusCode != 303 || res.Header.Get("Location") != "/pieces/"+itoa(id) {
+		if res, _ := leader.form("/notices/"+itoa(n.Notices[0].ID)+"/read", url.Values{}, true); res.StatusCode != 303 || res.Header.Get("Location") != "/pieces/"+itoa(id2) {
 			t.Errorf("opening a notice: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
 		if got := notices(t, leader); got.Unread != 0 || !got.Notices[0].Read {

@@ -12,3 +12,4 @@ CREATE TABLE notices (
 );
 CREATE INDEX notices_user ON notices (user_id, id);
 CREATE INDEX notices_unread ON notices (user_id) WHERE read_at IS NULL;
+CREATE INDEX notices_about ON notices (link, kind) WHERE read_at IS NULL;

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"slices"
 
 	"kexuan/domain"
 	"kexuan/plan"
+	"kexuan/report"
 	"kexuan/scoring"
 	"kexuan/store"
 )
@@ -104,11 +104,11 @@ func (a *App) VerifyAudit(ctx context.Context, act *Actor) (broken int64, count 
 	return a.DB.Q().VerifyAuditChain(ctx)
 }
 
-// Export encodes a year's assessment (encode: one of the report encoders)
-// and audits it once it succeeded; the document is returned whole, so that
+// Export encodes a year's assessment with one of the report encoders and
+// audits it once it succeeded; the document is returned whole, so that
 // nothing leaves without its audit row.
-func (a *App) Export(ctx context.Context, act *Actor, year int, asOf plan.Date, name string,
-	encode func(io.Writer, *plan.Plan, *scoring.Result) error) (_ []byte, _ *scoring.Result, err error) {
+func (a *App) Export(ctx context.Context, act *Actor, year int, asOf plan.Date, enc report.Encoder) (_ []byte, _ *scoring.Result, err error) {
+	name := "report" + enc.Ext()
 	defer a.refused(ctx, act, "export", name, &err)
 	if !act.Role.Can(domain.PermExport) {
 		return nil, nil, forbidden("无权导出")
@@ -117,15 +117,52 @@ func (a *App) Export(ctx context.Context, act *Actor, year int, asOf plan.Date, 
 	if err != nil {
 		return nil, nil, err
 	}
-	var buf bytes.Buffer
-	if err := encode(&buf, p, res); err != nil {
-		return nil, nil, err
+	doc, err := a.exported(ctx, act, enc, p, res, name, "as_of "+res.AsOf)
+	return doc, res, err
+}
+
+// ExportLedger encodes one department's ledger — every line, each
+// publication with its title — with a ledger encoder, audited once it
+// succeeded. A department's users export their own department's only.
+func (a *App) ExportLedger(ctx context.Context, act *Actor, year int, asOf plan.Date, dept string, enc report.Encoder) (_ []byte, _ *scoring.Result, err error) {
+	name := "ledger:" + domain.Clip(dept, 40) + enc.Ext()
+	defer a.refused(ctx, act, "export", name, &err)
+	if !act.Role.Can(domain.PermExport) {
+		return nil, nil, forbidden("无权导出")
 	}
-	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
-		return a.audit(ctx, q, act, "export", name, domain.AuditOK, "as_of "+res.AsOf)
-	})
+	if act.Role.InDepartment() && dept != act.Department {
+		return nil, nil, forbidden("只能导出本科室的台账")
+	}
+	p, err := a.Plan(ctx, year)
 	if err != nil {
 		return nil, nil, err
 	}
-	return buf.Bytes(), res, nil
+	if p.Department(dept) == nil {
+		return nil, nil, errNotFound
+	}
+	if asOf.IsZero() {
+		asOf = scoring.DefaultAsOf(p, plan.DateOf(a.Now().In(p.Location())))
+	}
+	res, err := a.score(ctx, p, asOf, dept, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	res.Departments = slices.DeleteFunc(res.Departments, func(d scoring.Department) bool { return d.Code != dept })
+	doc, err := a.exported(ctx, act, enc, p, res, name, "as_of "+res.AsOf)
+	return doc, res, err
+}
+
+// exported encodes a document whole and writes its audit row.
+func (a *App) exported(ctx context.Context, act *Actor, enc report.Encoder, p *plan.Plan, res *scoring.Result, name, reason string) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := enc.Encode(&buf, p, res); err != nil {
+		return nil, err
+	}
+	err := a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
+		return a.audit(ctx, q, act, "export", name, domain.AuditOK, reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -19,24 +19,6 @@ import (
 	"kexuan/scoring"
 )
 
-// Formats the report command writes.
-var Formats = []string{"json", "table", "csv", "xlsx"}
-
-// Write encodes r in format to w.
-func Write(w io.Writer, format string, p *plan.Plan, r *scoring.Result) error {
-	switch format {
-	case "json":
-		return JSON(w, r)
-	case "table":
-		return Table(w, p, r)
-	case "csv":
-		return CSV(w, p, r)
-	case "xlsx":
-		return XLSX(w, p, r)
-	}
-	return fmt.Errorf("未知格式 %q：可用 %s", format, strings.Join(Formats, "、"))
-}
-
 // JSON writes the result as one object; completion is rounded to four
 // decimals (the engine keeps it exact).
 func JSON(w io.Writer, r *scoring.Result) error {

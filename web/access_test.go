@@ -77,6 +77,7 @@ var routeTable = map[string][]string{
 	"GET /api/v1/periods/{period}":           {R, H, L, C, O},
 	"POST /api/v1/periods":                   {O},
 	"POST /api/v1/periods/{period}/reopen":   {L, C},
+	"GET /ledger/{code}/export":              {H, L, C, O},
 	"GET /month":                             {R, H, L, C, O},
 	"GET /notices":                           everyone,
 	"POST /notices/{id}/read":                everyone,

@@ -57,6 +57,7 @@ func (s *Server) registerRoutes() {
 	// Adoptions.
 	s.upload("POST", "/pieces/{id}/adoptions", domain.PermAdopt, s.recordAdoption)
 	s.handle("POST", "/api/v1/pieces/{id}/adoptions", domain.PermAdopt, s.apiRecordAdoption)
+	s.handle("GET", "/ledger/{code}/export", domain.PermExport, s.exportLedger)
 	s.handle("GET", "/month", domain.PermScore, s.monthPage)
 	s.handle("GET", "/periods/{period}", domain.PermScore, s.periodPage)
 	s.handle("POST", "/periods", domain.PermAdjust, s.closePeriod)

@@ -277,7 +277,7 @@ func (s *Server) exportXLSX(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if err != nil {
 		return err
 	}
-	doc, res, err := s.App.Export(r.Context(), c.actor, year, asOf, "report.xlsx", report.XLSX)
+	doc, res, err := s.App.Export(r.Context(), c.actor, year, asOf, report.XLSXEncoder)
 	if err != nil {
 		return err
 	}
@@ -372,4 +372,30 @@ func (s *Server) apiLedger(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	writeJSON(w, http.StatusOK, map[string]any{"department": d, "as_of": pg.AsOf.String(), "summary": summary, "lines": lines,
 		"total": pg.Total, "next_cursor": cursor(pg.Next), "prev_cursor": cursor(pg.Prev)})
 	return nil
+}
+
+// exportLedger: GET /ledger/{code}/export?format=xlsx|csv&year=&as_of= —
+// the department's whole ledger, each publication with its title.
+func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	year, asOf, err := yearAsOf(r)
+	if err != nil {
+		return err
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "xlsx"
+	}
+	enc, err := report.Find(report.LedgerEncoders, format)
+	if err != nil {
+		return domain.Invalid("format", "%v", err)
+	}
+	doc, res, err := s.App.ExportLedger(r.Context(), c.actor, year, asOf, r.PathValue("code"), enc)
+	if err != nil {
+		return err
+	}
+	name := res.Departments[0].Name + "积分台账-" + res.AsOf + enc.Ext()
+	w.Header().Set("Content-Type", enc.ContentType())
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	_, err = w.Write(doc)
+	return err
 }

@@ -184,3 +184,26 @@ type Correction struct {
 	ByUser     int64
 	ByName     string
 }
+
+// CalendarEvent is a date the office set on the plan's calendar.
+type CalendarEvent struct {
+	ID        int64
+	Year      int
+	Title     string
+	FirstDay  plan.Date
+	LastDay   plan.Date
+	Note      string
+	CreatedBy int64
+}
+
+// CalendarEntry is one dated item of the plan's calendar, whatever it comes
+// from (the plan file, the office, a quota deadline, a closed period).
+type CalendarEntry struct {
+	UID   string // stable across feeds, e.g. "form-4-2017-04-26"
+	Kind  string // form, event, deadline, closed
+	Title string
+	Note  string
+	First plan.Date
+	Last  plan.Date
+	Link  string // a local path
+}

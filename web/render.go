@@ -17,7 +17,7 @@ import (
 )
 
 var pageNames = []string{"login", "password", "error", "dashboard", "department", "ledger", "pieces", "piece_form",
-	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period"}
+	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period", "calendar"}
 
 var funcs = template.FuncMap{
 	"num":       scoring.Format,

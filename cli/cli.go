@@ -57,6 +57,8 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
   kexuan period close --db PATH (--month 2017-03 | --year 2017) --reason TEXT
                                                结账：冻结截至期末的考核结果；之后的改动须写理由，作为更正列出
   kexuan period show --db PATH (--month 2017-03 | --year 2017) [--format json|table]
+  kexuan bulletin --db PATH (--month 2017-03 | --quarter 2017Q1 | --year 2017) --out FILE.docx
+                                               通报（GB/T 9704 公文格式的 Word 文档）
 
 --db 可以是 SQLite 文件路径，也可以是 postgres:// 地址。
 `
@@ -92,6 +94,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdCheck(ctx, args[1:], env)
 	case "period":
 		err = cmdPeriod(ctx, args[1:], env)
+	case "bulletin":
+		err = cmdBulletin(ctx, args[1:], env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return exitOK

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -75,4 +78,21 @@ func TestPeriodCloseAndCorrect(t *testing.T) {
 			t.Errorf("table:\n%s", out)
 		}
 	})
+}
+
+// kexuan bulletin writes the month's 通报 as a .docx.
+func TestBulletinCommand(t *testing.T) {
+	dsn := storetest.SQLite(t)
+	mustRun(t, "init", "--db", dsn)
+	out := filepath.Join(t.TempDir(), "通报.docx")
+	if got := mustRun(t, "bulletin", "--db", dsn, "--month", "2017-03", "--out", out); !strings.Contains(got, "关于2017年3月份科技宣传工作考核情况的通报") {
+		t.Errorf("bulletin: %s", got)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Fatalf("not a docx: %v", err)
+	}
+	if _, errs, code := run(t, "bulletin", "--db", dsn, "--month", "2017-03", "--year", "2017", "--out", out); code != 2 || !strings.Contains(errs, "用法") {
+		t.Errorf("two periods: %d %s", code, errs)
+	}
 }

@@ -3,24 +3,27 @@
 # a real, throwaway PostgreSQL server (the PostgreSQL tests are required, not
 # skipped), and a real headless Chromium for the pages. On a fresh Debian
 # machine run it as root: it installs what is missing (postgresql, sqlite3,
-# chromium, fonts-noto-cjk) with apt-get.
+# chromium, fonts-noto-cjk, libreoffice-writer-nogui, poppler-utils) with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 
 # Debian packages the tests use: sqlite3 (the import baseline), chromium and
-# CJK fonts (the browser tests), postgresql (lib-pg.sh).
+# CJK fonts (the browser tests), LibreOffice and poppler (the 通报 rendered to
+# PDF and PNG), postgresql (lib-pg.sh).
 need=()
 command -v sqlite3 >/dev/null || need+=(sqlite3)
 command -v chromium >/dev/null || need+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
 if ((${#need[@]})); then
   [ "$(id -u)" = 0 ] || { echo "missing packages: ${need[*]} (apt-get install them, or run as root)" >&2; exit 1; }
   echo "installing: ${need[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-export KEXUAN_REQUIRE_BROWSER=1
+export KEXUAN_REQUIRE_BROWSER=1 KEXUAN_REQUIRE_OFFICE=1
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

@@ -71,6 +71,7 @@ var routeTable = map[string][]string{
 	"POST /api/v1/adoptions/{id}/verify":     {O},
 	"POST /adoptions/{id}/words":             {O},
 	"POST /api/v1/adoptions/{id}/words":      {O},
+	"GET /bulletins/{period}":                {O},
 	"GET /periods/{period}":                  {R, H, L, C, O},
 	"POST /periods":                          {O},
 	"POST /periods/{period}/reopen":          {L, C},

@@ -77,3 +77,31 @@ func TestLedgerExport(t *testing.T) {
 		}
 	})
 }
+
+// The office downloads a month's 通报; others may not; unknown or unfinished
+// periods are refused.
+func TestBulletinDownload(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		office := e.as("office")
+		res, body := office.do("GET", "/bulletins/2017-03", nil)
+		if res.StatusCode != 200 || !strings.HasPrefix(body, "PK") || !strings.Contains(res.Header.Get("Content-Disposition"), ".docx") {
+			t.Fatalf("bulletin: %d %s", res.StatusCode, res.Header.Get("Content-Disposition"))
+		}
+		for _, p := range []string{"2017Q1", "2017"} {
+			if res, _ := office.do("GET", "/bulletins/"+p, nil); res.StatusCode != 200 {
+				t.Errorf("bulletin %s: %d", p, res.StatusCode)
+			}
+		}
+		if res, _ := office.do("GET", "/bulletins/2017-13", nil); res.StatusCode != 422 {
+			t.Errorf("a bad period: %d", res.StatusCode)
+		}
+		if res, _ := e.as("head").do("GET", "/bulletins/2017-03", nil); res.StatusCode != 403 {
+			t.Errorf("a head downloads the bulletin: %d", res.StatusCode)
+		}
+		rows := must(e.db.Q().AuditEntries(t.Context(), domain.AuditFilter{Action: "export", Object: "bulletin:2017-03"}))(t)
+		if len(rows) != 1 || !strings.Contains(rows[0].Reason, "金科通〔2017〕3号") {
+			t.Errorf("audit: %+v", rows)
+		}
+	})
+}

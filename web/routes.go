@@ -65,6 +65,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/api/v1/calendar/token", domain.PermScore, s.apiCalendarToken)
 	s.add(Route{Method: "GET", Path: "/ics/{file}", Public: true, handler: s.icsFeed})
 	s.handle("GET", "/periods/{period}", domain.PermScore, s.periodPage)
+	s.handle("GET", "/bulletins/{period}", domain.PermAdjust, s.bulletin)
 	s.handle("POST", "/periods", domain.PermAdjust, s.closePeriod)
 	s.handle("POST", "/periods/{period}/reopen", domain.PermReview, s.reopenPeriod)
 	s.handle("GET", "/api/v1/periods/{period}", domain.PermScore, s.apiPeriod)

@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"kexuan/app"
+)
+
+// cmdBulletin writes a period's 通报 as a Word document (GB/T 9704-2012).
+func cmdBulletin(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("bulletin", env)
+	dsn := dbFlag(fs)
+	month := fs.String("month", "", "月份 YYYY-MM")
+	quarter := fs.String("quarter", "", "季度 YYYYQn，如 2017Q1")
+	year := fs.String("year", "", "年度 YYYY")
+	out := fs.String("out", "", "写入的 .docx 文件")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	n, period := 0, ""
+	for _, v := range []string{*month, *quarter, *year} {
+		if v != "" {
+			n, period = n+1, v
+		}
+	}
+	if n != 1 || *out == "" || fs.NArg() > 0 {
+		return usagef("用法：kexuan bulletin --db PATH (--month 2017-03 | --quarter 2017Q1 | --year 2017) --out FILE.docx")
+	}
+	db, err := openReady(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	doc, name, err := app.New(db).Bulletin(ctx, nil, period)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*out, func(w io.Writer) error { _, err := w.Write(doc); return err }); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已写入 %s（%s）\n", *out, name)
+	return nil
+}

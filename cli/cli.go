@@ -204,6 +204,9 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	if res.Encoding != "" {
+		fmt.Fprintf(env.Stderr, "注意：文件不是 UTF-8，已按 %s 编码读取\n", res.Encoding)
+	}
 	for _, c := range res.UnknownColumns {
 		fmt.Fprintf(env.Stderr, "注意：未知列 %q 已忽略\n", c)
 	}

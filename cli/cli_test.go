@@ -233,7 +233,7 @@ func TestImportBadInput(t *testing.T) {
 			name, file string
 			want       []string
 		}{
-			{"gbk", writeBytes(t, "gbk.csv", gbk), []string{"gbk.csv:1", "UTF-8"}},
+			{"gbk header only", writeBytes(t, "gbk.csv", gbk), []string{"gbk.csv", "只有表头"}},
 			{"missing header", write(t, "nohead.csv", "高新科,机关内网,2017-05-01,标题\n"), []string{"nohead.csv:1", "表头缺少列"}},
 			{"unknown department", write(t, "dept.csv", head+good+"宣传科,机关内网,2017-05-01,标题,,\n"), []string{"dept.csv:3", "[科室]", "未知科室 \"宣传科\""}},
 			{"unknown channel", write(t, "ch.csv", head+good+"高新科,微博,2017-05-01,标题,,\n"), []string{"ch.csv:3", "[渠道]", "未知渠道"}},

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"kexuan/store/storetest"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // A closed month keeps its snapshot; a later import dated in it is refused
@@ -94,5 +96,26 @@ func TestBulletinCommand(t *testing.T) {
 	}
 	if _, errs, code := run(t, "bulletin", "--db", dsn, "--month", "2017-03", "--year", "2017", "--out", out); code != 2 || !strings.Contains(errs, "用法") {
 		t.Errorf("two periods: %d %s", code, errs)
+	}
+}
+
+// A CSV saved by Excel or WPS on Chinese Windows (GB18030) is read as such,
+// and the command says so.
+func TestImportGB18030(t *testing.T) {
+	dsn := storetest.SQLite(t)
+	mustRun(t, "init", "--db", dsn)
+	text := "科室,渠道,日期,标题\n高新科,机关内网,2017-05-01,国标编码的一条\n"
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := run(t, "import", "--db", dsn, "publications", write(t, "gb.csv", gb))
+	if code != 0 || !strings.Contains(out, "已导入 1 条") || !strings.Contains(errs, "GB18030") {
+		t.Errorf("GB18030 import: %d %s %s", code, out, errs)
+	}
+	// Several problems in one row are counted as one row.
+	_, errs, code = run(t, "import", "--db", dsn, "publications", write(t, "two.csv", "科室,渠道,日期,标题,字数\n宣传科,微博,2017-05-01,标题,-1\n"))
+	if code != 1 || !strings.Contains(errs, "1 行有错误（") {
+		t.Errorf("problems counted by row: %d %s", code, errs)
 	}
 }

@@ -22,6 +22,9 @@ import (
 	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/wordcount"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
 )
 
 // Limits on what a register may be.
@@ -40,6 +43,7 @@ type Result struct {
 	Inserted       int64    // new publications
 	Skipped        int64    // rows equal to a publication already present
 	UnknownColumns []string // header cells that are not a known column: ignored
+	Encoding       string   // "GB18030" when a CSV was not UTF-8 and was read as GB18030
 }
 
 // RowError is one bad row (Line 0: the file as a whole).
@@ -53,8 +57,10 @@ type RowError struct {
 type Error struct {
 	File   string
 	Rows   []RowError
-	Total  int // bad rows in all, beyond those listed
+	Total  int // problems in all, beyond those listed
+	Lines  int // rows with at least one problem
 	Header bool
+	last   int // the line of the last problem reported
 }
 
 func (e *Error) Error() string {
@@ -68,7 +74,12 @@ func (e *Error) Error() string {
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%s: %d 行有错误，未导入任何记录：", e.File, e.Total)
+	lines := max(e.Lines, 1)
+	if lines == e.Total {
+		fmt.Fprintf(&b, "%s: %d 行有错误，未导入任何记录：", e.File, lines)
+	} else {
+		fmt.Fprintf(&b, "%s: %d 行有错误（%d 处），未导入任何记录：", e.File, lines, e.Total)
+	}
 	for _, r := range e.Rows {
 		fmt.Fprintf(&b, "\n  %s:%d", e.File, r.Line)
 		if r.Column != "" {
@@ -124,6 +135,7 @@ type rows interface {
 // ImportFile reads path (.csv or .xlsx) and imports it into db.
 func ImportFile(ctx context.Context, db Target, path string, opt Options) (*Result, error) {
 	name := filepath.Base(path)
+	encoding := ""
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("打开 %s：%w", path, err)
@@ -151,7 +163,7 @@ func ImportFile(ctx context.Context, db Target, path string, opt Options) (*Resu
 		if st.Size() > MaxCSVSize {
 			return nil, fileError(name, "文件过大（%s）：CSV 登记表不能超过 %s，请分批导入", size(st.Size()), size(MaxCSVSize))
 		}
-		src = newCSV(f)
+		src, encoding = newCSV(f)
 	case ".xlsx", ".xlsm":
 		if !isZip {
 			return nil, fileError(name, "不是有效的 .xlsx 文件（可能是 .xls 旧格式或其他文件）：请在 Excel/WPS 中另存为 .xlsx")
@@ -169,7 +181,11 @@ func ImportFile(ctx context.Context, db Target, path string, opt Options) (*Resu
 		return nil, fileError(name, "不支持的文件类型 %q：请用 .csv（UTF-8）或 .xlsx", ext)
 	}
 	defer src.Close()
-	return Import(ctx, db, name, src, opt)
+	res, err := Import(ctx, db, name, src, opt)
+	if res != nil {
+		res.Encoding = encoding
+	}
+	return res, err
 }
 
 func size(n int64) string {
@@ -296,6 +312,10 @@ func readRows(ctx context.Context, src rows, cols map[string]int, lk *lookup, re
 	out chan<- []domain.Publication, stop <-chan struct{}, closed map[int]plan.Date, opt Options) error {
 	report := func(line int, col, format string, args ...any) {
 		bad.Total++
+		if line != bad.last || bad.Lines == 0 {
+			bad.Lines++
+			bad.last = line
+		}
 		if len(bad.Rows) < MaxListed {
 			label := ""
 			if col != "" {
@@ -588,15 +608,35 @@ type csvRows struct {
 	closer io.Closer
 }
 
-func newCSV(f *os.File) *csvRows {
+// newCSV reads a CSV in UTF-8 (a BOM allowed) or, when its start is not
+// valid UTF-8, in GB18030 — what Excel and WPS save as CSV on Chinese
+// Windows; the second result names the encoding then.
+func newCSV(f *os.File) (*csvRows, string) {
 	br := bufio.NewReaderSize(f, 1<<20)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 	}
-	r := csv.NewReader(br)
+	var rd io.Reader = br
+	enc := ""
+	head, _ := br.Peek(64 << 10)
+	if !utf8Prefix(head) {
+		rd, enc = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), "GB18030"
+	}
+	r := csv.NewReader(rd)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
-	return &csvRows{r: r, first: true, closer: f}
+	return &csvRows{r: r, first: true, closer: f}, enc
+}
+
+// utf8Prefix reports whether b is valid UTF-8 but for a rune cut at its end.
+func utf8Prefix(b []byte) bool {
+	for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
+		if utf8.Valid(b) {
+			return true
+		}
+		b = b[:len(b)-1]
+	}
+	return utf8.Valid(b)
 }
 
 func (c *csvRows) Serial() bool { return false }

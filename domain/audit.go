@@ -75,3 +75,50 @@ type AuditFilter struct {
 	Object   string
 	Result   string
 }
+
+// auditActions names the audited actions in Chinese, as the audit log page
+// shows them and its search takes them.
+var auditActions = map[string]string{
+	"login": "登录", "login_failed": "登录失败", "login_throttled": "登录限流", "lockout": "账户锁定", "logout": "退出",
+	"password_change": "修改密码", "password_reset": "重置密码", "user_create": "新建账户", "user_update": "修改账户",
+	"user_list": "查看账户", "user_read": "查看账户", "route": "越权访问",
+	"piece_create": "起草稿件", "piece_edit": "修改稿件", "piece_submit": "报送审核", "piece_approve": "审核通过", "piece_return": "退回",
+	"attachment_add": "上传附件", "adoption_record": "登记采用", "adoption_verify": "核实通过", "adoption_reject": "不予认定",
+	"adoption_pending": "查看待核实", "words_override": "修改计分字数", "adjustment_record": "加减分", "adjustment_reverse": "冲销加减分",
+	"adjustment_list": "查看加减分", "period_close": "结账", "period_reopen": "重新打开结账期", "remind": "催报",
+	"calendar_add": "设置日历", "calendar_token": "日历订阅地址", "export": "导出", "import": "导入",
+	"plan_load": "载入方案", "plan_replace": "替换方案", "backup": "备份", "aggregate_repair": "重建得分汇总",
+	"audit_read": "查看审计日志", "audit_verify": "校验审计日志", "month_read": "查看本月",
+}
+
+// AuditActionName is an audited action's Chinese name (the code when it has none).
+func AuditActionName(action string) string {
+	if n, ok := auditActions[action]; ok {
+		return n
+	}
+	return action
+}
+
+// AuditAction reads what a person types to search the audit log: a
+// Chinese name or a code; it returns the code.
+func AuditAction(s string) string {
+	for code, name := range auditActions {
+		if name == s {
+			return code
+		}
+	}
+	return s
+}
+
+// AuditResultName is a result's Chinese name.
+func AuditResultName(result string) string {
+	switch result {
+	case AuditOK:
+		return "成功"
+	case AuditDenied:
+		return "拒绝"
+	case AuditFailed:
+		return "失败"
+	}
+	return result
+}

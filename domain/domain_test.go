@@ -113,3 +113,12 @@ func TestNames(t *testing.T) {
 		t.Errorf("Clip: %q", got)
 	}
 }
+
+func TestAuditNames(t *testing.T) {
+	if AuditActionName("period_close") != "结账" || AuditAction("结账") != "period_close" || AuditAction("login") != "login" {
+		t.Error("audit action names do not round-trip")
+	}
+	if AuditResultName(AuditDenied) != "拒绝" {
+		t.Error("result name")
+	}
+}

@@ -87,6 +87,11 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 }
 
 func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if confirm, ok := r.PostForm["confirm_password"]; ok && confirm[0] != r.PostFormValue("new_password") {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		s.render(w, r, c, "password", "修改密码", passwordView{Error: "两次输入的新密码不一致"})
+		return nil
+	}
 	err := s.App.ChangePassword(r.Context(), c.actor, c.token, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
 	if domain.ErrorOf(err).Code == domain.EUnauthorized {
 		s.clearSession(w)

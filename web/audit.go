@@ -3,6 +3,7 @@ package web
 import (
 	"kexuan/domain"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -18,7 +19,7 @@ type auditView struct {
 
 func auditFilter(r *http.Request) domain.AuditFilter {
 	q := r.URL.Query()
-	return domain.AuditFilter{Action: q.Get("action"), Username: q.Get("username"), Object: q.Get("object"), Result: q.Get("result")}
+	return domain.AuditFilter{Action: domain.AuditAction(strings.TrimSpace(q.Get("action"))), Username: q.Get("username"), Object: q.Get("object"), Result: q.Get("result")}
 }
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {

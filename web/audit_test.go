@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -19,5 +20,29 @@ func TestAuditChainOnDemand(t *testing.T) {
 	_, page = admin.do("GET", "/admin/audit?verify=1", nil)
 	if !strings.Contains(page, "哈希链完整（共") {
 		t.Errorf("?verify=1 did not report the chain")
+	}
+}
+
+// The audit log reads in Chinese and is searched in Chinese.
+func TestAuditInChinese(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	admin := e.as("admin")
+	_, page := admin.do("GET", "/admin/audit?action="+url.QueryEscape("登录"), nil)
+	if !strings.Contains(page, `title="login">登录<`) || !strings.Contains(page, "成功") || strings.Contains(page, `title="user_create"`) {
+		t.Errorf("the audit log searched for 登录 does not show the sign-ins in Chinese")
+	}
+}
+
+// The password form asks for the new password twice; a mismatch is said,
+// nothing changes.
+func TestPasswordConfirm(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	c := e.as("reporter")
+	res, page := c.form("/password", url.Values{"old_password": {testPassword}, "new_password": {"Brand-new-9x!"}, "confirm_password": {"Brand-new-9y!"}}, true)
+	if res.StatusCode != 422 || !strings.Contains(page, "两次输入的新密码不一致") {
+		t.Errorf("mismatch: %d", res.StatusCode)
+	}
+	if res, _ := e.anon().do("POST", "/api/v1/login", map[string]string{"username": "reporter", "password": testPassword}); res.StatusCode != 200 {
+		t.Errorf("the password changed on a mismatch: %d", res.StatusCode)
 	}
 }

@@ -20,10 +20,12 @@ var pageNames = []string{"login", "password", "error", "dashboard", "department"
 	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period", "calendar"}
 
 var funcs = template.FuncMap{
-	"num":       scoring.Format,
-	"percent":   func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
-	"stateName": func(s any) string { return domain.PieceState(fmt.Sprint(s)).Name() },
-	"roleName":  func(r any) string { return domain.Role(fmt.Sprint(r)).Name() },
+	"num":        scoring.Format,
+	"percent":    func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
+	"stateName":  func(s any) string { return domain.PieceState(fmt.Sprint(s)).Name() },
+	"roleName":   func(r any) string { return domain.Role(fmt.Sprint(r)).Name() },
+	"actionName": domain.AuditActionName,
+	"resultName": domain.AuditResultName,
 	"resultNames": func() map[string]string {
 		return map[string]string{domain.AuditOK: "成功", domain.AuditDenied: "拒绝", domain.AuditFailed: "失败"}
 	},

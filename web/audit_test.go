@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
+	"kexuan/domain"
 	"kexuan/store/storetest"
 )
 
@@ -44,5 +46,33 @@ func TestPasswordConfirm(t *testing.T) {
 	}
 	if res, _ := e.anon().do("POST", "/api/v1/login", map[string]string{"username": "reporter", "password": testPassword}); res.StatusCode != 200 {
 		t.Errorf("the password changed on a mismatch: %d", res.StatusCode)
+	}
+}
+
+// The dashboard lists departments by rank (the plan's order on request),
+// with 得分率 beside 完成率.
+func TestDashboardByRank(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	id := e.newPiece("reporter2", domain.StateApproved, false) // ip gets a point: rank 1
+	office := e.as("office")
+	if res, body := office.do("POST", "/api/v1/pieces/"+itoa(id)+"/adoptions", map[string]any{"channel": "intranet", "date": "2017-03-02"}); res.StatusCode != 201 {
+		t.Fatalf("adopt: %d %s", res.StatusCode, body)
+	}
+	order := func(path string) []string {
+		_, page := office.do("GET", path, nil)
+		var out []string
+		for _, m := range regexp.MustCompile(`data-department="([a-z_]+)"`).FindAllStringSubmatch(page, -1) {
+			out = append(out, m[1])
+		}
+		if !strings.Contains(page, "得分率") {
+			t.Error("no 得分率 column")
+		}
+		return out
+	}
+	if got := order("/dashboard?year=2017&as_of=2017-03-30"); len(got) != 6 || got[0] != "ip" {
+		t.Errorf("by rank: %v", got)
+	}
+	if got := order("/dashboard?year=2017&as_of=2017-03-30&order=plan"); len(got) != 6 || got[0] == "ip" {
+		t.Errorf("in the plan's order: %v", got)
 	}
 }

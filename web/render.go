@@ -42,6 +42,7 @@ var funcs = template.FuncMap{
 	},
 	"join":   strings.Join,
 	"neg":    func(x float64) float64 { return -x },
+	"div":    func(x, y float64) float64 { return x / y },
 	"has":    slices.Contains[[]string],
 	"hasInt": slices.Contains[[]int],
 	"can":    func(r domain.Role, p domain.Perm) bool { return r.Can(p) },

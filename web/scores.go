@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,10 +71,12 @@ func yearAsOf(r *http.Request) (int, plan.Date, error) {
 
 // dashboardView is the bureau's overview of a year.
 type dashboardView struct {
-	Plan    *plan.Plan
-	Result  *scoring.Result
-	Targets []*plan.Category
-	Chart   map[string][]any
+	Plan      *plan.Plan
+	Result    *scoring.Result
+	Rows      []scoring.Department // by rank, or in the plan's order
+	PlanOrder bool
+	Targets   []*plan.Category
+	Chart     map[string][]any
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -89,7 +92,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		chart["bonus"] = append(chart["bonus"], d.Bonus)
 		chart["deductions"] = append(chart["deductions"], -d.Deduction)
 	}
-	s.render(w, r, c, "dashboard", "考核总览", dashboardView{Plan: p, Result: res, Targets: p.CategoriesOf(plan.KindTarget), Chart: chart})
+	v := dashboardView{Plan: p, Result: res, Targets: p.CategoriesOf(plan.KindTarget), Chart: chart,
+		PlanOrder: r.URL.Query().Get("order") == "plan", Rows: slices.Clone(res.Departments)}
+	if !v.PlanOrder {
+		slices.SortStableFunc(v.Rows, func(a, b scoring.Department) int { return a.Rank - b.Rank })
+	}
+	s.render(w, r, c, "dashboard", "考核总览", v)
 	return nil
 }
 

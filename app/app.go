@@ -38,6 +38,8 @@ type App struct {
 	Now func() time.Time
 
 	Log *slog.Logger
+	// Delivery bounds where notices are sent beyond the page.
+	Delivery DeliveryPolicy
 
 	throttle     *throttle
 	reports      reportCache

@@ -11,9 +11,12 @@ import (
 )
 
 // notify tells the users in who (never the actor) about something, in the
-// transaction of the change it is about.
-func (a *App) notify(ctx context.Context, q *store.Q, act *Actor, who []int64, kind, text, link string) error {
+// transaction of the change it is about: a notice on the page, an e-mail to
+// those who asked for them, and a message to the group robot of dept (when
+// the notice is about a department and it has one) — queued in the outbox.
+func (a *App) notify(ctx context.Context, q *store.Q, act *Actor, who []int64, dept, kind, text, link string) error {
 	text = domain.Clip(text, 300)
+	var told []int64
 	for _, id := range who {
 		if act != nil && act.User != nil && id == act.ID {
 			continue
@@ -21,8 +24,12 @@ func (a *App) notify(ctx context.Context, q *store.Q, act *Actor, who []int64, k
 		if err := q.AddNotice(ctx, &domain.Notice{UserID: id, Kind: kind, Text: text, Link: link}); err != nil {
 			return err
 		}
+		told = append(told, id)
 	}
-	return nil
+	if len(told) == 0 {
+		return nil
+	}
+	return a.enqueue(ctx, q, told, dept, text, link)
 }
 
 // noticesAfter tells whoever the piece's move concerns: its reviewers when
@@ -41,15 +48,15 @@ func (a *App) noticesAfter(ctx context.Context, q *store.Q, act *Actor, p *domai
 		if err != nil {
 			return err
 		}
-		return a.notify(ctx, q, act, who, domain.NoticeReview, fmt.Sprintf("%s报送了《%s》，待您审核", p.DepartmentName, p.Title), link)
+		return a.notify(ctx, q, act, who, "", domain.NoticeReview, fmt.Sprintf("%s报送了《%s》，待您审核", p.DepartmentName, p.Title), link)
 	case domain.StateLeaderApproved:
 		who, err := q.Recipients(ctx, domain.Chief, "")
 		if err != nil {
 			return err
 		}
-		return a.notify(ctx, q, act, who, domain.NoticeReview, fmt.Sprintf("重大事项《%s》（%s）经分管局领导审核，待您审定", p.Title, p.DepartmentName), link)
+		return a.notify(ctx, q, act, who, "", domain.NoticeReview, fmt.Sprintf("重大事项《%s》（%s）经分管局领导审核，待您审定", p.Title, p.DepartmentName), link)
 	case domain.StateReturned:
-		return a.notify(ctx, q, act, []int64{p.AuthorID}, domain.NoticeReturned, fmt.Sprintf("《%s》被退回：%s", p.Title, comment), link)
+		return a.notify(ctx, q, act, []int64{p.AuthorID}, p.Department, domain.NoticeReturned, fmt.Sprintf("《%s》被退回：%s", p.Title, comment), link)
 	}
 	return nil
 }
@@ -87,7 +94,7 @@ func (a *App) Remind(ctx context.Context, act *Actor, dept, text string) (sent i
 			return conflict("%s没有信息员或负责人账户，无人可催", d.Name)
 		}
 		sent = len(who)
-		if err := a.notify(ctx, q, act, who, domain.NoticeRemind, "办公室催报："+text, "/departments/"+dept); err != nil {
+		if err := a.notify(ctx, q, act, who, dept, domain.NoticeRemind, "办公室催报："+text, "/departments/"+dept); err != nil {
 			return err
 		}
 		return a.audit(ctx, q, act, "remind", "department:"+dept, domain.AuditOK, fmt.Sprintf("%d recipients: %s", len(who), text))

@@ -522,7 +522,7 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 			if err != nil {
 				return err
 			}
-			if err := a.notify(ctx, q, act, who, domain.NoticeVerify, fmt.Sprintf("%s登记了《%s》的%s，待核实", p.DepartmentName, p.Title, ch.Name), "/verify"); err != nil {
+			if err := a.notify(ctx, q, act, who, "", domain.NoticeVerify, fmt.Sprintf("%s登记了《%s》的%s，待核实", p.DepartmentName, p.Title, ch.Name), "/verify"); err != nil {
 				return err
 			}
 		}
@@ -598,7 +598,7 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 			if rec.PieceID != 0 {
 				link = fmt.Sprintf("/pieces/%d", rec.PieceID)
 			}
-			if err := a.notify(ctx, q, act, []int64{rec.RecordedBy}, domain.NoticeRejected,
+			if err := a.notify(ctx, q, act, []int64{rec.RecordedBy}, rec.Department, domain.NoticeRejected,
 				fmt.Sprintf("《%s》%s 的登记未予认定：%s", rec.Title, rec.Day, reason), link); err != nil {
 				return err
 			}

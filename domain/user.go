@@ -22,6 +22,8 @@ type User struct {
 	Demo               bool
 	PasswordChangedAt  time.Time
 	CreatedAt          time.Time
+	Email              string // for notices by e-mail
+	NotifyEmail        bool   // the user asked for them
 }
 
 // LeadsDept reports whether the user oversees the department.
@@ -64,4 +66,27 @@ type Notice struct {
 	Link      string // a local path
 	CreatedAt time.Time
 	Read      bool
+}
+
+// Delivery is a notice on its way beyond the page: an e-mail to a user or a
+// message to a department's group robot.
+type Delivery struct {
+	ID        int64
+	Channel   string // email, webhook
+	Target    string // an address, or a department code (its webhook)
+	Subject   string
+	Body      string
+	Attempts  int
+	SentAt    time.Time
+	FailedAt  time.Time
+	LastError string
+	CreatedAt time.Time
+}
+
+// Webhook is a department's group robot.
+type Webhook struct {
+	Department string
+	Kind       string // wecom (企业微信), dingtalk (钉钉)
+	URL        string
+	Secret     string // 钉钉's signing secret; never shown once saved
 }

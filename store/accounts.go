@@ -19,7 +19,8 @@ import (
 var ErrDuplicate = errors.New("already exists")
 
 const userColumns = `u.id, u.username, u.display_name, u.role, COALESCE(d.code, ''), COALESCE(d.name, ''), u.password_hash,
-	u.must_change_password, u.failed_logins, COALESCE(u.locked_until, ''), u.disabled, u.demo, u.password_changed_at, u.created_at`
+	u.must_change_password, u.failed_logins, COALESCE(u.locked_until, ''), u.disabled, u.demo, u.password_changed_at, u.created_at,
+	u.email, u.notify_email`
 
 // userSelect reads a user with their led departments in one query.
 func (q *Q) userSelect() string {
@@ -30,7 +31,7 @@ func scanUser(row interface{ Scan(...any) error }) (*domain.User, error) {
 	var u domain.User
 	var locked, changed, created, leads string
 	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &u.DepartmentName, &u.PasswordHash,
-		&u.MustChangePassword, &u.FailedLogins, &locked, &u.Disabled, &u.Demo, &changed, &created, &leads); err != nil {
+		&u.MustChangePassword, &u.FailedLogins, &locked, &u.Disabled, &u.Demo, &changed, &created, &u.Email, &u.NotifyEmail, &leads); err != nil {
 		return nil, err
 	}
 	if locked != "" {

@@ -1,0 +1,422 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"kexuan/domain"
+	"kexuan/store"
+)
+
+// DefaultWebhookHosts are the group-robot hosts a webhook may call: 企业微信
+// and 钉钉. `kexuan serve --webhook-host` adds more.
+var DefaultWebhookHosts = []string{"qyapi.weixin.qq.com", "oapi.dingtalk.com"}
+
+// DeliveryPolicy bounds where kexuan sends notices.
+type DeliveryPolicy struct {
+	WebhookHosts []string // hosts a webhook URL may name (https only)
+	AllowHTTP    bool     // tests' local sinks: plain http allowed too
+	Client       *http.Client
+}
+
+// Delivery attempts: back-off doubles from RetryBase, at most RetryMax, and
+// a delivery is given up after MaxAttempts.
+const (
+	RetryBase   = 30 * time.Second
+	RetryMax    = time.Hour
+	MaxAttempts = 8
+	Lease       = 2 * time.Minute // how long a server holds a delivery it is sending
+)
+
+// SMTP settings keys.
+const (
+	setSMTPHost, setSMTPPort, setSMTPUser, setSMTPPassword, setSMTPFrom, setSMTPTLS, setSiteURL = "smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_from", "smtp_tls", "site_url"
+)
+
+// MailSettings are the SMTP server notices go out through.
+type MailSettings struct {
+	Host        string
+	Port        int
+	Username    string
+	Password    string // on input: "" keeps the stored one; never returned
+	PasswordSet bool
+	From        string
+	TLS         string // starttls, tls, none
+	SiteURL     string // the address people open kexuan at, for links in messages
+}
+
+// MailSettings returns the SMTP settings, the password left out
+// (administrators only).
+func (a *App) MailSettings(ctx context.Context, act *Actor) (_ *MailSettings, err error) {
+	defer a.refused(ctx, act, "settings_read", "delivery", &err)
+	if act.Role != domain.Admin {
+		return nil, forbidden("只有管理员可以设置通知发送")
+	}
+	m, err := a.mailSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.PasswordSet, m.Password = m.Password != "", ""
+	return m, nil
+}
+
+func (a *App) mailSettings(ctx context.Context) (*MailSettings, error) {
+	s, err := a.DB.Q().Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	port, _ := strconv.Atoi(s[setSMTPPort])
+	return &MailSettings{Host: s[setSMTPHost], Port: port, Username: s[setSMTPUser], Password: s[setSMTPPassword], From: s[setSMTPFrom],
+		TLS: s[setSMTPTLS], SiteURL: s[setSiteURL]}, nil
+}
+
+// SetMailSettings stores the SMTP settings (administrators only); an empty
+// password keeps the stored one. Audited, the password never written there.
+func (a *App) SetMailSettings(ctx context.Context, act *Actor, in MailSettings) (err error) {
+	defer a.refused(ctx, act, "settings_update", "delivery", &err)
+	if act.Role != domain.Admin {
+		return forbidden("只有管理员可以设置通知发送")
+	}
+	in.Host, in.From, in.Username, in.SiteURL = strings.TrimSpace(in.Host), strings.TrimSpace(in.From), strings.TrimSpace(in.Username), strings.TrimSpace(in.SiteURL)
+	if in.Host != "" {
+		if in.Port <= 0 || in.Port > 65535 {
+			return invalid("port", "端口应为 1–65535")
+		}
+		if _, err := mail.ParseAddress(in.From); err != nil {
+			return invalid("from", "发件地址不对")
+		}
+	}
+	if !slices.Contains([]string{"starttls", "tls", "none"}, in.TLS) {
+		return invalid("tls", "加密方式应为 starttls、tls 或 none")
+	}
+	if in.SiteURL != "" {
+		if u, err := url.Parse(in.SiteURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return invalid("site_url", "系统地址应为 https://… ")
+		}
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		for k, v := range map[string]string{setSMTPHost: in.Host, setSMTPPort: strconv.Itoa(in.Port), setSMTPUser: in.Username,
+			setSMTPFrom: in.From, setSMTPTLS: in.TLS, setSiteURL: strings.TrimRight(in.SiteURL, "/")} {
+			if err := q.SetSetting(ctx, k, v); err != nil {
+				return err
+			}
+		}
+		if in.Password != "" {
+			if err := q.SetSetting(ctx, setSMTPPassword, in.Password); err != nil {
+				return err
+			}
+		}
+		return a.audit(ctx, q, act, "settings_update", "delivery", domain.AuditOK,
+			fmt.Sprintf("smtp %s:%d from %s tls %s%s", in.Host, in.Port, in.From, in.TLS, map[bool]string{true: "; password changed"}[in.Password != ""]))
+	})
+}
+
+// checkWebhookURL allows https URLs to the allowlisted robot hosts only, so
+// that the server cannot be made to call into the internal network.
+func (a *App) checkWebhookURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil {
+		return invalid("url", "机器人地址不对")
+	}
+	if u.Scheme != "https" && !(a.Delivery.AllowHTTP && u.Scheme == "http") {
+		return invalid("url", "机器人地址须为 https")
+	}
+	if !slices.Contains(a.webhookHosts(), strings.ToLower(u.Host)) {
+		return invalid("url", "只允许企业微信、钉钉等已登记的机器人地址（%s）", strings.Join(a.webhookHosts(), "、"))
+	}
+	return nil
+}
+
+func (a *App) webhookHosts() []string {
+	if len(a.Delivery.WebhookHosts) > 0 {
+		return a.Delivery.WebhookHosts
+	}
+	return DefaultWebhookHosts
+}
+
+// SetWebhook sets a department's group robot (administrators only); an
+// empty secret keeps the stored one, an empty URL removes the robot.
+func (a *App) SetWebhook(ctx context.Context, act *Actor, w domain.Webhook) (err error) {
+	defer a.refused(ctx, act, "webhook_update", "department:"+domain.Clip(w.Department, 40), &err)
+	if act.Role != domain.Admin {
+		return forbidden("只有管理员可以设置通知发送")
+	}
+	w.URL = strings.TrimSpace(w.URL)
+	if w.URL != "" {
+		if w.Kind != "wecom" && w.Kind != "dingtalk" {
+			return invalid("kind", "机器人应为企业微信（wecom）或钉钉（dingtalk）")
+		}
+		if err := a.checkWebhookURL(w.URL); err != nil {
+			return err
+		}
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.SetWebhook(ctx, w); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "webhook_update", "department:"+w.Department, domain.AuditOK, w.Kind+" "+redactURL(w.URL))
+	})
+}
+
+// redactURL keeps a robot's host and path, not its key.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	u.RawQuery = ""
+	return u.String()
+}
+
+// Webhooks lists the departments' robots, secrets and keys left out
+// (administrators only).
+func (a *App) Webhooks(ctx context.Context, act *Actor) (_ []domain.Webhook, err error) {
+	defer a.refused(ctx, act, "settings_read", "delivery", &err)
+	if act.Role != domain.Admin {
+		return nil, forbidden("只有管理员可以设置通知发送")
+	}
+	ws, err := a.DB.Q().Webhooks(ctx)
+	for i := range ws {
+		if ws[i].Secret != "" {
+			ws[i].Secret = "已设置"
+		}
+		ws[i].URL = redactURL(ws[i].URL)
+	}
+	return ws, err
+}
+
+// RecentDeliveries shows what went out and what failed (administrators).
+func (a *App) RecentDeliveries(ctx context.Context, act *Actor) ([]*domain.Delivery, error) {
+	if act.Role != domain.Admin {
+		return nil, forbidden("只有管理员可以设置通知发送")
+	}
+	return a.DB.Q().RecentDeliveries(ctx, 50)
+}
+
+// SetUserEmail sets where a user's notices go by e-mail: the user or an
+// administrator; audited.
+func (a *App) SetUserEmail(ctx context.Context, act *Actor, userID int64, email string, notify bool) (err error) {
+	defer a.refused(ctx, act, "user_email", fmt.Sprintf("user:%d", userID), &err)
+	if act.ID != userID && act.Role != domain.Admin {
+		return forbidden("无权修改他人的通知设置")
+	}
+	email = strings.TrimSpace(email)
+	if email != "" {
+		if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
+			return invalid("email", "电子邮箱地址不对")
+		}
+	}
+	if notify && email == "" {
+		return invalid("email", "接收邮件通知需填写电子邮箱")
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.SetUserEmail(ctx, userID, email, notify); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "user_email", fmt.Sprintf("user:%d", userID), domain.AuditOK, fmt.Sprintf("%s notify=%v", email, notify))
+	})
+}
+
+// enqueue puts a notice's e-mails (to those who asked) and a department's
+// robot message into the outbox, in the transaction of the notice.
+func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, text, link string) error {
+	emails, err := q.NotifyEmails(ctx, who)
+	if err != nil {
+		return err
+	}
+	body := text
+	if link != "" {
+		if s, err := q.Settings(ctx); err != nil {
+			return err
+		} else if s[setSiteURL] != "" {
+			body += "\n" + s[setSiteURL] + link
+		}
+	}
+	for _, id := range who {
+		if addr, ok := emails[id]; ok {
+			if err := q.Enqueue(ctx, &domain.Delivery{Channel: "email", Target: addr, Subject: "科宣通知：" + domain.Clip(text, 40), Body: body}); err != nil {
+				return err
+			}
+		}
+	}
+	if dept != "" {
+		ws, err := q.Webhooks(ctx)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(ws, func(w domain.Webhook) bool { return w.Department == dept }) {
+			return q.Enqueue(ctx, &domain.Delivery{Channel: "webhook", Target: dept, Body: "【科宣】" + body})
+		}
+	}
+	return nil
+}
+
+// DeliverOnce sends the oldest due delivery, if any: leased so that another
+// server does not send it too, retried with back-off on failure, given up
+// (and audited) after MaxAttempts. It reports whether there was one.
+func (a *App) DeliverOnce(ctx context.Context) (bool, error) {
+	now := a.Now()
+	d, err := a.DB.ClaimDelivery(ctx, now, Lease)
+	if err != nil || d == nil {
+		return false, err
+	}
+	sendErr := a.send(ctx, d)
+	var next time.Time
+	if sendErr != nil && d.Attempts < MaxAttempts {
+		wait := RetryBase << (d.Attempts - 1)
+		if wait > RetryMax || wait <= 0 {
+			wait = RetryMax
+		}
+		next = a.Now().Add(wait)
+	}
+	if err := a.DB.DeliveryDone(ctx, d.ID, a.Now(), sendErr, next); err != nil {
+		return true, err
+	}
+	if sendErr != nil && next.IsZero() {
+		a.auditAlways(ctx, nil, "delivery_failed", fmt.Sprintf("delivery:%d", d.ID), domain.AuditFailed, d.Channel+" "+sendErr.Error())
+	}
+	return true, nil
+}
+
+// RunDeliveries sends what is due until ctx ends, looking every interval.
+func (a *App) RunDeliveries(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for {
+			sent, err := a.DeliverOnce(ctx)
+			if err != nil && ctx.Err() == nil {
+				a.Log.Error("delivery", "err", err)
+			}
+			if !sent || err != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *App) send(ctx context.Context, d *domain.Delivery) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	switch d.Channel {
+	case "email":
+		return a.sendMail(ctx, d)
+	case "webhook":
+		return a.sendWebhook(ctx, d)
+	}
+	return fmt.Errorf("unknown channel %q", d.Channel)
+}
+
+func (a *App) sendMail(ctx context.Context, d *domain.Delivery) error {
+	m, err := a.mailSettings(ctx)
+	if err != nil {
+		return err
+	}
+	if m.Host == "" {
+		return fmt.Errorf("no SMTP server set")
+	}
+	msg := gomail.NewMsg()
+	if err := msg.From(m.From); err != nil {
+		return err
+	}
+	if err := msg.To(d.Target); err != nil {
+		return err
+	}
+	msg.Subject(d.Subject)
+	msg.SetBodyString(gomail.TypeTextPlain, d.Body)
+	opts := []gomail.Option{gomail.WithTimeout(20 * time.Second)}
+	switch m.TLS {
+	case "tls":
+		opts = append(opts, gomail.WithSSL())
+	case "none":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	}
+	if m.Username != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(m.Username), gomail.WithPassword(m.Password))
+	}
+	opts = append(opts, gomail.WithPort(m.Port))
+	c, err := gomail.NewClient(m.Host, opts...)
+	if err != nil {
+		return err
+	}
+	return c.DialAndSendWithContext(ctx, msg)
+}
+
+func (a *App) sendWebhook(ctx context.Context, d *domain.Delivery) error {
+	ws, err := a.DB.Q().Webhooks(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(ws, func(w domain.Webhook) bool { return w.Department == d.Target })
+	if i < 0 {
+		return fmt.Errorf("department %s has no webhook any more", d.Target)
+	}
+	w := ws[i]
+	if err := a.checkWebhookURL(w.URL); err != nil {
+		return fmt.Errorf("webhook refused: %v", err)
+	}
+	target := w.URL
+	if w.Kind == "dingtalk" && w.Secret != "" {
+		// 钉钉 signs: timestamp in ms and HMAC-SHA256 of "timestamp\nsecret".
+		ts := strconv.FormatInt(a.Now().UnixMilli(), 10)
+		mac := hmac.New(sha256.New, []byte(w.Secret))
+		mac.Write([]byte(ts + "\n" + w.Secret))
+		sep := "?"
+		if strings.Contains(target, "?") {
+			sep = "&"
+		}
+		target += sep + "timestamp=" + ts + "&sign=" + url.QueryEscape(base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	}
+	payload, err := json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": d.Body}})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", target, bytes.NewReader(payload))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	client := a.Delivery.Client
+	if client == nil {
+		client = &http.Client{Timeout: 20 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("webhook answered %d", res.StatusCode)
+	}
+	var out struct {
+		ErrCode int    `json:"errcode"`
+		ErrMsg  string `json:"errmsg"`
+	}
+	if json.Unmarshal(b, &out) == nil && out.ErrCode != 0 {
+		return fmt.Errorf("webhook errcode %d: %s", out.ErrCode, out.ErrMsg)
+	}
+	return nil
+}

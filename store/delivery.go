@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"kexuan/domain"
+)
+
+// Settings returns every stored setting.
+func (q *Q) Settings(ctx context.Context) (map[string]string, error) {
+	rows, err := q.c.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// SetSetting stores one setting.
+func (q *Q) SetSetting(ctx context.Context, key, value string) error {
+	_, err := q.c.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// SetUserEmail sets where a user's notices go by e-mail, and whether they do.
+func (q *Q) SetUserEmail(ctx context.Context, userID int64, email string, notify bool) error {
+	_, err := q.c.ExecContext(ctx, `UPDATE users SET email = $1, notify_email = $2 WHERE id = $3`, email, notify, userID)
+	return err
+}
+
+// SetWebhook sets a department's group robot; an empty secret keeps the
+// one stored. An empty URL removes it.
+func (q *Q) SetWebhook(ctx context.Context, w domain.Webhook) error {
+	dept, err := q.departmentID(ctx, w.Department)
+	if err != nil {
+		return err
+	}
+	if w.URL == "" {
+		_, err := q.c.ExecContext(ctx, `DELETE FROM department_webhooks WHERE department_id = $1`, dept)
+		return err
+	}
+	_, err = q.c.ExecContext(ctx, `INSERT INTO department_webhooks (department_id, kind, url, secret, updated_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (department_id) DO UPDATE SET kind = excluded.kind, url = excluded.url,
+		secret = CASE WHEN excluded.secret = '' THEN department_webhooks.secret ELSE excluded.secret END, updated_at = excluded.updated_at`,
+		dept, w.Kind, w.URL, w.Secret, q.now())
+	return err
+}
+
+// Webhooks lists the departments' robots (secrets included: app decides
+// what is shown).
+func (q *Q) Webhooks(ctx context.Context) ([]domain.Webhook, error) {
+	rows, err := q.c.QueryContext(ctx, `SELECT d.code, w.kind, w.url, w.secret FROM department_webhooks w JOIN departments d ON d.id = w.department_id ORDER BY d.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Webhook
+	for rows.Next() {
+		var w domain.Webhook
+		if err := rows.Scan(&w.Department, &w.Kind, &w.URL, &w.Secret); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// Enqueue adds a delivery to the outbox, due now.
+func (q *Q) Enqueue(ctx context.Context, d *domain.Delivery) error {
+	ts := q.now()
+	id, err := insertID(ctx, q, `INSERT INTO deliveries (channel, target, subject, body, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		d.Channel, d.Target, d.Subject, d.Body, ts, ts)
+	d.ID = id
+	return err
+}
+
+// ClaimDelivery leases the oldest due delivery to this caller until now +
+// lease (another server takes it only after that) and counts the attempt;
+// nil when nothing is due.
+func (s *DB) ClaimDelivery(ctx context.Context, now time.Time, lease time.Duration) (*domain.Delivery, error) {
+	lock := ""
+	if s.dialect == postgresDialect {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var d domain.Delivery
+	n := FormatTime(now)
+	err := s.sql.QueryRowContext(ctx, `UPDATE deliveries SET locked_until = $1, attempts = attempts + 1
+		WHERE id = (SELECT id FROM deliveries WHERE sent_at IS NULL AND failed_at IS NULL AND next_at <= $2
+			AND (locked_until IS NULL OR locked_until < $2) ORDER BY next_at, id LIMIT 1`+lock+`)
+		RETURNING id, channel, target, subject, body, attempts`, FormatTime(now.Add(lease)), n).
+		Scan(&d.ID, &d.Channel, &d.Target, &d.Subject, &d.Body, &d.Attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// DeliveryDone records the outcome of an attempt: sent; or, with an error,
+// due again at next (zero: given up).
+func (s *DB) DeliveryDone(ctx context.Context, id int64, now time.Time, sendErr error, next time.Time) error {
+	var err error
+	switch {
+	case sendErr == nil:
+		_, err = s.sql.ExecContext(ctx, `UPDATE deliveries SET sent_at = $1, locked_until = NULL, last_error = '' WHERE id = $2`, FormatTime(now), id)
+	case next.IsZero():
+		_, err = s.sql.ExecContext(ctx, `UPDATE deliveries SET failed_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3`,
+			FormatTime(now), domain.Clip(sendErr.Error(), 500), id)
+	default:
+		_, err = s.sql.ExecContext(ctx, `UPDATE deliveries SET next_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3`,
+			FormatTime(next), domain.Clip(sendErr.Error(), 500), id)
+	}
+	return err
+}
+
+// RecentDeliveries lists the newest deliveries (the settings page's status).
+func (q *Q) RecentDeliveries(ctx context.Context, limit int) ([]*domain.Delivery, error) {
+	rows, err := q.c.QueryContext(ctx, `SELECT id, channel, target, subject, body, attempts, COALESCE(sent_at, ''), COALESCE(failed_at, ''), last_error, created_at
+		FROM deliveries ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*domain.Delivery
+	for rows.Next() {
+		var d domain.Delivery
+		var sent, failed, created string
+		if err := rows.Scan(&d.ID, &d.Channel, &d.Target, &d.Subject, &d.Body, &d.Attempts, &sent, &failed, &d.LastError, &created); err != nil {
+			return nil, err
+		}
+		if sent != "" {
+			d.SentAt = ParseTime(sent)
+		}
+		if failed != "" {
+			d.FailedAt = ParseTime(failed)
+		}
+		d.CreatedAt = ParseTime(created)
+		out = append(out, &d)
+	}
+	return out, rows.Err()
+}
+
+// NotifyEmails returns, of the given users, those who asked for notices by
+// e-mail: id → address.
+func (q *Q) NotifyEmails(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	for _, id := range ids {
+		var email string
+		var notify bool
+		err := q.c.QueryRowContext(ctx, `SELECT email, notify_email FROM users WHERE id = $1 AND NOT disabled`, id).Scan(&email, &notify)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if notify && email != "" {
+			out[id] = email
+		}
+	}
+	return out, nil
+}

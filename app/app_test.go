@@ -59,6 +59,7 @@ func newFixture(t *testing.T, dsn string, p *plan.Plan, src []byte, dept, other 
 		{Username: "reporter", Role: domain.Reporter, Department: dept},
 		{Username: "leader", Role: domain.Leader, Leads: []string{dept, other}},
 		{Username: "office", Role: domain.Office},
+		{Username: "admin", Role: domain.Admin},
 	} {
 		in.Password = pw
 		u, err := a.CreateUser(ctx, nil, in, false)
@@ -242,11 +243,7 @@ func TestPasswordsAndUsers(t *testing.T) {
 		if _, _, err := f.app.Authenticate(ctx, token); err != nil {
 			t.Errorf("this session ended: %v", err)
 		}
-		admin, err := f.app.CreateUser(ctx, nil, app.UserInput{Username: "admin", Role: domain.Admin, Password: pw}, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		adm := &app.Actor{User: admin, Address: "192.0.2.3"}
+		adm := f.users["admin"]
 		if err := f.app.ResetPassword(ctx, f.users["office"], u.ID, "Zx8#mPq2-rt"); domain.ErrorOf(err).Code != domain.EForbidden {
 			t.Errorf("the office resets a password: %v", err)
 		}
@@ -269,7 +266,7 @@ func TestPasswordsAndUsers(t *testing.T) {
 		if _, _, err := f.app.Login(ctx, "reporter", "Zx8#mPq2-rt", "192.0.2.1"); err == nil {
 			t.Error("a disabled account signed in")
 		}
-		if err := f.app.UpdateUser(ctx, adm, admin.ID, app.UserInput{Role: domain.Office}); domain.ErrorOf(err).Code != domain.EInvalid {
+		if err := f.app.UpdateUser(ctx, adm, adm.ID, app.UserInput{Role: domain.Office}); domain.ErrorOf(err).Code != domain.EInvalid {
 			t.Errorf("an administrator demotes themself: %v", err)
 		}
 	})

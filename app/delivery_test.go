@@ -1,0 +1,228 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"kexuan/app"
+	"kexuan/domain"
+	"kexuan/plan"
+	"kexuan/store/storetest"
+)
+
+// smtpSink is a small real SMTP server: it speaks the protocol to the
+// client (EHLO, MAIL, RCPT, DATA) and keeps each message; while down, it
+// refuses connections.
+type smtpSink struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	msgs []string
+	down bool
+}
+
+func newSMTPSink(t *testing.T) *smtpSink {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &smtpSink{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	return s
+}
+
+func (s *smtpSink) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+
+func (s *smtpSink) serve(c net.Conn) {
+	defer c.Close()
+	s.mu.Lock()
+	down := s.down
+	s.mu.Unlock()
+	w := bufio.NewWriter(c)
+	say := func(line string) { w.WriteString(line + "\r\n"); w.Flush() }
+	if down {
+		say("421 service not available")
+		return
+	}
+	say("220 sink ESMTP")
+	r := bufio.NewReader(c)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			say("250 sink")
+		case strings.HasPrefix(cmd, "MAIL"), strings.HasPrefix(cmd, "RCPT"), strings.HasPrefix(cmd, "RSET"), strings.HasPrefix(cmd, "NOOP"):
+			say("250 ok")
+		case cmd == "DATA":
+			say("354 go on")
+			var b strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				b.WriteString(l)
+			}
+			s.mu.Lock()
+			s.msgs = append(s.msgs, b.String())
+			s.mu.Unlock()
+			say("250 queued")
+		case cmd == "QUIT":
+			say("221 bye")
+			return
+		default:
+			say("502 not implemented")
+		}
+	}
+}
+
+func (s *smtpSink) messages() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.msgs...)
+}
+
+// Notices go out by e-mail to those who asked and to the department's robot;
+// a failure is retried with back-off until the SMTP server is back; a
+// delivery held by a server that died is sent by another once its lease ends;
+// each is sent once.
+func TestDelivery(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		dept := p.Departments[1].Code
+		f := newFixture(t, dsn, p, src, dept, p.Departments[2].Code)
+		ctx := context.Background()
+		clock := time.Date(2017, 6, 1, 9, 0, 0, 0, p.Location())
+		f.app.Now = func() time.Time { return clock }
+		smtp := newSMTPSink(t)
+		var hooks []map[string]any
+		var hmu sync.Mutex
+		sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var m map[string]any
+			b, _ := io.ReadAll(r.Body)
+			json.Unmarshal(b, &m)
+			m["query"] = r.URL.RawQuery
+			hmu.Lock()
+			hooks = append(hooks, m)
+			hmu.Unlock()
+			w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+		}))
+		defer sink.Close()
+		host := strings.TrimPrefix(sink.URL, "http://")
+		f.app.Delivery = app.DeliveryPolicy{WebhookHosts: []string{host}, AllowHTTP: true}
+		admin := f.users["admin"]
+		if err := f.app.SetMailSettings(ctx, admin, app.MailSettings{Host: "127.0.0.1", Port: smtp.port(), From: "kexuan@example.org", TLS: "none", SiteURL: "https://kx.example.org"}); err != nil {
+			t.Fatal(err)
+		}
+		// Robots: only allowlisted hosts, https unless the policy says so.
+		if err := f.app.SetWebhook(ctx, admin, domain.Webhook{Department: dept, Kind: "dingtalk", URL: "https://10.0.0.1/robot", Secret: "s"}); domain.ErrorOf(err).Code != domain.EInvalid {
+			t.Errorf("an internal host as a robot: %v", err)
+		}
+		if err := f.app.SetWebhook(ctx, admin, domain.Webhook{Department: dept, Kind: "dingtalk", URL: sink.URL + "/robot/send?access_token=abc", Secret: "SEC123"}); err != nil {
+			t.Fatal(err)
+		}
+		ws, err := f.app.Webhooks(ctx, admin)
+		if err != nil || len(ws) != 1 || ws[0].Secret != "已设置" || strings.Contains(ws[0].URL, "abc") {
+			t.Errorf("robots as shown: %+v %v", ws, err)
+		}
+		rep := f.users["reporter"]
+		if err := f.app.SetUserEmail(ctx, rep, rep.ID, "rep@example.org", true); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.SetUserEmail(ctx, rep, f.users["office"].ID, "x@example.org", true); domain.ErrorOf(err).Code != domain.EForbidden {
+			t.Errorf("setting another's e-mail: %v", err)
+		}
+		// The SMTP server is down: the e-mail waits; the robot gets its message.
+		smtp.mu.Lock()
+		smtp.down = true
+		smtp.mu.Unlock()
+		if _, err := f.app.Remind(ctx, f.users["office"], dept, "本月园区动态信息尚未报送"); err != nil {
+			t.Fatal(err)
+		}
+		drain := func() int {
+			t.Helper()
+			n := 0
+			for {
+				sent, err := f.app.DeliverOnce(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !sent {
+					return n
+				}
+				n++
+			}
+		}
+		if n := drain(); n != 2 {
+			t.Fatalf("%d deliveries attempted, want 2 (one e-mail, one robot)", n)
+		}
+		hmu.Lock()
+		if len(hooks) != 1 || !strings.Contains(hooks[0]["query"].(string), "sign=") || !strings.Contains(hooks[0]["text"].(map[string]any)["content"].(string), "园区动态信息") {
+			t.Errorf("robot messages: %+v", hooks)
+		}
+		hmu.Unlock()
+		if len(smtp.messages()) != 0 {
+			t.Fatal("mail sent while the server was down")
+		}
+		if n := drain(); n != 0 {
+			t.Errorf("the failed e-mail was retried at once: %d", n)
+		}
+		// Back up; after the back-off it goes, once.
+		smtp.mu.Lock()
+		smtp.down = false
+		smtp.mu.Unlock()
+		clock = clock.Add(app.RetryBase + time.Second)
+		if n := drain(); n != 1 {
+			t.Errorf("after the back-off: %d deliveries, want 1", n)
+		}
+		msgs := smtp.messages()
+		if len(msgs) != 1 || !strings.Contains(msgs[0], "rep@example.org") {
+			t.Fatalf("mails: %q", msgs)
+		}
+		// A server that dies holding a delivery: another sends it after the lease.
+		if _, err := f.app.Remind(ctx, f.users["office"], dept, "第二次催报"); err != nil {
+			t.Fatal(err)
+		}
+		held, err := f.app.DB.ClaimDelivery(ctx, clock, app.Lease) // claimed, then the server died
+		if err != nil || held == nil {
+			t.Fatalf("claim: %v %v", held, err)
+		}
+		if n := drain(); n != 1 {
+			t.Errorf("while one is held, %d deliveries, want the other one", n)
+		}
+		clock = clock.Add(app.Lease + time.Second)
+		if n := drain(); n != 1 {
+			t.Errorf("after the lease: %d, want the held one", n)
+		}
+		if n := drain(); n != 0 {
+			t.Errorf("sent twice: %d", n)
+		}
+		if got := len(smtp.messages()); got != 2 {
+			t.Errorf("%d mails in all, want 2", got)
+		}
+	})
+}

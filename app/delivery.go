@@ -150,26 +150,42 @@ func (a *App) webhookHosts() []string {
 }
 
 // SetWebhook sets a department's group robot (administrators only); an
-// empty secret keeps the stored one, an empty URL removes the robot.
-func (a *App) SetWebhook(ctx context.Context, act *Actor, w domain.Webhook) (err error) {
+// empty URL or secret keeps the stored one (the page never shows them
+// whole); remove deletes the robot.
+func (a *App) SetWebhook(ctx context.Context, act *Actor, w domain.Webhook, remove bool) (err error) {
 	defer a.refused(ctx, act, "webhook_update", "department:"+domain.Clip(w.Department, 40), &err)
 	if act.Role != domain.Admin {
 		return forbidden("只有管理员可以设置通知发送")
 	}
 	w.URL = strings.TrimSpace(w.URL)
-	if w.URL != "" {
+	if !remove {
 		if w.Kind != "wecom" && w.Kind != "dingtalk" {
 			return invalid("kind", "机器人应为企业微信（wecom）或钉钉（dingtalk）")
 		}
-		if err := a.checkWebhookURL(w.URL); err != nil {
-			return err
+		if w.URL != "" {
+			if err := a.checkWebhookURL(w.URL); err != nil {
+				return err
+			}
 		}
 	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
-		if err := q.SetWebhook(ctx, w); err != nil {
+		if !remove && w.URL == "" {
+			ws, err := q.Webhooks(ctx)
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(ws, func(x domain.Webhook) bool { return x.Department == w.Department }) {
+				return invalid("url", "请填写机器人地址")
+			}
+		}
+		if err := q.SetWebhook(ctx, w, remove); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "webhook_update", "department:"+w.Department, domain.AuditOK, w.Kind+" "+redactURL(w.URL))
+		what := w.Kind + " " + redactURL(w.URL)
+		if remove {
+			what = "removed"
+		}
+		return a.audit(ctx, q, act, "webhook_update", "department:"+w.Department, domain.AuditOK, what)
 	})
 }
 

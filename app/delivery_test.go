@@ -139,10 +139,14 @@ func TestDelivery(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Robots: only allowlisted hosts, https unless the policy says so.
-		if err := f.app.SetWebhook(ctx, admin, domain.Webhook{Department: dept, Kind: "dingtalk", URL: "https://10.0.0.1/robot", Secret: "s"}); domain.ErrorOf(err).Code != domain.EInvalid {
+		if err := f.app.SetWebhook(ctx, admin, domain.Webhook{Department: dept, Kind: "dingtalk", URL: "https://10.0.0.1/robot", Secret: "s"}, false); domain.ErrorOf(err).Code != domain.EInvalid {
 			t.Errorf("an internal host as a robot: %v", err)
 		}
-		if err := f.app.SetWebhook(ctx, admin, domain.Webhook{Department: dept, Kind: "dingtalk", URL: sink.URL + "/robot/send?access_token=abc", Secret: "SEC123"}); err != nil {
+		if err := f.app.SetWebhook(ctx, admin, domain.Webhook{Department: dept, Kind: "dingtalk", URL: sink.URL + "/robot/send?access_token=abc", Secret: "SEC123"}, false); err != nil {
+			t.Fatal(err)
+		}
+		// Saved again from the page (URL and secret left empty): both kept.
+		if err := f.app.SetWebhook(ctx, admin, domain.Webhook{Department: dept, Kind: "dingtalk"}, false); err != nil {
 			t.Fatal(err)
 		}
 		ws, err := f.app.Webhooks(ctx, admin)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-runewidth"
 
@@ -41,6 +42,7 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	withDemo := fs.Bool("demo", false, "空数据库时载入演示数据（2017 年方案、每个角色一个账户、一年的稿件与采用）")
 	secure := fs.Bool("secure-cookies", false, "在 HTTPS 反向代理之后：Cookie 加 Secure 标记，并发送 HSTS")
 	trust := fs.String("trust-proxy", "", "信任这些反向代理转发的客户端地址（X-Forwarded-For）：CIDR[,CIDR]")
+	webhookHosts := fs.String("webhook-host", "", "除企业微信、钉钉外，允许群机器人使用的主机：HOST[,HOST]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -82,6 +84,15 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 			fmt.Fprintln(env.Stdout, "数据库已有账户，不载入演示数据。")
 		}
 	}
+	a.Delivery.WebhookHosts = append([]string(nil), app.DefaultWebhookHosts...)
+	for _, h := range strings.Split(*webhookHosts, ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			a.Delivery.WebhookHosts = append(a.Delivery.WebhookHosts, h)
+		}
+	}
+	// The outbox: notices by e-mail and to the group robots, sent by every
+	// server that shares the database, each delivery by one of them.
+	go a.RunDeliveries(ctx, 5*time.Second)
 	adminPW, err := a.Bootstrap(ctx)
 	if err != nil {
 		return err

@@ -39,19 +39,20 @@ func (q *Q) SetUserEmail(ctx context.Context, userID int64, email string, notify
 	return err
 }
 
-// SetWebhook sets a department's group robot; an empty secret keeps the
-// one stored. An empty URL removes it.
-func (q *Q) SetWebhook(ctx context.Context, w domain.Webhook) error {
+// SetWebhook sets a department's group robot; an empty secret or URL keeps
+// the one stored; remove deletes the robot.
+func (q *Q) SetWebhook(ctx context.Context, w domain.Webhook, remove bool) error {
 	dept, err := q.departmentID(ctx, w.Department)
 	if err != nil {
 		return err
 	}
-	if w.URL == "" {
+	if remove {
 		_, err := q.c.ExecContext(ctx, `DELETE FROM department_webhooks WHERE department_id = $1`, dept)
 		return err
 	}
 	_, err = q.c.ExecContext(ctx, `INSERT INTO department_webhooks (department_id, kind, url, secret, updated_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (department_id) DO UPDATE SET kind = excluded.kind, url = excluded.url,
+		ON CONFLICT (department_id) DO UPDATE SET kind = excluded.kind,
+		url = CASE WHEN excluded.url = '' THEN department_webhooks.url ELSE excluded.url END,
 		secret = CASE WHEN excluded.secret = '' THEN department_webhooks.secret ELSE excluded.secret END, updated_at = excluded.updated_at`,
 		dept, w.Kind, w.URL, w.Secret, q.now())
 	return err

@@ -115,3 +115,39 @@ func TestNotices(t *testing.T) {
 		}
 	})
 }
+
+// The administrator's delivery settings: saved, the password and the robot's
+// secret never shown back; a user sets their own e-mail.
+func TestDeliverySettingsPage(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	admin := e.as("admin")
+	if res, body := admin.form("/admin/delivery/mail", url.Values{"host": {"smtp.example.org"}, "port": {"587"}, "tls": {"starttls"},
+		"username": {"kx"}, "password": {"S3cret-Pass"}, "from": {"kexuan@example.org"}}, true); res.StatusCode != 303 {
+		t.Fatalf("mail settings: %d %.300s", res.StatusCode, body)
+	}
+	if res, body := admin.form("/admin/delivery/webhooks/hightech", url.Values{"kind": {"dingtalk"}, "url": {"https://oapi.dingtalk.com/robot/send?access_token=TOKEN1"}, "secret": {"SECRET9"}}, true); res.StatusCode != 303 {
+		t.Fatalf("webhook: %d %.300s", res.StatusCode, body)
+	}
+	if res, _ := admin.form("/admin/delivery/webhooks/hightech", url.Values{"kind": {"wecom"}, "url": {"https://169.254.169.254/latest"}}, true); res.StatusCode != 422 {
+		t.Errorf("a metadata address as a robot: %d", res.StatusCode)
+	}
+	_, page := admin.do("GET", "/admin/delivery", nil)
+	for _, secret := range []string{"S3cret-Pass", "SECRET9", "TOKEN1"} {
+		if strings.Contains(page, secret) {
+			t.Errorf("the page shows %s", secret)
+		}
+	}
+	if !strings.Contains(page, "签名密钥已设置") || !strings.Contains(page, "已设置，留空不改") {
+		t.Error("the page does not say the secrets are set")
+	}
+	rep := e.as("reporter")
+	if res, _ := rep.form("/me/email", url.Values{"email": {"rep@example.org"}, "notify_email": {"1"}}, true); res.StatusCode != 303 {
+		t.Errorf("own e-mail: %d", res.StatusCode)
+	}
+	if _, page := rep.do("GET", "/password", nil); !strings.Contains(page, `value="rep@example.org"`) {
+		t.Error("the e-mail is not shown back to its user")
+	}
+	if res, _ := rep.do("GET", "/admin/delivery", nil); res.StatusCode != 403 {
+		t.Errorf("a reporter opens the delivery settings: %d", res.StatusCode)
+	}
+}

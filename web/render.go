@@ -17,7 +17,7 @@ import (
 )
 
 var pageNames = []string{"login", "password", "error", "dashboard", "department", "ledger", "pieces", "piece_form",
-	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period", "calendar"}
+	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period", "calendar", "delivery"}
 
 var funcs = template.FuncMap{
 	"num":        scoring.Format,
@@ -43,6 +43,7 @@ var funcs = template.FuncMap{
 	"join":   strings.Join,
 	"neg":    func(x float64) float64 { return -x },
 	"div":    func(x, y float64) float64 { return x / y },
+	"list":   func(xs ...string) []string { return xs },
 	"has":    slices.Contains[[]string],
 	"hasInt": slices.Contains[[]int],
 	"can":    func(r domain.Role, p domain.Perm) bool { return r.Can(p) },

@@ -93,6 +93,10 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/api/v1/adoptions/{id}/words", domain.PermVerify, s.apiOverrideWords)
 
 	// Administration.
+	s.handle("GET", "/admin/delivery", domain.PermUsers, s.deliveryPage)
+	s.handle("POST", "/admin/delivery/mail", domain.PermUsers, s.saveMail)
+	s.handle("POST", "/admin/delivery/webhooks/{code}", domain.PermUsers, s.saveWebhook)
+	s.handle("POST", "/me/email", domain.PermNone, s.saveMyEmail)
 	s.handle("GET", "/admin/users", domain.PermUsers, s.usersPage)
 	s.handle("GET", "/api/v1/users", domain.PermUsers, s.apiUsers)
 	s.handle("GET", "/admin/users/new", domain.PermUsers, s.newUserPage)

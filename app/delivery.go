@@ -314,6 +314,9 @@ func (a *App) RunDeliveries(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if _, err := a.RemindDue(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("quota reminders", "err", err)
+		}
 		for {
 			sent, err := a.DeliverOnce(ctx)
 			if err != nil && ctx.Err() == nil {

@@ -230,3 +230,47 @@ func TestDelivery(t *testing.T) {
 		}
 	})
 }
+
+// Within the plan's warning days a department short of its quota is told
+// once that month; closing a month tells each department its deductions.
+func TestQuotaAndClosedNotices(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		dept := p.Departments[1].Code
+		f := newFixture(t, dsn, p, src, dept, p.Departments[2].Code)
+		ctx := context.Background()
+		clock := time.Date(2017, 3, 20, 9, 0, 0, 0, p.Location())
+		f.app.Now = func() time.Time { return clock }
+		rep := f.users["reporter"]
+		unread := func() []*domain.Notice {
+			t.Helper()
+			pg, err := f.app.Notices(ctx, rep, app.PageQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pg.Items
+		}
+		if n, err := f.app.RemindDue(ctx); err != nil || n != 0 {
+			t.Fatalf("eleven days before the month's end: %d %v", n, err)
+		}
+		clock = time.Date(2017, 3, 28, 9, 0, 0, 0, p.Location())
+		if n, err := f.app.RemindDue(ctx); err != nil || n == 0 {
+			t.Fatalf("within the warning days: %d %v", n, err)
+		}
+		if n, err := f.app.RemindDue(ctx); err != nil || n != 0 {
+			t.Errorf("reminded twice: %d %v", n, err)
+		}
+		ns := unread()
+		if len(ns) != 1 || ns[0].Kind != domain.NoticeQuota || !strings.Contains(ns[0].Text, "还差") {
+			t.Fatalf("the reporter's notices: %+v", ns)
+		}
+		clock = time.Date(2017, 4, 2, 9, 0, 0, 0, p.Location())
+		if _, err := f.app.ClosePeriod(ctx, f.users["office"], "2017-03", "三月已通报"); err != nil {
+			t.Fatal(err)
+		}
+		ns = unread()
+		if ns[0].Kind != domain.NoticeClosed || !strings.Contains(ns[0].Text, "2017-03 已结账") || !strings.Contains(ns[0].Text, "扣") {
+			t.Errorf("after the close: %+v", ns[0])
+		}
+	})
+}

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"kexuan/domain"
+	"kexuan/plan"
+	"kexuan/scoring"
 	"kexuan/store"
 )
 
@@ -155,4 +158,87 @@ func (a *App) ReadNotice(ctx context.Context, act *Actor, id int64) (*domain.Not
 // ReadAllNotices marks all of the actor's notices read.
 func (a *App) ReadAllNotices(ctx context.Context, act *Actor) (int64, error) {
 	return a.DB.Q().ReadAllNotices(ctx, act.ID)
+}
+
+// RemindDue tells each department, once a month, when the month enters the
+// plan's warning days with quota items still missing (its reporters and
+// head, and its robot). Run by the outbox's loop; safe to call often.
+func (a *App) RemindDue(ctx context.Context) (sent int, err error) {
+	mv, err := a.month(ctx, nil, plan.Month{})
+	if err != nil || mv.Over || mv.DaysLeft > mv.WarningDays || mv.Today.Before(mv.Month.First()) {
+		return 0, err
+	}
+	for _, d := range mv.Departments {
+		var short []string
+		for _, q := range d.Quotas {
+			if q.Required > 0 && q.Missing > 0 {
+				short = append(short, fmt.Sprintf("%s还差 %d 条", q.Category.Name, q.Missing))
+			}
+		}
+		if len(short) == 0 {
+			continue
+		}
+		key := "quota_reminded:" + d.Code + ":" + mv.Month.String()
+		err := a.DB.InTx(ctx, func(q *store.Q) error {
+			done, err := q.Settings(ctx)
+			if err != nil || done[key] != "" {
+				return err
+			}
+			var who []int64
+			for _, role := range []domain.Role{domain.Reporter, domain.Head} {
+				ids, err := q.Recipients(ctx, role, d.Code)
+				if err != nil {
+					return err
+				}
+				who = append(who, ids...)
+			}
+			text := fmt.Sprintf("%s 月度报送：%s，%s 截止", mv.Month, strings.Join(short, "，"), mv.Month.Last())
+			if err := a.notify(ctx, q, nil, who, d.Code, domain.NoticeQuota, text, "/month?month="+mv.Month.String()); err != nil {
+				return err
+			}
+			sent++
+			return q.SetSetting(ctx, key, mv.Today.String())
+		})
+		if err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
+// noticeClosed tells each department with deductions in a closed month
+// what they were (its reporters and head, and its robot).
+func (a *App) noticeClosed(ctx context.Context, q *store.Q, act *Actor, per *domain.Period, res *scoring.Result) error {
+	pl, err := a.Plan(ctx, per.Year)
+	if err != nil {
+		return err
+	}
+	for _, d := range res.Departments {
+		var lines []string
+		for _, qm := range d.Quotas {
+			if qm.Month == per.Period && qm.Status == scoring.QuotaMissed {
+				name := qm.Category
+				if c := pl.Category(qm.Category); c != nil {
+					name = c.Name
+				}
+				lines = append(lines, fmt.Sprintf("%s少报 %d 条，扣 %s 分", name, qm.Missing, scoring.Format(qm.Deduction)))
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		var who []int64
+		for _, role := range []domain.Role{domain.Reporter, domain.Head} {
+			ids, err := q.Recipients(ctx, role, d.Code)
+			if err != nil {
+				return err
+			}
+			who = append(who, ids...)
+		}
+		text := fmt.Sprintf("%s 已结账：%s", per.Period, strings.Join(lines, "；"))
+		if err := a.notify(ctx, q, act, who, d.Code, domain.NoticeClosed, text, "/periods/"+per.Period); err != nil {
+			return err
+		}
+	}
+	return nil
 }

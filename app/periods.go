@@ -96,6 +96,11 @@ func (a *App) ClosePeriod(ctx context.Context, act *Actor, period, reason string
 			}
 			return err
 		}
+		if _, err := plan.ParseMonth(period); err == nil {
+			if err := a.noticeClosed(ctx, q, act, per, res); err != nil {
+				return err
+			}
+		}
 		return a.audit(ctx, q, act, "period_close", "period:"+period, domain.AuditOK, reason)
 	})
 	return per, err

@@ -32,6 +32,7 @@ type DeliveryPolicy struct {
 	WebhookHosts []string // hosts a webhook URL may name (https only)
 	AllowHTTP    bool     // tests' local sinks: plain http allowed too
 	Client       *http.Client
+	Lease        time.Duration // how long a server holds a delivery it sends (0: Lease)
 }
 
 // Delivery attempts: back-off doubles from RetryBase, at most RetryMax, and
@@ -287,7 +288,11 @@ func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, text, 
 // (and audited) after MaxAttempts. It reports whether there was one.
 func (a *App) DeliverOnce(ctx context.Context) (bool, error) {
 	now := a.Now()
-	d, err := a.DB.ClaimDelivery(ctx, now, Lease)
+	lease := a.Delivery.Lease
+	if lease <= 0 {
+		lease = Lease
+	}
+	d, err := a.DB.ClaimDelivery(ctx, now, lease)
 	if err != nil || d == nil {
 		return false, err
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -28,8 +29,9 @@ import (
 // TestMain lets the test binary be the server the crash test kills.
 func TestMain(m *testing.M) {
 	if os.Getenv("KEXUAN_CRASH_SERVE") == "1" {
-		os.Exit(Run(context.Background(), []string{"serve", "--db", os.Getenv("KEXUAN_CRASH_DB"), "--addr", "127.0.0.1:0"},
-			Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: io.Discard}))
+		args := []string{"serve", "--db", os.Getenv("KEXUAN_CRASH_DB"), "--addr", "127.0.0.1:0"}
+		args = append(args, strings.Fields(os.Getenv("KEXUAN_CRASH_ARGS"))...)
+		os.Exit(Run(context.Background(), args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: io.Discard}))
 	}
 	os.Exit(m.Run())
 }
@@ -199,10 +201,10 @@ func TestCrashRecovery(t *testing.T) {
 
 var startedRE = regexp.MustCompile(`已启动：(http://[0-9.:]+/)`)
 
-func startServer(t *testing.T, dsn string) (*exec.Cmd, string) {
+func startServer(t *testing.T, dsn string, extra ...string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "KEXUAN_CRASH_SERVE=1", "KEXUAN_CRASH_DB="+dsn)
+	cmd.Env = append(os.Environ(), "KEXUAN_CRASH_SERVE=1", "KEXUAN_CRASH_DB="+dsn, "KEXUAN_CRASH_ARGS="+strings.Join(extra, " "))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -43,6 +43,8 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	secure := fs.Bool("secure-cookies", false, "在 HTTPS 反向代理之后：Cookie 加 Secure 标记，并发送 HSTS")
 	trust := fs.String("trust-proxy", "", "信任这些反向代理转发的客户端地址（X-Forwarded-For）：CIDR[,CIDR]")
 	webhookHosts := fs.String("webhook-host", "", "除企业微信、钉钉外，允许群机器人使用的主机：HOST[,HOST]")
+	deliveryEvery := fs.Duration("delivery-every", 5*time.Second, "多久查看一次待发送的通知")
+	deliveryLease := fs.Duration("delivery-lease", app.Lease, "一台服务器发送一条通知时占用它的时长（超时后其他服务器可接手）")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -92,7 +94,8 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	}
 	// The outbox: notices by e-mail and to the group robots, sent by every
 	// server that shares the database, each delivery by one of them.
-	go a.RunDeliveries(ctx, 5*time.Second)
+	a.Delivery.Lease = *deliveryLease
+	go a.RunDeliveries(ctx, *deliveryEvery)
 	adminPW, err := a.Bootstrap(ctx)
 	if err != nil {
 		return err

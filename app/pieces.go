@@ -49,6 +49,20 @@ type PieceDetail struct {
 	Adoptions   []*domain.Adoption
 }
 
+// Returned is the review that sent a returned piece back (its comment is
+// what the author must address); nil unless the piece is returned.
+func (d *PieceDetail) Returned() *domain.Event {
+	if d.State != domain.StateReturned {
+		return nil
+	}
+	for i := len(d.Events) - 1; i >= 0; i-- {
+		if d.Events[i].Action == string(domain.ActReturn) {
+			return d.Events[i]
+		}
+	}
+	return nil
+}
+
 // PieceDetail returns everything about a piece the user may see.
 func (a *App) PieceDetail(ctx context.Context, u *domain.User, id int64) (*PieceDetail, error) {
 	q := a.DB.Q()

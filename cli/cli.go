@@ -221,7 +221,7 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 	asOfFlag := fs.String("as-of", "", "考核截至日期 YYYY-MM-DD（默认今天与年度最后一天中较早者）")
 	format := fs.String("format", "table", "json|table|csv|xlsx")
 	out := fs.String("out", "", "写入文件（默认标准输出）")
-	deptFlag := fs.String("department", "", "只看一个科室（代码）")
+	deptFlag := fs.String("department", "", "只看一个科室（代码或名称）")
 	detail := fs.Bool("detail", false, "与 --department 同用：台账逐条列出每条发布记录")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -251,8 +251,16 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 			return usagef("--as-of：%v", err)
 		}
 	}
-	if *deptFlag != "" && p.Department(*deptFlag) == nil {
-		return usagef("--department：%d 年方案中没有科室 %q", p.Year, *deptFlag)
+	if *deptFlag != "" {
+		d := p.FindDepartment(*deptFlag)
+		if d == nil {
+			var names []string
+			for _, x := range p.Departments {
+				names = append(names, x.Name+"（"+x.Code+"）")
+			}
+			return usagef("--department：%d 年方案中没有科室 %q；可用：%s", p.Year, *deptFlag, strings.Join(names, "、"))
+		}
+		*deptFlag = d.Code
 	}
 	res, err := a.ScoreReport(ctx, p, asOf, *deptFlag, *detail)
 	if err != nil {

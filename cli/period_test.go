@@ -119,3 +119,17 @@ func TestImportGB18030(t *testing.T) {
 		t.Errorf("problems counted by row: %d %s", code, errs)
 	}
 }
+
+// report --department takes a department's name as people write it.
+func TestReportDepartmentByName(t *testing.T) {
+	dsn := storetest.SQLite(t)
+	mustRun(t, "init", "--db", dsn)
+	byName := mustRun(t, "report", "--db", dsn, "--year", "2017", "--format", "json", "--department", "高 新 科")
+	byCode := mustRun(t, "report", "--db", dsn, "--year", "2017", "--format", "json", "--department", "hightech")
+	if byName != byCode || !strings.Contains(byName, `"code": "hightech"`) {
+		t.Errorf("by name:\n%.300s", byName)
+	}
+	if _, errs, code := run(t, "report", "--db", dsn, "--year", "2017", "--department", "宣传科"); code != 2 || !strings.Contains(errs, "高新科（hightech）") {
+		t.Errorf("an unknown department: %d %s", code, errs)
+	}
+}

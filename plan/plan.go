@@ -9,6 +9,8 @@ package plan
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 	_ "time/tzdata" // plans name their time zone; a bare server may have no zoneinfo
 
@@ -169,6 +171,19 @@ func DefaultLocation() *time.Location {
 		return time.FixedZone("CST", 8*3600)
 	}
 	return l
+}
+
+// FindDepartment finds a department by code, name, table name or alias, as
+// people write them (spaces ignored).
+func (p *Plan) FindDepartment(s string) *Department {
+	s = strings.Join(strings.Fields(s), "")
+	for i := range p.Departments {
+		d := &p.Departments[i]
+		if d.Code == s || d.Name == s || d.TableName == s || slices.Contains(d.Aliases, s) {
+			return d
+		}
+	}
+	return nil
 }
 
 // Location is the plan's time zone.

@@ -11,9 +11,10 @@ import (
 // monthView is 本月.
 type monthView struct {
 	*app.MonthView
-	Months []plan.Month // the plan year's months, to pick one
-	Quotas []*plan.Category
-	Remind bool // the office may send 催报
+	Months   []plan.Month // the plan year's months, to pick one
+	Quotas   []*plan.Category
+	Remind   bool            // the office may send 催报
+	Returned []*domain.Piece // a department's pieces sent back, to revise
 }
 
 func (s *Server) monthPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -32,7 +33,14 @@ func (s *Server) monthPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	for mm := (plan.Month{Year: mv.Plan.Year, Month: 1}); mm.Year == mv.Plan.Year; mm = mm.Next() {
 		months = append(months, mm)
 	}
-	s.render(w, r, c, "month", "本月", monthView{MonthView: mv, Months: months, Quotas: mv.Plan.CategoriesOf(plan.KindQuota),
-		Remind: c.user.Role.Can(domain.PermVerify)})
+	v := monthView{MonthView: mv, Months: months, Quotas: mv.Plan.CategoriesOf(plan.KindQuota), Remind: c.user.Role.Can(domain.PermVerify)}
+	if c.user.Role.InDepartment() {
+		pg, err := s.App.Pieces(r.Context(), c.user, domain.PieceFilter{States: []domain.PieceState{domain.StateReturned}}, app.PageQuery{Limit: 20})
+		if err != nil {
+			return err
+		}
+		v.Returned = pg.Items
+	}
+	s.render(w, r, c, "month", "本月", v)
 	return nil
 }

@@ -151,3 +151,29 @@ func TestDeliverySettingsPage(t *testing.T) {
 		t.Errorf("a reporter opens the delivery settings: %d", res.StatusCode)
 	}
 }
+
+// The return loop: the leader's comment at the top of the returned piece
+// and of its edit page; 本月 lists the department's returned pieces.
+func TestReturnLoop(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	id := e.newPiece("reporter", domain.StateSubmitted, false)
+	if res, body := e.as("leader").do("POST", "/api/v1/pieces/"+itoa(id)+"/return", map[string]string{"comment": "请补充活动成效数据"}); res.StatusCode != 200 {
+		t.Fatalf("return: %d %s", res.StatusCode, body)
+	}
+	rep := e.as("reporter")
+	for _, path := range []string{"/pieces/" + itoa(id), "/pieces/" + itoa(id) + "/edit"} {
+		if _, page := rep.do("GET", path, nil); !strings.Contains(page, `id="return-comment"`) || !strings.Contains(page, "请补充活动成效数据") {
+			t.Errorf("%s does not show the return comment", path)
+		}
+	}
+	if _, page := rep.do("GET", "/month", nil); !strings.Contains(page, `id="returned-pieces"`) || !strings.Contains(page, "/pieces/"+itoa(id)) {
+		t.Error("本月 does not list the returned piece")
+	}
+	// Once resubmitted, no comment banner.
+	if res, _ := rep.do("POST", "/api/v1/pieces/"+itoa(id)+"/submit", nil); res.StatusCode != 200 {
+		t.Fatalf("resubmit: %d", res.StatusCode)
+	}
+	if _, page := rep.do("GET", "/pieces/"+itoa(id), nil); strings.Contains(page, `id="return-comment"`) {
+		t.Error("a resubmitted piece still shows the return banner")
+	}
+}

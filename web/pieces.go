@@ -115,14 +115,19 @@ func pathID(r *http.Request) (int64, error) {
 
 // pieceFormView is the form to write or revise a piece.
 type pieceFormView struct {
-	ID    int64 // 0: a new piece
-	Form  app.PieceInput
-	Plan  *plan.Plan
-	Error string
-	Words int
+	Returned *domain.Event // the comment a returned piece came back with
+	ID       int64         // 0: a new piece
+	Form     app.PieceInput
+	Plan     *plan.Plan
+	Error    string
+	Words    int
 }
 
 func (s *Server) pieceForm(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, in app.PieceInput, msg string) error {
+	return s.pieceFormWith(w, r, c, id, in, msg, nil)
+}
+
+func (s *Server) pieceFormWith(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, in app.PieceInput, msg string, returned *domain.Event) error {
 	p, err := s.App.Plan(r.Context(), 0)
 	if err != nil {
 		return err
@@ -130,7 +135,7 @@ func (s *Server) pieceForm(w http.ResponseWriter, r *http.Request, c *reqCtx, id
 	if msg != "" {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	s.render(w, r, c, "piece_form", "撰写稿件", pieceFormView{ID: id, Form: in, Plan: p, Error: msg, Words: wordcount.CountHTML(in.Body)})
+	s.render(w, r, c, "piece_form", "撰写稿件", pieceFormView{ID: id, Form: in, Plan: p, Error: msg, Words: wordcount.CountHTML(in.Body), Returned: returned})
 	return nil
 }
 
@@ -167,11 +172,11 @@ func (s *Server) editPiecePage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if err != nil {
 		return err
 	}
-	p, err := s.App.Piece(r.Context(), c.user, id)
+	d, err := s.App.PieceDetail(r.Context(), c.user, id)
 	if err != nil {
 		return err
 	}
-	return s.pieceForm(w, r, c, id, app.PieceInput{Title: p.Title, Body: p.Body, Themes: p.Themes, Channels: p.Channels, Major: p.Major}, "")
+	return s.pieceFormWith(w, r, c, id, app.PieceInput{Title: d.Title, Body: d.Body, Themes: d.Themes, Channels: d.Channels, Major: d.Major}, "", d.Returned())
 }
 
 func (s *Server) updatePiece(w http.ResponseWriter, r *http.Request, c *reqCtx) error {

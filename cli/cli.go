@@ -274,6 +274,18 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 			}
 		}
 	}
+	// --detail with table or csv: the department's ledger, a line per
+	// publication (JSON and xlsx carry it in the report itself).
+	enc, err := report.Find(report.Encoders, *format)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if *detail && (*format == "table" || *format == "csv") {
+		if enc, err = report.Find(report.LedgerEncoders, *format); err != nil {
+			return err
+		}
+	}
+	write := func(w io.Writer) error { return enc.Encode(w, p, res) }
 	reason := fmt.Sprintf("%s as_of %s", *format, res.AsOf)
 	if *deptFlag != "" {
 		reason += " department " + *deptFlag
@@ -282,7 +294,7 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 		if *format == "xlsx" && isTerminal(env.Stdout) {
 			return usagef("xlsx 是二进制文件：请用 --out FILE.xlsx 写入文件")
 		}
-		if err := report.Write(env.Stdout, *format, p, res); err != nil {
+		if err := write(env.Stdout); err != nil {
 			return err
 		}
 		if *format == "csv" || *format == "xlsx" {
@@ -290,7 +302,7 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 		}
 		return nil
 	}
-	if err := writeFileAtomic(*out, func(w io.Writer) error { return report.Write(w, *format, p, res) }); err != nil {
+	if err := writeFileAtomic(*out, write); err != nil {
 		return err
 	}
 	return a.Exported(ctx, "report "+*out, reason)

@@ -133,3 +133,17 @@ func TestReportDepartmentByName(t *testing.T) {
 		t.Errorf("an unknown department: %d %s", code, errs)
 	}
 }
+
+// report --detail with table or csv lists a ledger line per publication,
+// with its title.
+func TestReportDetailTableCSV(t *testing.T) {
+	dsn := storetest.SQLite(t)
+	mustRun(t, "init", "--db", dsn)
+	mustRun(t, "import", "--db", dsn, "publications", write(t, "d.csv", "科室,渠道,日期,标题,字数\n高新科,金水时讯,2017-05-02,五百字的一篇,520\n高新科,机关内网,2017-05-03,内网一条,\n"))
+	for _, f := range []string{"table", "csv"} {
+		out := mustRun(t, "report", "--db", dsn, "--year", "2017", "--format", f, "--department", "hightech", "--detail")
+		if !strings.Contains(out, "五百字的一篇") || !strings.Contains(out, "内网一条") || !strings.Contains(out, "积分台账") {
+			t.Errorf("%s --detail:\n%.600s", f, out)
+		}
+	}
+}

@@ -55,7 +55,7 @@ var (
 // ledger's.
 var (
 	Encoders       = []Encoder{JSONEncoder, TableEncoder, CSVEncoder, XLSXEncoder}
-	LedgerEncoders = []Encoder{LedgerCSVEncoder, LedgerXLSXEncoder}
+	LedgerEncoders = []Encoder{LedgerCSVEncoder, LedgerXLSXEncoder, LedgerTableEncoder}
 )
 
 // Formats the report command writes.

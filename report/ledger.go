@@ -127,3 +127,25 @@ func LedgerXLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	}
 	return f.Write(w)
 }
+
+// LedgerTable writes each department's ledger as an aligned table for a
+// terminal: a title line, then a line per ledger line.
+func LedgerTable(w io.Writer, p *plan.Plan, r *scoring.Result) error {
+	for i := range r.Departments {
+		d := &r.Departments[i]
+		if _, err := fmt.Fprintln(w, ledgerTitle(p, r, d)); err != nil {
+			return err
+		}
+		rows := [][]string{ledgerHeads}
+		for _, l := range d.Ledger {
+			rows = append(rows, ledgerRow(p, l))
+		}
+		if err := writeAligned(w, rows, map[int]bool{5: true, 6: true, 10: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LedgerTableEncoder is the ledger for a terminal.
+var LedgerTableEncoder Encoder = encoder{"table", ".txt", "text/plain; charset=utf-8", LedgerTable}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"kexuan/store/storetest"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -145,5 +147,38 @@ func TestReportDetailTableCSV(t *testing.T) {
 		if !strings.Contains(out, "五百字的一篇") || !strings.Contains(out, "内网一条") || !strings.Contains(out, "积分台账") {
 			t.Errorf("%s --detail:\n%.600s", f, out)
 		}
+	}
+}
+
+// Registers as offices keep them: a title row and a 填报单位 line above the
+// header, spaces inside header cells, the usual synonyms, a 合计 row at the
+// bottom; the data sheet after an empty first sheet.
+func TestRegisterAsKept(t *testing.T) {
+	dsn := storetest.SQLite(t)
+	mustRun(t, "init", "--db", dsn)
+	csvText := "2017年科技宣传信息登记表,,,\n填报单位：办公室,,,\n科 室,渠道,发布时间,稿件名称\n高新科,机关内网,2017-05-02,一条\n高新科,机关内网,2017-05-03,又一条\n合计,,,2\n"
+	if out := mustRun(t, "import", "--db", dsn, "publications", write(t, "kept.csv", csvText)); !strings.Contains(out, "已导入 2 条") {
+		t.Errorf("csv: %s", out)
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	if _, err := f.NewSheet("登记表"); err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range [][]any{{"2017年科技宣传信息登记表"}, {"科室名称", "渠道", "刊发日期", "题目"}, {"高新科", "机关内网", "2017-06-02", "六月一条"}} {
+		if err := f.SetSheetRow("登记表", fmt.Sprintf("A%d", i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "kept.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, "import", "--db", dsn, "publications", path); !strings.Contains(out, "已导入 1 条") {
+		t.Errorf("xlsx with an empty Sheet1: %s", out)
+	}
+	_, errs, code := run(t, "import", "--db", dsn, "publications", write(t, "bad.csv", "标题行\n名称,日期,内容\nx,2017-05-02,y\n"))
+	if code != 1 || !strings.Contains(errs, "读作表头的这一行是") || !strings.Contains(errs, "可用的表头") {
+		t.Errorf("no header found: %d %s", code, errs)
 	}
 }

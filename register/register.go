@@ -15,6 +15,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -110,6 +111,10 @@ const (
 
 var headerNames = map[string]string{
 	"department": colDepartment, "dept": colDepartment, "科室": colDepartment, "责任科室": colDepartment, "部门": colDepartment,
+	"科室名称": colDepartment, "单位": colDepartment, "责任单位": colDepartment, "填报科室": colDepartment,
+	"发布时间": colDate, "刊发日期": colDate, "刊发时间": colDate, "采用时间": colDate,
+	"稿件名称": colTitle, "题目": colTitle, "信息标题": colTitle, "文章标题": colTitle,
+	"媒体名称": colOutlet, "刊发单位": colOutlet,
 	"channel": colChannel, "渠道": colChannel, "发布渠道": colChannel, "采用渠道": colChannel,
 	"date": colDate, "日期": colDate, "发布日期": colDate, "采用日期": colDate,
 	"title": colTitle, "标题": colTitle, "稿件标题": colTitle,
@@ -241,12 +246,40 @@ func Import(ctx context.Context, db Target, name string, src rows, opt Options) 
 	}
 	lk := newLookup(plans)
 
-	header, line, err := src.Next()
-	if err == io.EOF {
-		return nil, fileError(name, "文件是空的：第一行应是表头（科室、渠道、日期、标题……）")
+	// The header may sit below a title row or two (a merged
+	// “2017年科技宣传信息登记表”, a 填报单位 line): the first of the first
+	// rows that names the required columns is it.
+	var header []string
+	line := 0
+	var skipped [][]string
+	for {
+		rec, l, err := src.Next()
+		if err == io.EOF {
+			if len(skipped) == 0 {
+				return nil, fileError(name, "文件是空的：第一行应是表头（科室、渠道、日期、标题……）")
+			}
+			break
+		}
+		if err != nil {
+			return nil, readError(name, err)
+		}
+		if blank(rec) {
+			continue
+		}
+		if isHeader(rec) {
+			header, line = append([]string(nil), rec...), l
+			break
+		}
+		if line == 0 {
+			line = l
+		}
+		skipped = append(skipped, append([]string(nil), rec...))
+		if len(skipped) > maxTitleRows {
+			break
+		}
 	}
-	if err != nil {
-		return nil, readError(name, err)
+	if header == nil { // no row named the columns: report the first one read
+		header = skipped[0]
 	}
 	cols, res, err := mapHeader(name, line, header)
 	if err != nil {
@@ -353,7 +386,7 @@ func readRows(ctx context.Context, src rows, cols map[string]int, lk *lookup, re
 			}
 			return readError(bad.File, err)
 		}
-		if blank(rec) {
+		if blank(rec) || totalRow(rec) {
 			continue
 		}
 		res.Rows++
@@ -388,12 +421,42 @@ func readError(name string, err error) error {
 	return fileError(name, "读取失败：%v", err)
 }
 
+// maxTitleRows is how many rows above the header a register may have.
+const maxTitleRows = 5
+
+// headerKey is a header cell as looked up: no BOM, no spaces inside
+// (“科 室”), lower case.
+func headerKey(h string) string {
+	return strings.ToLower(strings.Join(strings.Fields(strings.TrimPrefix(h, "\ufeff")), ""))
+}
+
+// isHeader reports whether a row names the required columns.
+func isHeader(rec []string) bool {
+	found := map[string]bool{}
+	for _, h := range rec {
+		if c, ok := headerNames[headerKey(h)]; ok {
+			found[c] = true
+		}
+	}
+	return found[colDepartment] && found[colChannel] && found[colDate] && found[colTitle]
+}
+
+// totalRow reports a 合计/总计/小计 row at the bottom of a sheet: not data.
+func totalRow(rec []string) bool {
+	for _, f := range rec {
+		if f = strings.Join(strings.Fields(f), ""); f != "" {
+			return f == "合计" || f == "总计" || f == "小计"
+		}
+	}
+	return false
+}
+
 func mapHeader(name string, line int, header []string) (map[string]int, *Result, error) {
 	cols := map[string]int{}
 	res := &Result{}
 	var probs []RowError
 	for i, h := range header {
-		key := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		key := headerKey(h)
 		if key == "" {
 			continue
 		}
@@ -415,7 +478,19 @@ func mapHeader(name string, line int, header []string) (map[string]int, *Result,
 		}
 	}
 	if len(missing) > 0 {
-		probs = append(probs, RowError{Line: line, Msg: "表头缺少列：" + strings.Join(missing, "、") + "（第一行应是表头）"})
+		var accepted []string
+		for _, c := range []string{colDepartment, colChannel, colDate, colTitle, colWords, colBody, colOutlet} {
+			var names []string
+			for k, v := range headerNames {
+				if v == c {
+					names = append(names, k)
+				}
+			}
+			slices.Sort(names)
+			accepted = append(accepted, columnLabel[c]+"："+strings.Join(names, "/"))
+		}
+		probs = append(probs, RowError{Line: line, Msg: fmt.Sprintf("表头缺少列：%s（读作表头的这一行是：%s；可用的表头：%s）",
+			strings.Join(missing, "、"), strings.Join(header, "，"), strings.Join(accepted, "；"))})
 	}
 	if len(probs) > 0 {
 		return nil, nil, &Error{File: name, Rows: probs, Total: len(probs), Header: true}

@@ -29,7 +29,21 @@ func newXLSX(f *os.File) (*xlsxRows, error) {
 		wb.Close()
 		return nil, errors.New("工作簿中没有工作表")
 	}
-	rows, err := wb.Rows(sheets[0])
+	// The data may be on any sheet (an empty Sheet1 before it is common):
+	// take the first whose first rows hold a header.
+	sheet := sheets[0]
+	for _, name := range sheets {
+		ok, err := sheetHasHeader(wb, name)
+		if err != nil {
+			wb.Close()
+			return nil, err
+		}
+		if ok {
+			sheet = name
+			break
+		}
+	}
+	rows, err := wb.Rows(sheet)
 	if err != nil {
 		wb.Close()
 		return nil, err
@@ -57,4 +71,23 @@ func (x *xlsxRows) Next() ([]string, int, error) {
 func (x *xlsxRows) Close() error {
 	x.rows.Close()
 	return x.f.Close()
+}
+
+// sheetHasHeader reads a sheet's first rows for a header.
+func sheetHasHeader(wb *excelize.File, sheet string) (bool, error) {
+	rows, err := wb.Rows(sheet)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for i := 0; i <= maxTitleRows && rows.Next(); i++ {
+		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return false, nil
+		}
+		if isHeader(cols) {
+			return true, nil
+		}
+	}
+	return false, rows.Error()
 }

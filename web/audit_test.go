@@ -1,6 +1,10 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -74,5 +78,39 @@ func TestDashboardByRank(t *testing.T) {
 	}
 	if got := order("/dashboard?year=2017&as_of=2017-03-30&order=plan"); len(got) != 6 || got[0] == "ip" {
 		t.Errorf("in the plan's order: %v", got)
+	}
+}
+
+// Static files go compressed to a browser that takes gzip, and the
+// versioned libraries are cached for a year.
+func TestStaticCompressed(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	req, err := http.NewRequest("GET", e.ts.URL+"/static/vendor/echarts-5.6.0.min.js", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Header.Get("Content-Encoding") != "gzip" || len(body) > 500_000 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("echarts: %s, %d bytes, %s", res.Header.Get("Content-Encoding"), len(body), res.Header.Get("Cache-Control"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil || len(raw) < 900_000 {
+		t.Errorf("decompressed %d bytes: %v", len(raw), err)
+	}
+	if res, _ := e.anon().do("GET", "/static/app.css", nil); res.StatusCode != 200 {
+		t.Errorf("app.css: %d", res.StatusCode)
 	}
 }

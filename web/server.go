@@ -5,7 +5,9 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
+	"compress/gzip"
 	"context"
 	"embed"
 	"encoding/json"
@@ -18,8 +20,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"path"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,9 +111,16 @@ func New(a *app.App, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.registerRoutes()
-	static, _ := fs.Sub(staticFS, "static")
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	gz, err := gzipStatic(static)
+	if err != nil {
+		return nil, err
+	}
 	files := http.FileServer(http.FS(static))
-	s.mux.Handle("GET /static/", http.StripPrefix("/static/", noListing(static, cacheForever(files))))
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", noListing(static, cacheForever(gzipped(gz, files)))))
 	return s, nil
 }
 
@@ -499,10 +510,72 @@ func noListing(files fs.FS, next http.Handler) http.Handler {
 	})
 }
 
+// cacheForever lets browsers keep static files: a day, and a year for the
+// vendored libraries, whose names carry their versions.
 func cacheForever(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=86400")
+		if strings.HasPrefix(r.URL.Path, "vendor/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "public, max-age=86400")
+		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+// gzipStatic compresses the text files of the static folder once, at start.
+func gzipStatic(files fs.FS) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		switch path.Ext(name) {
+		case ".js", ".css", ".svg", ".json", ".map":
+		default:
+			return nil
+		}
+		raw, err := fs.ReadFile(files, name)
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+		if err != nil {
+			return err
+		}
+		if _, err := zw.Write(raw); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		out[name] = b.Bytes()
+		return nil
+	})
+	return out, err
+}
+
+// gzipped answers with the compressed copy of a text file to a client that
+// takes gzip (ECharts: 1 MB → ~330 KB on a cold load).
+func gzipped(gz map[string][]byte, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept-Encoding")
+		body, ok := gz[r.URL.Path]
+		if !ok || !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ct := mime.TypeByExtension(path.Ext(r.URL.Path))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		if r.Method != http.MethodHead {
+			w.Write(body)
+		}
 	})
 }
 

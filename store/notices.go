@@ -61,16 +61,7 @@ func (q *Q) UnreadNotices(ctx context.Context, userID int64) (int, error) {
 // ReadNotice marks one of the user's notices read; ErrNotFound when it is
 // not theirs.
 func (q *Q) ReadNotice(ctx context.Context, userID, id int64) error {
-	res, err := q.c.ExecContext(ctx, `UPDATE notices SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3`, q.now(), id, userID)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return ErrNotFound
-	}
-	return nil
+	return q.execOne(ctx, ErrNotFound, `UPDATE notices SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3`, q.now(), id, userID)
 }
 
 // ReadAllNotices marks every notice of the user read; it returns how many.

@@ -52,17 +52,8 @@ func (q *Q) ClosePeriod(ctx context.Context, p *domain.Period) error {
 // ReopenPeriod stamps a closed period reopened; ErrConflict when it is not
 // closed.
 func (q *Q) ReopenPeriod(ctx context.Context, id, by int64, reason string) error {
-	res, err := q.c.ExecContext(ctx, `UPDATE periods SET reopened_at = $1, reopened_by = $2, reopen_reason = $3 WHERE id = $4 AND reopened_at IS NULL`,
+	return q.execOne(ctx, ErrConflict, `UPDATE periods SET reopened_at = $1, reopened_by = $2, reopen_reason = $3 WHERE id = $4 AND reopened_at IS NULL`,
 		q.now(), by, reason, id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return ErrConflict
-	}
-	return nil
 }
 
 // ClosedPeriod returns the closed (not reopened) period of that name.

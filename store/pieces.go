@@ -220,16 +220,7 @@ func (q *Q) UpdatePieceContent(ctx context.Context, p *domain.Piece) error {
 // SetPieceState moves a piece from one state to another; it fails with
 // ErrConflict when the piece is no longer in from (someone acted first).
 func (q *Q) SetPieceState(ctx context.Context, id int64, from, to domain.PieceState) error {
-	res, err := q.c.ExecContext(ctx, `UPDATE pieces SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4`, to, q.now(), id, from)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return ErrConflict
-	}
-	return nil
+	return q.execOne(ctx, ErrConflict, `UPDATE pieces SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4`, to, q.now(), id, from)
 }
 
 // ErrConflict is a change that lost a race or no longer applies.
@@ -410,14 +401,8 @@ func (q *Q) Adoption(ctx context.Context, id int64) (*domain.Adoption, error) {
 
 // VerifyAdoption makes a pending record count; ErrConflict if it already does.
 func (q *Q) VerifyAdoption(ctx context.Context, id, by int64) error {
-	res, err := q.c.ExecContext(ctx, `UPDATE publications SET counted = $1, verified_by = $2 WHERE id = $3 AND NOT counted`, true, by, id)
-	if err != nil {
+	if err := q.execOne(ctx, ErrConflict, `UPDATE publications SET counted = $1, verified_by = $2 WHERE id = $3 AND NOT counted`, true, by, id); err != nil {
 		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return ErrConflict
 	}
 	return q.bumpPublication(ctx, id, 1)
 }
@@ -431,16 +416,7 @@ func (q *Q) CountedAdoptions(ctx context.Context, pieceID int64) (int, error) {
 
 // RejectAdoption removes a pending record that the office does not accept.
 func (q *Q) RejectAdoption(ctx context.Context, id int64) error {
-	res, err := q.c.ExecContext(ctx, `DELETE FROM publications WHERE id = $1 AND NOT counted`, id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return ErrConflict
-	}
-	return nil
+	return q.execOne(ctx, ErrConflict, `DELETE FROM publications WHERE id = $1 AND NOT counted`, id)
 }
 
 // SetAdoptionWords changes the 字数 a record is scored with.

@@ -83,3 +83,20 @@ func wrap(what string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// execOne runs a statement that must change exactly one row; otherwise it
+// returns miss (ErrConflict: someone acted first; ErrNotFound: not there).
+func (q *Q) execOne(ctx context.Context, miss error, query string, args ...any) error {
+	res, err := q.c.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return miss
+	}
+	return nil
+}

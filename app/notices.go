@@ -85,13 +85,9 @@ func (a *App) Remind(ctx context.Context, act *Actor, dept, text string) (sent i
 		text = "请按时报送本月信息"
 	}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
-		var who []int64
-		for _, role := range []domain.Role{domain.Reporter, domain.Head} {
-			ids, err := q.Recipients(ctx, role, dept)
-			if err != nil {
-				return err
-			}
-			who = append(who, ids...)
+		who, err := departmentPeople(ctx, q, dept)
+		if err != nil {
+			return err
 		}
 		if len(who) == 0 {
 			return conflict("%s没有信息员或负责人账户，无人可催", d.Name)
@@ -184,13 +180,9 @@ func (a *App) RemindDue(ctx context.Context) (sent int, err error) {
 			if err != nil || done[key] != "" {
 				return err
 			}
-			var who []int64
-			for _, role := range []domain.Role{domain.Reporter, domain.Head} {
-				ids, err := q.Recipients(ctx, role, d.Code)
-				if err != nil {
-					return err
-				}
-				who = append(who, ids...)
+			who, err := departmentPeople(ctx, q, d.Code)
+			if err != nil {
+				return err
 			}
 			text := fmt.Sprintf("%s 月度报送：%s，%s 截止", mv.Month, strings.Join(short, "，"), mv.Month.Last())
 			if err := a.notify(ctx, q, nil, who, d.Code, domain.NoticeQuota, text, "/month?month="+mv.Month.String()); err != nil {
@@ -227,13 +219,9 @@ func (a *App) noticeClosed(ctx context.Context, q *store.Q, act *Actor, per *dom
 		if len(lines) == 0 {
 			continue
 		}
-		var who []int64
-		for _, role := range []domain.Role{domain.Reporter, domain.Head} {
-			ids, err := q.Recipients(ctx, role, d.Code)
-			if err != nil {
-				return err
-			}
-			who = append(who, ids...)
+		who, err := departmentPeople(ctx, q, d.Code)
+		if err != nil {
+			return err
 		}
 		text := fmt.Sprintf("%s 已结账：%s", per.Period, strings.Join(lines, "；"))
 		if err := a.notify(ctx, q, act, who, d.Code, domain.NoticeClosed, text, "/periods/"+per.Period); err != nil {
@@ -241,4 +229,18 @@ func (a *App) noticeClosed(ctx context.Context, q *store.Q, act *Actor, per *dom
 		}
 	}
 	return nil
+}
+
+// departmentPeople are the active reporters and head of a department: who
+// a 催报, a quota reminder or a closed month's deductions are for.
+func departmentPeople(ctx context.Context, q *store.Q, dept string) ([]int64, error) {
+	var who []int64
+	for _, role := range []domain.Role{domain.Reporter, domain.Head} {
+		ids, err := q.Recipients(ctx, role, dept)
+		if err != nil {
+			return nil, err
+		}
+		who = append(who, ids...)
+	}
+	return who, nil
 }

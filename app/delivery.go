@@ -256,6 +256,17 @@ func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, text, 
 	if err != nil {
 		return err
 	}
+	robot := false
+	if dept != "" {
+		ws, err := q.Webhooks(ctx)
+		if err != nil {
+			return err
+		}
+		robot = slices.ContainsFunc(ws, func(w domain.Webhook) bool { return w.Department == dept })
+	}
+	if len(emails) == 0 && !robot {
+		return nil // nothing leaves the page: most notices, most of the time
+	}
 	body := text
 	if link != "" {
 		if s, err := q.Settings(ctx); err != nil {
@@ -271,14 +282,8 @@ func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, text, 
 			}
 		}
 	}
-	if dept != "" {
-		ws, err := q.Webhooks(ctx)
-		if err != nil {
-			return err
-		}
-		if slices.ContainsFunc(ws, func(w domain.Webhook) bool { return w.Department == dept }) {
-			return q.Enqueue(ctx, &domain.Delivery{Channel: "webhook", Target: dept, Body: "【科宣】" + body})
-		}
+	if robot {
+		return q.Enqueue(ctx, &domain.Delivery{Channel: "webhook", Target: dept, Body: "【科宣】" + body})
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"kexuan/domain"
@@ -155,22 +156,31 @@ func (q *Q) RecentDeliveries(ctx context.Context, limit int) ([]*domain.Delivery
 }
 
 // NotifyEmails returns, of the given users, those who asked for notices by
-// e-mail: id → address.
+// e-mail: id → address (one query, however many recipients).
 func (q *Q) NotifyEmails(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := map[int64]string{}
-	for _, id := range ids {
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var w filter
+	w.where = []string{"notify_email", "email <> ''", "NOT disabled"}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = w.arg(id)
+	}
+	w.where = append(w.where, "id IN ("+strings.Join(ph, ",")+")")
+	rows, err := q.c.QueryContext(ctx, `SELECT id, email FROM users`+w.sql(), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
 		var email string
-		var notify bool
-		err := q.c.QueryRowContext(ctx, `SELECT email, notify_email FROM users WHERE id = $1 AND NOT disabled`, id).Scan(&email, &notify)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
+		if err := rows.Scan(&id, &email); err != nil {
 			return nil, err
 		}
-		if notify && email != "" {
-			out[id] = email
-		}
+		out[id] = email
 	}
-	return out, nil
+	return out, rows.Err()
 }

@@ -55,19 +55,13 @@ func (a *App) Calendar(ctx context.Context, u *domain.User, year int) (*plan.Pla
 				First: m.Last(), Last: m.Last(), Link: "/month?month=" + m.String()})
 		}
 	}
-	closed, err := a.DB.ClosedThrough(ctx)
+	closed, err := q.ClosedPeriods(ctx, pl.Year, pl.Start())
 	if err != nil {
 		return nil, nil, err
 	}
-	if last, ok := closed[pl.Year]; ok {
-		for m := (plan.Month{Year: pl.Year, Month: 1}); m.Year == pl.Year && !m.Last().After(last); m = m.Next() {
-			if _, err := q.ClosedPeriod(ctx, m.String()); err == nil {
-				out = append(out, domain.CalendarEntry{UID: "closed-" + m.String(), Kind: "closed", Title: m.String() + " 已结账",
-					First: m.Last(), Last: m.Last(), Link: "/periods/" + m.String()})
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return nil, nil, err
-			}
-		}
+	for _, per := range closed {
+		out = append(out, domain.CalendarEntry{UID: "closed-" + per.Period, Kind: "closed", Title: per.Period + " 已结账",
+			First: per.LastDay, Last: per.LastDay, Link: "/periods/" + per.Period})
 	}
 	slices.SortStableFunc(out, func(x, y domain.CalendarEntry) int { return x.First.Compare(y.First) })
 	return pl, out, nil

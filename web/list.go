@@ -50,15 +50,19 @@ func cursorJSON(c string) *string {
 	return &c
 }
 
-// pieceFilter reads a piece list's filters: ?state=, ?department=, ?q=
-// (in the title).
-func pieceFilter(r *http.Request) (domain.PieceFilter, error) {
+// pieceList reads a piece list's filters — ?state=, ?department=, ?q= (in
+// the title) — and its page (?limit=, ?cursor=).
+func pieceList(r *http.Request) (domain.PieceFilter, app.PageQuery, error) {
+	pq, err := pageQuery(r)
+	if err != nil {
+		return domain.PieceFilter{}, pq, err
+	}
 	q := r.URL.Query()
 	var f domain.PieceFilter
 	if st := q.Get("state"); st != "" {
 		s := domain.PieceState(st)
 		if !s.Valid() {
-			return f, domain.Invalid("state", "没有“%s”这种稿件状态", st)
+			return f, pq, domain.Invalid("state", "没有“%s”这种稿件状态", st)
 		}
 		f.States = []domain.PieceState{s}
 	}
@@ -67,7 +71,7 @@ func pieceFilter(r *http.Request) (domain.PieceFilter, error) {
 	}
 	f.Title = q.Get("q")
 	if len([]rune(f.Title)) > 100 {
-		return f, domain.Invalid("q", "搜索词太长（不超过 100 字）")
+		return f, pq, domain.Invalid("q", "搜索词太长（不超过 100 字）")
 	}
-	return f, nil
+	return f, pq, nil
 }

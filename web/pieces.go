@@ -27,11 +27,7 @@ type piecesView struct {
 }
 
 func (s *Server) piecesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	f, err := pieceFilter(r)
-	if err != nil {
-		return err
-	}
-	pq, err := pageQuery(r)
+	f, pq, err := pieceList(r)
 	if err != nil {
 		return err
 	}
@@ -327,11 +323,7 @@ func (s *Server) apiCreatePiece(w http.ResponseWriter, r *http.Request, c *reqCt
 
 // apiPieces: GET /api/v1/pieces?state=&department=&q=&limit=&cursor=
 func (s *Server) apiPieces(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	f, err := pieceFilter(r)
-	if err != nil {
-		return err
-	}
-	pq, err := pageQuery(r)
+	f, pq, err := pieceList(r)
 	if err != nil {
 		return err
 	}

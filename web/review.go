@@ -17,11 +17,7 @@ type reviewsView struct {
 }
 
 func (s *Server) reviewsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	f, err := pieceFilter(r)
-	if err != nil {
-		return err
-	}
-	pq, err := pageQuery(r)
+	f, pq, err := pieceList(r)
 	if err != nil {
 		return err
 	}
@@ -85,11 +81,7 @@ func (s *Server) apiReturn(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 
 // apiReviews: GET /api/v1/reviews?department=&q=&limit=&cursor=
 func (s *Server) apiReviews(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	f, err := pieceFilter(r)
-	if err != nil {
-		return err
-	}
-	pq, err := pageQuery(r)
+	f, pq, err := pieceList(r)
 	if err != nil {
 		return err
 	}

@@ -77,12 +77,3 @@ func Find(es []Encoder, format string) (Encoder, error) {
 	}
 	return es[i], nil
 }
-
-// Write encodes r in format to w.
-func Write(w io.Writer, format string, p *plan.Plan, r *scoring.Result) error {
-	e, err := Find(Encoders, format)
-	if err != nil {
-		return err
-	}
-	return e.Encode(w, p, r)
-}

@@ -87,7 +87,7 @@ func (pc *pgCopy) run(ctx context.Context, c *pgx.Conn) (err error) {
 	err = tx.QueryRow(ctx, fmt.Sprintf(`WITH i AS (
 			INSERT INTO publications (department_id, channel, day, title, outlet, words, body, counted, source, created_at, identity)
 			SELECT department_id, channel, day::date, title, outlet, words, body, counted, source, created_at::timestamptz, identity FROM import_rows
-			ON CONFLICT (identity) DO NOTHING
+			ON CONFLICT (department_id, day, identity) DO NOTHING
 			RETURNING department_id, channel, day, words, counted),
 		c AS (INSERT INTO score_cells (department_id, channel, day, floor, n)
 			SELECT i.department_id, i.channel, i.day, %s, count(*) FROM i WHERE i.counted GROUP BY 1, 2, 3, 4`+cellUpsert+`),

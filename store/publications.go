@@ -28,8 +28,9 @@ func Identity(dept, channel string, day plan.Date, title, outlet string) []byte 
 }
 
 const (
-	importBatch = 200 // rows per INSERT statement
-	pubColumns  = 11
+	importBatch  = 200 // rows per INSERT statement
+	pubColumns   = 11
+	plainColumns = 7 // a plain row's own values in bulk mode (plainSQL)
 	// bulkThreshold is the number of rows from which a SQLite import
 	// switches to bulk mode: the identity index is dropped, duplicates are
 	// found in memory, and the index is rebuilt (sorted, so far faster than
@@ -68,9 +69,19 @@ type Import struct {
 	planOfYear  map[int]*plan.Plan
 
 	// Bulk mode on SQLite: full batches go to a writer goroutine, so that
-	// hashing and checking rows overlaps with SQLite's own work.
-	writes  chan []any
-	written chan error
+	// hashing and checking rows overlaps with SQLite's own work. Plain rows
+	// (see plainSQL) gather apart from the others.
+	writes    chan bulkWrite
+	written   chan error
+	plainStmt *sql.Stmt
+	plain     []any // the import's time, then plainColumns per row
+	plainRows int
+}
+
+// bulkWrite is one full batch for the writer goroutine.
+type bulkWrite struct {
+	stmt *sql.Stmt
+	args []any
 }
 
 // BeginImport starts an import. Call Commit or Rollback.
@@ -148,7 +159,27 @@ func insertSQL(d *dialect, rows int, onConflict bool) string {
 		b.WriteByte(')')
 	}
 	if onConflict {
-		b.WriteString(` ON CONFLICT (identity) DO NOTHING`)
+		b.WriteString(` ON CONFLICT (department_id, day, identity) DO NOTHING`)
+	}
+	return b.String()
+}
+
+// plainSQL is the bulk mode's INSERT of plain rows (no body,
+// counted, from an import): ?1 is the import's time, shared by every row and
+// bound once; the rest are each row's plainColumns. Fewer values to bind is
+// most of what a row costs SQLite here.
+func plainSQL(rows int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO publications (created_at, department_id, channel, day, title, outlet, words, identity) VALUES `)
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?1")
+		for c := 0; c < plainColumns; c++ {
+			b.WriteString(",?")
+		}
+		b.WriteByte(')')
 	}
 	return b.String()
 }
@@ -221,20 +252,22 @@ func (im *Import) enterBulk() error {
 	if err := rows.Close(); err != nil {
 		return err
 	}
-	// The ledger's index too: rebuilt sorted at commit rather than a
-	// million random B-tree inserts.
-	for _, idx := range []string{"publications_identity", "publications_ledger"} {
-		if _, err := im.tx.ExecContext(im.ctx, `DROP INDEX `+idx); err != nil {
-			return err
-		}
+	if im.plainStmt, err = im.tx.PrepareContext(im.ctx, plainSQL(importBatch)); err != nil {
+		return err
+	}
+	// The index (which is also the ledger's) is rebuilt sorted at commit
+	// rather than by a million random B-tree inserts.
+	if _, err := im.tx.ExecContext(im.ctx, `DROP INDEX publications_identity`); err != nil {
+		return err
 	}
 	im.bulk = true
-	im.writes, im.written = make(chan []any, 4), make(chan error, 1)
+	im.plain = im.newPlain()
+	im.writes, im.written = make(chan bulkWrite, 4), make(chan error, 1)
 	go func() {
 		var err error
-		for args := range im.writes {
+		for w := range im.writes {
 			if err == nil {
-				_, err = im.full.ExecContext(im.ctx, args...)
+				_, err = w.stmt.ExecContext(im.ctx, w.args...)
 			}
 		}
 		im.written <- err
@@ -242,25 +275,69 @@ func (im *Import) enterBulk() error {
 	return nil
 }
 
+func (im *Import) newPlain() []any {
+	return append(make([]any, 0, 1+importBatch*plainColumns), im.now)
+}
+
+// isPlain says whether a row is written by plainSQL: what it leaves out
+// are the columns' defaults.
+func isPlain(p domain.Publication) bool {
+	return p.Body == "" && p.Counted && (p.Source == "" || p.Source == "import")
+}
+
 func (im *Import) add(p domain.Publication) error {
 	id := Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet)
-	if im.bulk {
-		key := [16]byte(id)
-		if _, dup := im.seen[key]; dup {
-			im.skipped++
-			return nil
+	if !im.bulk {
+		im.batch = append(im.batch, im.values(p, id)...)
+		im.rows++
+		if im.rows == importBatch {
+			return im.flush()
 		}
-		im.seen[key] = struct{}{}
-		if p.Counted {
-			im.cells[cellKey{im.depts[p.Department], p.Channel, p.Day.String(), floorOf(im.planOfYear[p.Day.Year], p.Channel, p.Words)}]++
+		return nil
+	}
+	key := [16]byte(id)
+	if _, dup := im.seen[key]; dup {
+		im.skipped++
+		return nil
+	}
+	im.seen[key] = struct{}{}
+	dept, day := im.depts[p.Department], p.Day.String()
+	if p.Counted {
+		im.cells[cellKey{dept, p.Channel, day, floorOf(im.planOfYear[p.Day.Year], p.Channel, p.Words)}]++
+	}
+	if isPlain(p) {
+		im.plain = append(im.plain, dept, p.Channel, day, p.Title, p.Outlet, p.Words, id)
+		if im.plainRows++; im.plainRows == importBatch {
+			if err := im.send(bulkWrite{im.plainStmt, im.plain}); err != nil {
+				return err
+			}
+			im.inserted += importBatch
+			im.plain, im.plainRows = im.newPlain(), 0
 		}
+		return nil
 	}
 	im.batch = append(im.batch, im.values(p, id)...)
-	im.rows++
-	if im.rows == importBatch {
-		return im.flush()
+	if im.rows++; im.rows == importBatch {
+		if err := im.send(bulkWrite{im.full, im.batch}); err != nil {
+			return err
+		}
+		im.inserted += importBatch
+		im.batch, im.rows = make([]any, 0, importBatch*pubColumns), 0
 	}
 	return nil
+}
+
+// send hands a full batch to the bulk writer. No conflicts in bulk mode
+// (duplicates were dropped in add): every row is inserted. The batch slice
+// is handed over, not reused.
+func (im *Import) send(w bulkWrite) error {
+	select {
+	case im.writes <- w:
+		return nil
+	case err := <-im.written:
+		im.written <- err
+		return fmt.Errorf("写入发布记录：%w", err)
+	}
 }
 
 // values are a row's columns, in pubColumns (and copyColumns) order.
@@ -272,22 +349,17 @@ func (im *Import) values(p domain.Publication, id []byte) []any {
 	return []any{im.depts[p.Department], p.Channel, p.Day.String(), p.Title, p.Outlet, p.Words, p.Body, p.Counted, src, im.now, id}
 }
 
+// flush writes the rows queued outside the bulk writer: every row of a
+// small import, a bulk import's last partial batches.
 func (im *Import) flush() error {
-	if im.rows == 0 {
-		return nil
-	}
-	if im.writes != nil && im.rows == importBatch {
-		// No conflicts in bulk mode (duplicates were dropped in add): every
-		// row is inserted. The batch slice is handed over, not reused.
-		select {
-		case im.writes <- im.batch:
-		case err := <-im.written:
-			im.written <- err
+	if im.plainRows > 0 {
+		if _, err := im.tx.ExecContext(im.ctx, plainSQL(im.plainRows), im.plain...); err != nil {
 			return fmt.Errorf("写入发布记录：%w", err)
 		}
-		im.inserted += int64(im.rows)
-		im.batch = make([]any, 0, importBatch*pubColumns)
-		im.rows = 0
+		im.inserted += int64(im.plainRows)
+		im.plain, im.plainRows = im.newPlain(), 0
+	}
+	if im.rows == 0 {
 		return nil
 	}
 	var res sql.Result
@@ -332,13 +404,10 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 		err = im.flush()
 	}
 	if err == nil && im.bulk {
-		// The indexes are rebuilt by sorting, in SQLite's default page cache:
+		// The index is rebuilt by sorting, in SQLite's default page cache:
 		// a bigger cache (or sorter threads, on two CPUs) bought no time here
 		// and cost 150 MiB of memory.
-		_, err = im.tx.ExecContext(im.ctx, `CREATE UNIQUE INDEX publications_identity ON publications (identity)`)
-		if err == nil {
-			_, err = im.tx.ExecContext(im.ctx, `CREATE INDEX publications_ledger ON publications (department_id, day, id)`)
-		}
+		_, err = im.tx.ExecContext(im.ctx, `CREATE UNIQUE INDEX publications_identity ON publications (department_id, day, identity)`)
 	}
 	if err == nil && im.first != "" {
 		exec := func(ctx context.Context, q string, args ...any) error {
@@ -355,7 +424,7 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 		im.Rollback()
 		return 0, 0, err
 	}
-	im.full.Close()
+	im.closeStmts()
 	if err := im.tx.Commit(); err != nil {
 		return 0, 0, err
 	}
@@ -393,10 +462,16 @@ func (im *Import) Rollback() {
 	if im.writes != nil {
 		im.stopWriter()
 	}
-	if im.full != nil {
-		im.full.Close()
-	}
+	im.closeStmts()
 	im.tx.Rollback()
+}
+
+func (im *Import) closeStmts() {
+	for _, st := range []*sql.Stmt{im.full, im.plainStmt} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // RecomputeEntries returns, from the publications themselves (not the

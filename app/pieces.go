@@ -47,6 +47,7 @@ type PieceDetail struct {
 	Events      []*domain.Event
 	Attachments []*domain.Attachment
 	Adoptions   []*domain.Adoption
+	Removed     []*domain.RemovedAdoption // rejected or deleted records, with why
 }
 
 // Returned is the review that sent a returned piece back (its comment is
@@ -78,6 +79,9 @@ func (a *App) PieceDetail(ctx context.Context, u *domain.User, id int64) (*Piece
 		return nil, err
 	}
 	if d.Adoptions, err = q.PieceAdoptions(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Removed, err = q.PieceRemovals(ctx, id); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -591,7 +595,7 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 			err = q.VerifyAdoption(ctx, id, act.ID)
 		} else {
 			action = "adoption_reject"
-			err = q.RejectAdoption(ctx, id)
+			_, err = q.RemoveAdoption(ctx, id, domain.RemovalRejected, reason, act.ID)
 		}
 		if errors.Is(err, store.ErrConflict) {
 			return conflict("这条记录已经核实过")
@@ -619,6 +623,91 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 		}
 		return a.audit(ctx, q, act, action, fmt.Sprintf("publication:%d", id), domain.AuditOK, reason)
 	})
+}
+
+// DeleteAdoption takes a wrong record out of the score (the office only,
+// with a reason): it is kept among the piece's removed records, the score
+// follows in the same transaction (a closed month gets a correction), the
+// piece goes back to 已通过 when no counted record is left, and the person
+// who recorded it is told.
+func (a *App) DeleteAdoption(ctx context.Context, act *Actor, id int64, reason string) (err error) {
+	defer a.refused(ctx, act, "adoption_delete", fmt.Sprintf("publication:%d", id), &err)
+	if !act.Role.Can(domain.PermVerify) {
+		return forbidden("只有办公室可以删除采用记录")
+	}
+	if err := checkText("reason", &reason, MaxReason); err != nil {
+		return err
+	}
+	if reason == "" {
+		return invalid("reason", "删除采用记录需写明理由")
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		rec, err := adoption(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		var touched []*domain.Period
+		if rec.Counted {
+			if touched, err = a.touchClosed(ctx, q, rec.Day, reason); err != nil {
+				return err
+			}
+		}
+		if _, err := q.RemoveAdoption(ctx, id, domain.RemovalDeleted, reason, act.ID); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return conflict("这条记录已经变化，请刷新")
+			}
+			return err
+		}
+		if rec.PieceID != 0 {
+			if err := a.followRemoval(ctx, q, act, rec, reason); err != nil {
+				return err
+			}
+		}
+		if err := a.recordCorrections(ctx, q, act, touched, reason); err != nil {
+			return err
+		}
+		if rec.RecordedBy != 0 && rec.RecordedBy != act.ID {
+			link := ""
+			if rec.PieceID != 0 {
+				link = fmt.Sprintf("/pieces/%d", rec.PieceID)
+			}
+			if err := a.notify(ctx, q, act, []int64{rec.RecordedBy}, rec.Department, domain.NoticeRejected,
+				fmt.Sprintf("《%s》%s 的采用记录已被删除：%s", rec.Title, rec.Day, reason), link); err != nil {
+				return err
+			}
+		}
+		return a.audit(ctx, q, act, "adoption_delete", fmt.Sprintf("publication:%d", id), domain.AuditOK,
+			fmt.Sprintf("《%s》%s %s：%s", rec.Title, a.channelName(ctx, rec), rec.Day, reason))
+	})
+}
+
+// followRemoval moves a piece after one of its records was deleted, as
+// followAdoptions does after a verification, with its own history line.
+func (a *App) followRemoval(ctx context.Context, q *store.Q, act *Actor, rec *domain.Adoption, reason string) error {
+	p, err := q.Piece(ctx, rec.PieceID)
+	if err != nil {
+		return err
+	}
+	n, err := q.CountedAdoptions(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	to := domain.AdoptedTo(p.State, n)
+	if to != p.State {
+		if err := q.SetPieceState(ctx, p.ID, p.State, to); err != nil {
+			return conflict("稿件状态已变化，请刷新")
+		}
+	}
+	return q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "adoption_delete", FromState: p.State, ToState: to,
+		Comment: fmt.Sprintf("删除采用记录 %s %s%s", a.channelName(ctx, rec), rec.Day, optional(reason))})
+}
+
+// channelName is a record's channel as the plan of its year names it.
+func (a *App) channelName(ctx context.Context, rec *domain.Adoption) string {
+	if pl, err := a.Plan(ctx, rec.Day.Year); err == nil && pl.Channel(rec.Channel) != nil {
+		return pl.Channel(rec.Channel).Name
+	}
+	return rec.Channel
 }
 
 var allowedUploads = map[string]string{
@@ -649,12 +738,8 @@ func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *
 	if !accept {
 		verb = "不予认定"
 	}
-	name := rec.Channel
-	if pl, err := a.Plan(ctx, rec.Day.Year); err == nil && pl.Channel(rec.Channel) != nil {
-		name = pl.Channel(rec.Channel).Name
-	}
 	return q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "verify", FromState: p.State, ToState: to,
-		Comment: fmt.Sprintf("%s %s %s%s", verb, name, rec.Day, optional(reason))})
+		Comment: fmt.Sprintf("%s %s %s%s", verb, a.channelName(ctx, rec), rec.Day, optional(reason))})
 }
 
 // AddAttachment stores a photo or PDF scan on a draft or returned piece of
@@ -791,7 +876,7 @@ func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int
 		if err := a.recordCorrections(ctx, q, act, touched, reason); err != nil {
 			return err
 		}
-		note := fmt.Sprintf("%s %s 字数 %d → %d", rec.Channel, rec.Day, rec.Words, words)
+		note := fmt.Sprintf("%s %s 字数 %d → %d", a.channelName(ctx, rec), rec.Day, rec.Words, words)
 		if rec.PieceID != 0 {
 			if err := q.AddEvent(ctx, &domain.Event{PieceID: rec.PieceID, ActorID: act.ID, Action: "words", FromState: domain.StateAdopted,
 				ToState: domain.StateAdopted, Comment: note + optional(reason)}); err != nil {

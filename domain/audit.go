@@ -83,7 +83,7 @@ var auditActions = map[string]string{
 	"password_change": "修改密码", "password_reset": "重置密码", "user_create": "新建账户", "user_update": "修改账户",
 	"user_list": "查看账户", "user_read": "查看账户", "route": "越权访问",
 	"piece_create": "起草稿件", "piece_edit": "修改稿件", "piece_submit": "报送审核", "piece_approve": "审核通过", "piece_return": "退回",
-	"attachment_add": "上传附件", "adoption_record": "登记采用", "adoption_verify": "核实通过", "adoption_reject": "不予认定",
+	"attachment_add": "上传附件", "adoption_record": "登记采用", "adoption_verify": "核实通过", "adoption_reject": "不予认定", "adoption_delete": "删除采用记录",
 	"adoption_pending": "查看待核实", "words_override": "修改计分字数", "adjustment_record": "加减分", "adjustment_reverse": "冲销加减分",
 	"adjustment_list": "查看加减分", "period_close": "结账", "period_reopen": "重新打开结账期", "remind": "催报",
 	"calendar_add": "设置日历", "calendar_token": "日历订阅地址", "export": "导出", "import": "导入",

@@ -107,6 +107,36 @@ type Adoption struct {
 	CreatedAt    time.Time
 }
 
+// Removal is why an adoption record left the score.
+type Removal string
+
+const (
+	RemovalRejected Removal = "rejected" // the office did not accept a department's record
+	RemovalDeleted  Removal = "deleted"  // the office deleted a wrong record
+)
+
+// Name is how pages call a removal.
+func (r Removal) Name() string {
+	switch r {
+	case RemovalRejected:
+		return "不予认定"
+	case RemovalDeleted:
+		return "已删除"
+	}
+	return string(r)
+}
+
+// RemovedAdoption is an adoption record that was rejected or deleted, kept
+// with who removed it, when and why.
+type RemovedAdoption struct {
+	Adoption
+	Kind        Removal
+	Reason      string
+	RemovedBy   int64
+	RemovedName string
+	RemovedAt   time.Time
+}
+
 // Publication is one row of the adoption register as imported.
 type Publication struct {
 	ID         int64

@@ -414,9 +414,71 @@ func (q *Q) CountedAdoptions(ctx context.Context, pieceID int64) (int, error) {
 	return n, err
 }
 
-// RejectAdoption removes a pending record that the office does not accept.
-func (q *Q) RejectAdoption(ctx context.Context, id int64) error {
-	return q.execOne(ctx, ErrConflict, `DELETE FROM publications WHERE id = $1 AND NOT counted`, id)
+// RemoveAdoption takes a record out of publications and keeps it in
+// removed_adoptions with the kind, reason and remover; the aggregate loses
+// it if it counted. A rejection applies only to a record still pending.
+func (q *Q) RemoveAdoption(ctx context.Context, id int64, kind domain.Removal, reason string, by int64) (*domain.Adoption, error) {
+	a, err := q.Adoption(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if kind == domain.RemovalRejected && a.Counted {
+		return nil, ErrConflict
+	}
+	var piece, recorder sql.NullInt64
+	if a.PieceID != 0 {
+		piece = sql.NullInt64{Int64: a.PieceID, Valid: true}
+	}
+	if a.RecordedBy != 0 {
+		recorder = sql.NullInt64{Int64: a.RecordedBy, Valid: true}
+	}
+	dept, err := q.departmentID(ctx, a.Department)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := q.c.ExecContext(ctx, `INSERT INTO removed_adoptions (publication_id, piece_id, department_id, channel, day, title, outlet, issue, words, counted,
+		recorded_by, recorded_at, kind, reason, removed_by, removed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		a.ID, piece, dept, a.Channel, a.Day.String(), a.Title, a.Outlet, a.Issue, a.Words, a.Counted,
+		recorder, a.CreatedAt.UTC().Format(time.RFC3339), string(kind), reason, by, q.now()); err != nil {
+		return nil, err
+	}
+	if a.Counted {
+		if err := q.bumpPublication(ctx, id, -1); err != nil {
+			return nil, err
+		}
+	}
+	if err := q.execOne(ctx, ErrConflict, `DELETE FROM publications WHERE id = $1 AND counted = $2`, id, a.Counted); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// PieceRemovals lists a piece's rejected and deleted records, oldest first.
+func (q *Q) PieceRemovals(ctx context.Context, pieceID int64) ([]*domain.RemovedAdoption, error) {
+	rows, err := q.c.QueryContext(ctx, fmt.Sprintf(`SELECT r.publication_id, d.code, r.channel, %s, r.title, r.outlet, r.issue, r.words, r.counted,
+		COALESCE(r.recorded_by, 0), COALESCE(u.display_name, ''), r.recorded_at, r.kind, r.reason, r.removed_by, COALESCE(x.display_name, ''), r.removed_at
+		FROM removed_adoptions r JOIN departments d ON d.id = r.department_id
+		LEFT JOIN users u ON u.id = r.recorded_by LEFT JOIN users x ON x.id = r.removed_by
+		WHERE r.piece_id = $1 ORDER BY r.id`, strings.ReplaceAll(q.d.dayText, "p.", "r.")), pieceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*domain.RemovedAdoption
+	for rows.Next() {
+		r := &domain.RemovedAdoption{Adoption: domain.Adoption{PieceID: pieceID}}
+		var day, recorded, kind, removed string
+		if err := rows.Scan(&r.ID, &r.Department, &r.Channel, &day, &r.Title, &r.Outlet, &r.Issue, &r.Words, &r.Counted,
+			&r.RecordedBy, &r.RecordedName, &recorded, &kind, &r.Reason, &r.RemovedBy, &r.RemovedName, &removed); err != nil {
+			return nil, err
+		}
+		if r.Day, err = plan.ParseDate(day); err != nil {
+			return nil, err
+		}
+		r.Kind, r.CreatedAt, r.RemovedAt = domain.Removal(kind), ParseTime(recorded), ParseTime(removed)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // SetAdoptionWords changes the 字数 a record is scored with.

@@ -25,24 +25,35 @@ func (s *Server) recordAdoption(w http.ResponseWriter, r *http.Request, c *reqCt
 	}
 	in := app.AdoptionInput{Channel: r.PostFormValue("channel"), Date: r.PostFormValue("date"), Outlet: r.PostFormValue("outlet"), Issue: r.PostFormValue("issue"),
 		Reason: r.PostFormValue("reason")}
-	if v := strings.TrimSpace(r.PostFormValue("words")); v != "" {
+	form := adoptForm{Channel: in.Channel, Date: in.Date, Outlet: in.Outlet, Issue: in.Issue, Reason: in.Reason, Words: r.PostFormValue("words")}
+	// A refused form comes back with everything typed and the field named,
+	// never as a dead end.
+	refused := func(err error) error {
+		e := domain.ErrorOf(err)
+		if e.Code != domain.EInvalid && e.Code != domain.EConflict {
+			return err
+		}
+		form.Error, form.Field = e.Message, e.Field
+		return s.showPiece(w, r, c, id, &form)
+	}
+	if v := strings.TrimSpace(form.Words); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return &domain.Error{Code: domain.EInvalid, Field: "words", Message: "字数须是整数"}
+			return refused(domain.Invalid("words", "字数须是整数"))
 		}
 		in.Words = &n
 	}
 	if v := r.PostFormValue("evidence"); v != "" {
 		if in.Evidence, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return domain.Invalid("evidence", "佐证材料编号不对")
+			return refused(domain.Invalid("evidence", "佐证材料编号不对"))
 		}
 	}
 	if in.EvidenceName, in.EvidenceData, err = formFile(r, "evidence_file"); err != nil {
-		return err
+		return refused(err)
 	}
 	rec, err := s.App.RecordAdoption(r.Context(), c.actor, id, in)
 	if err != nil {
-		return err
+		return refused(err)
 	}
 	msg := "采用已登记"
 	if !rec.Counted {
@@ -119,6 +130,43 @@ func (s *Server) overrideWords(w http.ResponseWriter, r *http.Request, c *reqCtx
 		}
 	}
 	s.redirect(w, r, back, "计分字数已修改")
+	return nil
+}
+
+// deleteAdoption takes a wrong record out of the score, with a reason.
+func (s *Server) deleteAdoption(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.App.DeleteAdoption(r.Context(), c.actor, id, r.PostFormValue("reason")); err != nil {
+		return err
+	}
+	back := "/verify"
+	if p := r.PostFormValue("piece"); p != "" {
+		if pid, err := strconv.ParseInt(p, 10, 64); err == nil {
+			back = "/pieces/" + strconv.FormatInt(pid, 10)
+		}
+	}
+	s.redirect(w, r, back, "采用记录已删除，得分已随之调整")
+	return nil
+}
+
+func (s *Server) apiDeleteAdoption(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.App.DeleteAdoption(r.Context(), c.actor, id, in.Reason); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"kexuan/app"
 	"kexuan/domain"
 	"kexuan/plan"
+	"kexuan/scoring"
 	"kexuan/wordcount"
 )
 
@@ -50,7 +51,7 @@ func (s *Server) piecesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 }
 
 var actionNames = map[string]string{"create": "起草", "edit": "修改", "submit": "报送审核", "approve": "审核通过",
-	"return": "退回", "adopt": "登记采用", "verify": "核实", "words": "修改计分字数"}
+	"return": "退回", "adopt": "登记采用", "verify": "核实", "words": "修改计分字数", "adoption_delete": "删除采用记录"}
 
 // pieceView is a piece's page: the piece, its history, and what the user
 // may do to it (the same domain.Allow that app checks).
@@ -65,6 +66,16 @@ type pieceView struct {
 	DefaultDate   string
 	ChanNames     map[string]string
 	ActionNames   map[string]string
+	Adopt         adoptForm        // what the adoption form shows: the last try when it was refused
+	Points        map[int64]string // each adoption record's points under the plan
+	Plan          *plan.Plan
+}
+
+// adoptForm is the adoption form's input, kept when it is refused so that
+// nothing typed is lost, with the error and the field it names.
+type adoptForm struct {
+	Channel, Date, Outlet, Issue, Reason, Words string
+	Error, Field                                string
 }
 
 func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -72,6 +83,12 @@ func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
+	return s.showPiece(w, r, c, id, nil)
+}
+
+// showPiece renders a piece's page; form, when not nil, is a refused
+// adoption form to show again (with 422).
+func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, form *adoptForm) error {
 	d, err := s.App.PieceDetail(r.Context(), c.user, id)
 	if err != nil {
 		return err
@@ -95,10 +112,44 @@ func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if today.After(p.End()) {
 		today = p.End()
 	}
-	s.render(w, r, c, "piece", d.Title, pieceView{Detail: d, Can: domain.ActionsOf(c.user, d.Piece), Themes: themes, Channels: channels,
+	v := pieceView{Detail: d, Can: domain.ActionsOf(c.user, d.Piece), Themes: themes, Channels: channels,
 		AdoptChannels: adopt, AdoptCounts: counts, VerifiedCats: departmentRecorded(p), DefaultDate: today.String(),
-		ChanNames: chanNames, ActionNames: actionNames})
+		ChanNames: chanNames, ActionNames: actionNames, Adopt: adoptForm{Date: today.String()}, Points: map[int64]string{}, Plan: p}
+	if form != nil {
+		v.Adopt = *form
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	for _, a := range d.Adoptions {
+		v.Points[a.ID] = recordPoints(p, a)
+	}
+	s.render(w, r, c, "piece", d.Title, v)
 	return nil
+}
+
+// recordPoints says what one adoption record is worth under the plan: its
+// channel's points (by 字数 tier where the channel has tiers), a monthly
+// quota item, or nothing yet while it waits for verification. Caps apply to
+// a department's year, so the ledger is where a capped record shows 0.
+func recordPoints(p *plan.Plan, a *domain.Adoption) string {
+	if !a.Counted {
+		return "待核实"
+	}
+	ch := p.Channel(a.Channel)
+	if ch == nil {
+		return ""
+	}
+	cat := p.Category(ch.Category)
+	if cat == nil {
+		return ""
+	}
+	if cat.Kind == plan.KindQuota {
+		return "计入月度报送"
+	}
+	unit, tier := ch.PointsFor(a.Words)
+	if tier >= 0 {
+		return scoring.Format(unit) + " 分（" + ch.TierLabel(tier) + "）"
+	}
+	return scoring.Format(unit) + " 分"
 }
 
 func pathID(r *http.Request) (int64, error) {

@@ -45,6 +45,7 @@ var funcs = template.FuncMap{
 	"div":    func(x, y float64) float64 { return x / y },
 	"list":   func(xs ...string) []string { return xs },
 	"has":    slices.Contains[[]string],
+	"webURL": webURL,
 	"hasInt": slices.Contains[[]int],
 	"can":    func(r domain.Role, p domain.Perm) bool { return r.Can(p) },
 	"perm":   func(s string) domain.Perm { return domain.Perm(s) },
@@ -129,4 +130,16 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to, flash stri
 		s.flash(w, flash)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// webURL returns s as a link target when it is an http(s) address (an
+// adoption record's 期号或网址), "" otherwise: the template escapes it, and
+// no other scheme becomes a link.
+func webURL(s string) string {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
 }

@@ -91,6 +91,8 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/api/v1/adoptions/{id}/verify", domain.PermVerify, s.apiVerify)
 	s.handle("POST", "/adoptions/{id}/words", domain.PermVerify, s.overrideWords)
 	s.handle("POST", "/api/v1/adoptions/{id}/words", domain.PermVerify, s.apiOverrideWords)
+	s.handle("POST", "/adoptions/{id}/delete", domain.PermVerify, s.deleteAdoption)
+	s.handle("POST", "/api/v1/adoptions/{id}/delete", domain.PermVerify, s.apiDeleteAdoption)
 
 	// Administration.
 	s.handle("GET", "/admin/delivery", domain.PermUsers, s.deliveryPage)

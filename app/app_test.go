@@ -337,7 +337,7 @@ func TestAggregateProperty(t *testing.T) {
 				}
 			case op < 9:
 				what = "import"
-				im, err := f.app.DB.BeginImport(ctx)
+				im, err := f.app.DB.BeginImport(ctx, false)
 				if err != nil {
 					t.Fatal(err)
 				}

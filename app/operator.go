@@ -103,15 +103,15 @@ func (t importTarget) Plans(ctx context.Context) ([]*plan.Plan, error) { return 
 func (t importTarget) Closed(ctx context.Context) (map[int]plan.Date, error) {
 	return t.db.ClosedThrough(ctx)
 }
-func (t importTarget) BeginImport(ctx context.Context) (register.Writer, error) {
-	return t.db.BeginImport(ctx)
+func (t importTarget) BeginImport(ctx context.Context, update bool) (register.Writer, error) {
+	return t.db.BeginImport(ctx, update)
 }
 
 // Import checks and imports a register file (.csv or .xlsx), whole or not at
 // all, and audits it: what was added, or why it was refused. Rows dated in
 // a closed period need a reason; what they change is then recorded as
 // corrections against those periods.
-func (a *App) Import(ctx context.Context, act *Actor, path, reason string) (*register.Result, error) {
+func (a *App) Import(ctx context.Context, act *Actor, path, reason string, update bool) (*register.Result, error) {
 	if act != nil && !act.Role.Can(domain.PermVerify) {
 		err := forbidden("只有办公室可以导入登记表")
 		a.auditAlways(ctx, act, "import", filepath.Base(path), domain.AuditDenied, err.Error())
@@ -120,7 +120,7 @@ func (a *App) Import(ctx context.Context, act *Actor, path, reason string) (*reg
 	if err := checkText("reason", &reason, MaxReason); err != nil {
 		return nil, err
 	}
-	res, err := register.ImportFile(ctx, importTarget{a.DB}, path, register.Options{Reason: reason})
+	res, err := register.ImportFile(ctx, importTarget{a.DB}, path, register.Options{Reason: reason, Update: update})
 	if err != nil {
 		a.auditAlways(ctx, act, "import", filepath.Base(path), domain.AuditFailed, err.Error())
 		return nil, err
@@ -130,7 +130,7 @@ func (a *App) Import(ctx context.Context, act *Actor, path, reason string) (*reg
 		return nil, err
 	}
 	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
-		if reason != "" && res.Inserted > 0 {
+		if reason != "" && (res.Inserted > 0 || len(res.Updated) > 0) {
 			for year := range closed {
 				ps, err := q.ClosedPeriods(ctx, year, plan.Date{Year: year, Month: 1, Day: 1})
 				if err != nil {
@@ -141,10 +141,23 @@ func (a *App) Import(ctx context.Context, act *Actor, path, reason string) (*reg
 				}
 			}
 		}
+		for _, c := range res.Updated {
+			if err := a.audit(ctx, q, act, "import_update", filepath.Base(path), domain.AuditOK,
+				fmt.Sprintf("第 %d 行《%s》字数 %d → %d：%s", c.Line, c.Title, c.Old, c.New, reason)); err != nil {
+				return err
+			}
+		}
 		return a.audit(ctx, q, act, "import", filepath.Base(path), domain.AuditOK,
-			fmt.Sprintf("%d rows: %d inserted, %d already present%s", res.Rows, res.Inserted, res.Skipped, optional(reason)))
+			fmt.Sprintf("共 %d 行：新增 %d 条，已存在 %d 条%s%s", res.Rows, res.Inserted, res.Skipped, updatedNote(res), optional(reason)))
 	})
 	return res, err
+}
+
+func updatedNote(res *register.Result) string {
+	if len(res.Updated) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("，按登记表修改字数 %d 条", len(res.Updated))
 }
 
 // Backup writes a consistent copy of a SQLite database to path, checks that

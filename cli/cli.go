@@ -182,12 +182,13 @@ const importMemoryLimit = 96 << 20
 func cmdImport(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("import", env)
 	dsn := dbFlag(fs)
-	reason := fs.String("reason", "", "导入结账期内的记录时必填：理由（改动作为更正列出）")
+	reason := fs.String("reason", "", "导入结账期内的记录、或与 --update 同用时必填：理由（改动作为更正列出）")
+	update := fs.Bool("update", false, "已导入的记录字数不同时，按登记表修改（须写 --reason）；不加则拒绝整个文件并列出这些行")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 || fs.Arg(0) != "publications" {
-		return usagef("用法：kexuan import --db PATH [--reason TEXT] publications FILE")
+		return usagef("用法：kexuan import --db PATH [--update] [--reason TEXT] publications FILE")
 	}
 	db, err := openReady(ctx, *dsn)
 	if err != nil {
@@ -200,7 +201,7 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 		// memory stays flat whatever the file's size.
 		debug.SetMemoryLimit(importMemoryLimit)
 	}
-	res, err := app.New(db).Import(ctx, nil, fs.Arg(1), *reason)
+	res, err := app.New(db).Import(ctx, nil, fs.Arg(1), *reason, *update)
 	if err != nil {
 		return err
 	}
@@ -209,6 +210,9 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 	}
 	for _, c := range res.UnknownColumns {
 		fmt.Fprintf(env.Stderr, "注意：未知列 %q 已忽略\n", c)
+	}
+	for _, c := range res.Updated {
+		fmt.Fprintf(env.Stdout, "第 %d 行《%s》字数 %d → %d，已按登记表修改\n", c.Line, c.Title, c.Old, c.New)
 	}
 	fmt.Fprintf(env.Stdout, "已导入 %d 条；%d 条已存在，跳过；共 %d 行\n", res.Inserted, res.Skipped, res.Rows)
 	return nil

@@ -584,3 +584,50 @@ func TestReportExportAudited(t *testing.T) {
 		t.Errorf("export audit rows: %+v", rows)
 	}
 }
+
+// Re-imports that differ: a row already imported whose 字数 now differs is
+// refused with its line (nothing of the file is applied); with --update and a
+// reason it is corrected, said so, audited, and the score follows.
+func TestImportUpdate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		mustRun(t, "init", "--db", dsn)
+		head := "科室,渠道,日期,标题,字数,媒体\n"
+		first := head + "高新科,金水时讯,2017-05-01,园区走访,600,\n高新科,机关内网,2017-05-02,专利培训,,\n"
+		mustRun(t, "import", "--db", dsn, "publications", write(t, "first.csv", first))
+		score := func() string {
+			return mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "csv", "--department", "高新科")
+		}
+		before := score()
+		second := head + "高新科,金水时讯,2017-05-01,园区走访,1600,\n高新科,机关内网,2017-05-03,新的一条,,\n"
+		path := write(t, "second.csv", second)
+		out, errs, code := run(t, "import", "--db", dsn, "publications", path)
+		if code == 0 || !strings.Contains(errs, "second.csv:2") || !strings.Contains(errs, "原 600，现 1600") || !strings.Contains(errs, "--update") {
+			t.Fatalf("a changed 字数 was not refused: %d\n%s%s", code, out, errs)
+		}
+		if got := count(t, dsn); got != 2 {
+			t.Fatalf("a refused file left %d rows", got)
+		}
+		if _, errs, code = run(t, "import", "--db", dsn, "--update", "publications", path); code == 0 || !strings.Contains(errs, "--reason") {
+			t.Fatalf("--update without a reason: %d %s", code, errs)
+		}
+		out = mustRun(t, "import", "--db", dsn, "--update", "--reason", "核对报纸原文", "publications", path)
+		if !strings.Contains(out, "第 2 行《园区走访》字数 600 → 1600") || !strings.Contains(out, "已导入 1 条") {
+			t.Fatalf("update output:\n%s", out)
+		}
+		if after := score(); after == before {
+			t.Errorf("the score did not follow the corrected 字数:\n%s", after)
+		}
+		log := mustRun(t, "audit", "verify", "--db", dsn)
+		if !strings.Contains(log, "审计日志完整") {
+			t.Errorf("audit verify: %s", log)
+		}
+		if res := mustRun(t, "check", "--db", dsn); !strings.Contains(res, "得分汇总与按发布记录重算一致") {
+			t.Errorf("check after the update: %s", res)
+		}
+		// Two rows of one file that disagree are refused even with --update.
+		both := head + "高新科,机关内网,2017-06-01,两次,300,\n高新科,机关内网,2017-06-01,两次,500,\n"
+		if _, errs, code = run(t, "import", "--db", dsn, "--update", "--reason", "x", "publications", write(t, "both.csv", both)); code == 0 || !strings.Contains(errs, "与第 2 行是同一条记录") {
+			t.Fatalf("two rows that disagree: %d %s", code, errs)
+		}
+	})
+}

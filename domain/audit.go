@@ -86,7 +86,7 @@ var auditActions = map[string]string{
 	"attachment_add": "上传附件", "adoption_record": "登记采用", "adoption_verify": "核实通过", "adoption_reject": "不予认定", "adoption_delete": "删除采用记录",
 	"adoption_pending": "查看待核实", "words_override": "修改计分字数", "adjustment_record": "加减分", "adjustment_reverse": "冲销加减分",
 	"adjustment_list": "查看加减分", "period_close": "结账", "period_reopen": "重新打开结账期", "remind": "催报",
-	"calendar_add": "设置日历", "calendar_token": "日历订阅地址", "export": "导出", "import": "导入",
+	"calendar_add": "设置日历", "calendar_token": "日历订阅地址", "export": "导出", "import": "导入", "import_update": "导入修改字数",
 	"plan_load": "载入方案", "plan_replace": "替换方案", "backup": "备份", "aggregate_repair": "重建得分汇总",
 	"audit_read": "查看审计日志", "audit_verify": "校验审计日志", "month_read": "查看本月",
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"time"
 
 	"kexuan/plan"
@@ -149,6 +150,27 @@ type Publication struct {
 	Body       string
 	Counted    bool   // false while a department's record awaits the office's verification
 	Source     string // "import", "adoption"
+	Line       int    // the register's line it was read from (imports)
+}
+
+// WordChange is a register row that is a publication already present (same
+// department, channel, date, title and outlet) but with other 字数: an
+// import refuses it unless asked to update, and then applies it as a
+// correction.
+type WordChange struct {
+	Line      int // the register's line
+	FirstLine int // > 0: the same publication earlier in the same register
+	Title     string
+	Old, New  int
+}
+
+// DiffersError refuses an import whose rows differ from what they repeat.
+type DiffersError struct {
+	Changes []WordChange
+}
+
+func (e *DiffersError) Error() string {
+	return fmt.Sprintf("%d 行与已有记录字数不同", len(e.Changes))
 }
 
 // DepartmentRef is a department as accounts see it.

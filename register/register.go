@@ -40,11 +40,12 @@ const (
 
 // Result says what an import did.
 type Result struct {
-	Rows           int64    // data rows read (blank rows not counted)
-	Inserted       int64    // new publications
-	Skipped        int64    // rows equal to a publication already present
-	UnknownColumns []string // header cells that are not a known column: ignored
-	Encoding       string   // "GB18030" when a CSV was not UTF-8 and was read as GB18030
+	Rows           int64               // data rows read (blank rows not counted)
+	Inserted       int64               // new publications
+	Skipped        int64               // rows equal to a publication already present
+	UnknownColumns []string            // header cells that are not a known column: ignored
+	Encoding       string              // "GB18030" when a CSV was not UTF-8 and was read as GB18030
+	Updated        []domain.WordChange // with Options.Update: publications whose 字数 was corrected
 }
 
 // RowError is one bad row (Line 0: the file as a whole).
@@ -210,7 +211,7 @@ type Target interface {
 	// Closed gives, per year, the last day of its latest closed period:
 	// rows dated on or before it need a reason.
 	Closed(ctx context.Context) (map[int]plan.Date, error)
-	BeginImport(ctx context.Context) (Writer, error)
+	BeginImport(ctx context.Context, update bool) (Writer, error)
 }
 
 // Options are an import's choices.
@@ -218,6 +219,9 @@ type Options struct {
 	// Reason allows rows dated in closed periods; their effect is then
 	// recorded as corrections against those periods.
 	Reason string
+	// Update applies rows that repeat a stored publication with other 字数
+	// as corrections (a reason is required); without it they are refused.
+	Update bool
 }
 
 // Writer takes the good rows of one import: all of them are committed, or
@@ -226,6 +230,8 @@ type Writer interface {
 	Add(p domain.Publication) error
 	Commit() (inserted, skipped int64, err error)
 	Rollback()
+	// Changed lists the stored publications an updating import corrected.
+	Changed() []domain.WordChange
 }
 
 // ErrNoPlan: the database has no plan yet to check rows against.
@@ -286,7 +292,10 @@ func Import(ctx context.Context, db Target, name string, src rows, opt Options) 
 		return nil, err
 	}
 
-	im, err := db.BeginImport(ctx)
+	if opt.Update && strings.TrimSpace(opt.Reason) == "" {
+		return nil, fileError(name, "按登记表修改已有记录（--update）须写明理由（--reason）")
+	}
+	im, err := db.BeginImport(ctx, opt.Update)
 	if err != nil {
 		return nil, err
 	}
@@ -330,11 +339,33 @@ func Import(ctx context.Context, db Target, name string, src rows, opt Options) 
 		return nil, fileError(name, "只有表头，没有数据行")
 	}
 	ins, skip, err := im.Commit()
+	var differs *domain.DiffersError
+	if errors.As(err, &differs) {
+		return nil, differsError(name, differs)
+	}
 	if err != nil {
 		return nil, err
 	}
-	res.Inserted, res.Skipped = ins, skip
+	res.Inserted, res.Skipped, res.Updated = ins, skip, im.Changed()
 	return res, nil
+}
+
+// differsError names every row that repeats a publication with other 字数.
+func differsError(name string, d *domain.DiffersError) *Error {
+	e := &Error{File: name}
+	for _, c := range d.Changes {
+		e.Total++
+		e.Lines++
+		if len(e.Rows) >= MaxListed {
+			continue
+		}
+		msg := fmt.Sprintf("《%s》已导入，字数不同（原 %d，现 %d）：确认按登记表修改请加 --update 并写明 --reason", c.Title, c.Old, c.New)
+		if c.FirstLine > 0 {
+			msg = fmt.Sprintf("《%s》与第 %d 行是同一条记录，字数却不同（%d 与 %d）", c.Title, c.FirstLine, c.Old, c.New)
+		}
+		e.Rows = append(e.Rows, RowError{Line: c.Line, Column: columnLabel[colWords], Msg: msg})
+	}
+	return e
 }
 
 const sendBatch = 1000
@@ -564,7 +595,7 @@ func (lk *lookup) row(rec []string, cols map[string]int, line int, serial bool,
 		report(line, col, format, args...)
 		ok = false
 	}
-	p := domain.Publication{Counted: true, Source: "import"}
+	p := domain.Publication{Counted: true, Source: "import", Line: line}
 
 	if s := get(colDepartment); s == "" {
 		fail(colDepartment, "科室为空")

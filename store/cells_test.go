@@ -20,7 +20,7 @@ func TestImportKeepsAggregate(t *testing.T) {
 		p, _ := plan.Builtin()
 		load := func(n, seed int) {
 			t.Helper()
-			im, err := db.BeginImport(ctx)
+			im, err := db.BeginImport(ctx, false)
 			if err != nil {
 				t.Fatal(err)
 			}

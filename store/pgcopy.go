@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"kexuan/domain"
 	"kexuan/plan"
 )
 
@@ -25,17 +26,19 @@ type pgCopy struct {
 	done     chan error
 	conn     *sql.Conn
 	plans    []*plan.Plan // the stored plans, for the score aggregate
+	update   bool
+	changed  []domain.WordChange // rows that repeat a publication with other 字数 (set before inserted is sent)
 }
 
 var copyColumns = []string{"department_id", "channel", "day", "title", "outlet", "words", "body", "counted", "source", "created_at", "identity"}
 
-func startPGCopy(ctx context.Context, db *sql.DB, plans []*plan.Plan) (*pgCopy, error) {
+func startPGCopy(ctx context.Context, db *sql.DB, plans []*plan.Plan, update bool) (*pgCopy, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	pc := &pgCopy{rows: make(chan []any, 4096), abort: make(chan struct{}), decided: make(chan bool, 1),
-		inserted: make(chan int64, 1), done: make(chan error, 1), conn: conn, plans: plans}
+		inserted: make(chan int64, 1), done: make(chan error, 1), conn: conn, plans: plans, update: update}
 	go func() {
 		err := conn.Raw(func(dc any) error {
 			c := dc.(*stdlib.Conn).Conn()
@@ -61,7 +64,7 @@ func (pc *pgCopy) run(ctx context.Context, c *pgx.Conn) (err error) {
 		}
 	}()
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_rows (department_id BIGINT, channel TEXT, day TEXT, title TEXT, outlet TEXT,
-		words INTEGER, body TEXT, counted BOOLEAN, source TEXT, created_at TEXT, identity BYTEA) ON COMMIT DROP`); err != nil {
+		words INTEGER, body TEXT, counted BOOLEAN, source TEXT, created_at TEXT, identity BYTEA, line INTEGER) ON COMMIT DROP`); err != nil {
 		pc.inserted <- 0
 		return err
 	}
@@ -76,7 +79,11 @@ func (pc *pgCopy) run(ctx context.Context, c *pgx.Conn) (err error) {
 			return nil, errImportAborted
 		}
 	})
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, copyColumns, src); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, append(copyColumns, "line"), src); err != nil {
+		pc.inserted <- 0
+		return err
+	}
+	if err := pc.compare(ctx, tx); err != nil {
 		pc.inserted <- 0
 		return err
 	}
@@ -102,6 +109,54 @@ func (pc *pgCopy) run(ctx context.Context, c *pgx.Conn) (err error) {
 		return errImportAborted
 	}
 	return tx.Commit(ctx)
+}
+
+// compare finds the rows that repeat a publication with other 字数 — stored
+// before, or earlier in the register — refuses them unless updating, and
+// when updating corrects the stored rows and moves their score cells.
+func (pc *pgCopy) compare(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, `
+		SELECT i.line, 0, i.title, p.words, i.words FROM import_rows i
+		JOIN publications p ON p.department_id = i.department_id AND p.day = i.day::date AND p.identity = i.identity
+		WHERE p.words <> i.words
+		UNION ALL
+		SELECT b.line, a.line, b.title, a.words, b.words FROM import_rows a
+		JOIN import_rows b ON b.department_id = a.department_id AND b.day = a.day AND b.identity = a.identity AND b.line > a.line
+		WHERE a.words <> b.words
+		ORDER BY 1`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c domain.WordChange
+		if err := rows.Scan(&c.Line, &c.FirstLine, &c.Title, &c.Old, &c.New); err != nil {
+			rows.Close()
+			return err
+		}
+		pc.changed = append(pc.changed, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := refuseChanges(pc.changed, pc.update); err != nil || len(pc.changed) == 0 {
+		return err
+	}
+	// The stored rows take the register's 字数; a counted row's score cell
+	// moves from its old 字数 tier to its new one.
+	oldFloor, oldArgs := floorCase(pc.plans, "d.day", "d.channel", "d.old_words", 1)
+	newFloor, newArgs := floorCase(pc.plans, "d.day", "d.channel", "d.new_words", 1+len(oldArgs))
+	_, err = tx.Exec(ctx, fmt.Sprintf(`WITH d AS (
+			SELECT p.id, p.department_id, p.channel, p.day, p.counted, p.words AS old_words, i.words AS new_words
+			FROM import_rows i JOIN publications p ON p.department_id = i.department_id AND p.day = i.day::date AND p.identity = i.identity
+			WHERE p.words <> i.words),
+		u AS (UPDATE publications p SET words = d.new_words FROM d WHERE p.id = d.id),
+		m AS (SELECT d.department_id, d.channel, d.day, %s AS floor, -1 AS n FROM d WHERE d.counted
+			UNION ALL SELECT d.department_id, d.channel, d.day, %s, 1 FROM d WHERE d.counted),
+		c AS (INSERT INTO score_cells (department_id, channel, day, floor, n)
+			SELECT department_id, channel, day, floor, sum(n) FROM m GROUP BY 1, 2, 3, 4`+cellUpsert+`)
+		UPDATE score_version SET v = v + 1`, oldFloor, newFloor), append(oldArgs, newArgs...)...)
+	return err
 }
 
 // add queues a row (the values in copyColumns order).

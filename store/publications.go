@@ -55,7 +55,14 @@ type Import struct {
 	pending []domain.Publication // held until the import is known to be small or large
 	decided bool
 	bulk    bool
-	seen    map[[16]byte]struct{} // bulk mode: every identity present or added
+	seen    map[[16]byte]seenRow // bulk mode: every identity present or added; small mode: added
+	q       *Q                   // SQLite: the import's transaction
+
+	// Rows that repeat a publication with other 字数: refused, unless
+	// update, when those already stored are corrected.
+	update  bool
+	changes []change
+	keys    []rowKey // small mode: the queued batch's keys, to compare before writing
 
 	pg    *pgCopy // PostgreSQL: rows stream through COPY
 	total int64
@@ -78,14 +85,37 @@ type Import struct {
 	plainRows int
 }
 
+// seenRow is what an import remembers of an identity: its 字数 and the
+// register line that added it (0: stored before).
+type seenRow struct{ words, line int32 }
+
+// rowKey locates a row by the unique index.
+type rowKey struct {
+	dept     int64
+	day      string
+	identity []byte
+	words    int
+	line     int
+	title    string
+}
+
+// change is a WordChange and the stored row it applies to.
+type change struct {
+	domain.WordChange
+	key rowKey
+}
+
 // bulkWrite is one full batch for the writer goroutine.
 type bulkWrite struct {
 	stmt *sql.Stmt
 	args []any
 }
 
-// BeginImport starts an import. Call Commit or Rollback.
-func (s *DB) BeginImport(ctx context.Context) (*Import, error) {
+// BeginImport starts an import. Call Commit or Rollback. A row that repeats
+// a stored publication with other 字数 makes Commit fail with a
+// *domain.DiffersError, unless update: then the stored 字数 is corrected (the
+// score follows) and Changed lists it.
+func (s *DB) BeginImport(ctx context.Context, update bool) (*Import, error) {
 	if err := s.Ready(ctx); err != nil {
 		return nil, err
 	}
@@ -98,11 +128,11 @@ func (s *DB) BeginImport(ctx context.Context) (*Import, error) {
 		if err != nil {
 			return nil, err
 		}
-		pc, err := startPGCopy(ctx, s.sql, plans)
+		pc, err := startPGCopy(ctx, s.sql, plans, update)
 		if err != nil {
 			return nil, err
 		}
-		return &Import{ctx: ctx, db: s.sql, d: s.dialect, depts: depts, pg: pc, now: time.Now().UTC().Format(time.RFC3339)}, nil
+		return &Import{ctx: ctx, db: s.sql, d: s.dialect, depts: depts, pg: pc, update: update, now: time.Now().UTC().Format(time.RFC3339)}, nil
 	}
 	tx, err := s.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -130,6 +160,7 @@ func (s *DB) BeginImport(ctx context.Context) (*Import, error) {
 		byYear[p.Year] = p
 	}
 	return &Import{ctx: ctx, db: s.sql, tx: tx, d: s.dialect, depts: depts, plans: plans, maxID: maxID, planOfYear: byYear,
+		q: &Q{db: s, c: tx, d: s.dialect}, update: update, seen: map[[16]byte]seenRow{},
 		batch: make([]any, 0, importBatch*pubColumns), now: time.Now().UTC().Format(time.RFC3339)}, nil
 }
 
@@ -197,7 +228,7 @@ func (im *Import) Add(p domain.Publication) error {
 	}
 	if im.pg != nil {
 		im.total++
-		return im.pg.add(im.ctx, im.values(p, Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet)))
+		return im.pg.add(im.ctx, append(im.values(p, Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet)), p.Line))
 	}
 	if !im.decided {
 		im.pending = append(im.pending, p)
@@ -235,19 +266,22 @@ func (im *Import) decide(bulk bool) error {
 }
 
 func (im *Import) enterBulk() error {
-	im.seen = map[[16]byte]struct{}{}
 	im.cells = map[cellKey]int{}
-	rows, err := im.tx.QueryContext(im.ctx, `SELECT identity FROM publications`)
+	// The rows added so far were written in small mode: they are in the
+	// table, read again below with the rest.
+	im.seen = map[[16]byte]seenRow{}
+	rows, err := im.tx.QueryContext(im.ctx, `SELECT identity, words FROM publications`)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var id []byte
-		if err := rows.Scan(&id); err != nil {
+		var words int32
+		if err := rows.Scan(&id, &words); err != nil {
 			rows.Close()
 			return err
 		}
-		im.seen[[16]byte(id)] = struct{}{}
+		im.seen[[16]byte(id)] = seenRow{words: words}
 	}
 	if err := rows.Close(); err != nil {
 		return err
@@ -287,21 +321,33 @@ func isPlain(p domain.Publication) bool {
 
 func (im *Import) add(p domain.Publication) error {
 	id := Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet)
+	dept, day := im.depts[p.Department], p.Day.String()
+	key := [16]byte(id)
+	if prev, dup := im.seen[key]; dup {
+		// Bulk mode: a stored row (line 0) or an earlier one of this
+		// import; small mode: only an earlier one (stored rows are
+		// compared in flush).
+		if int(prev.words) != p.Words {
+			im.changes = append(im.changes, change{
+				WordChange: domain.WordChange{Line: p.Line, FirstLine: int(prev.line), Title: p.Title, Old: int(prev.words), New: p.Words},
+				key:        rowKey{dept: dept, day: day, identity: id, words: p.Words, line: p.Line, title: p.Title}})
+		}
+		if prev.line == 0 { // later rows of this register are held to this one
+			im.seen[key] = seenRow{words: int32(p.Words), line: int32(max(p.Line, 1))}
+		}
+		im.skipped++
+		return nil
+	}
+	im.seen[key] = seenRow{words: int32(p.Words), line: int32(max(p.Line, 1))}
 	if !im.bulk {
 		im.batch = append(im.batch, im.values(p, id)...)
+		im.keys = append(im.keys, rowKey{dept: dept, day: day, identity: id, words: p.Words, line: p.Line, title: p.Title})
 		im.rows++
 		if im.rows == importBatch {
 			return im.flush()
 		}
 		return nil
 	}
-	key := [16]byte(id)
-	if _, dup := im.seen[key]; dup {
-		im.skipped++
-		return nil
-	}
-	im.seen[key] = struct{}{}
-	dept, day := im.depts[p.Department], p.Day.String()
 	if p.Counted {
 		im.cells[cellKey{dept, p.Channel, day, floorOf(im.planOfYear[p.Day.Year], p.Channel, p.Words)}]++
 	}
@@ -362,6 +408,11 @@ func (im *Import) flush() error {
 	if im.rows == 0 {
 		return nil
 	}
+	if !im.bulk {
+		if err := im.compareStored(); err != nil {
+			return err
+		}
+	}
 	var res sql.Result
 	var err error
 	if im.rows == importBatch {
@@ -378,9 +429,92 @@ func (im *Import) flush() error {
 	}
 	im.inserted += n
 	im.skipped += int64(im.rows) - n
-	im.batch = im.batch[:0]
+	im.batch, im.keys = im.batch[:0], im.keys[:0]
 	im.rows = 0
 	return nil
+}
+
+// compareStored finds, for the queued batch of a small import, the rows
+// that repeat a stored publication with other 字数.
+func (im *Import) compareStored() error {
+	var b strings.Builder
+	args := make([]any, 0, 3*len(im.keys))
+	for i, k := range im.keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?)")
+		args = append(args, k.dept, k.day, k.identity)
+	}
+	rows, err := im.tx.QueryContext(im.ctx, `SELECT identity, words FROM publications WHERE (department_id, day, identity) IN (VALUES `+b.String()+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	stored := map[[16]byte]int{}
+	for rows.Next() {
+		var id []byte
+		var words int
+		if err := rows.Scan(&id, &words); err != nil {
+			return err
+		}
+		stored[[16]byte(id)] = words
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, k := range im.keys {
+		if old, ok := stored[[16]byte(k.identity)]; ok && old != k.words {
+			im.changes = append(im.changes, change{WordChange: domain.WordChange{Line: k.line, Title: k.title, Old: old, New: k.words}, key: k})
+		}
+	}
+	return nil
+}
+
+// refuseChanges refuses the import when rows differ from what they repeat,
+// unless it updates. Two rows of one register that disagree are refused
+// either way.
+func refuseChanges(changes []domain.WordChange, update bool) error {
+	var refuse []domain.WordChange
+	for _, c := range changes {
+		if c.FirstLine > 0 || !update {
+			refuse = append(refuse, c)
+		}
+	}
+	if len(refuse) > 0 {
+		return &domain.DiffersError{Changes: refuse}
+	}
+	return nil
+}
+
+// applyChanges gives each stored row an updating import repeats with other
+// 字数 the register's 字数, the score aggregate following (after the bulk
+// mode's index is back: rows are found by it).
+func (im *Import) applyChanges() error {
+	for _, c := range im.changes {
+		var id int64
+		if err := im.tx.QueryRowContext(im.ctx, `SELECT id FROM publications WHERE department_id = ? AND day = ? AND identity = ?`,
+			c.key.dept, c.key.day, c.key.identity).Scan(&id); err != nil {
+			return fmt.Errorf("第 %d 行：%w", c.Line, err)
+		}
+		if err := im.q.SetAdoptionWords(im.ctx, id, c.New); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Changed lists the stored publications whose 字数 an updating import
+// corrected (after Commit).
+func (im *Import) Changed() []domain.WordChange {
+	if im.pg != nil {
+		return im.pg.changed
+	}
+	var out []domain.WordChange
+	for _, c := range im.changes {
+		out = append(out, c.WordChange)
+	}
+	return out
 }
 
 // Commit writes what is queued and commits; it returns how many records
@@ -403,11 +537,17 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 	if err == nil {
 		err = im.flush()
 	}
+	if err == nil {
+		err = refuseChanges(im.Changed(), im.update)
+	}
 	if err == nil && im.bulk {
 		// The index is rebuilt by sorting, in SQLite's default page cache:
 		// a bigger cache (or sorter threads, on two CPUs) bought no time here
 		// and cost 150 MiB of memory.
 		_, err = im.tx.ExecContext(im.ctx, `CREATE UNIQUE INDEX publications_identity ON publications (department_id, day, identity)`)
+	}
+	if err == nil {
+		err = im.applyChanges()
 	}
 	if err == nil && im.first != "" {
 		exec := func(ctx context.Context, q string, args ...any) error {

@@ -46,7 +46,7 @@ func TestNotInitialised(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if _, err := db.BeginImport(ctx); !errors.Is(err, store.ErrNotInitialised) {
+		if _, err := db.BeginImport(ctx, false); !errors.Is(err, store.ErrNotInitialised) {
 			t.Fatalf("import into an empty database: %v", err)
 		}
 	})
@@ -98,7 +98,7 @@ func TestImportAllOrNothingAndIdempotent(t *testing.T) {
 			rows = append(rows, pub("hightech", "intranet", fmt.Sprintf("2017-%02d-%02d", i%12+1, i%28+1), 0, fmt.Sprintf("稿件 %d", i)))
 		}
 		add := func(rows []domain.Publication) (int64, int64) {
-			im, err := db.BeginImport(ctx)
+			im, err := db.BeginImport(ctx, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,7 @@ func TestImportAllOrNothingAndIdempotent(t *testing.T) {
 			t.Fatalf("second import: %d %d", ins, skip)
 		}
 		// A rolled-back import leaves nothing.
-		im, err := db.BeginImport(ctx)
+		im, err := db.BeginImport(ctx, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestImportAllOrNothingAndIdempotent(t *testing.T) {
 			t.Fatalf("after rollback: %d rows", n)
 		}
 		// An unknown department is refused at Add.
-		im, _ = db.BeginImport(ctx)
+		im, _ = db.BeginImport(ctx, false)
 		if err := im.Add(pub("nosuch", "intranet", "2017-05-05", 0, "x")); err == nil {
 			t.Fatal("unknown department accepted")
 		}
@@ -148,7 +148,7 @@ func TestEntriesScoreTheWorkedExample(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := open(t, dsn)
-		im, err := db.BeginImport(ctx)
+		im, err := db.BeginImport(ctx, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +216,7 @@ func TestBulkImport(t *testing.T) {
 		db := open(t, dsn)
 		const n = 25000
 		importRows := func(from, to int, commit bool) (int64, int64) {
-			im, err := db.BeginImport(ctx)
+			im, err := db.BeginImport(ctx, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -247,7 +247,7 @@ func TestBulkImport(t *testing.T) {
 		if ins, skip := importRows(0, 10, true); ins != 0 || skip != 10 {
 			t.Fatalf("small import after bulk rollback: %d %d", ins, skip)
 		}
-		if c, _ := db.CountPublications(ctx); c != n {
+		if c, _ := db.CountPublications(ctx); c != int64(n) {
 			t.Fatalf("%d rows", c)
 		}
 	})
@@ -262,7 +262,7 @@ func TestBulkImportKeepsEveryColumn(t *testing.T) {
 		db := open(t, dsn)
 		const n = 25003 // neither kind fills its last batch
 		want := map[string]domain.Publication{}
-		im, err := db.BeginImport(ctx)
+		im, err := db.BeginImport(ctx, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,6 +332,82 @@ func TestUniqueViolations(t *testing.T) {
 		}
 		if err := db.Q().CreateUser(ctx, &domain.User{Username: "other", Role: domain.Reporter, Department: "nowhere", PasswordHash: "x"}); err == nil || errors.Is(err, store.ErrDuplicate) {
 			t.Errorf("an unknown department: %v, want another error", err)
+		}
+	})
+}
+
+// A row that repeats a stored publication with other 字数 is refused with its
+// line, unless the import updates: then the stored row is corrected and the
+// aggregate follows. Two rows of one file that disagree are refused either
+// way. Small and bulk imports alike, on both databases.
+func TestImportRowsThatDiffer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := open(t, dsn)
+		for _, n := range []int{3, 25000} {
+			base64, _ := db.CountPublications(ctx)
+			base := int(base64)
+			rows := func(words map[int]int) []domain.Publication {
+				var out []domain.Publication
+				for i := range n {
+					w := 300 + i%500
+					if v, ok := words[i]; ok {
+						w = v
+					}
+					p := pub("planning", "shixun", fmt.Sprintf("2017-%02d-%02d", i%12+1, i%28+1), w, fmt.Sprintf("差异 %d-%d", n, i))
+					p.Line = i + 2
+					out = append(out, p)
+				}
+				return out
+			}
+			load := func(ps []domain.Publication, update bool) (*store.Import, int64, int64, error) {
+				im, err := db.BeginImport(ctx, update)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range ps {
+					if err := im.Add(p); err != nil {
+						t.Fatal(err)
+					}
+				}
+				ins, skip, err := im.Commit()
+				return im, ins, skip, err
+			}
+			if _, ins, _, err := load(rows(nil), false); err != nil || ins != int64(n) {
+				t.Fatalf("n=%d first import: %d %v", n, ins, err)
+			}
+			changed := rows(map[int]int{1: 1500})
+			extra := pub("planning", "shixun", "2017-06-06", 100, fmt.Sprintf("新的一条 %d", n))
+			_, _, _, err := load(append(changed, extra), false)
+			var differs *domain.DiffersError
+			if !errors.As(err, &differs) || len(differs.Changes) != 1 || differs.Changes[0].Line != 3 || differs.Changes[0].Old != 301 || differs.Changes[0].New != 1500 {
+				t.Fatalf("n=%d: a changed 字数 gave %v (%+v)", n, err, differs)
+			}
+			if c, _ := db.CountPublications(ctx); c != int64(base+n) {
+				t.Fatalf("n=%d: a refused import left %d rows", n, c)
+			}
+			im, ins, skip, err := load(append(changed, extra), true)
+			if err != nil || ins != 1 || skip != int64(n) {
+				t.Fatalf("n=%d update: %d %d %v", n, ins, skip, err)
+			}
+			if ch := im.Changed(); len(ch) != 1 || ch[0].New != 1500 {
+				t.Fatalf("n=%d: changed %+v", n, ch)
+			}
+			var words int
+			if err := db.SQL().QueryRowContext(ctx, `SELECT words FROM publications WHERE title = $1`, fmt.Sprintf("差异 %d-1", n)).Scan(&words); err != nil || words != 1500 {
+				t.Fatalf("n=%d: stored 字数 %d %v", n, words, err)
+			}
+			if res, err := db.IntegrityCheck(ctx); err != nil || res != "ok" {
+				t.Fatalf("n=%d: after the update: %s %v", n, res, err)
+			}
+			// The same publication twice in one file with other 字数.
+			twice := rows(nil)
+			again := twice[0]
+			again.Words, again.Line = 999, n+5
+			_, _, _, err = load(append(twice, again), true)
+			if !errors.As(err, &differs) || differs.Changes[0].FirstLine == 0 || differs.Changes[0].Line != n+5 {
+				t.Fatalf("n=%d: two rows that disagree: %v %+v", n, err, differs)
+			}
 		}
 	})
 }

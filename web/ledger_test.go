@@ -42,7 +42,7 @@ func TestLedgerPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
-		im, err := e.db.BeginImport(ctx)
+		im, err := e.db.BeginImport(ctx, false)
 		if err != nil {
 			t.Fatal(err)
 		}

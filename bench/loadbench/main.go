@@ -123,7 +123,7 @@ func measure(ctx context.Context, dsn, csv string) *figures {
 	_, err = a.Initialise(ctx)
 	check(err)
 	p, _ := plan.Builtin()
-	_, err = a.Import(ctx, nil, csv, "")
+	_, err = a.Import(ctx, nil, csv, "", false)
 	check(err)
 	a.Now = func() time.Time { return time.Date(2017, 12, 20, 10, 0, 0, 0, p.Location()) }
 	dept := p.Departments[1].Code

@@ -9,11 +9,11 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -270,7 +270,8 @@ const (
 
 // Ledger returns one page of a department's ledger. Its cost does not grow
 // with the publications: the totals come from the aggregate, the page from
-// an index in (day, id) order.
+// the unique index in (day, identity) order (lines within a page are shown
+// by date and record).
 func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string, lq LedgerQuery) (*LedgerPage, error) {
 	p, res, version, err := a.report(ctx, year, asOf)
 	if err != nil {
@@ -348,7 +349,7 @@ func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string,
 		}
 	}
 	page.FirstPage = lq.Cursor == ""
-	entries, more, err := a.DB.PublicationPage(ctx, p, at, dept, f)
+	entries, firstKey, lastKey, more, err := a.DB.PublicationPage(ctx, p, at, dept, f)
 	if err != nil {
 		return nil, err
 	}
@@ -370,16 +371,15 @@ func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string,
 		return cmp.Compare(x.Ref, y.Ref)
 	})
 	if len(entries) > 0 {
-		first, last := entries[0], entries[len(entries)-1]
 		hasNext, hasPrev := more, f.After != nil
 		if f.Before != nil {
 			hasNext, hasPrev = true, more
 		}
 		if hasNext {
-			page.Next = encodeCursor('>', &store.LedgerKey{Day: last.Date.String(), ID: last.Ref})
+			page.Next = encodeCursor('>', lastKey)
 		}
 		if hasPrev {
-			page.Prev = encodeCursor('<', &store.LedgerKey{Day: first.Date.String(), ID: first.Ref})
+			page.Prev = encodeCursor('<', firstKey)
 		}
 	}
 	countKey := fmt.Sprintf("%d|%s|%s|%v|%q", p.Year, at, dept, channels == nil, channels)
@@ -397,7 +397,7 @@ func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string,
 // encodeCursor and decodeCursor turn a keyset position and its direction
 // ('>' after, '<' before) into an opaque token for a URL.
 func encodeCursor(dir byte, k *store.LedgerKey) string {
-	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%c%s,%d", dir, k.Day, k.ID))
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%c%s,%x", dir, k.Day, k.Identity))
 }
 
 func decodeCursor(c string) (byte, *store.LedgerKey, error) {
@@ -412,11 +412,11 @@ func decodeCursor(c string) (byte, *store.LedgerKey, error) {
 	if _, err := plan.ParseDate(day); err != nil {
 		return 0, nil, err
 	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
+	identity, err := hex.DecodeString(id)
+	if err != nil || len(identity) == 0 || len(identity) > 32 {
 		return 0, nil, errors.New("bad cursor")
 	}
-	return b[0], &store.LedgerKey{Day: day, ID: n}, nil
+	return b[0], &store.LedgerKey{Day: day, Identity: identity}, nil
 }
 
 // LoadPlan stores a plan for its year. Over a year that already has a plan

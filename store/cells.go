@@ -330,10 +330,11 @@ func (s *DB) RepairAggregate(ctx context.Context) error {
 }
 
 // LedgerKey is a position in a department's ledger: publications are in
-// (day, id) order.
+// (day, identity) order — the unique index's, so a page reads only its own
+// rows, whatever the size of the table.
 type LedgerKey struct {
-	Day string
-	ID  int64
+	Day      string
+	Identity []byte
 }
 
 // LedgerFilter selects a page of a department's counted publications of a
@@ -347,19 +348,20 @@ type LedgerFilter struct {
 }
 
 // PublicationPage returns one page of a department's counted publications
-// as scoring entries (one per publication, with its id as Ref), in (day, id)
-// order, and whether there are more in the direction paged.
-func (s *DB) PublicationPage(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string, f LedgerFilter) ([]scoring.Entry, bool, error) {
-	last := lastDay(p, asOf)
+// as scoring entries (one per publication, with its id as Ref), in (day,
+// identity) order, the keys of its first and last rows, and whether there are
+// more in the direction paged.
+func (s *DB) PublicationPage(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string, f LedgerFilter) (_ []scoring.Entry, first, last *LedgerKey, more bool, err error) {
+	end := lastDay(p, asOf)
 	ids, err := departmentIDs(ctx, s.sql)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, nil, false, err
 	}
 	id, ok := ids[dept]
 	if !ok {
-		return nil, false, ErrNotFound
+		return nil, nil, nil, false, ErrNotFound
 	}
-	args := []any{id, p.Start().String(), last.String()}
+	args := []any{id, p.Start().String(), end.String()}
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
@@ -367,7 +369,7 @@ func (s *DB) PublicationPage(ctx context.Context, p *plan.Plan, asOf plan.Date, 
 	where := "p.department_id = $1 AND p.counted AND p.day >= $2 AND p.day <= $3"
 	if f.Channels != nil {
 		if len(f.Channels) == 0 {
-			return nil, false, nil
+			return nil, nil, nil, false, nil
 		}
 		var in []string
 		for _, c := range f.Channels {
@@ -375,48 +377,55 @@ func (s *DB) PublicationPage(ctx context.Context, p *plan.Plan, asOf plan.Date, 
 		}
 		where += " AND p.channel IN (" + strings.Join(in, ", ") + ")"
 	}
-	order := "p.day, p.id"
+	order := "p.day, p.identity"
 	switch {
 	case f.After != nil:
-		where += fmt.Sprintf(" AND (p.day, p.id) > (%s, %s)", arg(f.After.Day), arg(f.After.ID))
+		where += fmt.Sprintf(" AND (p.day, p.identity) > (%s, %s)", arg(f.After.Day), arg(f.After.Identity))
 	case f.Before != nil:
-		where += fmt.Sprintf(" AND (p.day, p.id) < (%s, %s)", arg(f.Before.Day), arg(f.Before.ID))
-		order = "p.day DESC, p.id DESC"
+		where += fmt.Sprintf(" AND (p.day, p.identity) < (%s, %s)", arg(f.Before.Day), arg(f.Before.Identity))
+		order = "p.day DESC, p.identity DESC"
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	query := fmt.Sprintf(`SELECT p.id, p.channel, %s, p.words, p.title, p.outlet FROM publications p WHERE %s ORDER BY %s LIMIT %d`,
+	query := fmt.Sprintf(`SELECT p.id, p.channel, %s, p.words, p.title, p.outlet, p.identity FROM publications p WHERE %s ORDER BY %s LIMIT %d`,
 		s.dialect.dayText, where, order, limit+1)
 	rows, err := s.sql.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, nil, false, err
 	}
 	defer rows.Close()
 	var out []scoring.Entry
+	var keys []*LedgerKey
 	for rows.Next() {
 		e := scoring.Entry{Department: dept, Count: 1}
 		var day string
-		if err := rows.Scan(&e.Ref, &e.Channel, &day, &e.Words, &e.Title, &e.Outlet); err != nil {
-			return nil, false, err
+		var identity []byte
+		if err := rows.Scan(&e.Ref, &e.Channel, &day, &e.Words, &e.Title, &e.Outlet, &identity); err != nil {
+			return nil, nil, nil, false, err
 		}
 		if e.Date, err = plan.ParseDate(day); err != nil {
-			return nil, false, err
+			return nil, nil, nil, false, err
 		}
 		out = append(out, e)
+		keys = append(keys, &LedgerKey{Day: day, Identity: identity})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, err
+		return nil, nil, nil, false, err
 	}
-	more := len(out) > limit
+	more = len(out) > limit
 	if more {
-		out = out[:limit]
+		out, keys = out[:limit], keys[:limit]
 	}
 	if f.Before != nil {
 		slices.Reverse(out)
+		slices.Reverse(keys)
 	}
-	return out, more, nil
+	if len(keys) > 0 {
+		first, last = keys[0], keys[len(keys)-1]
+	}
+	return out, first, last, more, nil
 }
 
 // CountLedger counts a department's counted publications in some

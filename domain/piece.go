@@ -187,7 +187,10 @@ type PieceFilter struct {
 	HideStates  []PieceState // none of these
 	NotAuthor   int64        // not written by this user (a reviewer's queue)
 	Major       *bool
-	Title       string // the title contains it
+	Title       string    // the title contains it
+	Channel     string    // intended for this channel
+	Theme       int       // under this theme of the plan
+	From, Until time.Time // written from, before (zero: open)
 }
 
 // Adjustment is a manual 加减分 the office recorded for a department.

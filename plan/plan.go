@@ -10,6 +10,7 @@ package plan
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // plans name their time zone; a bare server may have no zoneinfo
@@ -145,6 +146,26 @@ type Theme struct {
 	Number int    `toml:"number"`
 	Title  string `toml:"title"`
 	Text   string `toml:"text"`
+}
+
+// Label is the theme's number as the plan writes it: （一）, （二）… （十二）.
+func (t Theme) Label() string { return "（" + ChineseNumber(t.Number) + "）" }
+
+// ChineseNumber writes 1–99 in Chinese numerals (一, 十, 十二, 二十一), the
+// way a document numbers its parts; other numbers in digits.
+func ChineseNumber(n int) string {
+	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	switch {
+	case n >= 1 && n <= 9:
+		return digits[n]
+	case n >= 10 && n <= 99:
+		s := "十"
+		if n/10 > 1 {
+			s = digits[n/10] + s
+		}
+		return s + digits[n%10]
+	}
+	return strconv.Itoa(n)
 }
 
 // Form is one of the plan's 主要形式 with its lead (牵头) and responsible

@@ -190,3 +190,14 @@ func TestNotesMatchNumbers(t *testing.T) {
 		t.Errorf("the 2017 plan's notes differ from its data: %v", d)
 	}
 }
+
+func TestChineseNumber(t *testing.T) {
+	for n, want := range map[int]string{1: "一", 9: "九", 10: "十", 11: "十一", 12: "十二", 20: "二十", 21: "二十一", 99: "九十九", 100: "100", 0: "0"} {
+		if got := ChineseNumber(n); got != want {
+			t.Errorf("ChineseNumber(%d) = %s, want %s", n, got, want)
+		}
+	}
+	if got := (Theme{Number: 3}).Label(); got != "（三）" {
+		t.Errorf("label %s", got)
+	}
+}

@@ -162,6 +162,20 @@ func (q *Q) Pieces(ctx context.Context, f domain.PieceFilter, from *PieceKey, ba
 	if f.Title != "" {
 		w.add(`p.title LIKE ? ESCAPE '\'`, likeContains(f.Title))
 	}
+	// themes and channels are comma-separated lists: a member is ",x,"
+	// inside ",list,".
+	if f.Channel != "" {
+		w.add(`(',' || p.channels || ',') LIKE ? ESCAPE '\'`, likeContains(","+f.Channel+","))
+	}
+	if f.Theme != 0 {
+		w.add(`(',' || p.themes || ',') LIKE ?`, likeContains(","+strconv.Itoa(f.Theme)+","))
+	}
+	if !f.From.IsZero() {
+		w.add("p.created_at >= ?", FormatTime(f.From))
+	}
+	if !f.Until.IsZero() {
+		w.add("p.created_at < ?", FormatTime(f.Until))
+	}
 	order := " ORDER BY p.updated_at DESC, p.id DESC"
 	if from != nil {
 		op := "<"

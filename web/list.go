@@ -4,9 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"kexuan/app"
 	"kexuan/domain"
+	"kexuan/plan"
 )
 
 // pager is the 上一页/下一页 of a list page: links that keep the page's
@@ -52,7 +54,7 @@ func cursorJSON(c string) *string {
 
 // pieceList reads a piece list's filters — ?state=, ?department=, ?q= (in
 // the title) — and its page (?limit=, ?cursor=).
-func pieceList(r *http.Request) (domain.PieceFilter, app.PageQuery, error) {
+func pieceList(r *http.Request, loc *time.Location) (domain.PieceFilter, app.PageQuery, error) {
 	pq, err := pageQuery(r)
 	if err != nil {
 		return domain.PieceFilter{}, pq, err
@@ -72,6 +74,36 @@ func pieceList(r *http.Request) (domain.PieceFilter, app.PageQuery, error) {
 	f.Title = q.Get("q")
 	if len([]rune(f.Title)) > 100 {
 		return f, pq, domain.Invalid("q", "搜索词太长（不超过 100 字）")
+	}
+	f.Channel = q.Get("channel")
+	if len(f.Channel) > 64 {
+		return f, pq, domain.Invalid("channel", "渠道不对")
+	}
+	if t := q.Get("theme"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 1 || n > 1000 {
+			return f, pq, domain.Invalid("theme", "宣传重点不对")
+		}
+		f.Theme = n
+	}
+	// from and to are days in the plan's time zone, both included.
+	for _, b := range []struct {
+		name string
+		at   *time.Time
+		next int
+	}{{"from", &f.From, 0}, {"to", &f.Until, 1}} {
+		v := q.Get(b.name)
+		if v == "" {
+			continue
+		}
+		d, err := plan.ParseDate(v)
+		if err != nil {
+			return f, pq, domain.Invalid(b.name, "日期 %q 不对，应为 YYYY-MM-DD", v)
+		}
+		*b.at = time.Date(d.Year, time.Month(d.Month), d.Day+b.next, 0, 0, 0, 0, loc)
+	}
+	if !f.From.IsZero() && !f.Until.IsZero() && !f.From.Before(f.Until) {
+		return f, pq, domain.Invalid("to", "结束日期早于开始日期")
 	}
 	return f, pq, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -244,6 +245,64 @@ func TestAdminListsPage(t *testing.T) {
 		}
 		if res, page := admin.do("GET", "/admin/users?role=reporter&department=ip", nil); res.StatusCode != 200 || !strings.Contains(page, "rep24") || strings.Contains(page, ">leader<") {
 			t.Errorf("accounts page filtered: %d", res.StatusCode)
+		}
+	})
+}
+
+// Pieces are found by intended channel, theme and the day they were written,
+// beside state, department and title.
+func TestPieceFilters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		rep := e.as("reporter")
+		mk := func(title string, themes []int, channels []string) {
+			res, body := rep.do("POST", "/api/v1/pieces", map[string]any{"title": title, "body": "<p>正文内容足够长，说明情况。</p>", "themes": themes, "channels": channels})
+			if res.StatusCode != 201 {
+				t.Fatalf("create %s: %d %s", title, res.StatusCode, body)
+			}
+		}
+		mk("内网一篇", []int{1}, []string{"intranet"})
+		mk("时讯一篇", []int{2}, []string{"shixun", "intranet"})
+		mk("专期一篇", []int{9}, []string{"intranet_special"})
+		titles := func(query string) []string {
+			t.Helper()
+			res, body := rep.do("GET", "/api/v1/pieces?"+query, nil)
+			if res.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", query, res.StatusCode, body)
+			}
+			var out struct {
+				Pieces []struct{ Title string }
+			}
+			decodeJSON(t, body, &out)
+			var ts []string
+			for _, it := range out.Pieces {
+				ts = append(ts, it.Title)
+			}
+			slices.Sort(ts)
+			return ts
+		}
+		for q, want := range map[string][]string{
+			"channel=intranet":         {"内网一篇", "时讯一篇"},
+			"channel=intranet_special": {"专期一篇"},
+			"theme=1":                  {"内网一篇"},
+			"theme=9":                  {"专期一篇"},
+			"theme=2&channel=shixun":   {"时讯一篇"},
+			"from=2000-01-01":          {"专期一篇", "内网一篇", "时讯一篇"},
+			"to=2000-01-01":            nil,
+			"from=2999-01-01":          nil,
+		} {
+			if got := titles(q); !slices.Equal(got, want) {
+				t.Errorf("%s: %v, want %v", q, got, want)
+			}
+		}
+		for _, bad := range []string{"theme=x", "from=2017-13-01", "from=2017-05-02&to=2017-05-01"} {
+			if res, _ := rep.do("GET", "/api/v1/pieces?"+bad, nil); res.StatusCode != 422 {
+				t.Errorf("%s: %d", bad, res.StatusCode)
+			}
+		}
+		_, page := rep.do("GET", "/pieces?theme=2", nil)
+		if !strings.Contains(page, `<option value="2" selected>（二）`) || !strings.Contains(page, "时讯一篇") || strings.Contains(page, "内网一篇") {
+			t.Error("the pieces page does not filter by theme, or does not keep the choice")
 		}
 	})
 }

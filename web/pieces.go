@@ -23,12 +23,16 @@ type piecesView struct {
 	State       string // the filters as given
 	Department  string
 	Query       string
+	Channel     string
+	Theme       int
+	From, To    string
 	Departments []domain.DepartmentRef // to filter by; none for one department's users
+	Plan        *plan.Plan             // its channels and themes, to filter by
 	Pager       pager
 }
 
 func (s *Server) piecesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	f, pq, err := pieceList(r)
+	f, pq, err := pieceList(r, s.App.Zone(r.Context()))
 	if err != nil {
 		return err
 	}
@@ -36,8 +40,12 @@ func (s *Server) piecesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if err != nil {
 		return err
 	}
+	q := r.URL.Query()
 	v := piecesView{Heading: "稿件", Pieces: pg.Items, States: domain.States, Pager: pagerOf(r, pg),
-		State: r.URL.Query().Get("state"), Department: r.URL.Query().Get("department"), Query: f.Title}
+		State: q.Get("state"), Department: q.Get("department"), Query: f.Title, Channel: f.Channel, Theme: f.Theme, From: q.Get("from"), To: q.Get("to")}
+	if v.Plan, err = s.App.Plan(r.Context(), 0); err != nil {
+		return err
+	}
 	if c.user.DepartmentName != "" {
 		v.Heading = c.user.DepartmentName + "的稿件"
 	}
@@ -101,7 +109,7 @@ func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id
 	var themes, channels []string
 	for _, t := range d.Themes {
 		if t >= 1 && t <= len(p.Themes) {
-			themes = append(themes, p.Themes[t-1].Title)
+			themes = append(themes, p.Themes[t-1].Label()+p.Themes[t-1].Title)
 		}
 	}
 	for _, ch := range d.Channels {
@@ -374,7 +382,7 @@ func (s *Server) apiCreatePiece(w http.ResponseWriter, r *http.Request, c *reqCt
 
 // apiPieces: GET /api/v1/pieces?state=&department=&q=&limit=&cursor=
 func (s *Server) apiPieces(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	f, pq, err := pieceList(r)
+	f, pq, err := pieceList(r, s.App.Zone(r.Context()))
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type reviewsView struct {
 }
 
 func (s *Server) reviewsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	f, pq, err := pieceList(r)
+	f, pq, err := pieceList(r, s.App.Zone(r.Context()))
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Server) apiReturn(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 
 // apiReviews: GET /api/v1/reviews?department=&q=&limit=&cursor=
 func (s *Server) apiReviews(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	f, pq, err := pieceList(r)
+	f, pq, err := pieceList(r, s.App.Zone(r.Context()))
 	if err != nil {
 		return err
 	}

@@ -331,3 +331,45 @@ func TestBrowserXSS(t *testing.T) {
 		t.Errorf("title should show as text: %q", s)
 	}
 }
+
+// Nothing typed is lost: the piece form is kept in the browser as it is
+// written and offered back when opened again; saving with an expired
+// session says so on the form and keeps the text, which saves once signed in.
+func TestBrowserDraftKept(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		u := &ui{t: t, ctx: browser(t), e: e}
+		u.login("reporter")
+		u.run("type a draft",
+			chromedp.Navigate(e.ts.URL+"/pieces/new"),
+			chromedp.WaitVisible(".ql-editor"),
+			chromedp.SendKeys("#title", "未保存的标题"),
+			chromedp.Click(".ql-editor"),
+			chromedp.SendKeys(".ql-editor", "写了一半的正文。"),
+			poll(`document.getElementById("autosave-status").textContent.indexOf("已自动保存") >= 0`),
+		)
+		u.run("come back", chromedp.Navigate(e.ts.URL+"/pieces/new"), chromedp.WaitVisible("#draft-restore"))
+		u.run("restore", chromedp.Click("#draft-restore-yes"),
+			poll(`document.getElementById("title").value === "未保存的标题" && document.querySelector(".ql-editor").textContent.indexOf("写了一半") >= 0`))
+
+		// The session ends (expired, or signed out elsewhere).
+		if _, err := e.db.SQL().Exec(`DELETE FROM sessions`); err != nil {
+			t.Fatal(err)
+		}
+		u.run("save with the session gone", chromedp.Click("#save"), chromedp.WaitVisible("#session-expired"))
+		if loc := u.location(); !strings.HasSuffix(loc, "/pieces/new") {
+			t.Errorf("the form was left: %s", loc)
+		}
+		u.login("reporter")
+		u.run("back to the form", chromedp.Navigate(e.ts.URL+"/pieces/new"), chromedp.WaitVisible("#draft-restore"),
+			chromedp.Click("#draft-restore-yes"), poll(`document.getElementById("title").value === "未保存的标题"`))
+		u.run("save", submitClick("#save"), chromedp.WaitVisible("#piece-state"))
+		if main := u.text("main"); !strings.Contains(main, "未保存的标题") || !strings.Contains(main, "写了一半的正文") {
+			t.Errorf("the saved piece: %.300s", main)
+		}
+		u.run("a new form", chromedp.Navigate(e.ts.URL+"/pieces/new"), chromedp.WaitVisible(".ql-editor"))
+		if v := u.eval("restore offer", `document.getElementById("draft-restore").hidden`); v != true {
+			t.Error("a draft already saved is still offered")
+		}
+	})
+}

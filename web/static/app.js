@@ -25,10 +25,11 @@
 
   var textarea = document.getElementById("body-input");
   var editorEl = document.getElementById("editor");
+  var quill = null;
   if (textarea && editorEl && window.Quill) {
     editorEl.hidden = false;
     textarea.hidden = true;
-    var quill = new window.Quill(editorEl, {
+    quill = new window.Quill(editorEl, {
       theme: "snow",
       modules: { toolbar: [[{ header: [2, 3, false] }], ["bold", "italic", "underline"], [{ list: "ordered" }, { list: "bullet" }], [{ align: [] }], ["link", "clean"]] }
     });
@@ -43,5 +44,81 @@
     document.getElementById("piece-form").addEventListener("submit", sync);
   } else if (textarea && window.htmx) {
     textarea.addEventListener("input", function () { window.htmx.trigger("#wordcount", "recount"); });
+  }
+
+  // Nothing typed is lost: the piece form is kept in this browser as it is
+  // written (per user and piece), offered back when the page is opened again,
+  // and before it is sent the session is checked — an expired sign-in says
+  // so and keeps the text instead of losing it on the way to the login page.
+  var form = document.getElementById("piece-form");
+  if (form && window.localStorage && window.JSON) {
+    var key = form.getAttribute("data-draft-key");
+    var status = document.getElementById("autosave-status");
+    var read = function () {
+      var v = { title: form.elements.title.value, body: textarea ? textarea.value : "", themes: [], channels: [], major: form.elements.major.checked };
+      form.querySelectorAll("input[name=themes]:checked").forEach(function (el) { v.themes.push(el.value); });
+      form.querySelectorAll("input[name=channels]:checked").forEach(function (el) { v.channels.push(el.value); });
+      return v;
+    };
+    var same = function (a, b) { return JSON.stringify([a.title, a.body, a.themes, a.channels, a.major]) === JSON.stringify([b.title, b.body, b.themes, b.channels, b.major]); };
+    var initial = read();
+    var timer = null;
+    var save = function () {
+      if (quill) { textarea.value = quill.getText().trim() === "" ? "" : quill.root.innerHTML; }
+      var v = read();
+      if (same(v, initial)) { return; }
+      v.at = new Date().toISOString();
+      try {
+        window.localStorage.setItem(key, JSON.stringify(v));
+        if (status) { status.textContent = "已自动保存在本机 " + new Date().toLocaleTimeString("zh-CN"); }
+      } catch (e) { /* storage full or off: the form still works */ }
+    };
+    var later = function () { window.clearTimeout(timer); timer = window.setTimeout(save, 800); };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    if (quill) { quill.on("text-change", later); }
+
+    var saved = null;
+    try { saved = JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    if (saved && !same(saved, initial)) {
+      var box = document.getElementById("draft-restore");
+      document.getElementById("draft-restore-at").textContent = new Date(saved.at).toLocaleString("zh-CN");
+      document.getElementById("draft-restore-title").textContent = saved.title || "（无标题）";
+      box.hidden = false;
+      document.getElementById("draft-restore-yes").addEventListener("click", function () {
+        form.elements.title.value = saved.title;
+        if (quill) { quill.setContents([]); quill.clipboard.dangerouslyPasteHTML(saved.body || ""); } else if (textarea) { textarea.value = saved.body; }
+        form.querySelectorAll("input[name=themes]").forEach(function (el) { el.checked = saved.themes.indexOf(el.value) >= 0; });
+        form.querySelectorAll("input[name=channels]").forEach(function (el) { el.checked = saved.channels.indexOf(el.value) >= 0; });
+        form.elements.major.checked = !!saved.major;
+        box.hidden = true;
+        if (window.htmx) { window.htmx.trigger("#wordcount", "recount"); }
+      });
+      document.getElementById("draft-restore-no").addEventListener("click", function () {
+        window.localStorage.removeItem(key);
+        box.hidden = true;
+      });
+    }
+
+    var checked = false;
+    form.addEventListener("submit", function (ev) {
+      if (checked) { return; }
+      ev.preventDefault();
+      save();
+      fetch("/api/v1/me", { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (res) {
+        if (res.status === 401) {
+          var note = document.getElementById("session-expired");
+          document.getElementById("session-login").href = "/login?next=" + encodeURIComponent(window.location.pathname);
+          note.hidden = false;
+          note.scrollIntoView();
+          return;
+        }
+        checked = true;
+        window.localStorage.removeItem(key); // the server has it now; a refused form comes back filled
+        if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+      }, function () {
+        if (status) { status.textContent = "无法连接服务器，内容已保存在本机，请稍后再试"; }
+      });
+    });
   }
 })();

@@ -135,6 +135,47 @@ func scope(u *domain.User, f domain.PieceFilter) (_ domain.PieceFilter, ok bool)
 	return f, len(f.Departments) > 0 || f.Departments == nil
 }
 
+// Waiting is what the header shows a user beside the menu: how many pieces
+// wait for their review, how many approved pieces wait for an adoption
+// record, how many records wait for verification — each only for a role
+// that does that work.
+type Waiting struct {
+	Review, Record, Verify int
+}
+
+// WaitingFor counts what waits for u.
+func (a *App) WaitingFor(ctx context.Context, u *domain.User) (Waiting, error) {
+	var w Waiting
+	q := a.DB.Q()
+	var review []domain.PieceState
+	switch u.Role {
+	case domain.Leader:
+		review = []domain.PieceState{domain.StateSubmitted}
+	case domain.Chief:
+		review = []domain.PieceState{domain.StateLeaderApproved}
+	}
+	if review != nil {
+		if f, ok := scope(u, domain.PieceFilter{States: review, NotAuthor: u.ID}); ok {
+			n, err := q.CountPieces(ctx, f)
+			if err != nil {
+				return w, err
+			}
+			w.Review = n
+		}
+	}
+	if u.Role.Can(domain.PermVerify) {
+		n, err := q.CountPieces(ctx, domain.PieceFilter{States: []domain.PieceState{domain.StateApproved}})
+		if err != nil {
+			return w, err
+		}
+		w.Record = n
+		if w.Verify, err = q.CountPendingAdoptions(ctx); err != nil {
+			return w, err
+		}
+	}
+	return w, nil
+}
+
 // ReviewQueue is what waits for this reviewer (never their own pieces),
 // one page at a time; f may narrow it further (department, title).
 func (a *App) ReviewQueue(ctx context.Context, u *domain.User, f domain.PieceFilter, pq PageQuery) (*Page[*domain.Piece], error) {

@@ -133,20 +133,18 @@ func stateStrings(ss []domain.PieceState) []string {
 	return out
 }
 
-// Pieces lists at most limit pieces matching f, newest first (by last
-// change, then id): after a key, or before it when back is set (the page
-// before), so that lists page by keyset whatever their size.
-func (q *Q) Pieces(ctx context.Context, f domain.PieceFilter, from *PieceKey, back bool, limit int) ([]*domain.Piece, error) {
+// pieceWhere is a piece filter as SQL conditions; false: nothing matches.
+func pieceWhere(f domain.PieceFilter) (filter, bool) {
 	var w filter
 	if f.Departments != nil {
 		if len(f.Departments) == 0 {
-			return nil, nil
+			return w, false
 		}
 		w.in("d.code", f.Departments, false)
 	}
 	if f.States != nil {
 		if len(f.States) == 0 {
-			return nil, nil
+			return w, false
 		}
 		w.in("p.state", stateStrings(f.States), false)
 	}
@@ -175,6 +173,28 @@ func (q *Q) Pieces(ctx context.Context, f domain.PieceFilter, from *PieceKey, ba
 	}
 	if !f.Until.IsZero() {
 		w.add("p.created_at < ?", FormatTime(f.Until))
+	}
+	return w, true
+}
+
+// CountPieces counts the pieces matching f.
+func (q *Q) CountPieces(ctx context.Context, f domain.PieceFilter) (int, error) {
+	w, ok := pieceWhere(f)
+	if !ok {
+		return 0, nil
+	}
+	var n int
+	err := q.c.QueryRowContext(ctx, `SELECT count(*)`+pieceFrom+w.sql(), w.args...).Scan(&n)
+	return n, err
+}
+
+// Pieces lists at most limit pieces matching f, newest first (by last
+// change, then id): after a key, or before it when back is set (the page
+// before), so that lists page by keyset whatever their size.
+func (q *Q) Pieces(ctx context.Context, f domain.PieceFilter, from *PieceKey, back bool, limit int) ([]*domain.Piece, error) {
+	w, ok := pieceWhere(f)
+	if !ok {
+		return nil, nil
 	}
 	order := " ORDER BY p.updated_at DESC, p.id DESC"
 	if from != nil {
@@ -569,4 +589,11 @@ func countRows(rows *sql.Rows) (map[string]int, error) {
 		out[k] = n
 	}
 	return out, rows.Err()
+}
+
+// CountPendingAdoptions counts the records waiting for the office's verification.
+func (q *Q) CountPendingAdoptions(ctx context.Context) (int, error) {
+	var n int
+	err := q.c.QueryRowContext(ctx, `SELECT count(*) FROM publications p WHERE NOT p.counted AND p.piece_id IS NOT NULL`).Scan(&n)
+	return n, err
 }

@@ -119,6 +119,21 @@ type usersView struct {
 	Pager       pager
 }
 
+// DeptNames are the departments' names for a code (the code itself when unknown).
+func (v usersView) DeptNames(codes []string) string {
+	names := make([]string, 0, len(codes))
+	for _, c := range codes {
+		n := c
+		for _, d := range v.Departments {
+			if d.Code == c {
+				n = d.Name
+			}
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, "、")
+}
+
 func userFilter(r *http.Request) domain.UserFilter {
 	q := r.URL.Query()
 	return domain.UserFilter{Role: domain.Role(q.Get("role")), Department: q.Get("department"), Text: q.Get("q")}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"kexuan/app"
 	"kexuan/domain"
 	"kexuan/scoring"
 )
@@ -21,6 +22,7 @@ var pageNames = []string{"login", "password", "error", "dashboard", "department"
 
 var funcs = template.FuncMap{
 	"num":        scoring.Format,
+	"fixed":      func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }, // a table column of points
 	"percent":    func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
 	"stateName":  func(s any) string { return domain.PieceState(fmt.Sprint(s)).Name() },
 	"roleName":   func(r any) string { return domain.Role(fmt.Sprint(r)).Name() },
@@ -82,7 +84,11 @@ type view struct {
 	Zone  *time.Location // the current plan's time zone: times are shown in it
 	// Unread is the user's unread notices, for the header's badge.
 	Unread int
-	Data   any
+	// Waiting is what waits for the user's work, for the menu's badges;
+	// LeadNames, a leader's departments for the header.
+	Waiting   app.Waiting
+	LeadNames string
+	Data      any
 }
 
 const flashCookie = "kexuan_flash"
@@ -107,6 +113,18 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name,
 			s.Log.Error("unread notices", "err", err)
 		}
 		v.Unread = n
+		if v.Waiting, err = s.App.WaitingFor(r.Context(), c.user); err != nil {
+			s.Log.Error("waiting counts", "err", err)
+		}
+		if len(c.user.Leads) > 0 {
+			if depts, err := s.App.VisibleDepartments(r.Context(), c.user); err == nil {
+				names := make([]string, 0, len(depts))
+				for _, d := range depts {
+					names = append(names, d.Name)
+				}
+				v.LeadNames = strings.Join(names, "、")
+			}
+		}
 	}
 	if ck, err := r.Cookie(flashCookie); err == nil {
 		v.Flash, _ = url.QueryUnescape(ck.Value)

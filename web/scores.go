@@ -84,19 +84,21 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
+	v := dashboardView{Plan: p, Result: res, Targets: p.CategoriesOf(plan.KindTarget),
+		PlanOrder: r.URL.Query().Get("order") == "plan", Rows: slices.Clone(res.Departments)}
+	if !v.PlanOrder {
+		slices.SortStableFunc(v.Rows, func(a, b scoring.Department) int { return a.Rank - b.Rank })
+	}
+	// The chart in the table's order.
 	chart := map[string][]any{}
-	for _, d := range res.Departments {
+	for _, d := range v.Rows {
 		chart["names"] = append(chart["names"], d.Name)
 		chart["totals"] = append(chart["totals"], d.Total)
 		chart["tasks"] = append(chart["tasks"], d.TaskScore)
 		chart["bonus"] = append(chart["bonus"], d.Bonus)
 		chart["deductions"] = append(chart["deductions"], -d.Deduction)
 	}
-	v := dashboardView{Plan: p, Result: res, Targets: p.CategoriesOf(plan.KindTarget), Chart: chart,
-		PlanOrder: r.URL.Query().Get("order") == "plan", Rows: slices.Clone(res.Departments)}
-	if !v.PlanOrder {
-		slices.SortStableFunc(v.Rows, func(a, b scoring.Department) int { return a.Rank - b.Rank })
-	}
+	v.Chart = chart
 	s.render(w, r, c, "dashboard", "考核总览", v)
 	return nil
 }

@@ -48,6 +48,8 @@ func TestScreenshots(t *testing.T) {
 		{"reporter", "/pieces/new", "piece_form"},
 		{"leader", "/reviews", "reviews"},
 		{"admin", "/admin/audit", "audit"},
+		{"admin", "/admin/users", "users"},
+		{"office", "/pieces/1", "piece"},
 	}
 	for _, s := range shots {
 		u := &ui{t: t, ctx: browser(t), e: e} // a fresh browser per page

@@ -631,3 +631,25 @@ func TestImportUpdate(t *testing.T) {
 		}
 	})
 }
+
+// A register that names the newspaper where the channel belongs (渠道
+// “河南日报”) records the media channel in that outlet; an unknown channel
+// is refused with the names that are valid.
+func TestImportOutletAsChannel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		mustRun(t, "init", "--db", dsn)
+		csv := "科室,渠道,日期,标题,字数,媒体\n高新科,河南日报,2017-05-01,高新区报道,800,\n计划科,人民网,2017-05-02,网上报道,300,\n"
+		mustRun(t, "import", "--db", dsn, "publications", write(t, "outlets.csv", csv))
+		out := mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "json", "--department", "高新科", "--detail")
+		if !strings.Contains(out, `"outlet":"河南日报"`) && !strings.Contains(out, `"outlet": "河南日报"`) {
+			t.Errorf("河南日报 as the channel: %s", out)
+		}
+		if !strings.Contains(out, `"channel":"media"`) && !strings.Contains(out, `"channel": "media"`) {
+			t.Errorf("not the media channel: %s", out)
+		}
+		_, errs, code := run(t, "import", "--db", dsn, "publications", write(t, "bad.csv", "科室,渠道,日期,标题,字数,媒体\n高新科,微博,2017-05-01,标题,,\n宣传科,机关内网,2017-05-01,标题,,\n"))
+		if code == 0 || !strings.Contains(errs, "应为：机关内网科技动态信息") || !strings.Contains(errs, "应为：办公室") {
+			t.Errorf("unknown names do not list the valid ones: %s", errs)
+		}
+	})
+}

@@ -542,10 +542,13 @@ func blank(rec []string) bool {
 type lookup struct {
 	depts    map[string]string // raw or normalised name → code
 	channels map[string]*plan.Channel
+	outlets      map[string]*plan.Channel // an outlet a register writes as the channel (河南日报)
+	deptNames    []string                 // the valid names, for errors
+	channelNames []string
 }
 
 func newLookup(plans []*plan.Plan) *lookup {
-	lk := &lookup{depts: map[string]string{}, channels: map[string]*plan.Channel{}}
+	lk := &lookup{depts: map[string]string{}, channels: map[string]*plan.Channel{}, outlets: map[string]*plan.Channel{}}
 	for _, p := range plans { // oldest first: a newer plan's names win
 		for _, d := range p.Departments {
 			for _, n := range append([]string{d.Code, d.Name, d.TableName}, d.Aliases...) {
@@ -561,9 +564,29 @@ func newLookup(plans []*plan.Plan) *lookup {
 				lk.channels[n] = ch
 				lk.channels[strings.ToLower(strings.TrimSpace(n))] = ch
 			}
+			for _, o := range ch.Outlets {
+				lk.outlets[plan.NormalizeName(o)] = ch
+			}
+		}
+	}
+	if len(plans) > 0 { // the newest plan's names, for errors
+		p := plans[len(plans)-1]
+		lk.deptNames, lk.channelNames = nil, nil
+		for _, d := range p.Departments {
+			lk.deptNames = append(lk.deptNames, d.Name)
+		}
+		for _, ch := range p.Channels {
+			lk.channelNames = append(lk.channelNames, ch.Name)
 		}
 	}
 	return lk
+}
+
+// outlet finds the channel of an outlet written where the channel belongs
+// (渠道 “河南日报” is 两报及主流媒体 in 河南日报).
+func (lk *lookup) outlet(s string) (*plan.Channel, bool) {
+	c, ok := lk.outlets[plan.NormalizeName(s)]
+	return c, ok
 }
 
 func (lk *lookup) department(s string) (string, bool) {
@@ -600,18 +623,22 @@ func (lk *lookup) row(rec []string, cols map[string]int, line int, serial bool,
 	if s := get(colDepartment); s == "" {
 		fail(colDepartment, "科室为空")
 	} else if code, found := lk.department(s); !found {
-		fail(colDepartment, "未知科室 %q", s)
+		fail(colDepartment, "未知科室 %q（应为：%s）", s, strings.Join(lk.deptNames, "、"))
 	} else {
 		p.Department = code
 	}
 	var ch *plan.Channel
+	outlet := "" // an outlet written as the channel
 	if s := get(colChannel); s == "" {
 		fail(colChannel, "渠道为空")
-	} else if c, found := lk.channel(s); !found {
-		fail(colChannel, "未知渠道 %q", s)
-	} else {
+	} else if c, found := lk.channel(s); found {
 		ch = c
 		p.Channel = c.Code
+	} else if c, found := lk.outlet(s); found {
+		ch, outlet = c, s
+		p.Channel = c.Code
+	} else {
+		fail(colChannel, "未知渠道 %q（应为：%s；或媒体名称，如 河南日报）", s, strings.Join(lk.channelNames, "、"))
 	}
 	if s := get(colDate); s == "" {
 		fail(colDate, "日期为空")
@@ -630,6 +657,9 @@ func (lk *lookup) row(rec []string, cols map[string]int, line int, serial bool,
 		fail(colTitle, "标题含有无效字符")
 	}
 	p.Outlet = get(colOutlet)
+	if p.Outlet == "" {
+		p.Outlet = outlet
+	}
 	if ch != nil && ch.OutletRequired && p.Outlet == "" {
 		fail(colOutlet, "%s 需要写明刊发媒体（如 河南日报）", ch.Name)
 	}

@@ -71,6 +71,8 @@ var routeTable = map[string][]string{
 	"POST /api/v1/adoptions/{id}/verify":     {O},
 	"POST /adoptions/{id}/words":             {O},
 	"POST /api/v1/adoptions/{id}/words":      {O},
+	"POST /adoptions/{id}/delete":            {O},
+	"POST /api/v1/adoptions/{id}/delete":     {O},
 	"GET /bulletins/{period}":                {O},
 	"GET /periods/{period}":                  {R, H, L, C, O},
 	"POST /periods":                          {O},

@@ -540,8 +540,8 @@ func blank(rec []string) bool {
 
 // lookup resolves names in a register to the plans' codes.
 type lookup struct {
-	depts    map[string]string // raw or normalised name → code
-	channels map[string]*plan.Channel
+	depts        map[string]string // raw or normalised name → code
+	channels     map[string]*plan.Channel
 	outlets      map[string]*plan.Channel // an outlet a register writes as the channel (河南日报)
 	deptNames    []string                 // the valid names, for errors
 	channelNames []string

@@ -134,11 +134,12 @@ func TestContract(t *testing.T) {
 			t.Errorf("default as_of differs from 2017-12-31")
 		}
 		table := mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "table")
-		if !strings.Contains(table, "高新科") || !strings.Contains(table, "132.5%") {
+		if !strings.Contains(table, "高新科") || !strings.Contains(table, "132.5%") || !strings.Contains(table, "合计") || !strings.Contains(table, "少报") {
 			t.Errorf("table:\n%s", table)
 		}
 		csvOut := mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "csv")
-		if !strings.Contains(csvOut, "2017,2017-12-31,hightech,高新科,20,15,17,15,5,9.5,5,5,5,20,10,26,0,4,1.325,1") {
+		// SCORING.md's worked example: April short 1 + 1, May–December 1 + 2 a month.
+		if !strings.Contains(csvOut, "2017,2017-12-31,hightech,高新科,20,15,17,15,5,9.5,5,5,5,9,17,20,10,26,0,4,100.0%,132.5%,1") {
 			t.Errorf("csv:\n%s", csvOut)
 		}
 		x := filepath.Join(t.TempDir(), "考核表.xlsx")

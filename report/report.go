@@ -67,27 +67,98 @@ func columns(p *plan.Plan) []column {
 		column{"扣分", func(d *scoring.Department) string { return num(d.Deduction) }},
 		column{"加减分", func(d *scoring.Department) string { return num(d.Adjustment) }},
 		column{"总分", func(d *scoring.Department) string { return num(d.Total) }},
+		column{"得分率", func(d *scoring.Department) string { return percent(scoreRate(d)) }},
 		column{"完成率", func(d *scoring.Department) string { return percent(d.Completion) }},
 	)
 	return cols
+}
+
+// scoreRate is the task score over the base: unlike 完成率 (raw points over
+// the base) it cannot exceed 100%, so a department short of one target shows it.
+func scoreRate(d *scoring.Department) float64 {
+	if d.Base == 0 {
+		return 0
+	}
+	return d.TaskScore / d.Base
+}
+
+// missing is how many items a department reported short in a quota
+// category over the months assessed (少报).
+func missing(d *scoring.Department, category string) int {
+	n := 0
+	for _, q := range d.Quotas {
+		if q.Category == category {
+			n += q.Missing
+		}
+	}
+	return n
+}
+
+// byRank is the departments in rank order (the plan's order among equals).
+func byRank(r *scoring.Result) []*scoring.Department {
+	out := make([]*scoring.Department, len(r.Departments))
+	for i := range r.Departments {
+		out[i] = &r.Departments[i]
+	}
+	slices.SortStableFunc(out, func(a, b *scoring.Department) int { return a.Rank - b.Rank })
+	return out
 }
 
 // Table writes an aligned table for a terminal; Chinese characters count
 // two columns wide.
 func Table(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	cols := columns(p)
+	// The quota categories' shortfall (少报), before 扣分.
+	quotas := p.CategoriesOf(plan.KindQuota)
+	at := slices.IndexFunc(cols, func(c column) bool { return c.head == "扣分" })
+	var extra []column
+	for _, c := range quotas {
+		code := c.Code
+		extra = append(extra, column{c.Label() + "少报", func(d *scoring.Department) string { return strconv.Itoa(missing(d, code)) }})
+	}
+	cols = slices.Insert(cols, at, extra...)
 	head := make([]string, len(cols))
 	for i, c := range cols {
 		head[i] = c.head
 	}
 	cells := [][]string{head}
-	for i := range r.Departments {
+	for _, d := range byRank(r) {
 		row := make([]string, len(cols))
 		for j, c := range cols {
-			row[j] = c.value(&r.Departments[i])
+			row[j] = c.value(d)
 		}
 		cells = append(cells, row)
 	}
+	// 合计: the sums of the columns that add up.
+	var sum scoring.Department
+	sum.Categories = map[string]scoring.CategoryScore{}
+	for _, d := range r.Departments {
+		sum.Base += d.Base
+		sum.TaskScore += d.TaskScore
+		sum.Bonus += d.Bonus
+		sum.Deduction += d.Deduction
+		sum.Adjustment += d.Adjustment
+		sum.Total += d.Total
+		sum.Quotas = append(sum.Quotas, d.Quotas...)
+		for code, cs := range d.Categories {
+			t := sum.Categories[code]
+			t.Raw += cs.Raw
+			t.Score += cs.Score
+			t.Target += cs.Target
+			sum.Categories[code] = t
+		}
+	}
+	total := make([]string, len(cols))
+	for j, c := range cols {
+		switch c.head {
+		case "排名", "得分率", "完成率":
+		case "科室":
+			total[j] = "合计"
+		default:
+			total[j] = c.value(&sum)
+		}
+	}
+	cells = append(cells, total)
 	if _, err := fmt.Fprintf(w, "%s  %d年度 考核截至 %s\n", p.TableTitle, r.Year, r.AsOf); err != nil {
 		return err
 	}
@@ -265,22 +336,25 @@ func wrap(s string, width int) string {
 	return b.String()
 }
 
-// CSV writes one row per department with codes, for spreadsheets and other
-// programs. Text cells that a spreadsheet would run as a formula are quoted
+// CSV writes one row per department (Chinese headers, rates as
+// percentages, the department's code beside its name), for spreadsheets. Text cells that a spreadsheet would run as a formula are quoted
 // with a leading apostrophe.
 func CSV(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil { // Excel opens UTF-8 CSV correctly with a BOM
 		return err
 	}
 	cw := csv.NewWriter(w)
-	head := []string{"year", "as_of", "code", "科室", "基础分"}
+	head := []string{"年度", "考核截至", "科室代码", "科室", "基础分"}
 	for _, c := range p.CategoriesOf(plan.KindTarget) {
 		head = append(head, c.Label()+"任务", c.Label()+"完成", c.Label()+"得分")
 	}
 	for _, c := range p.CategoriesOf(plan.KindBonus) {
 		head = append(head, c.Label()+"加分")
 	}
-	head = append(head, "任务得分", "加分", "扣分", "加减分", "总分", "完成率", "排名")
+	for _, c := range p.CategoriesOf(plan.KindQuota) {
+		head = append(head, c.Label()+"少报")
+	}
+	head = append(head, "任务得分", "加分", "扣分", "加减分", "总分", "得分率", "完成率", "排名")
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -293,8 +367,11 @@ func CSV(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		for _, c := range p.CategoriesOf(plan.KindBonus) {
 			row = append(row, num(d.Bonuses[c.Code].Points))
 		}
+		for _, c := range p.CategoriesOf(plan.KindQuota) {
+			row = append(row, strconv.Itoa(missing(&d, c.Code)))
+		}
 		row = append(row, num(d.TaskScore), num(d.Bonus), num(d.Deduction), num(d.Adjustment), num(d.Total),
-			strconv.FormatFloat(math.Round(d.Completion*1e4)/1e4, 'f', -1, 64), strconv.Itoa(d.Rank))
+			percent(scoreRate(&d)), percent(d.Completion), strconv.Itoa(d.Rank))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

@@ -361,7 +361,8 @@ func TestNewerDatabaseRefused(t *testing.T) {
 
 func TestPlanCommands(t *testing.T) {
 	out := mustRun(t, "plan", "show")
-	for _, w := range []string{"金科〔2017〕3号", "生产力促进中心", "合计", "100分", "7条/月", "10条/月", "500字以上计5分", "科技政策进百企"} {
+	for _, w := range []string{"郑州市金水区科学技术局文件", "金科〔2017〕3号", "2017年2月23日印发", "任务类别", "责任科室", "机关内网科技", "动态信息（专期）",
+		"办公室      科技工作", "财务室", "生产力促进中心", "合计", "100分", "7条/月", "10条/月", "500字以上计5分", "科技政策进百企", "（九）"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("plan show lacks %q", w)
 		}

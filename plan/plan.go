@@ -82,6 +82,7 @@ type Category struct {
 	Code            string   `toml:"code"`
 	Name            string   `toml:"name"`
 	ShortName       string   `toml:"short_name"`
+	TableName       string   `toml:"table_name"` // as the task table's header writes it, line breaks included (default Name)
 	Kind            string   `toml:"kind"`
 	CapAtTarget     bool     `toml:"cap_at_target"`    // target: score = min(raw, target)
 	Cap             *float64 `toml:"cap"`              // bonus: at most this much per department and year

@@ -143,7 +143,7 @@ func ChineseDate(d plan.Date) string {
 	for _, c := range fmt.Sprint(d.Year) {
 		y.WriteRune(digits[c-'0'])
 	}
-	return y.String() + "年" + chineseNumber(d.Month) + "月" + chineseNumber(d.Day) + "日"
+	return y.String() + "年" + plan.ChineseNumber(d.Month) + "月" + plan.ChineseNumber(d.Day) + "日"
 }
 
 func documentXML(b *Bulletin) string {

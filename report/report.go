@@ -4,6 +4,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -220,19 +221,19 @@ func writeAligned(w io.Writer, rows [][]string, left map[int]bool) error {
 // total row and notes, then the themes and activity forms.
 func PlanTable(w io.Writer, p *plan.Plan) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%s　%s　印发日期 %s\n\n%s\n\n", p.Bureau, p.DocumentNumber, p.Title, p.Issued, p.TableTitle)
+	// The heading as the document prints it: 文件 line, number, title, and
+	// the date it was issued (2017年2月23日印发).
+	fmt.Fprintf(&b, "%s文件\n%s\n%s\n%d年%d月%d日印发\n\n%s\n\n", p.Bureau, p.DocumentNumber, p.Title,
+		p.Issued.Year, p.Issued.Month, p.Issued.Day, p.TableTitle)
 	targets, quotas := p.CategoriesOf(plan.KindTarget), p.CategoriesOf(plan.KindQuota)
-	head := []string{"责任科室", "宣传重点", "基础分"}
-	for _, c := range targets {
-		head = append(head, c.Label())
-	}
-	for _, c := range quotas {
-		head = append(head, c.Label())
+	head := []string{"任务类别\n责任科室", "宣传重点", "基础分"}
+	for _, c := range append(slices.Clone(targets), quotas...) {
+		head = append(head, cmp.Or(c.TableName, c.Name))
 	}
 	rows := [][]string{head}
 	sumBase, sumT, sumQ := 0.0, map[string]float64{}, map[string]int{}
 	for _, d := range p.Departments {
-		row := []string{d.Name, wrap(d.Focus, 24), num(d.Base) + "分"}
+		row := []string{cmp.Or(d.TableName, d.Name), wrap(d.Focus, 24), num(d.Base) + "分"}
 		sumBase += d.Base
 		for _, c := range targets {
 			row = append(row, num(d.Targets[c.Code])+"分")
@@ -273,11 +274,11 @@ func PlanTable(w io.Writer, p *plan.Plan) error {
 	}
 	b.WriteString("\n宣传重点：\n")
 	for _, t := range p.Themes {
-		fmt.Fprintf(&b, "  （%s）%s\n", chineseNumber(t.Number), t.Title)
+		fmt.Fprintf(&b, "  %s%s\n", t.Label(), t.Title)
 	}
 	b.WriteString("\n主要形式：\n")
 	for _, f := range p.Forms {
-		fmt.Fprintf(&b, "  （%s）%s", chineseNumber(f.Number), f.Title)
+		fmt.Fprintf(&b, "  （%s）%s", plan.ChineseNumber(f.Number), f.Title)
 		if len(f.Lead) > 0 {
 			fmt.Fprintf(&b, "　牵头：%s", deptNames(p, f.Lead))
 		}
@@ -302,21 +303,6 @@ func deptNames(p *plan.Plan, codes []string) string {
 		}
 	}
 	return strings.Join(names, "、")
-}
-
-func chineseNumber(n int) string {
-	digits := []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
-	switch {
-	case n >= 0 && n <= 10:
-		return digits[n]
-	case n < 20:
-		return "十" + digits[n-10]
-	case n < 100 && n%10 == 0:
-		return digits[n/10] + "十"
-	case n < 100:
-		return digits[n/10] + "十" + digits[n%10]
-	}
-	return strconv.Itoa(n)
 }
 
 // wrap breaks text into lines of at most width display columns.

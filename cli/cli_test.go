@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,10 +182,38 @@ func checkXLSX(t *testing.T, path string) {
 	if len(hightech) < 10 || !strings.Contains(strings.Join(hightech, "|"), "企业培育") {
 		t.Fatalf("高新科 row: %v", hightech)
 	}
-	// Totals: base 20, total 4, rank 1 at the end.
+	// Totals: base 20, total 4, 得分率 100%, rank 1 at the end.
 	n := len(hightech)
-	if hightech[2] != "20" || hightech[n-3] != "4" || hightech[n-1] != "1" {
+	if hightech[2] != "20" || hightech[n-4] != "4" || hightech[n-3] != "100.0%" || hightech[n-1] != "1" {
 		t.Errorf("高新科 row: %v", hightech)
+	}
+	// Header cells break where the plan's table does, not inside a word.
+	if head, _ := f.GetCellValue("考核表", "D3"); head != "机关内网科技\n动态信息（专期）" {
+		t.Errorf("the first category's header %q", head)
+	}
+	// Who made it and when; real document properties.
+	last := strings.Join(rows[len(rows)-1], "")
+	if !strings.Contains(last, "制表单位：郑州市金水区科学技术局") || !strings.Contains(last, "制表日期：") || !strings.Contains(last, "审核：") {
+		t.Errorf("no 制表 line: %q", last)
+	}
+	props, err := f.GetDocProps()
+	if err != nil || props.Creator != "郑州市金水区科学技术局" || props.Created == "" || props.Language != "zh-CN" || !strings.Contains(props.Title, "完成情况") {
+		t.Errorf("document properties %+v %v", props, err)
+	}
+	// The ledger sheet: a title, the piece titles, the header repeated on
+	// every page, page numbers.
+	lt, _ := f.GetCellValue("积分台账", "A1")
+	lh, _ := f.GetRows("积分台账")
+	if !strings.Contains(lt, "积分台账") || len(lh) < 3 || !slices.Contains(lh[1], "稿件标题") {
+		t.Errorf("ledger sheet title %q, header %v", lt, lh[1])
+	}
+	if hf, err := f.GetHeaderFooter("积分台账"); err != nil || !strings.Contains(hf.OddFooter, "&P") {
+		t.Errorf("ledger sheet footer %+v %v", hf, err)
+	}
+	if dn := f.GetDefinedName(); !slices.ContainsFunc(dn, func(d excelize.DefinedName) bool {
+		return d.Name == "_xlnm.Print_Titles" && d.Scope == "积分台账"
+	}) {
+		t.Errorf("the ledger sheet's header does not repeat: %+v", dn)
 	}
 	// The notes, then the rules stated from the data, then the explanation.
 	var tail []string

@@ -88,6 +88,9 @@ func LedgerXLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		return styleErr
 	}
 	widths := []float64{8, 12, 16, 8, 11, 30, 12, 6, 5, 6, 48}
+	if err := docProps(f, p, fmt.Sprintf("%d年度宣传工作积分台账（截至 %s）", p.Year, r.AsOf), Now().In(p.Location())); err != nil {
+		return err
+	}
 	for i := range r.Departments {
 		d := &r.Departments[i]
 		sheet := d.Name

@@ -1,11 +1,13 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -36,21 +38,23 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		width float64
 	}
 	groups := []group{{"责任科室", nil, 11}, {"宣传重点", nil, 30}, {"基础分", nil, 6}}
+	// Header cells break where the plan's table breaks them (table_name),
+	// never inside a word.
 	for _, c := range targets {
-		groups = append(groups, group{c.Name, []string{"任务", "完成", "得分"}, 5.5})
+		groups = append(groups, group{cmp.Or(c.TableName, c.Name), []string{"任务", "完成", "得分"}, 6.5})
 	}
 	for _, c := range quotas {
-		groups = append(groups, group{c.Name, []string{"条/月", "少报"}, 5.5})
+		groups = append(groups, group{cmp.Or(c.TableName, c.Name), []string{"条/月", "少报"}, 5.5})
 	}
 	for _, c := range bonuses {
-		title := c.Label() + "加分"
+		title := c.Label() + "\n加分"
 		if c.Cap != nil {
-			title += fmt.Sprintf("（上限%s）", num(*c.Cap))
+			title += fmt.Sprintf("\n（上限%s分）", num(*c.Cap))
 		}
-		groups = append(groups, group{title, nil, 8})
+		groups = append(groups, group{title, nil, 10})
 	}
-	for _, t := range []string{"任务得分", "加分", "扣分", "加减分", "总分", "完成率", "排名"} {
-		groups = append(groups, group{t, nil, 7})
+	for _, t := range []string{"任务得分", "加分", "扣分", "加减分", "总分", "得分率", "完成率", "排名"} {
+		groups = append(groups, group{t, nil, 8.5})
 	}
 	ncols := 0
 	for _, g := range groups {
@@ -65,8 +69,10 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		return id, err
 	}
 	sTitle, _ := title(&excelize.Style{Font: &excelize.Font{Family: "方正小标宋简体", Size: 16, Bold: true}, Alignment: center()})
+	sLedgerTitle, _ := title(&excelize.Style{Font: &excelize.Font{Family: "黑体", Size: 13, Bold: true}, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}})
 	sSub, _ := title(&excelize.Style{Font: font(10, false), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}})
 	sHead, _ := title(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders(), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}})
+	sSign, _ := title(&excelize.Style{Font: font(10, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}})
 	sCell, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders()})
 	sLeft, _ := title(&excelize.Style{Font: font(9, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}, Border: borders()})
 	sNum, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders()})
@@ -97,7 +103,7 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		}
 		c += len(g.subs)
 	}
-	f.SetRowHeight(sheet, 3, 30)
+	f.SetRowHeight(sheet, 3, 44)
 	f.SetRowHeight(sheet, 4, 18)
 
 	row := 5
@@ -162,19 +168,21 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		}
 		x.num(cell(c, row), d.Total, sBold)
 		addSum(c, d.Total)
-		x.num(cell(c+1, row), d.Completion, sPct)
-		x.num(cell(c+2, row), float64(d.Rank), sCell)
+		x.num(cell(c+1, row), scoreRate(d), sPct)
+		x.num(cell(c+2, row), d.Completion, sPct)
+		x.num(cell(c+3, row), float64(d.Rank), sCell)
 		f.SetRowHeight(sheet, row, 42)
 		row++
 	}
 	// 合计, like the seed's last row.
 	x.set(cell(1, row), "合计", sHead)
 	x.set(cell(2, row), "", sHead)
-	for c := 3; c <= ncols-2; c++ {
+	for c := 3; c <= ncols-3; c++ {
 		x.num(cell(c, row), sums[c], sBold)
 	}
-	x.set(cell(ncols-1, row), "", sCell)
-	x.set(cell(ncols, row), "", sCell)
+	for c := ncols - 2; c <= ncols; c++ {
+		x.set(cell(c, row), "", sCell)
+	}
 	f.SetRowHeight(sheet, row, 20)
 	row++
 
@@ -200,6 +208,14 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	}
 	x.merge(cell(1, row), cell(ncols, row), explanation(p), sNote)
 	f.SetRowHeight(sheet, row, 28)
+	row++
+	// Who made the table and when, and a place for the reviewer to sign.
+	now := Now().In(p.Location())
+	x.merge(cell(1, row), cell(ncols, row), fmt.Sprintf("制表单位：%s　　　　制表日期：%d年%d月%d日　　　　审核：", p.Bureau, now.Year(), now.Month(), now.Day()), sSign)
+	f.SetRowHeight(sheet, row, 24)
+	if err := docProps(f, p, fmt.Sprintf("%s完成情况（截至 %s）", p.TableTitle, r.AsOf), now); err != nil {
+		return err
+	}
 
 	// Print on A4, landscape, one page across; headers repeat on every page.
 	f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: intPtr(9), Orientation: strPtr("landscape"), FitToWidth: intPtr(1), FitToHeight: intPtr(0)})
@@ -210,58 +226,63 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	if x.err != nil {
 		return x.err
 	}
-	if err := ledgerSheet(f, p, r, sHead, sCell, sLeft, sNum); err != nil {
+	if err := ledgerSheet(f, p, r, sLedgerTitle, sHead, sCell, sLeft); err != nil {
 		return err
 	}
 	_, err := f.WriteTo(w)
 	return err
 }
 
-func ledgerSheet(f *excelize.File, p *plan.Plan, r *scoring.Result, sHead, sCell, sLeft, sNum int) error {
+// ledgerSheet is every department's ledger on one sheet, as the ledger
+// export prints it (piece titles, outlets, 字数), with a title row, the
+// header repeated on every printed page and page numbers.
+func ledgerSheet(f *excelize.File, p *plan.Plan, r *scoring.Result, sTitle, sHead, sCell, sLeft int) error {
 	const sheet = "积分台账"
 	if _, err := f.NewSheet(sheet); err != nil {
 		return err
 	}
 	x := &xl{f: f, sheet: sheet}
-	heads := []string{"科室", "类型", "类别", "渠道", "月份", "日期", "条数", "分值", "说明"}
-	widths := []float64{12, 8, 14, 16, 9, 11, 6, 7, 60}
+	heads := append([]string{"科室"}, ledgerHeads...)
+	widths := []float64{12, 8, 12, 16, 8, 11, 30, 12, 6, 5, 6, 48}
+	x.merge("A1", col(len(heads))+"1", fmt.Sprintf("%d年度各科室宣传工作积分台账（截至 %s）", p.Year, r.AsOf), sTitle)
+	x.keep(f.SetRowHeight(sheet, 1, 28))
 	for i, h := range heads {
-		x.set(cell(i+1, 1), h, sHead)
-		f.SetColWidth(sheet, col(i+1), col(i+1), widths[i])
+		x.set(cell(i+1, 2), h, sHead)
+		x.keep(f.SetColWidth(sheet, col(i+1), col(i+1), widths[i]))
 	}
-	kinds := map[string]string{scoring.LinePoints: "得分", scoring.LineCap: "封顶", scoring.LineBonus: "加分",
-		scoring.LineBonusCap: "加分封顶", scoring.LineQuota: "月度报送", scoring.LineDeduction: "扣分", scoring.LineAdjust: "加减分"}
-	row := 2
+	row := 3
 	for _, d := range r.Departments {
 		for _, l := range d.Ledger {
-			catName := l.Category
-			if c := p.Category(l.Category); c != nil {
-				catName = c.Label()
-			}
-			chName := l.Channel
-			if ch := p.Channel(l.Channel); ch != nil {
-				chName = ch.Name
-			}
 			x.set(cell(1, row), d.Name, sCell)
-			x.set(cell(2, row), kinds[l.Kind], sCell)
-			x.set(cell(3, row), catName, sCell)
-			x.set(cell(4, row), chName, sCell)
-			x.set(cell(5, row), l.Month, sCell)
-			x.set(cell(6, row), l.Date, sCell)
-			if l.Count > 0 {
-				x.num(cell(7, row), float64(l.Count), sNum)
-			} else {
-				x.set(cell(7, row), "", sCell)
+			for c, v := range ledgerRow(p, l) {
+				st := sCell
+				if c == 5 || c == 10 {
+					st = sLeft
+				}
+				x.set(cell(c+2, row), v, st)
 			}
-			x.num(cell(8, row), l.Points, sNum)
-			x.set(cell(9, row), l.Rule, sLeft)
 			row++
 		}
 	}
-	f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: intPtr(9), Orientation: strPtr("landscape"), FitToWidth: intPtr(1), FitToHeight: intPtr(0)})
-	f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)})
+	x.keep(f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}))
+	x.keep(f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: intPtr(9), Orientation: strPtr("landscape"), FitToWidth: intPtr(1), FitToHeight: intPtr(0)}))
+	x.keep(f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)}))
+	x.keep(f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页，共 &N 页"}))
+	x.keep(f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$2", sheet), Scope: sheet}))
 	return x.err
+}
+
+// Now is the clock of the documents' dates (制表日期, created).
+var Now = time.Now
+
+// docProps gives a workbook real properties: the bureau as author, now as
+// created, the title, Chinese as its language.
+func docProps(f *excelize.File, p *plan.Plan, title string, now time.Time) error {
+	return f.SetDocProps(&excelize.DocProperties{
+		Creator: p.Bureau, LastModifiedBy: p.Bureau, Title: title, Subject: p.DocumentNumber + "《" + p.Title + "》",
+		Description: "科宣 · 科技宣传工作管理与考核系统生成", Language: "zh-CN",
+		Created: now.Format(time.RFC3339), Modified: now.Format(time.RFC3339),
+	})
 }
 
 // xl writes cells and keeps the first error.

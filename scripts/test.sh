@@ -3,19 +3,21 @@
 # a real, throwaway PostgreSQL server (the PostgreSQL tests are required, not
 # skipped), and a real headless Chromium for the pages. On a fresh Debian
 # machine run it as root: it installs what is missing (postgresql, sqlite3,
-# chromium, fonts-noto-cjk, libreoffice-writer-nogui, poppler-utils) with apt-get.
+# chromium, fonts-noto-cjk, libreoffice-writer-nogui, libreoffice-calc-nogui,
+# poppler-utils) with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 
 # Debian packages the tests use: sqlite3 (the import baseline), chromium and
-# CJK fonts (the browser tests), LibreOffice and poppler (the 通报 rendered to
-# PDF and PNG), postgresql (lib-pg.sh).
+# CJK fonts (the browser tests), LibreOffice Writer and Calc and poppler (the
+# 通报 and the year-end workbook rendered to PDF and PNG), postgresql (lib-pg.sh).
 need=()
 command -v sqlite3 >/dev/null || need+=(sqlite3)
 command -v chromium >/dev/null || need+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 if ((${#need[@]})); then
   [ "$(id -u)" = 0 ] || { echo "missing packages: ${need[*]} (apt-get install them, or run as root)" >&2; exit 1; }

@@ -48,6 +48,18 @@ type PieceDetail struct {
 	Attachments []*domain.Attachment
 	Adoptions   []*domain.Adoption
 	Removed     []*domain.RemovedAdoption // rejected or deleted records, with why
+	// Revision is what changed since the piece was last sent for review
+	// (nil when it was sent once or never): the reviewer of a returned piece
+	// sees it when it comes back.
+	Revision *Revision
+}
+
+// Revision compares a piece's last two submissions.
+type Revision struct {
+	Before, After *domain.PieceVersion
+	Times         int // the last is the piece's n-th submission
+	TitleChanged  bool
+	Changes       []richtext.Change // the body's text, by character
 }
 
 // Returned is the review that sent a returned piece back (its comment is
@@ -83,6 +95,20 @@ func (a *App) PieceDetail(ctx context.Context, u *domain.User, id int64) (*Piece
 	}
 	if d.Removed, err = q.PieceRemovals(ctx, id); err != nil {
 		return nil, err
+	}
+	if p.State != domain.StateDraft && p.State != domain.StateReturned {
+		vs, err := q.LastVersions(ctx, id, 2)
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) == 2 {
+			n, err := q.CountVersions(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			d.Revision = &Revision{Before: vs[0], After: vs[1], Times: n, TitleChanged: vs[0].Title != vs[1].Title,
+				Changes: richtext.Diff(richtext.Text(vs[0].Body), richtext.Text(vs[1].Body))}
+		}
 	}
 	return d, nil
 }
@@ -363,6 +389,11 @@ func (a *App) transition(ctx context.Context, act *Actor, id int64, action domai
 		}
 		if err := q.AddEvent(ctx, &domain.Event{PieceID: id, ActorID: act.ID, Action: string(action), FromState: p.State, ToState: to, Comment: comment}); err != nil {
 			return err
+		}
+		if action == domain.ActSubmit {
+			if err := q.AddVersion(ctx, p, act.ID); err != nil {
+				return err
+			}
 		}
 		if err := a.noticesAfter(ctx, q, act, p, to, comment); err != nil {
 			return err

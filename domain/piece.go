@@ -108,6 +108,16 @@ type Adoption struct {
 	CreatedAt    time.Time
 }
 
+// PieceVersion is what a piece said when it was sent for review.
+type PieceVersion struct {
+	ID            int64
+	PieceID       int64
+	Title, Body   string
+	SubmittedBy   int64
+	SubmittedName string
+	SubmittedAt   time.Time
+}
+
 // Removal is why an adoption record left the score.
 type Removal string
 

@@ -120,3 +120,27 @@ func TestSanitizeDepth(t *testing.T) {
 		t.Errorf("5,000 unclosed paragraphs: %v", err)
 	}
 }
+
+func TestTextAndDiff(t *testing.T) {
+	if got := Text("<h2>标题</h2><p>第一段<b>加粗</b>。</p><ul><li>一</li><li>二</li></ul><p>a&amp;b<br>c</p>"); got != "标题\n第一段加粗。\n一\n二\na&b\nc" {
+		t.Errorf("Text: %q", got)
+	}
+	cs := Diff("全区共有一百家企业参加。", "全区共有一百二十家企业参加，反响热烈。")
+	var ins, del, same strings.Builder
+	for _, c := range cs {
+		switch c.Op {
+		case "+":
+			ins.WriteString(c.Text)
+		case "-":
+			del.WriteString(c.Text)
+		default:
+			same.WriteString(c.Text)
+		}
+	}
+	if !strings.Contains(ins.String(), "二十") || !strings.Contains(ins.String(), "反响热烈") || !strings.Contains(same.String(), "全区共有一百") || !Changed(cs) {
+		t.Errorf("diff %+v", cs)
+	}
+	if Changed(Diff("同样", "同样")) {
+		t.Error("no change reported as a change")
+	}
+}

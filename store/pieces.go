@@ -597,3 +597,39 @@ func (q *Q) CountPendingAdoptions(ctx context.Context) (int, error) {
 	err := q.c.QueryRowContext(ctx, `SELECT count(*) FROM publications p WHERE NOT p.counted AND p.piece_id IS NOT NULL`).Scan(&n)
 	return n, err
 }
+
+// AddVersion keeps what a piece says as it is sent for review.
+func (q *Q) AddVersion(ctx context.Context, p *domain.Piece, by int64) error {
+	_, err := q.c.ExecContext(ctx, `INSERT INTO piece_versions (piece_id, title, body, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5)`,
+		p.ID, p.Title, p.Body, by, q.now())
+	return err
+}
+
+// LastVersions returns a piece's last n submitted versions, oldest first.
+func (q *Q) LastVersions(ctx context.Context, pieceID int64, n int) ([]*domain.PieceVersion, error) {
+	rows, err := q.c.QueryContext(ctx, `SELECT v.id, v.title, v.body, v.submitted_by, COALESCE(u.display_name, ''), v.submitted_at
+		FROM piece_versions v LEFT JOIN users u ON u.id = v.submitted_by WHERE v.piece_id = $1 ORDER BY v.id DESC LIMIT $2`, pieceID, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*domain.PieceVersion
+	for rows.Next() {
+		v := &domain.PieceVersion{PieceID: pieceID}
+		var at string
+		if err := rows.Scan(&v.ID, &v.Title, &v.Body, &v.SubmittedBy, &v.SubmittedName, &at); err != nil {
+			return nil, err
+		}
+		v.SubmittedAt = ParseTime(at)
+		out = append(out, v)
+	}
+	slices.Reverse(out)
+	return out, rows.Err()
+}
+
+// CountVersions is how many times a piece was sent for review.
+func (q *Q) CountVersions(ctx context.Context, pieceID int64) (int, error) {
+	var n int
+	err := q.c.QueryRowContext(ctx, `SELECT count(*) FROM piece_versions WHERE piece_id = $1`, pieceID).Scan(&n)
+	return n, err
+}

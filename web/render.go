@@ -14,6 +14,7 @@ import (
 
 	"kexuan/app"
 	"kexuan/domain"
+	"kexuan/richtext"
 	"kexuan/scoring"
 )
 
@@ -42,15 +43,16 @@ var funcs = template.FuncMap{
 		b, err := json.Marshal(v)
 		return string(b), err
 	},
-	"join":   strings.Join,
-	"neg":    func(x float64) float64 { return -x },
-	"div":    func(x, y float64) float64 { return x / y },
-	"list":   func(xs ...string) []string { return xs },
-	"has":    slices.Contains[[]string],
-	"webURL": webURL,
-	"hasInt": slices.Contains[[]int],
-	"can":    func(r domain.Role, p domain.Perm) bool { return r.Can(p) },
-	"perm":   func(s string) domain.Perm { return domain.Perm(s) },
+	"join":    strings.Join,
+	"neg":     func(x float64) float64 { return -x },
+	"div":     func(x, y float64) float64 { return x / y },
+	"list":    func(xs ...string) []string { return xs },
+	"has":     slices.Contains[[]string],
+	"webURL":  webURL,
+	"changed": richtext.Changed,
+	"hasInt":  slices.Contains[[]int],
+	"can":     func(r domain.Role, p domain.Perm) bool { return r.Can(p) },
+	"perm":    func(s string) domain.Perm { return domain.Perm(s) },
 	"safeHTML": func(s string) template.HTML {
 		return template.HTML(s) // only for bodies sanitised on save by richtext
 	},

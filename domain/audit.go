@@ -70,10 +70,11 @@ func Clip(s string, n int) string {
 
 // AuditFilter selects audit entries; empty fields select everything.
 type AuditFilter struct {
-	Action   string
-	Username string
-	Object   string
-	Result   string
+	Action      string
+	Username    string
+	Object      string
+	Result      string
+	From, Until time.Time // at or after, before (zero: open)
 }
 
 // auditActions names the audited actions in Chinese, as the audit log page

@@ -79,6 +79,15 @@ func auditWhere(f domain.AuditFilter) *filter {
 	if f.Result != "" {
 		w.add("result = ?", f.Result)
 	}
+	// at is RFC 3339 in one zone (chinaZone), so a bound in that zone
+	// without its offset compares as text: every entry of the bound's second
+	// or later sorts at or after it.
+	if !f.From.IsZero() {
+		w.add("at >= ?", f.From.In(chinaZone).Format("2006-01-02T15:04:05"))
+	}
+	if !f.Until.IsZero() {
+		w.add("at < ?", f.Until.In(chinaZone).Format("2006-01-02T15:04:05"))
+	}
 	return &w
 }
 

@@ -2,6 +2,8 @@ package web
 
 import (
 	"kexuan/domain"
+	"kexuan/plan"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -11,15 +13,38 @@ import (
 type auditView struct {
 	Entries  []*domain.AuditEntry
 	F        domain.AuditFilter
+	From, To string // the dates as given
+	Query    string // the filters, for the export link
 	Verified bool
 	Broken   int64
 	Count    int
 	Pager    pager
 }
 
-func auditFilter(r *http.Request) domain.AuditFilter {
+// auditFilter reads the audit log's filters; from and to are days in the
+// plan's time zone, both included.
+func auditFilter(r *http.Request, loc *time.Location) (domain.AuditFilter, error) {
 	q := r.URL.Query()
-	return domain.AuditFilter{Action: domain.AuditAction(strings.TrimSpace(q.Get("action"))), Username: q.Get("username"), Object: q.Get("object"), Result: q.Get("result")}
+	f := domain.AuditFilter{Action: domain.AuditAction(strings.TrimSpace(q.Get("action"))), Username: q.Get("username"), Object: q.Get("object"), Result: q.Get("result")}
+	for _, b := range []struct {
+		name string
+		at   *time.Time
+		next int
+	}{{"from", &f.From, 0}, {"to", &f.Until, 1}} {
+		v := q.Get(b.name)
+		if v == "" {
+			continue
+		}
+		d, err := plan.ParseDate(v)
+		if err != nil {
+			return f, domain.Invalid(b.name, "日期 %q 不对，应为 YYYY-MM-DD", v)
+		}
+		*b.at = time.Date(d.Year, time.Month(d.Month), d.Day+b.next, 0, 0, 0, 0, loc)
+	}
+	if !f.From.IsZero() && !f.Until.IsZero() && !f.From.Before(f.Until) {
+		return f, domain.Invalid("to", "结束日期早于开始日期")
+	}
+	return f, nil
 }
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -27,12 +52,18 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
-	f := auditFilter(r)
+	f, err := auditFilter(r, s.App.Zone(r.Context()))
+	if err != nil {
+		return err
+	}
 	pg, err := s.App.AuditLog(r.Context(), c.actor, f, pq)
 	if err != nil {
 		return err
 	}
-	v := auditView{Entries: pg.Items, F: f, Pager: pagerOf(r, pg)}
+	filters := r.URL.Query()
+	filters.Del("cursor")
+	filters.Del("verify")
+	v := auditView{Entries: pg.Items, F: f, Pager: pagerOf(r, pg), From: filters.Get("from"), To: filters.Get("to"), Query: filters.Encode()}
 	// The chain is read whole to verify it: on demand, not on every view.
 	if v.Verified = r.URL.Query().Get("verify") != ""; v.Verified {
 		if v.Broken, v.Count, err = s.App.VerifyAudit(r.Context(), c.actor); err != nil {
@@ -50,7 +81,11 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	if err != nil {
 		return err
 	}
-	pg, err := s.App.AuditLog(r.Context(), c.actor, auditFilter(r), pq)
+	f, err := auditFilter(r, s.App.Zone(r.Context()))
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.AuditLog(r.Context(), c.actor, f, pq)
 	if err != nil {
 		return err
 	}
@@ -60,5 +95,22 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 			"action": e.Action, "object": e.Object, "result": e.Result, "reason": e.Reason})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": out, "next_cursor": cursorJSON(pg.Next), "prev_cursor": cursorJSON(pg.Prev)})
+	return nil
+}
+
+// exportAudit: GET /admin/audit/export.csv with the page's filters.
+func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	zone := s.App.Zone(r.Context())
+	f, err := auditFilter(r, zone)
+	if err != nil {
+		return err
+	}
+	doc, err := s.App.ExportAudit(r.Context(), c.actor, f, zone)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "审计日志-" + s.App.Now().In(zone).Format("20060102") + ".csv"}))
+	w.Write(doc)
 	return nil
 }

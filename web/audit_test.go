@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"kexuan/app"
 	"kexuan/domain"
 	"kexuan/store/storetest"
 )
@@ -113,4 +115,49 @@ func TestStaticCompressed(t *testing.T) {
 	if res, _ := e.anon().do("GET", "/static/app.css", nil); res.StatusCode != 200 {
 		t.Errorf("app.css: %d", res.StatusCode)
 	}
+}
+
+// The audit log is searched by dates as well, and exported as a CSV a
+// spreadsheet opens (Chinese headers and action names), the export itself
+// audited.
+func TestAuditDatesAndExport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		admin := e.as("admin")
+		e.as("reporter")
+		today := e.app.Now().In(e.app.Zone(context.Background())).Format("2006-01-02")
+		count := func(query string) int {
+			t.Helper()
+			res, body := admin.do("GET", "/api/v1/audit?limit=100&"+query, nil)
+			if res.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", query, res.StatusCode, body)
+			}
+			var out struct{ Entries []struct{ Action string } }
+			decodeJSON(t, body, &out)
+			return len(out.Entries)
+		}
+		if n := count("from=" + today + "&to=" + today); n == 0 {
+			t.Error("nothing found for today")
+		}
+		if n := count("to=2000-01-01"); n != 0 {
+			t.Errorf("%d entries before 2000", n)
+		}
+		if res, _ := admin.do("GET", "/api/v1/audit?from=2017-02-30", nil); res.StatusCode != 422 {
+			t.Errorf("a bad date: %d", res.StatusCode)
+		}
+		res, body := admin.do("GET", "/admin/audit/export.csv?action="+url.QueryEscape("登录")+"&from="+today, nil)
+		if res.StatusCode != 200 || !strings.HasPrefix(body, "\ufeff编号,时间,用户,角色,地址,操作,对象,结果,说明") || !strings.Contains(body, ",登录,") {
+			t.Fatalf("export: %d %.300s", res.StatusCode, body)
+		}
+		if strings.Contains(body, "piece_create") || strings.Contains(body, ",login,") {
+			t.Error("the export holds codes, not names")
+		}
+		if res, _ := e.as("office").do("GET", "/admin/audit/export.csv", nil); res.StatusCode != 403 {
+			t.Errorf("the office exports the audit log: %d", res.StatusCode)
+		}
+		entries := must(e.app.AuditLog(context.Background(), e.actor("admin"), domain.AuditFilter{Action: "export", Object: "audit_log.csv", Result: domain.AuditOK}, app.PageQuery{Limit: 5}))(t)
+		if len(entries.Items) != 1 {
+			t.Errorf("the export's audit rows: %d", len(entries.Items))
+		}
+	})
 }

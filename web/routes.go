@@ -107,5 +107,6 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/admin/users/{id}", domain.PermUsers, s.updateUser)
 	s.handle("POST", "/admin/users/{id}/password", domain.PermUsers, s.resetPassword)
 	s.handle("GET", "/admin/audit", domain.PermAudit, s.auditPage)
+	s.handle("GET", "/admin/audit/export.csv", domain.PermAudit, s.exportAudit)
 	s.handle("GET", "/api/v1/audit", domain.PermAudit, s.apiAudit)
 }

@@ -112,7 +112,7 @@ var routeTable = map[string][]string{
 	"GET /admin/users/{id}":                  {A},
 	"POST /admin/users/{id}":                 {A},
 	"POST /admin/users/{id}/password":        {A},
-	"GET /admin/audit/export.csv":           {A},
+	"GET /admin/audit/export.csv":            {A},
 	"GET /admin/audit":                       {A},
 	"GET /api/v1/audit":                      {A},
 }

@@ -85,6 +85,12 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		default:
 			fmt.Fprintln(env.Stdout, "数据库已有账户，不载入演示数据。")
 		}
+		if present || accounts != nil {
+			// The demo lives in its year: what is made in it is dated
+			// beside the year's records.
+			a.Now = demo.Clock(a.Zone(ctx), a.Now)
+			fmt.Fprintf(env.Stdout, "演示时钟：%s（新建的稿件与记录按此日期）\n", demo.Today)
+		}
 	}
 	a.Delivery.WebhookHosts = append([]string(nil), app.DefaultWebhookHosts...)
 	for _, h := range strings.Split(*webhookHosts, ",") {

@@ -99,6 +99,19 @@ func TestServeDemo(t *testing.T) {
 		if len(r.Departments) != 6 || r.Departments[0].TaskScore == 0 {
 			t.Errorf("demo report: %+v", r)
 		}
+		// What is made in the demo is dated in its year, beside its records.
+		res, err = login("reporter").Post(base+"api/v1/pieces", "application/json",
+			strings.NewReader(`{"title":"演示中新写的稿件","body":"<p>全区科技创新大会召开。</p>","themes":[1],"channels":[]}`))
+		if err != nil || res.StatusCode != 201 {
+			t.Fatalf("a new piece in the demo: %v %v", res, err)
+		}
+		var made struct {
+			CreatedAt string `json:"created_at"`
+		}
+		json.NewDecoder(res.Body).Decode(&made)
+		if !strings.HasPrefix(made.CreatedAt, "2017-12-29") {
+			t.Errorf("a piece made in the demo is dated %q, not in its year", made.CreatedAt)
+		}
 		cancel()
 		select {
 		case code := <-done:

@@ -144,6 +144,18 @@ func body(rng *rand.Rand, n int) string {
 	return b.String()
 }
 
+// Today is the demo's day once its year is played: new records made while
+// the demo runs are dated from it, beside the year's, not years later.
+var Today = plan.Date{Year: 2017, Month: 12, Day: 29}
+
+// Clock is the demo's time: Today at nine in the plan's zone when the
+// server started, moving on as real time does.
+func Clock(loc *time.Location, real func() time.Time) func() time.Time {
+	start := real()
+	at := time.Date(Today.Year, time.Month(Today.Month), Today.Day, 9, 0, 0, 0, loc)
+	return func() time.Time { return at.Add(real().Sub(start)) }
+}
+
 // clock moves the app's time through 2017 while the year is played.
 type clock struct{ t time.Time }
 

@@ -47,7 +47,7 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		groups = append(groups, group{cmp.Or(c.TableName, c.Name), []string{"条/月", "少报"}, 5.5})
 	}
 	for _, c := range bonuses {
-		title := c.Label() + "\n加分"
+		title := cmp.Or(c.TableName, c.Label()) + "\n加分"
 		if c.Cap != nil {
 			title += fmt.Sprintf("\n（上限%s分）", num(*c.Cap))
 		}

@@ -21,6 +21,9 @@
       ]
     });
     window.addEventListener("resize", function () { chart.resize(); });
+    // Printed, the chart is drawn to the page's width (A4 less margins).
+    window.addEventListener("beforeprint", function () { chart.resize({ width: 680 }); });
+    window.addEventListener("afterprint", function () { chart.resize(); });
   }
 
   var textarea = document.getElementById("body-input");

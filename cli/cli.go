@@ -187,8 +187,8 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 2 || fs.Arg(0) != "publications" {
-		return usagef("用法：kexuan import --db PATH [--update] [--reason TEXT] publications FILE")
+	if fs.NArg() != 2 || (fs.Arg(0) != "publications" && fs.Arg(0) != "enterprises") {
+		return usagef("用法：kexuan import --db PATH [--update] [--reason TEXT] publications FILE\n　　　kexuan import --db PATH enterprises FILE（企业名录：企业名称、统一社会信用代码、园区、地址、联系人、行业）")
 	}
 	db, err := openReady(ctx, *dsn)
 	if err != nil {
@@ -200,6 +200,20 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 		// limit keeps the collector ahead of the garbage, so the import's
 		// memory stays flat whatever the file's size.
 		debug.SetMemoryLimit(importMemoryLimit)
+	}
+	if fs.Arg(0) == "enterprises" {
+		if *update || *reason != "" {
+			return usagef("--update 与 --reason 只用于 publications")
+		}
+		res, err := app.New(db).ImportEnterprises(ctx, nil, fs.Arg(1))
+		if err != nil {
+			return err
+		}
+		if res.Encoding != "" {
+			fmt.Fprintf(env.Stderr, "注意：文件不是 UTF-8，已按 %s 编码读取\n", res.Encoding)
+		}
+		fmt.Fprintf(env.Stdout, "企业名录：新增 %d 家；%d 家已登记，跳过；共 %d 行\n", res.Added, res.Present, res.Rows)
+		return nil
 	}
 	res, err := app.New(db).Import(ctx, nil, fs.Arg(1), *reason, *update)
 	if err != nil {

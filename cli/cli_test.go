@@ -684,3 +684,43 @@ func TestImportOutletAsChannel(t *testing.T) {
 		}
 	})
 }
+
+// An enterprise list imports like a register: title rows and header
+// synonyms read, every bad row listed (code length, character, check
+// character, a code twice), all or nothing, and twice without change.
+func TestImportEnterprises(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		mustRun(t, "init", "--db", dsn)
+		good := "2017年科技政策进百企企业名单\n序号,企业名称,统一社会信用代码,所在园区,企业地址,联系人,所属行业\n" +
+			"1,郑州云智科技有限公司,91410105ma44pq3r1k,金水科教园区,文化路1号,王经理,软件\n" +
+			"2,河南中原新材料有限公司,91410100MA3X4XKN97,,,,新材料\n"
+		out := mustRun(t, "import", "--db", dsn, "enterprises", write(t, "企业.csv", good))
+		if !strings.Contains(out, "新增 2 家") {
+			t.Fatalf("import: %s", out)
+		}
+		if out = mustRun(t, "import", "--db", dsn, "enterprises", write(t, "企业.csv", good)); !strings.Contains(out, "新增 0 家；2 家已登记") {
+			t.Fatalf("again: %s", out)
+		}
+		bad := "企业名称,统一社会信用代码\n甲公司,9141010500000000\n乙公司,91410105MA44PQ3R1K\n丙公司,91410105MA44PQ3R1K\n丁公司,91410100MA3X4XKN98\n,91410105MA44PQ3R2Z\n"
+		_, errs, code := run(t, "import", "--db", dsn, "enterprises", write(t, "坏.csv", bad))
+		for _, want := range []string{"坏.csv:2 [统一社会信用代码]", "应为 18 位", "坏.csv:4", "与第 3 行重复", "坏.csv:5", "校验位", "坏.csv:6 [企业名称]"} {
+			if code == 0 || !strings.Contains(errs, want) {
+				t.Errorf("bad list: %q missing\n%s", want, errs)
+			}
+		}
+		// A known code under another name refuses the file, naming both.
+		other := "企业名称,统一社会信用代码\n新公司,91350100M000100Y43\n改名公司,91410105MA44PQ3R1K\n"
+		_, errs, code = run(t, "import", "--db", dsn, "enterprises", write(t, "改名.csv", other))
+		if code == 0 || !strings.Contains(errs, "改名.csv:3") || !strings.Contains(errs, "郑州云智科技有限公司") {
+			t.Errorf("a known code under another name: %s", errs)
+		}
+		db, err := store.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if n, _ := db.Q().CountEnterprises(context.Background()); n != 2 {
+			t.Errorf("%d enterprises after refused files", n)
+		}
+	})
+}

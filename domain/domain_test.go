@@ -1,6 +1,9 @@
 package domain
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestTransitions(t *testing.T) {
 	for _, tc := range []struct {
@@ -120,5 +123,29 @@ func TestAuditNames(t *testing.T) {
 	}
 	if AuditResultName(AuditDenied) != "拒绝" {
 		t.Error("result name")
+	}
+}
+
+func TestCheckCreditCode(t *testing.T) {
+	// The standard's example, and codes whose check characters were computed
+	// apart (by a separate script) from the same weights.
+	for _, ok := range []string{"91350100M000100Y43", "91110000802100433B", "91410105MA44PQ3R1K", "12410100415803247T", "91410100MA3X4XKN97"} {
+		if _, err := CheckCreditCode(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	if got, err := CheckCreditCode(" 91350100m000100y43 "); err != nil || got != "91350100M000100Y43" {
+		t.Errorf("lower case: %q %v", got, err)
+	}
+	for code, want := range map[string]string{
+		"91350100M000100Y4":   "应为 18 位，现为 17 位",
+		"91350100M000100Y433": "现为 19 位",
+		"91350100M0001O0Y43":  "第 14 位“O”",
+		"91350100M000100Y44":  "第 18 位应为“3”",
+		"91350100M000100Y4中":  "第 18 位“中”",
+	} {
+		if _, err := CheckCreditCode(code); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", code, err, want)
+		}
 	}
 }

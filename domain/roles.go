@@ -52,14 +52,18 @@ const (
 	PermAudit      Perm = "admin:audit"   // read the audit log
 	PermExport     Perm = "report:export" // exports of the assessment
 	PermAdjust     Perm = "score:adjust"  // manual 加减分, with a reason
+	// The rest of the plan's work (主要形式): enterprises and parks are
+	// shared; visits belong to a department.
+	PermFieldRead  Perm = "field:read"  // see enterprises, visits
+	PermFieldWrite Perm = "field:write" // add enterprises, record visits (a department's own; the office any)
 )
 
 var grants = map[Role][]Perm{
-	Reporter: {PermScore, PermPieceRead, PermPieceWrite, PermAdopt},
-	Head:     {PermScore, PermPieceRead, PermPieceWrite, PermAdopt, PermExport},
-	Leader:   {PermScore, PermPieceRead, PermReview, PermExport},
-	Chief:    {PermScore, PermPieceRead, PermReview, PermExport},
-	Office:   {PermScore, PermPieceRead, PermAdopt, PermVerify, PermExport, PermAdjust},
+	Reporter: {PermScore, PermPieceRead, PermPieceWrite, PermAdopt, PermFieldRead, PermFieldWrite},
+	Head:     {PermScore, PermPieceRead, PermPieceWrite, PermAdopt, PermExport, PermFieldRead, PermFieldWrite},
+	Leader:   {PermScore, PermPieceRead, PermReview, PermExport, PermFieldRead},
+	Chief:    {PermScore, PermPieceRead, PermReview, PermExport, PermFieldRead},
+	Office:   {PermScore, PermPieceRead, PermAdopt, PermVerify, PermExport, PermAdjust, PermFieldRead, PermFieldWrite},
 	Admin:    {PermUsers, PermAudit},
 }
 

@@ -129,6 +129,21 @@ var columnLabel = map[string]string{
 	colWords: "字数", colBody: "正文", colOutlet: "媒体",
 }
 
+// schema is one kind of sheet kexuan reads: its columns by header name (key
+// as headerKey makes it), their labels, the ones a header must name, and
+// the order its accepted headers are listed in.
+type schema struct {
+	names    map[string]string
+	labels   map[string]string
+	required []string
+	order    []string
+}
+
+// publicationsSchema is the adoption register's.
+var publicationsSchema = &schema{names: headerNames, labels: columnLabel,
+	required: []string{colDepartment, colChannel, colDate, colTitle},
+	order:    []string{colDepartment, colChannel, colDate, colTitle, colWords, colBody, colOutlet}}
+
 // rows is a source of records with their line (row) numbers.
 type rows interface {
 	// Next returns the next record and its 1-based line, or io.EOF.
@@ -140,51 +155,9 @@ type rows interface {
 
 // ImportFile reads path (.csv or .xlsx) and imports it into db.
 func ImportFile(ctx context.Context, db Target, path string, opt Options) (*Result, error) {
-	name := filepath.Base(path)
-	encoding := ""
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("打开 %s：%w", path, err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	src, name, encoding, err := openRows(path, publicationsSchema)
 	if err != nil {
 		return nil, err
-	}
-	if st.IsDir() {
-		return nil, fileError(name, "这是一个文件夹，不是登记表文件")
-	}
-	var head [8]byte
-	n, _ := io.ReadFull(f, head[:])
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	isZip := n >= 4 && bytes.Equal(head[:4], []byte("PK\x03\x04"))
-	var src rows
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".csv", ".txt":
-		if isZip {
-			return nil, fileError(name, "文件内容是 Excel（.xlsx），扩展名却是 %s：请改名为 .xlsx", ext)
-		}
-		if st.Size() > MaxCSVSize {
-			return nil, fileError(name, "文件过大（%s）：CSV 登记表不能超过 %s，请分批导入", size(st.Size()), size(MaxCSVSize))
-		}
-		src, encoding = newCSV(f)
-	case ".xlsx", ".xlsm":
-		if !isZip {
-			return nil, fileError(name, "不是有效的 .xlsx 文件（可能是 .xls 旧格式或其他文件）：请在 Excel/WPS 中另存为 .xlsx")
-		}
-		if st.Size() > MaxXLSXSize {
-			return nil, fileError(name, "文件过大（%s）：Excel 登记表不能超过 %s，大批数据请用 CSV", size(st.Size()), size(MaxXLSXSize))
-		}
-		src, err = newXLSX(f)
-		if err != nil {
-			return nil, fileError(name, "无法读取 Excel 文件：%v", err)
-		}
-	case ".xls":
-		return nil, fileError(name, ".xls 是旧格式：请在 Excel/WPS 中另存为 .xlsx 或 CSV（UTF-8）")
-	default:
-		return nil, fileError(name, "不支持的文件类型 %q：请用 .csv（UTF-8）或 .xlsx", ext)
 	}
 	defer src.Close()
 	res, err := Import(ctx, db, name, src, opt)
@@ -192,6 +165,77 @@ func ImportFile(ctx context.Context, db Target, path string, opt Options) (*Resu
 		res.Encoding = encoding
 	}
 	return res, err
+}
+
+// openRows opens a .csv (UTF-8 or GB18030) or .xlsx file as rows; in a
+// workbook, the first sheet whose first rows hold sc's header.
+func openRows(path string, sc *schema) (src rows, name, encoding string, err error) {
+	name = filepath.Base(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, name, "", fmt.Errorf("打开 %s：%w", path, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, name, "", err
+	}
+	if st.IsDir() {
+		f.Close()
+		return nil, name, "", fileError(name, "这是一个文件夹，不是登记表文件")
+	}
+	var head [8]byte
+	n, _ := io.ReadFull(f, head[:])
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, name, "", err
+	}
+	isZip := n >= 4 && bytes.Equal(head[:4], []byte("PK\x03\x04"))
+	fail := func(err error) (rows, string, string, error) {
+		f.Close()
+		return nil, name, "", err
+	}
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".csv", ".txt":
+		if isZip {
+			return fail(fileError(name, "文件内容是 Excel（.xlsx），扩展名却是 %s：请改名为 .xlsx", ext))
+		}
+		if st.Size() > MaxCSVSize {
+			return fail(fileError(name, "文件过大（%s）：CSV 登记表不能超过 %s，请分批导入", size(st.Size()), size(MaxCSVSize)))
+		}
+		c, enc := newCSV(f)
+		return closing{c, f}, name, enc, nil
+	case ".xlsx", ".xlsm":
+		if !isZip {
+			return fail(fileError(name, "不是有效的 .xlsx 文件（可能是 .xls 旧格式或其他文件）：请在 Excel/WPS 中另存为 .xlsx"))
+		}
+		if st.Size() > MaxXLSXSize {
+			return fail(fileError(name, "文件过大（%s）：Excel 登记表不能超过 %s，大批数据请用 CSV", size(st.Size()), size(MaxXLSXSize)))
+		}
+		x, err := newXLSX(f, sc)
+		if err != nil {
+			return fail(fileError(name, "无法读取 Excel 文件：%v", err))
+		}
+		return closing{x, f}, name, "", nil
+	case ".xls":
+		return fail(fileError(name, ".xls 是旧格式：请在 Excel/WPS 中另存为 .xlsx 或 CSV（UTF-8）"))
+	default:
+		return fail(fileError(name, "不支持的文件类型 %q：请用 .csv（UTF-8）或 .xlsx", ext))
+	}
+}
+
+// closing closes the file under rows with them.
+type closing struct {
+	rows
+	f *os.File
+}
+
+func (c closing) Close() error {
+	err := c.rows.Close()
+	if ferr := c.f.Close(); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 func size(n int64) string {
@@ -252,42 +296,7 @@ func Import(ctx context.Context, db Target, name string, src rows, opt Options) 
 	}
 	lk := newLookup(plans)
 
-	// The header may sit below a title row or two (a merged
-	// “2017年科技宣传信息登记表”, a 填报单位 line): the first of the first
-	// rows that names the required columns is it.
-	var header []string
-	line := 0
-	var skipped [][]string
-	for {
-		rec, l, err := src.Next()
-		if err == io.EOF {
-			if len(skipped) == 0 {
-				return nil, fileError(name, "文件是空的：第一行应是表头（科室、渠道、日期、标题……）")
-			}
-			break
-		}
-		if err != nil {
-			return nil, readError(name, err)
-		}
-		if blank(rec) {
-			continue
-		}
-		if isHeader(rec) {
-			header, line = append([]string(nil), rec...), l
-			break
-		}
-		if line == 0 {
-			line = l
-		}
-		skipped = append(skipped, append([]string(nil), rec...))
-		if len(skipped) > maxTitleRows {
-			break
-		}
-	}
-	if header == nil { // no row named the columns: report the first one read
-		header = skipped[0]
-	}
-	cols, res, err := mapHeader(name, line, header)
+	cols, res, err := publicationsSchema.readHeader(name, src)
 	if err != nil {
 		return nil, err
 	}
@@ -461,15 +470,20 @@ func headerKey(h string) string {
 	return strings.ToLower(strings.Join(strings.Fields(strings.TrimPrefix(h, "\ufeff")), ""))
 }
 
-// isHeader reports whether a row names the required columns.
-func isHeader(rec []string) bool {
+// isHeader reports whether a row names the schema's required columns.
+func (sc *schema) isHeader(rec []string) bool {
 	found := map[string]bool{}
 	for _, h := range rec {
-		if c, ok := headerNames[headerKey(h)]; ok {
+		if c, ok := sc.names[headerKey(h)]; ok {
 			found[c] = true
 		}
 	}
-	return found[colDepartment] && found[colChannel] && found[colDate] && found[colTitle]
+	for _, c := range sc.required {
+		if !found[c] {
+			return false
+		}
+	}
+	return true
 }
 
 // totalRow reports a 合计/总计/小计 row at the bottom of a sheet: not data.
@@ -482,7 +496,52 @@ func totalRow(rec []string) bool {
 	return false
 }
 
-func mapHeader(name string, line int, header []string) (map[string]int, *Result, error) {
+// readHeader reads up to the header row, which may sit below a title row
+// or two (a merged “2017年科技宣传信息登记表”, a 填报单位 line): the first of
+// the first rows that names the required columns is it.
+func (sc *schema) readHeader(name string, src rows) (map[string]int, *Result, error) {
+	var header []string
+	line := 0
+	var skipped [][]string
+	for {
+		rec, l, err := src.Next()
+		if err == io.EOF {
+			if len(skipped) == 0 {
+				var first []string
+				for _, c := range sc.required {
+					first = append(first, sc.labels[c])
+				}
+				return nil, nil, fileError(name, "文件是空的：第一行应是表头（%s……）", strings.Join(first, "、"))
+			}
+			break
+		}
+		if err != nil {
+			return nil, nil, readError(name, err)
+		}
+		if blank(rec) {
+			continue
+		}
+		if sc.isHeader(rec) {
+			header, line = append([]string(nil), rec...), l
+			break
+		}
+		if line == 0 {
+			line = l
+		}
+		skipped = append(skipped, append([]string(nil), rec...))
+		if len(skipped) > maxTitleRows {
+			break
+		}
+	}
+	if header == nil { // no row named the columns: report the first one read
+		header = skipped[0]
+	}
+	return sc.mapHeader(name, line, header)
+}
+
+// mapHeader finds the schema's columns in a header row; a missing required
+// column is refused naming the row read as the header and what is accepted.
+func (sc *schema) mapHeader(name string, line int, header []string) (map[string]int, *Result, error) {
 	cols := map[string]int{}
 	res := &Result{}
 	var probs []RowError
@@ -491,34 +550,34 @@ func mapHeader(name string, line int, header []string) (map[string]int, *Result,
 		if key == "" {
 			continue
 		}
-		c, ok := headerNames[key]
+		c, ok := sc.names[key]
 		if !ok {
 			res.UnknownColumns = append(res.UnknownColumns, strings.TrimSpace(h))
 			continue
 		}
 		if _, dup := cols[c]; dup {
-			probs = append(probs, RowError{Line: line, Column: columnLabel[c], Msg: fmt.Sprintf("表头重复：%q 与前面的列是同一列", h)})
+			probs = append(probs, RowError{Line: line, Column: sc.labels[c], Msg: fmt.Sprintf("表头重复：%q 与前面的列是同一列", h)})
 			continue
 		}
 		cols[c] = i
 	}
 	var missing []string
-	for _, c := range []string{colDepartment, colChannel, colDate, colTitle} {
+	for _, c := range sc.required {
 		if _, ok := cols[c]; !ok {
-			missing = append(missing, fmt.Sprintf("%s/%s", c, columnLabel[c]))
+			missing = append(missing, fmt.Sprintf("%s/%s", c, sc.labels[c]))
 		}
 	}
 	if len(missing) > 0 {
 		var accepted []string
-		for _, c := range []string{colDepartment, colChannel, colDate, colTitle, colWords, colBody, colOutlet} {
+		for _, c := range sc.order {
 			var names []string
-			for k, v := range headerNames {
+			for k, v := range sc.names {
 				if v == c {
 					names = append(names, k)
 				}
 			}
 			slices.Sort(names)
-			accepted = append(accepted, columnLabel[c]+"："+strings.Join(names, "/"))
+			accepted = append(accepted, sc.labels[c]+"："+strings.Join(names, "/"))
 		}
 		probs = append(probs, RowError{Line: line, Msg: fmt.Sprintf("表头缺少列：%s（读作表头的这一行是：%s；可用的表头：%s）",
 			strings.Join(missing, "、"), strings.Join(header, "，"), strings.Join(accepted, "；"))})

@@ -19,7 +19,7 @@ type xlsxRows struct {
 	line int
 }
 
-func newXLSX(f *os.File) (*xlsxRows, error) {
+func newXLSX(f *os.File, sc *schema) (*xlsxRows, error) {
 	wb, err := excelize.OpenReader(f, excelize.Options{RawCellValue: true, UnzipSizeLimit: 2 << 30})
 	if err != nil {
 		return nil, err
@@ -33,7 +33,7 @@ func newXLSX(f *os.File) (*xlsxRows, error) {
 	// take the first whose first rows hold a header.
 	sheet := sheets[0]
 	for _, name := range sheets {
-		ok, err := sheetHasHeader(wb, name)
+		ok, err := sheetHasHeader(wb, name, sc)
 		if err != nil {
 			wb.Close()
 			return nil, err
@@ -74,7 +74,7 @@ func (x *xlsxRows) Close() error {
 }
 
 // sheetHasHeader reads a sheet's first rows for a header.
-func sheetHasHeader(wb *excelize.File, sheet string) (bool, error) {
+func sheetHasHeader(wb *excelize.File, sheet string, sc *schema) (bool, error) {
 	rows, err := wb.Rows(sheet)
 	if err != nil {
 		return false, err
@@ -85,7 +85,7 @@ func sheetHasHeader(wb *excelize.File, sheet string) (bool, error) {
 		if err != nil {
 			return false, nil
 		}
-		if isHeader(cols) {
+		if sc.isHeader(cols) {
 			return true, nil
 		}
 	}

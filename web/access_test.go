@@ -113,6 +113,11 @@ var routeTable = map[string][]string{
 	"POST /admin/users/{id}":                 {A},
 	"POST /admin/users/{id}/password":        {A},
 	"GET /admin/audit/export.csv":            {A},
+	"GET /enterprises":                       {R, H, L, C, O},
+	"POST /enterprises":                      {R, H, O},
+	"GET /export/enterprises.xlsx":           {R, H, L, C, O},
+	"GET /api/v1/enterprises":                {R, H, L, C, O},
+	"POST /api/v1/enterprises":               {R, H, O},
 	"GET /admin/audit":                       {A},
 	"GET /api/v1/audit":                      {A},
 }

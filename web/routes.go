@@ -94,6 +94,13 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/adoptions/{id}/delete", domain.PermVerify, s.deleteAdoption)
 	s.handle("POST", "/api/v1/adoptions/{id}/delete", domain.PermVerify, s.apiDeleteAdoption)
 
+	// The rest of the plan's work: enterprises and parks.
+	s.handle("GET", "/enterprises", domain.PermFieldRead, s.enterprisesPage)
+	s.handle("POST", "/enterprises", domain.PermFieldWrite, s.createEnterprise)
+	s.handle("GET", "/export/enterprises.xlsx", domain.PermFieldRead, s.exportEnterprises)
+	s.handle("GET", "/api/v1/enterprises", domain.PermFieldRead, s.apiEnterprises)
+	s.handle("POST", "/api/v1/enterprises", domain.PermFieldWrite, s.apiCreateEnterprise)
+
 	// Administration.
 	s.handle("GET", "/admin/delivery", domain.PermUsers, s.deliveryPage)
 	s.handle("POST", "/admin/delivery/mail", domain.PermUsers, s.saveMail)

@@ -1,0 +1,228 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"kexuan/domain"
+	"kexuan/register"
+	"kexuan/report"
+	"kexuan/store"
+)
+
+// EnterpriseInput is an enterprise as typed.
+type EnterpriseInput struct {
+	Name, CreditCode, Park, Address, Contact, Industry string
+}
+
+// Limits on an enterprise's fields, in characters.
+const (
+	MaxEnterpriseName = 100
+	MaxAddress        = 200
+	MaxContact        = 100
+	MaxIndustry       = 50
+	MaxPark           = 100
+)
+
+func checkEnterprise(in *EnterpriseInput) (*domain.Enterprise, error) {
+	for _, f := range []struct {
+		field string
+		v     *string
+		limit int
+	}{{"name", &in.Name, MaxEnterpriseName}, {"park", &in.Park, MaxPark}, {"address", &in.Address, MaxAddress},
+		{"contact", &in.Contact, MaxContact}, {"industry", &in.Industry, MaxIndustry}} {
+		if err := checkText(f.field, f.v, f.limit); err != nil {
+			return nil, err
+		}
+	}
+	if in.Name == "" {
+		return nil, invalid("name", "企业名称不能为空")
+	}
+	code, err := domain.CheckCreditCode(in.CreditCode)
+	if err != nil {
+		return nil, invalid("credit_code", "%v", err)
+	}
+	return &domain.Enterprise{Name: in.Name, CreditCode: code, Park: in.Park, Address: in.Address, Contact: in.Contact, Industry: in.Industry}, nil
+}
+
+// takenError names the enterprise that already has a credit code.
+func takenError(t *store.ErrCreditCodeTaken) error {
+	return &domain.Error{Code: domain.EConflict, Field: "credit_code",
+		Message: fmt.Sprintf("统一社会信用代码 %s 已登记：%s（编号 %d）", t.Existing.CreditCode, t.Existing.Name, t.Existing.ID)}
+}
+
+// CreateEnterprise adds an enterprise to the register (the office, and
+// departments for the enterprises they work with), audited.
+func (a *App) CreateEnterprise(ctx context.Context, act *Actor, in EnterpriseInput) (_ *domain.Enterprise, err error) {
+	defer a.refused(ctx, act, "enterprise_create", "enterprises", &err)
+	if !act.Role.Can(domain.PermFieldWrite) {
+		return nil, forbidden("无权登记企业")
+	}
+	e, err := checkEnterprise(&in)
+	if err != nil {
+		return nil, err
+	}
+	e.CreatedBy = act.ID
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.AddEnterprise(ctx, e); err != nil {
+			var taken *store.ErrCreditCodeTaken
+			if errors.As(err, &taken) {
+				return takenError(taken)
+			}
+			return err
+		}
+		return a.audit(ctx, q, act, "enterprise_create", fmt.Sprintf("enterprise:%d", e.ID), domain.AuditOK, e.Name+" "+e.CreditCode)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Enterprise returns one enterprise.
+func (a *App) Enterprise(ctx context.Context, u *domain.User, id int64) (*domain.Enterprise, error) {
+	if !u.Role.Can(domain.PermFieldRead) {
+		return nil, forbidden("无权查看企业")
+	}
+	e, err := a.DB.Q().Enterprise(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	return e, err
+}
+
+// enterpriseKeys: the list's name and id.
+var enterpriseKeys = keyCodec[store.EnterpriseKey]{
+	encode: func(k store.EnterpriseKey) string { return strconv.FormatInt(k.ID, 10) + "," + k.Name },
+	decode: func(s string) (store.EnterpriseKey, bool) {
+		id, name, ok := strings.Cut(s, ",")
+		n, err := strconv.ParseInt(id, 10, 64)
+		return store.EnterpriseKey{Name: name, ID: n}, ok && err == nil && n > 0
+	},
+}
+
+// Enterprises lists one page of the register by name.
+func (a *App) Enterprises(ctx context.Context, u *domain.User, f domain.EnterpriseFilter, pq PageQuery) (*Page[*domain.Enterprise], error) {
+	if !u.Role.Can(domain.PermFieldRead) {
+		return nil, forbidden("无权查看企业")
+	}
+	if err := checkText("q", &f.Text, 100); err != nil {
+		return nil, err
+	}
+	q := a.DB.Q()
+	return paginate(pq, enterpriseKeys, func(e *domain.Enterprise) store.EnterpriseKey { return store.EnterpriseKey{Name: e.Name, ID: e.ID} },
+		func(from *store.EnterpriseKey, back bool, n int) ([]*domain.Enterprise, error) {
+			return q.Enterprises(ctx, f, from, back, n)
+		})
+}
+
+// Parks lists the parks named so far.
+func (a *App) Parks(ctx context.Context) ([]string, error) { return a.DB.Q().Parks(ctx) }
+
+// EnterpriseImport is what an enterprise list import did.
+type EnterpriseImport struct {
+	Rows, Added, Present int
+	Encoding             string
+}
+
+// ImportEnterprises adds an enterprise list (.csv/.xlsx), all or nothing: a
+// bad row, or a credit code already registered under another name, refuses
+// the whole file with every such row listed; a row already registered
+// under the same name is counted as present, so a list imports twice
+// without change. Audited either way.
+func (a *App) ImportEnterprises(ctx context.Context, act *Actor, path string) (_ *EnterpriseImport, err error) {
+	name := filepath.Base(path)
+	if act != nil && !act.Role.Can(domain.PermFieldWrite) {
+		err := forbidden("无权导入企业名录")
+		a.auditAlways(ctx, act, "enterprise_import", name, domain.AuditDenied, err.Error())
+		return nil, err
+	}
+	rows, encoding, err := register.ReadEnterprises(ctx, path)
+	if err != nil {
+		a.auditAlways(ctx, act, "enterprise_import", name, domain.AuditFailed, err.Error())
+		return nil, err
+	}
+	res := &EnterpriseImport{Rows: len(rows), Encoding: encoding}
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		bad := &register.Error{File: name}
+		for _, r := range rows {
+			e := r.Enterprise
+			if act != nil {
+				e.CreatedBy = act.ID
+			}
+			err := q.AddEnterprise(ctx, &e)
+			var taken *store.ErrCreditCodeTaken
+			switch {
+			case errors.As(err, &taken) && taken.Existing.Name == e.Name:
+				res.Present++
+			case errors.As(err, &taken):
+				bad.Total++
+				bad.Lines++
+				if len(bad.Rows) < register.MaxListed {
+					bad.Rows = append(bad.Rows, register.RowError{Line: r.Line, Column: "统一社会信用代码",
+						Msg: fmt.Sprintf("%s 已登记为“%s”（编号 %d），与本行的“%s”不同", e.CreditCode, taken.Existing.Name, taken.Existing.ID, e.Name)})
+				}
+			case err != nil:
+				return err
+			default:
+				res.Added++
+			}
+		}
+		if bad.Total > 0 {
+			return bad
+		}
+		return a.audit(ctx, q, act, "enterprise_import", name, domain.AuditOK, fmt.Sprintf("共 %d 行：新增 %d 家，已有 %d 家", res.Rows, res.Added, res.Present))
+	})
+	if err != nil {
+		a.auditAlways(ctx, act, "enterprise_import", name, domain.AuditFailed, err.Error())
+		return nil, err
+	}
+	return res, nil
+}
+
+// ExportEnterprises writes the register (as filtered, every page) as a
+// workbook, audited once written.
+func (a *App) ExportEnterprises(ctx context.Context, act *Actor, f domain.EnterpriseFilter) (_ []byte, err error) {
+	defer a.refused(ctx, act, "export", "enterprises.xlsx", &err)
+	if !act.Role.Can(domain.PermFieldRead) {
+		return nil, forbidden("无权查看企业")
+	}
+	p, err := a.Plan(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	l := &report.List{Title: p.Bureau + " 企业名录", Author: p.Bureau,
+		Heads: []string{"编号", "企业名称", "统一社会信用代码", "园区", "地址", "联系人", "行业"}, Widths: []float64{7, 32, 22, 16, 32, 18, 12}}
+	q := a.DB.Q()
+	var from *store.EnterpriseKey
+	for {
+		page, err := q.Enterprises(ctx, f, from, false, 1000)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page {
+			l.Rows = append(l.Rows, []string{strconv.FormatInt(e.ID, 10), e.Name, e.CreditCode, e.Park, e.Address, e.Contact, e.Industry})
+		}
+		if len(page) < 1000 {
+			break
+		}
+		last := page[len(page)-1]
+		from = &store.EnterpriseKey{Name: last.Name, ID: last.ID}
+	}
+	var buf bytes.Buffer
+	if err := report.ListXLSX(&buf, l); err != nil {
+		return nil, err
+	}
+	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
+		return a.audit(ctx, q, act, "export", "enterprises.xlsx", domain.AuditOK, fmt.Sprintf("%d 家", len(l.Rows)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

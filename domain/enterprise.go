@@ -1,0 +1,60 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Enterprise is a company the bureau works with: visited, reached by the
+// 科技政策进百企 campaign. Its 统一社会信用代码 (GB 32100-2015) identifies it.
+type Enterprise struct {
+	ID         int64
+	Name       string
+	CreditCode string // 18 characters, upper case, check character verified
+	Park       string // the park it is in ("" when none)
+	Address    string
+	Contact    string
+	Industry   string
+	CreatedBy  int64
+	CreatedAt  time.Time
+}
+
+// EnterpriseFilter selects enterprises: Text in the name or the credit
+// code, Park exactly.
+type EnterpriseFilter struct {
+	Text string
+	Park string
+}
+
+// creditCodeChars are the characters of a 统一社会信用代码 in order: their
+// index is their value (no I, O, Z, S, V).
+const creditCodeChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+// creditCodeWeights weigh the first 17 characters (GB 32100-2015, 3^i mod 31).
+var creditCodeWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+// CheckCreditCode validates a 统一社会信用代码 by GB 32100-2015 and returns
+// it in upper case; the error says what is wrong: its length, a character
+// not allowed (and where), or the check character (and what it should be).
+func CheckCreditCode(s string) (string, error) {
+	code := strings.ToUpper(strings.TrimSpace(s))
+	if n := len([]rune(code)); n != 18 {
+		return "", fmt.Errorf("统一社会信用代码应为 18 位，现为 %d 位", n)
+	}
+	sum := 0
+	for i, r := range code {
+		v := strings.IndexRune(creditCodeChars, r)
+		if v < 0 {
+			return "", fmt.Errorf("统一社会信用代码第 %d 位“%c”不是允许的字符（数字或除 I、O、Z、S、V 外的大写字母）", i+1, r)
+		}
+		if i < 17 {
+			sum += v * creditCodeWeights[i]
+		}
+	}
+	check := (31 - sum%31) % 31
+	if want := creditCodeChars[check]; code[17] != want {
+		return "", fmt.Errorf("统一社会信用代码校验位不符：第 18 位应为“%c”，现为“%c”", want, code[17])
+	}
+	return code, nil
+}

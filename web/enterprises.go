@@ -1,0 +1,134 @@
+package web
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"net/url"
+
+	"kexuan/app"
+	"kexuan/domain"
+)
+
+// enterprisesView is the enterprise register: a page of it, its filters,
+// and the form to add one (kept with its error when refused).
+type enterprisesView struct {
+	Items    []*domain.Enterprise
+	F        domain.EnterpriseFilter
+	Parks    []string
+	CanWrite bool
+	Form     app.EnterpriseInput
+	Error    string
+	Field    string
+	Pager    pager
+}
+
+func enterpriseFilter(r *http.Request) domain.EnterpriseFilter {
+	q := r.URL.Query()
+	return domain.EnterpriseFilter{Text: q.Get("q"), Park: q.Get("park")}
+}
+
+func (s *Server) enterprisesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	return s.showEnterprises(w, r, c, app.EnterpriseInput{}, nil)
+}
+
+func (s *Server) showEnterprises(w http.ResponseWriter, r *http.Request, c *reqCtx, form app.EnterpriseInput, refused *domain.Error) error {
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	f := enterpriseFilter(r)
+	pg, err := s.App.Enterprises(r.Context(), c.user, f, pq)
+	if err != nil {
+		return err
+	}
+	parks, err := s.App.Parks(r.Context())
+	if err != nil {
+		return err
+	}
+	v := enterprisesView{Items: pg.Items, F: f, Parks: parks, CanWrite: c.user.Role.Can(domain.PermFieldWrite), Form: form, Pager: pagerOf(r, pg)}
+	if refused != nil {
+		v.Error, v.Field = refused.Message, refused.Field
+		w.WriteHeader(httpStatus(refused.Code))
+	}
+	s.render(w, r, c, "enterprises", "企业名录", v)
+	return nil
+}
+
+func enterpriseInput(r *http.Request) app.EnterpriseInput {
+	return app.EnterpriseInput{Name: r.PostFormValue("name"), CreditCode: r.PostFormValue("credit_code"), Park: r.PostFormValue("park"),
+		Address: r.PostFormValue("address"), Contact: r.PostFormValue("contact"), Industry: r.PostFormValue("industry")}
+}
+
+func (s *Server) createEnterprise(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	in := enterpriseInput(r)
+	e, err := s.App.CreateEnterprise(r.Context(), c.actor, in)
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) && (de.Code == domain.EInvalid || de.Code == domain.EConflict) {
+			return s.showEnterprises(w, r, c, in, de)
+		}
+		return err
+	}
+	s.redirect(w, r, "/enterprises?q="+url.QueryEscape(e.CreditCode), "已登记："+e.Name)
+	return nil
+}
+
+func enterpriseJSON(e *domain.Enterprise) map[string]any {
+	return map[string]any{"id": e.ID, "name": e.Name, "credit_code": e.CreditCode, "park": e.Park, "address": e.Address,
+		"contact": e.Contact, "industry": e.Industry}
+}
+
+// apiEnterprises: GET /api/v1/enterprises?q=&park=&limit=&cursor= →
+// {"enterprises":[…],"next_cursor","prev_cursor"}.
+func (s *Server) apiEnterprises(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.Enterprises(r.Context(), c.user, enterpriseFilter(r), pq)
+	if err != nil {
+		return err
+	}
+	out := []map[string]any{}
+	for _, e := range pg.Items {
+		out = append(out, enterpriseJSON(e))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"enterprises": out, "next_cursor": cursorJSON(pg.Next), "prev_cursor": cursorJSON(pg.Prev)})
+	return nil
+}
+
+// apiCreateEnterprise: POST /api/v1/enterprises
+// {"name","credit_code","park","address","contact","industry"} → 201; a bad
+// code → 422 naming credit_code; a known code → 409 naming the enterprise.
+func (s *Server) apiCreateEnterprise(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Name       string `json:"name"`
+		CreditCode string `json:"credit_code"`
+		Park       string `json:"park"`
+		Address    string `json:"address"`
+		Contact    string `json:"contact"`
+		Industry   string `json:"industry"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	e, err := s.App.CreateEnterprise(r.Context(), c.actor, app.EnterpriseInput(in))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, enterpriseJSON(e))
+	return nil
+}
+
+// exportEnterprises: the register (as filtered) as an A4 workbook.
+func (s *Server) exportEnterprises(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	doc, err := s.App.ExportEnterprises(r.Context(), c.actor, enterpriseFilter(r))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "企业名录.xlsx"}))
+	w.Write(doc)
+	return nil
+}

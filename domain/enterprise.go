@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"kexuan/plan"
 	"strings"
 	"time"
 )
@@ -57,4 +58,29 @@ func CheckCreditCode(s string) (string, error) {
 		return "", fmt.Errorf("统一社会信用代码校验位不符：第 18 位应为“%c”，现为“%c”", want, code[17])
 	}
 	return code, nil
+}
+
+// Visit is a department's visit to a park or enterprises (定期走访园区和企业).
+type Visit struct {
+	ID          int64
+	Department  string // code
+	DeptName    string
+	Day         plan.Date
+	People      []string
+	Enterprises []*Enterprise // visited (id and name at least)
+	Park        string
+	Needs       string // 创新需求
+	Problems    string // 发展难题
+	Highlights  string // 创新发展典型
+	FollowUp    string
+	CreatedBy   int64
+	CreatedName string
+	CreatedAt   time.Time
+}
+
+// VisitFilter selects visits: a department's (the actor's visibility is
+// applied by app), within days.
+type VisitFilter struct {
+	Departments []string // nil: all; empty: none
+	From, To    plan.Date
 }

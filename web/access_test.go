@@ -118,6 +118,11 @@ var routeTable = map[string][]string{
 	"GET /export/enterprises.xlsx":           {R, H, L, C, O},
 	"GET /api/v1/enterprises":                {R, H, L, C, O},
 	"POST /api/v1/enterprises":               {R, H, O},
+	"GET /visits":                            {R, H, L, C, O},
+	"POST /visits":                           {R, H, O},
+	"GET /api/v1/visits":                     {R, H, L, C, O},
+	"POST /api/v1/visits":                    {R, H, O},
+	"GET /api/v1/visits/summary":             {R, H, L, C, O},
 	"GET /admin/audit":                       {A},
 	"GET /api/v1/audit":                      {A},
 }

@@ -100,6 +100,11 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/export/enterprises.xlsx", domain.PermFieldRead, s.exportEnterprises)
 	s.handle("GET", "/api/v1/enterprises", domain.PermFieldRead, s.apiEnterprises)
 	s.handle("POST", "/api/v1/enterprises", domain.PermFieldWrite, s.apiCreateEnterprise)
+	s.handle("GET", "/visits", domain.PermFieldRead, s.visitsPage)
+	s.handle("POST", "/visits", domain.PermFieldWrite, s.recordVisit)
+	s.handle("GET", "/api/v1/visits", domain.PermFieldRead, s.apiVisits)
+	s.handle("POST", "/api/v1/visits", domain.PermFieldWrite, s.apiRecordVisit)
+	s.handle("GET", "/api/v1/visits/summary", domain.PermFieldRead, s.apiVisitSummary)
 
 	// Administration.
 	s.handle("GET", "/admin/delivery", domain.PermUsers, s.deliveryPage)

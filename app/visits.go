@@ -160,7 +160,9 @@ func (a *App) Visits(ctx context.Context, u *domain.User, f domain.VisitFilter, 
 	}
 	q := a.DB.Q()
 	return paginate(pq, visitKeys, func(v *domain.Visit) store.VisitKey { return store.VisitKey{Day: v.Day.String(), ID: v.ID} },
-		func(from *store.VisitKey, back bool, n int) ([]*domain.Visit, error) { return q.Visits(ctx, f, from, back, n) })
+		func(from *store.VisitKey, back bool, n int) ([]*domain.Visit, error) {
+			return q.Visits(ctx, f, from, back, n)
+		})
 }
 
 // VisitMonth is one department's visits in one month against the plan.

@@ -99,6 +99,23 @@ func TestServeDemo(t *testing.T) {
 		if len(r.Departments) != 6 || r.Departments[0].TaskScore == 0 {
 			t.Errorf("demo report: %+v", r)
 		}
+		// The year's field work: the enterprise register, each department's visits.
+		res, _ = login("leader").Get(base + "api/v1/visits/summary?year=2017")
+		var vs struct {
+			Departments []struct {
+				Months []struct{ Visits int }
+			}
+		}
+		json.NewDecoder(res.Body).Decode(&vs)
+		if len(vs.Departments) != 5 || len(vs.Departments[0].Months) != 12 || vs.Departments[0].Months[0].Visits == 0 {
+			t.Errorf("demo visits: %+v", vs)
+		}
+		res, _ = login("office").Get(base + "api/v1/enterprises?limit=200")
+		var es struct{ Enterprises []any }
+		json.NewDecoder(res.Body).Decode(&es)
+		if len(es.Enterprises) < 80 {
+			t.Errorf("demo enterprises: %d", len(es.Enterprises))
+		}
 		// What is made in the demo is dated in its year, beside its records.
 		res, err = login("reporter").Post(base+"api/v1/pieces", "application/json",
 			strings.NewReader(`{"title":"演示中新写的稿件","body":"<p>全区科技创新大会召开。</p>","themes":[1],"channels":[]}`))

@@ -119,7 +119,94 @@ func Load(ctx context.Context, a *app.App) ([]Account, error) {
 	if err := year(ctx, a, p, users); err != nil {
 		return nil, err
 	}
+	if err := fieldWork(ctx, a, p, users); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// fieldWork plays the year's 定期走访园区和企业: the enterprise register
+// (about 80, in four parks) and each responsible department's visits, two a
+// month mostly, a short month here and there.
+func fieldWork(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.Actor) error {
+	realNow := a.Now
+	defer func() { a.Now = realNow }()
+	rng := rand.New(rand.NewPCG(2017, 7))
+	loc := p.Location()
+	a.Now = func() time.Time { return time.Date(2017, 1, 5, 9, 0, 0, 0, loc) }
+	office := users["office"]
+	parks := []string{"金水科教园区", "国家大学科技园（东区）", "北区创新基地", "总部经济园区"}
+	first := []string{"云智", "华信", "中原", "汇通", "博睿", "启航", "融科", "数联", "天成", "鼎新", "智汇", "恒达", "新宇", "瑞思", "领航", "金科", "正信", "远景", "博达", "卓越"}
+	kinds := []struct{ suffix, industry string }{{"科技有限公司", "软件和信息技术"}, {"信息技术有限公司", "软件和信息技术"}, {"新材料有限公司", "新材料"},
+		{"生物科技有限公司", "生物医药"}, {"智能装备有限公司", "高端装备"}, {"环保科技有限公司", "节能环保"}}
+	var ents []*domain.Enterprise
+	const codeChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+	for i := 0; len(ents) < 84; i++ {
+		k := kinds[rng.IntN(len(kinds))]
+		name := "郑州" + first[i%len(first)] + first[(i*7+3)%len(first)] + k.suffix
+		body := []byte("91410105MA")
+		for len(body) < 17 {
+			body = append(body, codeChars[rng.IntN(len(codeChars))])
+		}
+		code, err := domain.CompleteCreditCode(string(body))
+		if err != nil {
+			return err
+		}
+		e, err := a.CreateEnterprise(ctx, office, app.EnterpriseInput{Name: name, CreditCode: code, Park: parks[rng.IntN(len(parks))],
+			Address: fmt.Sprintf("金水区%s%d号", []string{"文化路", "花园路", "农业路", "丰庆路", "国基路"}[rng.IntN(5)], 10+rng.IntN(190)),
+			Contact: fmt.Sprintf("%s经理 1380371%04d", []string{"王", "李", "张", "刘", "陈", "杨"}[rng.IntN(6)], rng.IntN(10000)), Industry: k.industry})
+		if err != nil {
+			if domain.ErrorOf(err).Code == domain.EConflict {
+				continue // a name or code drawn twice
+			}
+			return err
+		}
+		ents = append(ents, e)
+	}
+	needs := []string{"研发场地紧张，希望入驻孵化器", "希望对接高校院所的技术团队", "需要知识产权布局指导", "希望了解高新技术企业认定政策", "急需中高级研发人才"}
+	problems := []string{"融资渠道少，研发投入压力大", "核心技术人员流失", "市场开拓难", "申报项目材料准备不熟悉", "检测认证费用高"}
+	highlights := []string{"新获授权发明专利 3 项", "产品进入省首台套目录", "与郑州大学共建联合实验室", "年营收同比增长 40%", "通过高新技术企业认定"}
+	follow := []string{"组织参加科技金融对接会", "推荐申报区级研发中心", "安排知识产权科上门辅导", "纳入科技型企业培育库", "协调孵化器提供场地"}
+	for _, f := range p.Forms {
+		if f.VisitsPerMonth == 0 {
+			continue
+		}
+		for _, dept := range f.Responsible {
+			actor := office
+			for _, s := range year2017.Accounts {
+				if s.Role == domain.Reporter && s.Department == dept {
+					actor = users[s.Username]
+					break
+				}
+			}
+			for m := 1; m <= 12; m++ {
+				n := f.VisitsPerMonth
+				switch r := rng.IntN(100); {
+				case r < 12:
+					n--
+				case r > 85:
+					n++
+				}
+				for i := range n {
+					day := plan.Date{Year: 2017, Month: m, Day: 3 + i*9 + rng.IntN(6)}
+					a.Now = func() time.Time { return time.Date(day.Year, time.Month(day.Month), day.Day, 17, 0, 0, 0, loc) }
+					e := ents[rng.IntN(len(ents))]
+					ids := []int64{e.ID}
+					if rng.IntN(3) == 0 {
+						ids = append(ids, ents[rng.IntN(len(ents))].ID)
+					}
+					_, err := a.RecordVisit(ctx, actor, app.VisitInput{Date: day.String(), Department: dept,
+						People: []string{actor.DisplayName, "科室负责人"}, EnterpriseIDs: ids, Park: e.Park,
+						Needs: needs[rng.IntN(len(needs))], Problems: problems[rng.IntN(len(problems))],
+						Highlights: highlights[rng.IntN(len(highlights))], FollowUp: follow[rng.IntN(len(follow))]})
+					if err != nil {
+						return fmt.Errorf("demo visit %s %s: %w", dept, day, err)
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 var sentences = []string{

@@ -35,6 +35,24 @@ const creditCodeChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 // creditCodeWeights weigh the first 17 characters (GB 32100-2015, 3^i mod 31).
 var creditCodeWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
 
+// CompleteCreditCode appends the check character to the first 17
+// characters of a 统一社会信用代码.
+func CompleteCreditCode(body string) (string, error) {
+	body = strings.ToUpper(body)
+	if len(body) != 17 {
+		return "", fmt.Errorf("需要 17 位，现为 %d 位", len(body))
+	}
+	sum := 0
+	for i, r := range body {
+		v := strings.IndexRune(creditCodeChars, r)
+		if v < 0 {
+			return "", fmt.Errorf("第 %d 位“%c”不是允许的字符", i+1, r)
+		}
+		sum += v * creditCodeWeights[i]
+	}
+	return body + string(creditCodeChars[(31-sum%31)%31]), nil
+}
+
 // CheckCreditCode validates a 统一社会信用代码 by GB 32100-2015 and returns
 // it in upper case; the error says what is wrong: its length, a character
 // not allowed (and where), or the check character (and what it should be).

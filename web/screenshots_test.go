@@ -50,6 +50,8 @@ func TestScreenshots(t *testing.T) {
 		{"admin", "/admin/audit", "audit"},
 		{"admin", "/admin/users", "users"},
 		{"office", "/pieces/1", "piece"},
+		{"office", "/visits", "visits"},
+		{"reporter", "/enterprises", "enterprises"},
 	}
 	for _, s := range shots {
 		u := &ui{t: t, ctx: browser(t), e: e} // a fresh browser per page

@@ -40,7 +40,11 @@ type MonthDept struct {
 	Reviews       int      // its pieces waiting for review
 	Verifications int      // its records waiting for the office
 	Pace          []string // how to close each year target's gap with the fewest pieces
-	Status        string   // the worst of its quotas
+	Status        string   // the worst of its quotas and visits
+	// Visits this month against the plan's visits_per_month (0 required:
+	// the plan asks none of this department).
+	Visits, VisitsRequired int
+	VisitStatus            string
 }
 
 // MonthView is 本月: every department (or the actor's own) in one month.
@@ -114,6 +118,11 @@ func (a *App) month(ctx context.Context, u *domain.User, m plan.Month) (_ *Month
 	if err != nil {
 		return nil, err
 	}
+	visits, err := q.VisitCounts(ctx, m.First(), m.Last())
+	if err != nil {
+		return nil, err
+	}
+	visitsOwed := visitsRequired(pl)
 	for i := range res.Departments {
 		d := &res.Departments[i]
 		if u != nil && u.Role.InDepartment() && d.Code != u.Department {
@@ -157,10 +166,44 @@ func (a *App) month(ctx context.Context, u *domain.User, m plan.Month) (_ *Month
 			md.Quotas = append(md.Quotas, mq)
 			md.Status = worse(md.Status, mq.Status)
 		}
+		if need := visitsOwed[d.Code]; need > 0 {
+			md.Visits, md.VisitsRequired = visits[d.Code][m.String()], need
+			switch {
+			case md.Visits >= need:
+				md.VisitStatus = StatusGreen
+			case v.Over || v.DaysLeft <= v.WarningDays:
+				md.VisitStatus = StatusRed
+			default:
+				md.VisitStatus = StatusAmber
+			}
+			md.Status = worse(md.Status, md.VisitStatus)
+		}
 		md.Pace = pace(pl, d)
 		v.Departments = append(v.Departments, md)
 	}
 	return v, nil
+}
+
+// visitsRequired is the visits a month the plan's forms ask of each
+// department (定期走访园区和企业: visits_per_month and its departments).
+func visitsRequired(pl *plan.Plan) map[string]int {
+	out := map[string]int{}
+	for _, f := range pl.Forms {
+		if f.VisitsPerMonth == 0 {
+			continue
+		}
+		depts := f.Responsible
+		if f.AllDepartments {
+			depts = nil
+			for _, d := range pl.Departments {
+				depts = append(depts, d.Code)
+			}
+		}
+		for _, d := range depts {
+			out[d] = max(out[d], f.VisitsPerMonth)
+		}
+	}
+	return out
 }
 
 func worse(a, b string) string {

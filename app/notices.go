@@ -171,6 +171,9 @@ func (a *App) RemindDue(ctx context.Context) (sent int, err error) {
 				short = append(short, fmt.Sprintf("%s还差 %d 条", q.Category.Name, q.Missing))
 			}
 		}
+		if d.VisitsRequired > d.Visits {
+			short = append(short, fmt.Sprintf("走访还差 %d 次", d.VisitsRequired-d.Visits))
+		}
 		if len(short) == 0 {
 			continue
 		}

@@ -202,21 +202,10 @@ func (a *App) VisitSummary(ctx context.Context, u *domain.User, year int) (*Visi
 		return nil, err
 	}
 	b := &VisitBoard{Year: pl.Year}
-	required := map[string]int{}
+	required := visitsRequired(pl)
 	for _, f := range pl.Forms {
-		if f.VisitsPerMonth == 0 {
-			continue
-		}
-		b.Required, b.Form = f.VisitsPerMonth, f.Title
-		depts := f.Responsible
-		if f.AllDepartments {
-			depts = nil
-			for _, d := range pl.Departments {
-				depts = append(depts, d.Code)
-			}
-		}
-		for _, d := range depts {
-			required[d] = max(required[d], f.VisitsPerMonth)
+		if f.VisitsPerMonth > 0 {
+			b.Required, b.Form = f.VisitsPerMonth, f.Title
 		}
 	}
 	counts, err := a.DB.Q().VisitCounts(ctx, pl.Start(), pl.End())

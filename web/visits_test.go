@@ -117,6 +117,18 @@ func TestVisits(t *testing.T) {
 				t.Errorf("the visits page lacks %s", want)
 			}
 		}
+		// 本月 shows each department's visits against the plan (March: 高新科 met).
+		_, page = office.do("GET", "/month?month=2017-03", nil)
+		row := page[strings.Index(page, `id="month-hightech"`):]
+		row = row[:strings.Index(row, "</tr>")]
+		if !strings.Contains(row, `<span class="st st-green">2/2</span>`) {
+			t.Errorf("本月 lacks 高新科's March visits: %s", row)
+		}
+		_, page = office.do("GET", "/month?month=2017-05", nil)
+		row = page[strings.Index(page, `id="month-hightech"`):]
+		if row = row[:strings.Index(row, "</tr>")]; !strings.Contains(row, `<span class="st st-red">0/2</span>`) {
+			t.Errorf("本月 does not show 高新科 short of May's visits: %s", row)
+		}
 		if n := must(e.app.AuditLog(context.Background(), e.actor("admin"), domain.AuditFilter{Action: "visit_record", Result: domain.AuditOK}, app.PageQuery{Limit: 10}))(t); len(n.Items) != 4 {
 			t.Errorf("%d visit audit rows", len(n.Items))
 		}

@@ -225,6 +225,7 @@ type PieceInput struct {
 	Themes     []int
 	Channels   []string
 	Major      bool
+	Activity   int64 // the plan activity (主要形式) it reports, 0: none
 }
 
 // Limits on a piece and the free text around it, in characters (MaxBody
@@ -313,6 +314,9 @@ func (a *App) CreatePiece(ctx context.Context, act *Actor, in PieceInput) (_ *do
 		if err := q.CreatePiece(ctx, p); err != nil {
 			return err
 		}
+		if err := setActivity(ctx, q, p.ID, in.Activity); err != nil {
+			return err
+		}
 		if err := q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "create", FromState: "", ToState: domain.StateDraft}); err != nil {
 			return err
 		}
@@ -354,6 +358,9 @@ func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInp
 		if err := q.UpdatePieceContent(ctx, p); err != nil {
 			return err
 		}
+		if err := setActivity(ctx, q, id, in.Activity); err != nil {
+			return err
+		}
 		if err := q.AddEvent(ctx, &domain.Event{PieceID: id, ActorID: act.ID, Action: "edit", FromState: p.State, ToState: p.State}); err != nil {
 			return err
 		}
@@ -363,6 +370,18 @@ func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInp
 		return nil, err
 	}
 	return a.Piece(ctx, act.User, id)
+}
+
+// setActivity links a piece to the activity it reports (0: none).
+func setActivity(ctx context.Context, q *store.Q, pieceID, activityID int64) error {
+	if activityID != 0 {
+		if _, err := q.Activity(ctx, activityID); errors.Is(err, store.ErrNotFound) {
+			return invalid("activity", "没有这项活动")
+		} else if err != nil {
+			return err
+		}
+	}
+	return q.SetPieceActivity(ctx, pieceID, activityID)
 }
 
 // transition moves a piece after check approves, with its event and audit row.

@@ -102,3 +102,57 @@ type VisitFilter struct {
 	Departments []string // nil: all; empty: none
 	From, To    plan.Date
 }
+
+// ActivityStatus is where an activity stands.
+type ActivityStatus string
+
+const (
+	ActivityPlanned ActivityStatus = "planned"
+	ActivityRunning ActivityStatus = "running"
+	ActivityDone    ActivityStatus = "done"
+)
+
+// Name is the status as pages show it.
+func (s ActivityStatus) Name() string {
+	switch s {
+	case ActivityPlanned:
+		return "计划中"
+	case ActivityRunning:
+		return "进行中"
+	case ActivityDone:
+		return "已完成"
+	}
+	return string(s)
+}
+
+// Valid reports a known status.
+func (s ActivityStatus) Valid() bool {
+	return s == ActivityPlanned || s == ActivityRunning || s == ActivityDone
+}
+
+// Activity is one of the plan's 主要形式 in one year.
+type Activity struct {
+	ID          int64
+	Year, Form  int
+	First, Last plan.Date // zero until set
+	Status      ActivityStatus
+	Summary     string
+	UpdatedBy   int64
+	UpdatedName string
+	UpdatedAt   time.Time
+	Files       int // evidence files
+	Pieces      int // pieces that report it
+}
+
+// ActivityFile is a photo or document kept as an activity's evidence.
+type ActivityFile struct {
+	ID          int64
+	ActivityID  int64
+	Name        string
+	ContentType string
+	Size        int
+	SHA256      string
+	Data        []byte
+	UploadedBy  int64
+	CreatedAt   time.Time
+}

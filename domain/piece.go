@@ -59,6 +59,7 @@ type Piece struct {
 	Channels       []string
 	Major          bool
 	State          PieceState
+	ActivityID     int64 // the plan activity (主要形式) it reports, 0: none
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }

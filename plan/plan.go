@@ -182,6 +182,9 @@ type Form struct {
 	VisitsPerMonth int      `toml:"visits_per_month"`
 }
 
+// Label is the form's number as the plan writes it: （一）…（九）.
+func (f Form) Label() string { return "（" + ChineseNumber(f.Number) + "）" }
+
 // DefaultTimezone is the time zone of a plan that names none.
 const DefaultTimezone = "Asia/Shanghai"
 

@@ -39,14 +39,14 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-const pieceColumns = `p.id, d.code, d.name, p.author_id, COALESCE(u.display_name, ''), p.title, p.body, p.words, p.themes, p.channels, p.major, p.state, p.created_at, p.updated_at`
+const pieceColumns = `p.id, d.code, d.name, p.author_id, COALESCE(u.display_name, ''), p.title, p.body, p.words, p.themes, p.channels, p.major, p.state, p.created_at, p.updated_at, COALESCE(p.activity_id, 0)`
 const pieceFrom = ` FROM pieces p JOIN departments d ON d.id = p.department_id LEFT JOIN users u ON u.id = p.author_id`
 
 func scanPiece(row interface{ Scan(...any) error }) (*domain.Piece, error) {
 	var p domain.Piece
 	var themes, channels, created, updated string
 	if err := row.Scan(&p.ID, &p.Department, &p.DepartmentName, &p.AuthorID, &p.AuthorName, &p.Title, &p.Body, &p.Words,
-		&themes, &channels, &p.Major, &p.State, &created, &updated); err != nil {
+		&themes, &channels, &p.Major, &p.State, &created, &updated, &p.ActivityID); err != nil {
 		return nil, err
 	}
 	p.Themes, p.Channels = splitInts(themes), splitList(channels)

@@ -123,6 +123,12 @@ var routeTable = map[string][]string{
 	"GET /api/v1/visits":                     {R, H, L, C, O},
 	"POST /api/v1/visits":                    {R, H, O},
 	"GET /api/v1/visits/summary":             {R, H, L, C, O},
+	"GET /activities":                        {R, H, L, C, O},
+	"GET /activities/{id}":                   {R, H, L, C, O},
+	"POST /activities/{id}":                  {R, H, O},
+	"POST /activities/{id}/files":            {R, H, O},
+	"GET /activity-files/{id}":               {R, H, L, C, O},
+	"GET /api/v1/activities":                 {R, H, L, C, O},
 	"GET /admin/audit":                       {A},
 	"GET /api/v1/audit":                      {A},
 }

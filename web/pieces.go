@@ -170,12 +170,13 @@ func pathID(r *http.Request) (int64, error) {
 
 // pieceFormView is the form to write or revise a piece.
 type pieceFormView struct {
-	Returned *domain.Event // the comment a returned piece came back with
-	ID       int64         // 0: a new piece
-	Form     app.PieceInput
-	Plan     *plan.Plan
-	Error    string
-	Words    int
+	Returned   *domain.Event // the comment a returned piece came back with
+	ID         int64         // 0: a new piece
+	Form       app.PieceInput
+	Plan       *plan.Plan
+	Activities []*app.ActivityView // the year's, to say which one the piece reports
+	Error      string
+	Words      int
 }
 
 func (s *Server) pieceForm(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, in app.PieceInput, msg string) error {
@@ -190,7 +191,11 @@ func (s *Server) pieceFormWith(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if msg != "" {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	s.render(w, r, c, "piece_form", "撰写稿件", pieceFormView{ID: id, Form: in, Plan: p, Error: msg, Words: wordcount.CountHTML(in.Body), Returned: returned})
+	acts, err := s.App.Activities(r.Context(), c.user, p.Year)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, c, "piece_form", "撰写稿件", pieceFormView{ID: id, Form: in, Plan: p, Activities: acts, Error: msg, Words: wordcount.CountHTML(in.Body), Returned: returned})
 	return nil
 }
 
@@ -206,6 +211,7 @@ func pieceInput(r *http.Request) app.PieceInput {
 		}
 	}
 	in.Channels = r.PostForm["channels"]
+	in.Activity, _ = strconv.ParseInt(r.PostFormValue("activity"), 10, 64)
 	return in
 }
 
@@ -231,7 +237,8 @@ func (s *Server) editPiecePage(w http.ResponseWriter, r *http.Request, c *reqCtx
 	if err != nil {
 		return err
 	}
-	return s.pieceFormWith(w, r, c, id, app.PieceInput{Title: d.Title, Body: d.Body, Themes: d.Themes, Channels: d.Channels, Major: d.Major}, "", d.Returned())
+	return s.pieceFormWith(w, r, c, id, app.PieceInput{Title: d.Title, Body: d.Body, Themes: d.Themes, Channels: d.Channels, Major: d.Major,
+		Activity: d.ActivityID}, "", d.Returned())
 }
 
 func (s *Server) updatePiece(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -367,12 +374,13 @@ func (s *Server) apiCreatePiece(w http.ResponseWriter, r *http.Request, c *reqCt
 		Themes     []int    `json:"themes"`
 		Channels   []string `json:"channels"`
 		Major      bool     `json:"major"`
+		Activity   int64    `json:"activity"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
 	p, err := s.App.CreatePiece(r.Context(), c.actor, app.PieceInput{Title: in.Title, Body: in.Body, Department: in.Department,
-		Themes: in.Themes, Channels: in.Channels, Major: in.Major})
+		Themes: in.Themes, Channels: in.Channels, Major: in.Major, Activity: in.Activity})
 	if err != nil {
 		return err
 	}

@@ -105,6 +105,12 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/visits", domain.PermFieldRead, s.apiVisits)
 	s.handle("POST", "/api/v1/visits", domain.PermFieldWrite, s.apiRecordVisit)
 	s.handle("GET", "/api/v1/visits/summary", domain.PermFieldRead, s.apiVisitSummary)
+	s.handle("GET", "/activities", domain.PermFieldRead, s.activitiesPage)
+	s.handle("GET", "/activities/{id}", domain.PermFieldRead, s.activityPage)
+	s.handle("POST", "/activities/{id}", domain.PermFieldWrite, s.updateActivity)
+	s.upload("POST", "/activities/{id}/files", domain.PermFieldWrite, s.uploadActivityFile)
+	s.handle("GET", "/activity-files/{id}", domain.PermFieldRead, s.activityFile)
+	s.handle("GET", "/api/v1/activities", domain.PermFieldRead, s.apiActivities)
 
 	// Administration.
 	s.handle("GET", "/admin/delivery", domain.PermUsers, s.deliveryPage)

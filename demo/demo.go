@@ -122,7 +122,40 @@ func Load(ctx context.Context, a *app.App) ([]Account, error) {
 	if err := fieldWork(ctx, a, p, users); err != nil {
 		return nil, err
 	}
+	if err := activities(ctx, a, p, users); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// activities plays the year's 主要形式: each done by its departments with a
+// summary, 科技活动周 in May; one left without its summary, to be flagged.
+func activities(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.Actor) error {
+	realNow := a.Now
+	defer func() { a.Now = realNow }()
+	a.Now = func() time.Time { return time.Date(2017, 12, 20, 10, 0, 0, 0, p.Location()) }
+	office := users["office"]
+	acts, err := a.Activities(ctx, office.User, p.Year)
+	if err != nil {
+		return err
+	}
+	for i, v := range acts {
+		in := app.ActivityInput{Status: string(domain.ActivityDone),
+			Summary: fmt.Sprintf("%s已按方案组织开展，相关科室参与，全年共形成宣传稿件若干篇，活动照片和材料已归档。", v.Form.Title)}
+		switch {
+		case v.First != (plan.Date{}):
+			in.First, in.Last = v.First.String(), v.Last.String()
+		case len(v.Form.Dates) == 0 && v.Form.VisitsPerMonth == 0 && i == 0:
+			in.First, in.Last = "2017-05-20", "2017-05-26" // the office sets 科技活动周's days
+		}
+		if i == len(acts)-2 {
+			in.Status, in.Summary = string(domain.ActivityRunning), "" // still open at the year's end
+		}
+		if _, err := a.UpdateActivity(ctx, office, v.ID, in); err != nil {
+			return fmt.Errorf("demo activity %d: %w", v.Form.Number, err)
+		}
+	}
+	return nil
 }
 
 // fieldWork plays the year's 定期走访园区和企业: the enterprise register

@@ -43,3 +43,31 @@ func cmdBulletin(ctx context.Context, args []string, env Env) error {
 	fmt.Fprintf(env.Stdout, "已写入 %s（%s）\n", *out, name)
 	return nil
 }
+
+// cmdBooklet writes the policy booklet (汇集各级科技政策整理编印成册).
+func cmdBooklet(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("booklet", env)
+	dsn := dbFlag(fs)
+	year := fs.Int("year", 0, "年度（默认最新方案的年度）")
+	out := fs.String("out", "", "写入的 .docx 文件")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" || fs.NArg() > 0 {
+		return usagef("用法：kexuan booklet --db PATH [--year 2017] --out FILE.docx")
+	}
+	db, err := openReady(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	doc, err := app.New(db).Booklet(ctx, nil, *year)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*out, func(w io.Writer) error { _, err := w.Write(doc); return err }); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已写入 %s\n", *out)
+	return nil
+}

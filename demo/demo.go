@@ -125,7 +125,85 @@ func Load(ctx context.Context, a *app.App) ([]Account, error) {
 	if err := activities(ctx, a, p, users); err != nil {
 		return nil, err
 	}
+	if err := policyCampaign(ctx, a, p, users); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// demoPolicies are the library the demo's campaign explains.
+var demoPolicies = []app.PolicyInput{
+	{Level: "national", Issuer: "国务院", DocNumber: "国发〔2016〕43号", Title: "关于印发“十三五”国家科技创新规划的通知", Issued: "2016-07-28",
+		Summary: "明确“十三五”时期科技创新的总体思路、发展目标、主要任务和重大举措，提出建设国家创新体系、增强原始创新能力。"},
+	{Level: "national", Issuer: "财政部 国家税务总局 科技部", DocNumber: "财税〔2015〕119号", Title: "关于完善研究开发费用税前加计扣除政策的通知", Issued: "2015-11-02",
+		Summary: "企业开展研发活动中实际发生的研发费用，未形成无形资产计入当期损益的，在按规定据实扣除的基础上，按照本年度实际发生额的50%，从本年度应纳税所得额中扣除。"},
+	{Level: "national", Issuer: "科技部 财政部 国家税务总局", DocNumber: "国科发火〔2016〕32号", Title: "高新技术企业认定管理办法", Issued: "2016-01-29",
+		Summary: "规定高新技术企业的认定条件、程序和监督管理；认定的高新技术企业可依法享受15%的企业所得税优惠税率。"},
+	{Level: "provincial", Issuer: "河南省人民政府", DocNumber: "豫政〔2017〕5号", Title: "关于加快推进科技型中小企业发展的若干意见", Issued: "2017-02-10",
+		Summary: "支持科技型中小企业加大研发投入，对首次认定的高新技术企业给予奖励，完善科技金融服务。"},
+	{Level: "provincial", Issuer: "河南省科学技术厅", DocNumber: "豫科〔2016〕172号", Title: "河南省科技创新券管理办法", Issued: "2016-10-20",
+		Summary: "科技型中小企业可使用创新券购买高校、科研院所和服务机构的研发、检测等科技服务。"},
+	{Level: "city", Issuer: "郑州市人民政府", DocNumber: "郑政〔2016〕26号", Title: "关于实施创新驱动发展战略 加快郑洛新国家自主创新示范区核心区建设的意见", Issued: "2016-06-15",
+		Summary: "支持企业建设研发中心、引进高层次人才，对新认定的市级以上创新平台给予资助。"},
+	{Level: "city", Issuer: "郑州市科学技术局", DocNumber: "郑科〔2017〕8号", Title: "郑州市科技企业孵化器认定和管理办法", Issued: "2017-03-01",
+		Summary: "规定市级科技企业孵化器的认定条件和考核办法，对认定的孵化器给予运营补贴。"},
+	{Level: "district", Issuer: "金水区人民政府", DocNumber: "金政〔2017〕12号", Title: "金水区促进科技创新若干政策", Issued: "2017-03-20",
+		Summary: "对区内新认定的高新技术企业、研发中心、专利授权等给予奖励，支持企业参加科技金融对接活动。"},
+}
+
+// policyCampaign plays 科技政策进百企: the office's library, and the
+// responsible departments reaching about 80 enterprises through the year.
+func policyCampaign(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.Actor) error {
+	realNow := a.Now
+	defer func() { a.Now = realNow }()
+	loc := p.Location()
+	a.Now = func() time.Time { return time.Date(2017, 3, 25, 9, 0, 0, 0, loc) }
+	office := users["office"]
+	var ids []int64
+	for _, in := range demoPolicies {
+		pol, err := a.AddPolicy(ctx, office, in)
+		if err != nil {
+			return fmt.Errorf("demo policy: %w", err)
+		}
+		ids = append(ids, pol.ID)
+	}
+	ents, err := a.Enterprises(ctx, office.User, domain.EnterpriseFilter{}, app.PageQuery{Limit: app.MaxPage})
+	if err != nil {
+		return err
+	}
+	var form *plan.Form
+	for i := range p.Forms {
+		if p.Forms[i].EnterprisesTarget > 0 {
+			form = &p.Forms[i]
+		}
+	}
+	if form == nil {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(2017, 4))
+	asked := []string{"希望了解研发费用加计扣除的申报流程", "咨询高新技术企业认定条件", "希望申领科技创新券", "了解区级研发中心奖励", "希望对接科技金融"}
+	depts := form.Responsible
+	for i, e := range ents.Items {
+		if i >= 80 {
+			break
+		}
+		dept := depts[i%len(depts)]
+		actor := office
+		for _, s := range year2017.Accounts {
+			if s.Role == domain.Reporter && s.Department == dept {
+				actor = users[s.Username]
+				break
+			}
+		}
+		day := plan.Date{Year: 2017, Month: 4 + i*8/80, Day: 1 + rng.IntN(27)}
+		a.Now = func() time.Time { return time.Date(day.Year, time.Month(day.Month), day.Day, 16, 0, 0, 0, loc) }
+		pick := []int64{ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))]}
+		if _, err := a.RecordReach(ctx, actor, app.ReachInput{Date: day.String(), Department: dept, EnterpriseID: e.ID, PolicyIDs: pick,
+			Asked: asked[rng.IntN(len(asked))]}); err != nil {
+			return fmt.Errorf("demo reach: %w", err)
+		}
+	}
+	return nil
 }
 
 // activities plays the year's 主要形式: each done by its departments with a

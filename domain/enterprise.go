@@ -156,3 +156,54 @@ type ActivityFile struct {
 	UploadedBy  int64
 	CreatedAt   time.Time
 }
+
+// PolicyLevel is who issued a policy: 国家, 省, 市 or 区.
+type PolicyLevel string
+
+const (
+	LevelNational   PolicyLevel = "national"
+	LevelProvincial PolicyLevel = "provincial"
+	LevelCity       PolicyLevel = "city"
+	LevelDistrict   PolicyLevel = "district"
+)
+
+// PolicyLevels in the booklet's order.
+var PolicyLevels = []PolicyLevel{LevelNational, LevelProvincial, LevelCity, LevelDistrict}
+
+// Name is the level as documents write it.
+func (l PolicyLevel) Name() string {
+	return map[PolicyLevel]string{LevelNational: "国家级", LevelProvincial: "省级", LevelCity: "市级", LevelDistrict: "区级"}[l]
+}
+
+// Valid reports a known level.
+func (l PolicyLevel) Valid() bool { return l.Name() != "" }
+
+// Policy is one policy of the library (and the booklet).
+type Policy struct {
+	ID        int64
+	Level     PolicyLevel
+	Issuer    string
+	DocNumber string // 文号
+	Title     string
+	Issued    plan.Date
+	Summary   string
+	Link      string
+	Repealed  bool // 废止
+	CreatedBy int64
+	CreatedAt time.Time
+}
+
+// PolicyReach is one enterprise reached by 科技政策进百企: when, by which
+// department, which policies were explained, what it asked for.
+type PolicyReach struct {
+	ID          int64
+	Enterprise  *Enterprise
+	Department  string
+	DeptName    string
+	Day         plan.Date
+	Policies    []*Policy // id and title at least
+	Asked       string
+	CreatedBy   int64
+	CreatedName string
+	CreatedAt   time.Time
+}

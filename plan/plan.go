@@ -180,6 +180,9 @@ type Form struct {
 	AllDepartments bool     `toml:"all_departments"`
 	Dates          []string `toml:"dates"` // MM-DD days the activity is tied to
 	VisitsPerMonth int      `toml:"visits_per_month"`
+	// EnterprisesTarget is how many distinct enterprises a campaign form
+	// (科技政策进百企) is to reach in the year.
+	EnterprisesTarget int `toml:"enterprises_target"`
 }
 
 // Label is the form's number as the plan writes it: （一）…（九）.

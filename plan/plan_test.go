@@ -68,13 +68,9 @@ func TestPlanErrors(t *testing.T) {
 	}{
 		{"unknown department in a form", `lead = ["office"]
 responsible = ["general", "ip", "planning", "hightech", "productivity"]
-
-[[forms]]
-number = 5`, `lead = ["office"]
+enterprises_target = 100`, `lead = ["office"]
 responsible = ["general", "ipx", "planning", "hightech", "productivity"]
-
-[[forms]]
-number = 5`, 0, "forms[3].responsible[1]", "未知科室"},
+enterprises_target = 100`, 0, "forms[3].responsible[1]", "未知科室"},
 		{"overlapping tiers", "max = 299, points = 1 },\n  { min = 300", "max = 350, points = 1 },\n  { min = 300", 0, "channels[2].tiers[2].min", "重叠"},
 		{"gap in tiers", "{ min = 300, max = 499, points = 3 }", "{ min = 310, max = 499, points = 3 }", 0, "channels[2].tiers[2].min", "空缺"},
 		{"targets do not add up", "base = 20\ntargets = { intranet = 15, shixun = 5 }", "base = 20\ntargets = { intranet = 15, shixun = 4 }", 0, "departments[1].targets", "不符"},

@@ -111,6 +111,14 @@ func (s *Server) registerRoutes() {
 	s.upload("POST", "/activities/{id}/files", domain.PermFieldWrite, s.uploadActivityFile)
 	s.handle("GET", "/activity-files/{id}", domain.PermFieldRead, s.activityFile)
 	s.handle("GET", "/api/v1/activities", domain.PermFieldRead, s.apiActivities)
+	s.handle("GET", "/policies", domain.PermFieldRead, s.policiesPage)
+	s.handle("POST", "/policies", domain.PermVerify, s.addPolicy)
+	s.handle("POST", "/policies/reaches", domain.PermFieldWrite, s.recordReach)
+	s.handle("GET", "/policies/booklet.docx", domain.PermFieldRead, s.booklet)
+	s.handle("GET", "/api/v1/policies", domain.PermFieldRead, s.apiPolicies)
+	s.handle("POST", "/api/v1/policies", domain.PermVerify, s.apiAddPolicy)
+	s.handle("POST", "/api/v1/policies/reaches", domain.PermFieldWrite, s.apiRecordReach)
+	s.handle("GET", "/api/v1/policies/campaign", domain.PermFieldRead, s.apiCampaign)
 
 	// Administration.
 	s.handle("GET", "/admin/delivery", domain.PermUsers, s.deliveryPage)

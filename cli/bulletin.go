@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"kexuan/app"
 )
@@ -62,6 +64,37 @@ func cmdBooklet(ctx context.Context, args []string, env Env) error {
 	}
 	defer db.Close()
 	doc, err := app.New(db).Booklet(ctx, nil, *year)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*out, func(w io.Writer) error { _, err := w.Write(doc); return err }); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已写入 %s\n", *out)
+	return nil
+}
+
+// cmdJournal writes an issue of the journal (《金科文汇》) as a Word document.
+func cmdJournal(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("journal", env)
+	dsn := dbFlag(fs)
+	issue := fs.String("issue", "", "期：年份-期号，如 2017-3")
+	out := fs.String("out", "", "写入的 .docx 文件")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	y, n, ok := strings.Cut(*issue, "-")
+	year, err1 := strconv.Atoi(y)
+	number, err2 := strconv.Atoi(n)
+	if !ok || err1 != nil || err2 != nil || *out == "" || fs.NArg() > 0 {
+		return usagef("用法：kexuan journal --db PATH --issue 2017-3 --out FILE.docx")
+	}
+	db, err := openReady(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	doc, err := app.New(db).JournalDOCX(ctx, nil, year, number)
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,8 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
                                                通报（GB/T 9704 公文格式的 Word 文档）
   kexuan booklet --db PATH [--year 2017] --out FILE.docx
                                                科技政策汇编（政策库按层级、日期编排，含目录与页码）
+  kexuan journal --db PATH --issue 2017-3 --out FILE.docx
+                                               《金科文汇》一期（按版块编排，含目录与页码）
 
 --db 可以是 SQLite 文件路径，也可以是 postgres:// 地址。
 `
@@ -100,6 +102,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdBulletin(ctx, args[1:], env)
 	case "booklet":
 		err = cmdBooklet(ctx, args[1:], env)
+	case "journal":
+		err = cmdJournal(ctx, args[1:], env)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return exitOK

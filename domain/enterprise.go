@@ -207,3 +207,45 @@ type PolicyReach struct {
 	CreatedName string
 	CreatedAt   time.Time
 }
+
+// JournalState is where an issue of the journal stands.
+type JournalState string
+
+const (
+	JournalDraft     JournalState = "draft"
+	JournalReview    JournalState = "review"
+	JournalPublished JournalState = "published"
+)
+
+// Name is the state as pages show it.
+func (s JournalState) Name() string {
+	return map[JournalState]string{JournalDraft: "编辑中", JournalReview: "待审核", JournalPublished: "已印发"}[s]
+}
+
+// JournalIssue is one issue of the internal journal (《金科文汇》2017年第N期).
+type JournalIssue struct {
+	ID          int64
+	Year        int
+	Number      int
+	Day         plan.Date
+	Editor      string
+	State       JournalState
+	Comment     string
+	CreatedBy   int64
+	CreatedAt   time.Time
+	ReviewedBy  int64
+	PublishedAt time.Time
+	Items       []*JournalItem
+}
+
+// JournalItem is one article of an issue, in a section.
+type JournalItem struct {
+	ID       int64
+	IssueID  int64
+	Section  int // index in the plan's journal sections
+	Position int
+	PieceID  int64 // 0: outside material
+	Title    string
+	Source   string
+	Body     string // sanitised HTML
+}

@@ -137,12 +137,15 @@ func bookletXML(b *Booklet) string {
 	return s.String()
 }
 
-// pageRef is a PAGEREF field to a policy's bookmark (its cached value 1
-// until the document's fields are updated, as Word and LibreOffice do).
-func pageRef(id int64) string {
+// pageRef is a PAGEREF field to a policy's bookmark.
+func pageRef(id int64) string { return pageRefName(fmt.Sprintf("policy%d", id)) }
+
+// pageRefName is a PAGEREF field to a bookmark (its cached value 1 until the
+// document's fields are updated, as Word and LibreOffice do).
+func pageRefName(name string) string {
 	r := func(inner string) string {
 		return `<w:r><w:rPr><w:rFonts w:ascii="` + fontFS + `" w:eastAsia="` + fontFS + `" w:hAnsi="` + fontFS + `"/><w:sz w:val="28"/></w:rPr>` + inner + `</w:r>`
 	}
-	return r(`<w:fldChar w:fldCharType="begin"/>`) + r(fmt.Sprintf(`<w:instrText xml:space="preserve"> PAGEREF policy%d \h </w:instrText>`, id)) +
+	return r(`<w:fldChar w:fldCharType="begin"/>`) + r(fmt.Sprintf(`<w:instrText xml:space="preserve"> PAGEREF %s \h </w:instrText>`, name)) +
 		r(`<w:fldChar w:fldCharType="separate"/>`) + r(`<w:t>1</w:t>`) + r(`<w:fldChar w:fldCharType="end"/>`)
 }

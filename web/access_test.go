@@ -137,6 +137,13 @@ var routeTable = map[string][]string{
 	"POST /api/v1/policies":                  {O},
 	"POST /api/v1/policies/reaches":          {R, H, O},
 	"GET /api/v1/policies/campaign":          {R, H, L, C, O},
+	"GET /journal":                           {R, H, L, C, O},
+	"POST /journal":                          {O},
+	"GET /journal/{id}":                      {R, H, L, C, O},
+	"GET /journal/{id}/print":                {R, H, L, C, O},
+	"GET /journal/{id}/docx":                 {R, H, L, C, O},
+	"POST /journal/{id}/{action}":            {R, H, L, C, O},
+	"GET /api/v1/journal":                    {R, H, L, C, O},
 	"GET /admin/audit":                       {A},
 	"GET /api/v1/audit":                      {A},
 }

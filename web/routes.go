@@ -119,6 +119,13 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/api/v1/policies", domain.PermVerify, s.apiAddPolicy)
 	s.handle("POST", "/api/v1/policies/reaches", domain.PermFieldWrite, s.apiRecordReach)
 	s.handle("GET", "/api/v1/policies/campaign", domain.PermFieldRead, s.apiCampaign)
+	s.handle("GET", "/journal", domain.PermFieldRead, s.journalPage)
+	s.handle("POST", "/journal", domain.PermVerify, s.createIssue)
+	s.handle("GET", "/journal/{id}", domain.PermFieldRead, s.issuePage)
+	s.handle("GET", "/journal/{id}/print", domain.PermFieldRead, s.issuePrint)
+	s.handle("GET", "/journal/{id}/docx", domain.PermFieldRead, s.issueDocx)
+	s.content("POST", "/journal/{id}/{action}", domain.PermFieldRead, s.issueAction)
+	s.handle("GET", "/api/v1/journal", domain.PermFieldRead, s.apiJournal)
 
 	// Administration.
 	s.handle("GET", "/admin/delivery", domain.PermUsers, s.deliveryPage)

@@ -140,9 +140,10 @@ func (a *App) Activities(ctx context.Context, u *domain.User, year int) ([]*Acti
 // ActivityDetail is an activity with its evidence and pieces.
 type ActivityDetail struct {
 	*ActivityView
-	Files   []*domain.ActivityFile
-	Reports []*domain.Piece
-	CanEdit bool
+	Files        []*domain.ActivityFile
+	Reports      []*domain.Piece
+	Instructions []*domain.Instruction
+	CanEdit      bool
 }
 
 // Activity returns one activity with its evidence and the pieces that
@@ -169,6 +170,9 @@ func (a *App) Activity(ctx context.Context, u *domain.User, id int64) (*Activity
 	}
 	d.CanEdit = mayEditActivity(u, pl, d.Form)
 	if d.Files, err = q.ActivityFiles(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Instructions, err = q.Instructions(ctx, fmt.Sprintf("activity:%d", id)); err != nil {
 		return nil, err
 	}
 	pieces, err := q.ActivityPieces(ctx, id)

@@ -48,6 +48,8 @@ type PieceDetail struct {
 	Attachments []*domain.Attachment
 	Adoptions   []*domain.Adoption
 	Removed     []*domain.RemovedAdoption // rejected or deleted records, with why
+	// Instructions are the leaders' 批示 on the piece and on its records.
+	Instructions []*domain.Instruction
 	// Revision is what changed since the piece was last sent for review
 	// (nil when it was sent once or never): the reviewer of a returned piece
 	// sees it when it comes back.
@@ -95,6 +97,16 @@ func (a *App) PieceDetail(ctx context.Context, u *domain.User, id int64) (*Piece
 	}
 	if d.Removed, err = q.PieceRemovals(ctx, id); err != nil {
 		return nil, err
+	}
+	if d.Instructions, err = q.Instructions(ctx, fmt.Sprintf("piece:%d", id)); err != nil {
+		return nil, err
+	}
+	for _, rec := range d.Adoptions {
+		more, err := q.Instructions(ctx, fmt.Sprintf("publication:%d", rec.ID))
+		if err != nil {
+			return nil, err
+		}
+		d.Instructions = append(d.Instructions, more...)
 	}
 	if p.State != domain.StateDraft && p.State != domain.StateReturned {
 		vs, err := q.LastVersions(ctx, id, 2)

@@ -249,3 +249,32 @@ type JournalItem struct {
 	Source   string
 	Body     string // sanitised HTML
 }
+
+// Commission is 约稿: a piece asked of a department by a date.
+type Commission struct {
+	ID          int64
+	Department  string
+	DeptName    string
+	Title       string
+	Theme       int
+	Channel     string
+	Due         plan.Date
+	Notes       string
+	CreatedBy   int64
+	CreatedName string
+	CreatedAt   time.Time
+	PieceID     int64 // 0 until a piece fulfils it
+	PieceTitle  string
+	FulfilledAt time.Time
+}
+
+// Instruction is 批示: a leader's instruction on a piece, an adoption
+// record or an activity.
+type Instruction struct {
+	ID          int64
+	Object      string // piece:12, publication:5, activity:3
+	Text        string
+	CreatedBy   int64
+	CreatedName string
+	CreatedAt   time.Time
+}

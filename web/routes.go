@@ -126,6 +126,15 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/journal/{id}/docx", domain.PermFieldRead, s.issueDocx)
 	s.content("POST", "/journal/{id}/{action}", domain.PermFieldRead, s.issueAction)
 	s.handle("GET", "/api/v1/journal", domain.PermFieldRead, s.apiJournal)
+	s.handle("GET", "/commissions", domain.PermPieceRead, s.commissionsPage)
+	s.handle("POST", "/commissions", domain.PermPieceRead, s.createCommission)
+	s.handle("POST", "/commissions/{id}/fulfil", domain.PermPieceWrite, s.fulfilCommission)
+	s.handle("GET", "/api/v1/commissions", domain.PermPieceRead, s.apiCommissions)
+	s.handle("POST", "/api/v1/commissions", domain.PermPieceRead, s.apiCreateCommission)
+	s.handle("POST", "/pieces/{id}/instructions", domain.PermReview, s.instruct("piece"))
+	s.handle("POST", "/adoptions/{id}/instructions", domain.PermReview, s.instruct("publication"))
+	s.handle("POST", "/activities/{id}/instructions", domain.PermReview, s.instruct("activity"))
+	s.handle("POST", "/api/v1/instructions", domain.PermReview, s.apiInstruct)
 
 	// Administration.
 	s.handle("GET", "/admin/delivery", domain.PermUsers, s.deliveryPage)

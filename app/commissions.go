@@ -1,0 +1,248 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"kexuan/domain"
+	"kexuan/plan"
+	"kexuan/store"
+)
+
+// CommissionInput is 约稿 as the office or a leader writes it.
+type CommissionInput struct {
+	Department string
+	Title      string
+	Theme      int
+	Channel    string
+	Due        string
+	Notes      string
+}
+
+// mayCommission: the office any department, a leader the departments they lead.
+func mayCommission(u *domain.User, dept string) bool {
+	switch u.Role {
+	case domain.Office, domain.Chief:
+		return true
+	case domain.Leader:
+		return slices.Contains(u.Leads, dept)
+	}
+	return false
+}
+
+// CreateCommission asks a department for a piece by a date; its people are told.
+func (a *App) CreateCommission(ctx context.Context, act *Actor, in CommissionInput) (_ *domain.Commission, err error) {
+	defer a.refused(ctx, act, "commission_create", "department:"+in.Department, &err)
+	if !mayCommission(act.User, in.Department) {
+		return nil, forbidden("只有办公室和分管局领导可以向科室约稿")
+	}
+	due, err := plan.ParseDate(strings.TrimSpace(in.Due))
+	if err != nil {
+		return nil, invalid("due", "截止日期：%v", err)
+	}
+	pl, err := a.Plan(ctx, due.Year)
+	if err != nil {
+		return nil, invalid("due", "%d 年没有考核方案", due.Year)
+	}
+	if pl.Department(in.Department) == nil {
+		return nil, invalid("department", "请选择科室")
+	}
+	if err := checkText("title", &in.Title, MaxTitle); err != nil {
+		return nil, err
+	}
+	if in.Title == "" {
+		return nil, invalid("title", "请写明约稿题目")
+	}
+	if err := checkText("notes", &in.Notes, MaxComment); err != nil {
+		return nil, err
+	}
+	if in.Theme != 0 && (in.Theme < 1 || in.Theme > len(pl.Themes)) {
+		return nil, invalid("theme", "宣传重点不对")
+	}
+	if in.Channel != "" && pl.Channel(in.Channel) == nil {
+		return nil, invalid("channel", "渠道不对")
+	}
+	c := &domain.Commission{Department: in.Department, Title: in.Title, Theme: in.Theme, Channel: in.Channel, Due: due, Notes: in.Notes, CreatedBy: act.ID}
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := q.AddCommission(ctx, c); err != nil {
+			return err
+		}
+		who, err := departmentPeople(ctx, q, c.Department)
+		if err != nil {
+			return err
+		}
+		if err := a.notify(ctx, q, act, who, c.Department, domain.NoticeRemind,
+			fmt.Sprintf("%s约稿：《%s》，请于 %s 前报送", act.DisplayName, c.Title, c.Due), "/commissions"); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "commission_create", fmt.Sprintf("commission:%d", c.ID), domain.AuditOK,
+			fmt.Sprintf("%s《%s》%s 前", pl.Department(c.Department).Name, c.Title, c.Due))
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.DeptName = pl.Department(c.Department).Name
+	return c, nil
+}
+
+// CommissionView is a commission and whether it is overdue.
+type CommissionView struct {
+	*domain.Commission
+	Overdue bool
+}
+
+// Commissions lists what u may see: a department's people their own, a
+// leader their departments', the office and the chief all; open first.
+func (a *App) Commissions(ctx context.Context, u *domain.User, openOnly bool) ([]*CommissionView, error) {
+	var depts []string
+	switch {
+	case u.Role.InDepartment():
+		depts = []string{u.Department}
+	case u.Role == domain.Leader:
+		depts = slices.Clone(u.Leads)
+		if depts == nil {
+			depts = []string{}
+		}
+	case u.Role == domain.Office || u.Role == domain.Chief:
+	default:
+		return nil, forbidden("无权查看约稿")
+	}
+	cs, err := a.DB.Q().Commissions(ctx, depts, openOnly)
+	if err != nil {
+		return nil, err
+	}
+	today := plan.DateOf(a.Now().In(a.Zone(ctx)))
+	out := make([]*CommissionView, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, &CommissionView{Commission: c, Overdue: c.PieceID == 0 && c.Due.Before(today)})
+	}
+	return out, nil
+}
+
+// FulfilCommission records that a piece of the department answers a
+// commission (its reporters and head), audited; who asked is told.
+func (a *App) FulfilCommission(ctx context.Context, act *Actor, id, pieceID int64) (err error) {
+	defer a.refused(ctx, act, "commission_fulfil", fmt.Sprintf("commission:%d", id), &err)
+	if !act.Role.InDepartment() {
+		return forbidden("由约稿的科室选择回应的稿件")
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		c, err := q.Commission(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && c.Department != act.Department) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		p, err := a.piece(ctx, q, act.User, pieceID)
+		if err != nil || p.Department != act.Department {
+			return invalid("piece_id", "请选择本科室的稿件")
+		}
+		if err := q.FulfilCommission(ctx, id, pieceID); err != nil {
+			return conflict("这项约稿已有稿件回应")
+		}
+		if err := a.notify(ctx, q, act, []int64{c.CreatedBy}, c.Department, domain.NoticeRemind,
+			fmt.Sprintf("约稿《%s》已由%s回应：《%s》", c.Title, c.DeptName, p.Title), "/pieces/"+strconv.FormatInt(p.ID, 10)); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "commission_fulfil", fmt.Sprintf("commission:%d", id), domain.AuditOK, pieceObj(pieceID))
+	})
+}
+
+// MaxInstruction is the longest 批示, in characters.
+const MaxInstruction = 1000
+
+// AddInstruction records a leader's 批示 on a piece ("piece"), an adoption
+// record ("publication") or an activity ("activity") the leader may see;
+// those it concerns are told.
+func (a *App) AddInstruction(ctx context.Context, act *Actor, kind string, id int64, text string) (_ *domain.Instruction, err error) {
+	object := fmt.Sprintf("%s:%d", kind, id)
+	defer a.refused(ctx, act, "instruction", object, &err)
+	if act.Role != domain.Leader && act.Role != domain.Chief {
+		return nil, forbidden("批示由局领导作出")
+	}
+	if err := checkText("text", &text, MaxInstruction); err != nil {
+		return nil, err
+	}
+	if text == "" {
+		return nil, invalid("text", "批示内容不能为空")
+	}
+	in := &domain.Instruction{Object: object, Text: text, CreatedBy: act.ID}
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		var who []int64
+		var dept, link, what string
+		switch kind {
+		case "piece":
+			p, err := a.piece(ctx, q, act.User, id)
+			if err != nil {
+				return err
+			}
+			people, err := departmentPeople(ctx, q, p.Department)
+			if err != nil {
+				return err
+			}
+			who, dept, link, what = append(people, p.AuthorID), p.Department, "/pieces/"+strconv.FormatInt(id, 10), "《"+p.Title+"》"
+		case "publication":
+			rec, err := adoption(ctx, q, id)
+			if err != nil {
+				return err
+			}
+			if rec.PieceID == 0 {
+				return errNotFound
+			}
+			if _, err := a.piece(ctx, q, act.User, rec.PieceID); err != nil {
+				return err
+			}
+			office, err := q.Recipients(ctx, domain.Office, "")
+			if err != nil {
+				return err
+			}
+			who, dept, link, what = append(office, rec.RecordedBy), rec.Department, "/pieces/"+strconv.FormatInt(rec.PieceID, 10), "《"+rec.Title+"》的采用记录"
+		case "activity":
+			d, err := a.Activity(ctx, act.User, id)
+			if err != nil {
+				return err
+			}
+			pl, err := a.Plan(ctx, d.Year)
+			if err != nil {
+				return err
+			}
+			office, err := q.Recipients(ctx, domain.Office, "")
+			if err != nil {
+				return err
+			}
+			who = office
+			for _, code := range activityDepts(pl, d.Form) {
+				people, err := departmentPeople(ctx, q, code)
+				if err != nil {
+					return err
+				}
+				who = append(who, people...)
+			}
+			link, what = "/activities/"+strconv.FormatInt(id, 10), "活动“"+d.Form.Title+"”"
+		default:
+			return invalid("object", "批示对象应为稿件、采用记录或活动")
+		}
+		if err := q.AddInstruction(ctx, in); err != nil {
+			return err
+		}
+		if err := a.notify(ctx, q, act, who, dept, domain.NoticeRemind, fmt.Sprintf("%s对%s批示：%s", act.DisplayName, what, text), link); err != nil {
+			return err
+		}
+		return a.audit(ctx, q, act, "instruction", object, domain.AuditOK, text)
+	})
+	if err != nil {
+		return nil, err
+	}
+	in.CreatedName = act.DisplayName
+	return in, nil
+}
+
+// Instructions lists the 批示 on an object the user has already been shown.
+func (a *App) Instructions(ctx context.Context, kind string, id int64) ([]*domain.Instruction, error) {
+	return a.DB.Q().Instructions(ctx, fmt.Sprintf("%s:%d", kind, id))
+}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,7 +129,83 @@ func Load(ctx context.Context, a *app.App) ([]Account, error) {
 	if err := policyCampaign(ctx, a, p, users); err != nil {
 		return nil, err
 	}
+	if err := journal(ctx, a, p, users); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// journal plays the year's 《金科文汇》: a quarterly issue of approved pieces
+// and outside material, published by the office's leader; the last one
+// waiting for review. And a leader's commissions and 批示.
+func journal(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.Actor) error {
+	realNow := a.Now
+	defer func() { a.Now = realNow }()
+	loc := p.Location()
+	office := users["office"]
+	reviewer := users["chief"]
+	for _, u := range users {
+		if u.Role == domain.Leader && slices.ContainsFunc(p.Forms, func(f plan.Form) bool {
+			return strings.Contains(f.Title, p.Journal.Name) && len(f.Lead) > 0 && u.LeadsDept(f.Lead[0])
+		}) {
+			reviewer = u
+		}
+	}
+	material := []struct{ title, source, body string }{
+		{"国务院部署新一轮全面创新改革试验", "新华社", "<p>会议指出，要深化科技体制改革，强化企业创新主体地位，推动科技成果转化。</p>"},
+		{"人工智能助力制造业转型升级", "科技日报", "<p>人工智能技术在质量检测、预测性维护等场景加快应用，推动制造业提质增效。</p>"},
+		{"青少年科普：认识二维材料", "科普中国", "<p>石墨烯是由碳原子组成的二维材料，具有优异的导电和导热性能。</p>"},
+		{"外地经验：深圳如何服务科技型中小企业", "深圳特区报", "<p>深圳通过创新券、科技金融和孵化载体，形成了覆盖企业全生命周期的服务体系。</p>"},
+	}
+	for n, month := range []int{3, 6, 9, 12} {
+		day := plan.Date{Year: p.Year, Month: month, Day: 25}
+		a.Now = func() time.Time { return time.Date(day.Year, time.Month(day.Month), day.Day, 10, 0, 0, 0, loc) }
+		j, err := a.CreateIssue(ctx, office, app.IssueInput{Number: n + 1, Date: day.String(), Editor: office.DisplayName})
+		if err != nil {
+			return fmt.Errorf("demo journal: %w", err)
+		}
+		pieces, err := a.Pieces(ctx, office.User, domain.PieceFilter{States: []domain.PieceState{domain.StateAdopted}}, app.PageQuery{Limit: 40})
+		if err != nil {
+			return err
+		}
+		for i := 0; i < 4 && n*4+i < len(pieces.Items); i++ {
+			if err := a.AddJournalItem(ctx, office, j.ID, app.ItemInput{Section: (i + 2) % len(p.Journal.Sections), PieceID: pieces.Items[n*4+i].ID}); err != nil {
+				return err
+			}
+		}
+		m := material[n%len(material)]
+		if err := a.AddJournalItem(ctx, office, j.ID, app.ItemInput{Section: n % len(p.Journal.Sections), Title: m.title, Source: m.source, Body: m.body}); err != nil {
+			return err
+		}
+		if err := a.SubmitIssue(ctx, office, j.ID); err != nil {
+			return err
+		}
+		if month < 12 {
+			if err := a.ReviewIssue(ctx, reviewer, j.ID, true, "同意印发。"); err != nil {
+				return err
+			}
+		}
+	}
+	// A leader's commission for each department they lead, one answered; a 批示.
+	a.Now = func() time.Time { return time.Date(p.Year, 12, 1, 9, 0, 0, 0, loc) }
+	leader := users["leader"]
+	for i, dept := range leader.Leads {
+		due := plan.Date{Year: p.Year, Month: 12, Day: 10 + 10*i}
+		if _, err := a.CreateCommission(ctx, leader, app.CommissionInput{Department: dept, Title: "年度科技创新工作亮点综述", Theme: 1, Due: due.String(),
+			Notes: "请围绕全年重点工作，800 字左右。"}); err != nil {
+			return err
+		}
+	}
+	adopted, err := a.Pieces(ctx, leader.User, domain.PieceFilter{States: []domain.PieceState{domain.StateAdopted}}, app.PageQuery{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(adopted.Items) > 0 {
+		if _, err := a.AddInstruction(ctx, leader, "piece", adopted.Items[0].ID, "写得很好，请各科室学习借鉴。"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // demoPolicies are the library the demo's campaign explains.

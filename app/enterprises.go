@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -214,15 +213,5 @@ func (a *App) ExportEnterprises(ctx context.Context, act *Actor, f domain.Enterp
 		last := page[len(page)-1]
 		from = &store.EnterpriseKey{Name: last.Name, ID: last.ID}
 	}
-	var buf bytes.Buffer
-	if err := report.ListXLSX(&buf, l); err != nil {
-		return nil, err
-	}
-	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
-		return a.audit(ctx, q, act, "export", "enterprises.xlsx", domain.AuditOK, fmt.Sprintf("%d 家", len(l.Rows)))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return a.exportList(ctx, act, "enterprises.xlsx", l)
 }

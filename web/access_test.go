@@ -116,6 +116,7 @@ var routeTable = map[string][]string{
 	"GET /enterprises":                       {R, H, L, C, O},
 	"POST /enterprises":                      {R, H, O},
 	"GET /export/enterprises.xlsx":           {R, H, L, C, O},
+	"GET /export/lists/{kind}":               {R, H, L, C, O},
 	"GET /api/v1/enterprises":                {R, H, L, C, O},
 	"POST /api/v1/enterprises":               {R, H, O},
 	"GET /visits":                            {R, H, L, C, O},

@@ -132,3 +132,26 @@ func (s *Server) exportEnterprises(w http.ResponseWriter, r *http.Request, c *re
 	w.Write(doc)
 	return nil
 }
+
+// exportList: GET /export/lists/{kind}?year= — visits, activities, reaches,
+// policies, commissions as a workbook (what the user may see).
+func (s *Server) exportList(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	year, err := yearParam(r)
+	if err != nil {
+		return err
+	}
+	kind := r.PathValue("kind")
+	names := map[string]string{"visits": "走访记录", "activities": "主要形式活动", "reaches": "科技政策进百企", "policies": "科技政策库", "commissions": "约稿"}
+	name, ok := names[kind]
+	if !ok {
+		return &domain.Error{Code: domain.ENotFound, Message: "没有找到"}
+	}
+	doc, err := s.App.ExportList(r.Context(), c.actor, kind, year)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + ".xlsx"}))
+	w.Write(doc)
+	return nil
+}

@@ -109,3 +109,34 @@ func TestEnterprises(t *testing.T) {
 		}
 	})
 }
+
+// Every list of the plan's work exports as a workbook, with what the user
+// may see, and the export is audited.
+func TestListExports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		for _, kind := range []string{"visits", "activities", "reaches", "policies", "commissions"} {
+			res, body := e.as("leader").do("GET", "/export/lists/"+kind+"?year=2017", nil)
+			if res.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", kind, res.StatusCode, body)
+			}
+			f, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+			if err != nil {
+				t.Fatalf("%s: %v", kind, err)
+			}
+			rows, _ := f.GetRows("Sheet1")
+			if len(rows) < 2 || rows[0][0] == "" {
+				t.Errorf("%s: %v", kind, rows)
+			}
+			if kind == "activities" && len(rows) != 2+9 {
+				t.Errorf("activities: %d rows, want the plan's 9 forms", len(rows)-2)
+			}
+		}
+		if res, _ := e.as("leader").do("GET", "/export/lists/nothing", nil); res.StatusCode != 404 {
+			t.Errorf("an unknown list: %d", res.StatusCode)
+		}
+		if res, _ := e.as("admin").do("GET", "/export/lists/visits", nil); res.StatusCode != 403 {
+			t.Errorf("the administrator exports visits: %d", res.StatusCode)
+		}
+	})
+}

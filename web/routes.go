@@ -98,6 +98,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/enterprises", domain.PermFieldRead, s.enterprisesPage)
 	s.handle("POST", "/enterprises", domain.PermFieldWrite, s.createEnterprise)
 	s.handle("GET", "/export/enterprises.xlsx", domain.PermFieldRead, s.exportEnterprises)
+	s.handle("GET", "/export/lists/{kind}", domain.PermFieldRead, s.exportList)
 	s.handle("GET", "/api/v1/enterprises", domain.PermFieldRead, s.apiEnterprises)
 	s.handle("POST", "/api/v1/enterprises", domain.PermFieldWrite, s.apiCreateEnterprise)
 	s.handle("GET", "/visits", domain.PermFieldRead, s.visitsPage)

@@ -59,6 +59,9 @@ func TestCommissionsAndInstructions(t *testing.T) {
 			t.Fatalf("overdue: %s", body)
 		}
 		cid := itoa(list.Commissions[0].ID)
+		if _, page := rep.do("GET", "/departments/hightech", nil); !strings.Contains(page, `id="open-commissions"`) || !strings.Contains(page, "已逾期") {
+			t.Error("the department's page does not show its open commission")
+		}
 		piece := e.newPiece("reporter", domain.StateSubmitted, false)
 		other := e.newPiece("reporter2", domain.StateSubmitted, false)
 		if res, _ := rep.form("/commissions/"+cid+"/fulfil", url.Values{"piece_id": {itoa(other)}}, true); res.StatusCode != 422 {

@@ -121,6 +121,8 @@ type departmentView struct {
 	QuotaCats []*plan.Category
 	QuotaRows []quotaRow
 	Pieces    []*domain.Piece
+	// Commissions are its open 约稿 (shown until a piece answers them).
+	Commissions []*app.CommissionView
 }
 
 func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -169,9 +171,19 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCt
 			return err
 		}
 	}
+	var openCommissions []*app.CommissionView
+	if cs, err := s.App.Commissions(r.Context(), c.user, true); err == nil {
+		for _, cm := range cs {
+			if cm.Department == code {
+				openCommissions = append(openCommissions, cm)
+			}
+		}
+	} else if domain.ErrorOf(err).Code != domain.EForbidden {
+		return err
+	}
 	s.render(w, r, c, "department", dept.Name, departmentView{Plan: p, Dept: dept, Focus: pd.Focus, AsOf: res.AsOf,
 		Targets: p.CategoriesOf(plan.KindTarget), Bonuses: p.CategoriesOf(plan.KindBonus), Gaps: gaps,
-		Quotas: len(quotaCats) > 0, QuotaCats: quotaCats, QuotaRows: rows, Pieces: pieces})
+		Quotas: len(quotaCats) > 0, QuotaCats: quotaCats, QuotaRows: rows, Pieces: pieces, Commissions: openCommissions})
 	return nil
 }
 

@@ -149,3 +149,23 @@ func TestCheckCreditCode(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCreditCode: whatever is accepted is 18 upper-case characters whose
+// check character is the one the standard computes; nothing panics.
+func FuzzCreditCode(f *testing.F) {
+	for _, s := range []string{"91350100M000100Y43", "91350100m000100y43", "9135010", "中文中文中文中文中文中文中文中文中文", "91350100M000100Y4I"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		code, err := CheckCreditCode(s)
+		if err != nil {
+			return
+		}
+		if len(code) != 18 || strings.ToUpper(code) != code {
+			t.Fatalf("accepted %q as %q", s, code)
+		}
+		if again, err := CompleteCreditCode(code[:17]); err != nil || again != code {
+			t.Fatalf("%q: check character differs (%q, %v)", code, again, err)
+		}
+	})
+}

@@ -197,3 +197,24 @@ func TestChineseNumber(t *testing.T) {
 		t.Errorf("label %s", got)
 	}
 }
+
+// FuzzParse: any plan file is accepted or refused with an error that names
+// where; nothing panics; what is accepted has a year and departments.
+func FuzzParse(f *testing.F) {
+	_, src := Builtin()
+	f.Add(src)
+	f.Add([]byte("year = 2017\n"))
+	f.Add([]byte("[[departments]]\ncode = \"x\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Parse("fuzz.toml", data)
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.toml") {
+				t.Fatalf("an error that does not name the file: %v", err)
+			}
+			return
+		}
+		if p.Year == 0 || len(p.Departments) == 0 {
+			t.Fatalf("accepted a plan without a year or departments")
+		}
+	})
+}

@@ -2,6 +2,7 @@ package richtext
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -143,4 +144,54 @@ func TestTextAndDiff(t *testing.T) {
 	if Changed(Diff("同样", "同样")) {
 		t.Error("no change reported as a change")
 	}
+}
+
+// FuzzSanitize: nothing executable survives, and cleaning is idempotent.
+func FuzzSanitize(f *testing.F) {
+	for _, s := range []string{`<p>正文<b>加粗</b></p>`, `<script>alert(1)</script>`, `<a href="javascript:alert(1)">x</a>`,
+		`<img src=x onerror=alert(1)>`, `<p style="x:expression(1)">`, `<svg><script>1</script></svg>`, `<a href="https://e.org">e</a><a>`,
+		`<table><tr><td>1</td></tr></table>`, strings.Repeat("<div>", 150)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := Sanitize(s)
+		if err != nil {
+			return
+		}
+		// Parsed as a browser would: no element that runs, no handler, no
+		// style, no link that is not a web address (text may say anything).
+		doc, err := html.Parse(strings.NewReader("<body>" + out + "</body>"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var walk func(n *html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.ElementNode {
+				switch n.Data {
+				case "script", "style", "iframe", "object", "embed", "svg", "math", "form", "input", "img":
+					t.Fatalf("<%s> survived in %q", n.Data, out)
+				}
+				for _, a := range n.Attr {
+					k, v := strings.ToLower(a.Key), strings.ToLower(strings.TrimSpace(a.Val))
+					if strings.HasPrefix(k, "on") || k == "style" || k == "srcdoc" {
+						t.Fatalf("attribute %s survived in %q", a.Key, out)
+					}
+					if k == "href" || k == "src" {
+						u, err := url.Parse(v)
+						if err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
+							t.Fatalf("%s=%q survived in %q", a.Key, a.Val, out)
+						}
+					}
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(doc)
+		again, err := Sanitize(out)
+		if err != nil || again != out {
+			t.Fatalf("not idempotent:\n%q\n%q (%v)", out, again, err)
+		}
+	})
 }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Fuzzes each target for a while (default 60 s each; `bash scripts/fuzz.sh 600`
+# for ten minutes). A crash is written to the package's testdata/fuzz/ and
+# from then on runs as a test (`go test` runs every corpus entry), so fix the
+# code and keep the entry. The corpora in testdata/ run in CI with the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+time=${1:-60}
+for target in \
+  "./plan FuzzParse" \
+  "./register FuzzRegisterCSV" \
+  "./register FuzzEnterpriseList" \
+  "./wordcount FuzzCount" \
+  "./richtext FuzzSanitize" \
+  "./domain FuzzCreditCode"; do
+  set -- $target
+  echo "== $1 $2 (${time}s)"
+  go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "${time}s"
+done

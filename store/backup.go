@@ -18,6 +18,11 @@ func (s *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("%s 已存在：备份不会覆盖已有文件", path)
 	}
+	// The copy is the owner's only, as the database is (VACUUM INTO fills an
+	// empty file).
+	if err := createPrivate(path); err != nil {
+		return err
+	}
 	_, err := s.sql.ExecContext(ctx, `VACUUM INTO ?`, path)
 	return err
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -108,6 +109,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		d = postgresDialect
 	} else {
 		conn = sqliteDSN(dsn)
+		// A new database file is the owner's only (0600): it holds password
+		// and session hashes. SQLite gives its WAL and shared-memory files
+		// the database file's mode.
+		if err := createPrivate(dsn); err != nil {
+			return nil, fmt.Errorf("创建数据库文件 %s：%w", dsn, err)
+		}
 	}
 	db, err := sql.Open(d.driver, conn)
 	if err != nil {
@@ -291,4 +298,21 @@ func (s *DB) Ready(ctx context.Context) error {
 		return fmt.Errorf("数据库版本 %d 需要升级：请运行 kexuan init --db …", v)
 	}
 	return nil
+}
+
+// createPrivate makes an empty file readable and writable by its owner only
+// when none exists at path (an existing file keeps its mode). In-memory
+// databases are left alone.
+func createPrivate(path string) error {
+	if path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -410,4 +411,32 @@ func TestImportRowsThatDiffer(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A new SQLite database, its WAL and its backups are the owner's only: they
+// hold password and session hashes.
+func TestFilesArePrivate(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/private.db"
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Backup(ctx, dir+"/copy.db"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm", dir + "/copy.db"} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s is %v, want -rw-------", f, st.Mode().Perm())
+		}
+	}
 }

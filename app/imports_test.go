@@ -55,7 +55,7 @@ func TestImportGraph(t *testing.T) {
 		"richtext":  {},
 		"auth":      {},
 		"domain":    {"kexuan/plan"},
-		"report":    {"kexuan/plan", "kexuan/scoring", "kexuan/domain"},
+		"report":    {"kexuan/plan", "kexuan/scoring", "kexuan/domain", "kexuan/richtext"}, // richtext: a body as the document's paragraphs
 		"register":  {"kexuan/plan", "kexuan/domain", "kexuan/wordcount"},
 	}
 	mayOpenStore := map[string]bool{"app": true, "cli": true, "store/storetest": true,

@@ -44,6 +44,9 @@ type App struct {
 	throttle     *throttle
 	reports      reportCache
 	ledgerCounts ledgerCounts
+
+	waitingMu sync.Mutex
+	waiting   map[int64]waitingEntry // the header's counts per user, briefly kept
 }
 
 // New returns an App on db.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -181,8 +182,38 @@ type Waiting struct {
 	Review, Record, Verify int
 }
 
-// WaitingFor counts what waits for u.
+// waitingTTL is how long a user's header counts are kept: a badge may lag
+// a few seconds, every page need not count again.
+const waitingTTL = 10 * time.Second
+
+type waitingEntry struct {
+	w  Waiting
+	at time.Time
+}
+
+// WaitingFor counts what waits for u (kept for waitingTTL per user).
 func (a *App) WaitingFor(ctx context.Context, u *domain.User) (Waiting, error) {
+	now := time.Now()
+	a.waitingMu.Lock()
+	e, ok := a.waiting[u.ID]
+	a.waitingMu.Unlock()
+	if ok && now.Sub(e.at) < waitingTTL {
+		return e.w, nil
+	}
+	w, err := a.countWaiting(ctx, u)
+	if err != nil {
+		return w, err
+	}
+	a.waitingMu.Lock()
+	if a.waiting == nil || len(a.waiting) > 10000 {
+		a.waiting = map[int64]waitingEntry{}
+	}
+	a.waiting[u.ID] = waitingEntry{w, now}
+	a.waitingMu.Unlock()
+	return w, nil
+}
+
+func (a *App) countWaiting(ctx context.Context, u *domain.User) (Waiting, error) {
 	var w Waiting
 	q := a.DB.Q()
 	var review []domain.PieceState

@@ -120,8 +120,10 @@ func (pc *pgCopy) compare(ctx context.Context, tx pgx.Tx) error {
 		JOIN publications p ON p.department_id = i.department_id AND p.day = i.day::date AND p.identity = i.identity
 		WHERE p.words <> i.words
 		UNION ALL
-		SELECT b.line, a.line, b.title, a.words, b.words FROM import_rows a
-		JOIN import_rows b ON b.department_id = a.department_id AND b.day = a.day AND b.identity = a.identity AND b.line > a.line
+		SELECT b.line, a.line, b.title, a.words, b.words
+		FROM (SELECT department_id, day, identity FROM import_rows GROUP BY 1, 2, 3 HAVING count(DISTINCT words) > 1) d
+		JOIN import_rows a ON a.department_id = d.department_id AND a.day = d.day AND a.identity = d.identity
+		JOIN import_rows b ON b.department_id = d.department_id AND b.day = d.day AND b.identity = d.identity AND b.line > a.line
 		WHERE a.words <> b.words
 		ORDER BY 1`)
 	if err != nil {

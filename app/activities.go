@@ -199,6 +199,30 @@ func mayEditActivity(u *domain.User, pl *plan.Plan, f *plan.Form) bool {
 	return slices.Contains(activityDepts(pl, f), u.Department)
 }
 
+// editableActivity loads an activity the actor may change (the office, its
+// departments' people) with its form; what names the change in a refusal.
+func (a *App) editableActivity(ctx context.Context, q *store.Q, act *Actor, id int64, what string) (*domain.Activity, *plan.Form, error) {
+	cur, err := q.Activity(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, errNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	pl, err := a.Plan(ctx, cur.Year)
+	if err != nil {
+		return nil, nil, err
+	}
+	f := formOf(pl, cur.Form)
+	if f == nil {
+		return nil, nil, errNotFound
+	}
+	if !mayEditActivity(act.User, pl, f) {
+		return nil, nil, forbidden("只有办公室和责任科室可以%s", what)
+	}
+	return cur, f, nil
+}
+
 // ActivityInput is what the office or a responsible department writes.
 type ActivityInput struct {
 	First, Last string // YYYY-MM-DD; both empty: unset
@@ -220,23 +244,9 @@ func (a *App) UpdateActivity(ctx context.Context, act *Actor, id int64, in Activ
 		return nil, invalid("status", "状态应为计划中、进行中或已完成")
 	}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
-		cur, err := q.Activity(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return errNotFound
-		}
+		cur, f, err := a.editableActivity(ctx, q, act, id, "修改这项活动")
 		if err != nil {
 			return err
-		}
-		pl, err := a.Plan(ctx, cur.Year)
-		if err != nil {
-			return err
-		}
-		f := formOf(pl, cur.Form)
-		if f == nil {
-			return errNotFound
-		}
-		if !mayEditActivity(act.User, pl, f) {
-			return forbidden("只有办公室和责任科室可以修改这项活动")
 		}
 		next := *cur
 		next.First, next.Last = plan.Date{}, plan.Date{}
@@ -284,23 +294,8 @@ func (a *App) AddActivityFile(ctx context.Context, act *Actor, id int64, name st
 	}
 	f := &domain.ActivityFile{ActivityID: id, Name: att.Name, ContentType: att.ContentType, Size: att.Size, SHA256: att.SHA256, Data: att.Data, UploadedBy: act.ID}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
-		cur, err := q.Activity(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return errNotFound
-		}
-		if err != nil {
+		if _, _, err := a.editableActivity(ctx, q, act, id, "上传活动材料"); err != nil {
 			return err
-		}
-		pl, err := a.Plan(ctx, cur.Year)
-		if err != nil {
-			return err
-		}
-		form := formOf(pl, cur.Form)
-		if form == nil {
-			return errNotFound
-		}
-		if !mayEditActivity(act.User, pl, form) {
-			return forbidden("只有办公室和责任科室可以上传活动材料")
 		}
 		if err := q.AddActivityFile(ctx, f); err != nil {
 			return err

@@ -90,28 +90,9 @@ type ReachInput struct {
 // were explained (at least one), audited.
 func (a *App) RecordReach(ctx context.Context, act *Actor, in ReachInput) (_ *domain.PolicyReach, err error) {
 	defer a.refused(ctx, act, "policy_reach", "policy_reaches", &err)
-	if !act.Role.Can(domain.PermFieldWrite) {
-		return nil, forbidden("无权登记")
-	}
-	if act.Role.InDepartment() {
-		if in.Department != "" && in.Department != act.Department {
-			return nil, forbidden("只能登记本科室的走访宣讲")
-		}
-		in.Department = act.Department
-	}
-	day, err := plan.ParseDate(strings.TrimSpace(in.Date))
+	day, pl, err := a.fieldRecord(ctx, act, &in.Department, in.Date, "走访宣讲")
 	if err != nil {
-		return nil, invalid("date", "%v", err)
-	}
-	pl, err := a.Plan(ctx, day.Year)
-	if err != nil {
-		return nil, invalid("date", "%d 年没有考核方案", day.Year)
-	}
-	if pl.Department(in.Department) == nil {
-		return nil, invalid("department", "请选择科室")
-	}
-	if day.After(plan.DateOf(a.Now().In(pl.Location()))) {
-		return nil, invalid("date", "日期不能晚于今天")
+		return nil, err
 	}
 	if err := checkText("asked", &in.Asked, MaxVisitText); err != nil {
 		return nil, err

@@ -13,6 +13,38 @@ import (
 	"kexuan/store"
 )
 
+// fieldRecord checks what every record of the plan's field work shares (a
+// visit, an enterprise reached): the actor may record it, a department's
+// people only for their own department (which it fills in), the office for
+// any; a date in a plan year, not in the future. It returns the day and
+// that year's plan. what names the record in refusals.
+func (a *App) fieldRecord(ctx context.Context, act *Actor, dept *string, date, what string) (plan.Date, *plan.Plan, error) {
+	if !act.Role.Can(domain.PermFieldWrite) {
+		return plan.Date{}, nil, forbidden("无权登记%s", what)
+	}
+	if act.Role.InDepartment() {
+		if *dept != "" && *dept != act.Department {
+			return plan.Date{}, nil, forbidden("只能登记本科室的%s", what)
+		}
+		*dept = act.Department
+	}
+	day, err := plan.ParseDate(strings.TrimSpace(date))
+	if err != nil {
+		return plan.Date{}, nil, invalid("date", "%v", err)
+	}
+	pl, err := a.Plan(ctx, day.Year)
+	if err != nil {
+		return plan.Date{}, nil, invalid("date", "%d 年没有考核方案", day.Year)
+	}
+	if pl.Department(*dept) == nil {
+		return plan.Date{}, nil, invalid("department", "请选择科室")
+	}
+	if day.After(plan.DateOf(a.Now().In(pl.Location()))) {
+		return plan.Date{}, nil, invalid("date", "%s日期不能晚于今天", what)
+	}
+	return day, pl, nil
+}
+
 // VisitInput is a visit as recorded.
 type VisitInput struct {
 	Date          string
@@ -38,28 +70,9 @@ const (
 // enterprise or a park; not in the future. Audited.
 func (a *App) RecordVisit(ctx context.Context, act *Actor, in VisitInput) (_ *domain.Visit, err error) {
 	defer a.refused(ctx, act, "visit_record", "visits", &err)
-	if !act.Role.Can(domain.PermFieldWrite) {
-		return nil, forbidden("无权登记走访")
-	}
-	if act.Role.InDepartment() {
-		if in.Department != "" && in.Department != act.Department {
-			return nil, forbidden("只能登记本科室的走访")
-		}
-		in.Department = act.Department
-	}
-	day, err := plan.ParseDate(strings.TrimSpace(in.Date))
+	day, pl, err := a.fieldRecord(ctx, act, &in.Department, in.Date, "走访")
 	if err != nil {
-		return nil, invalid("date", "%v", err)
-	}
-	pl, err := a.Plan(ctx, day.Year)
-	if err != nil {
-		return nil, invalid("date", "%d 年没有考核方案", day.Year)
-	}
-	if pl.Department(in.Department) == nil {
-		return nil, invalid("department", "请选择科室")
-	}
-	if today := plan.DateOf(a.Now().In(pl.Location())); day.After(today) {
-		return nil, invalid("date", "走访日期不能晚于今天")
+		return nil, err
 	}
 	var people []string
 	for _, p := range in.People {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -118,11 +117,7 @@ func (s *Server) activityFile(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	w.Header().Set("Content-Length", strconv.Itoa(len(f.Data)))
-	_, err = w.Write(f.Data)
-	return err
+	return sendFile(w, f.Name, f.ContentType, f.Data)
 }
 
 // apiActivities: GET /api/v1/activities?year=2017 → {"year","activities":[{"id","form","title",

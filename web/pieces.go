@@ -320,10 +320,15 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", a.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
-	w.Header().Set("Content-Length", strconv.Itoa(len(a.Data)))
-	_, err = w.Write(a.Data)
+	return sendFile(w, a.Name, a.ContentType, a.Data)
+}
+
+// sendFile answers with a stored file as a download.
+func sendFile(w http.ResponseWriter, name, contentType string, data []byte) error {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, err := w.Write(data)
 	return err
 }
 

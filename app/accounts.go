@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/mail"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -15,6 +17,7 @@ import (
 
 	"kexuan/auth"
 	"kexuan/domain"
+	"kexuan/secret"
 	"kexuan/store"
 )
 
@@ -99,22 +102,56 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 		}
 		return "", nil, errBadLogin
 	}
+	if u.Role == domain.Pending {
+		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "no role yet")
+		return "", nil, &domain.Error{Code: domain.EForbidden, Message: "账户尚未分配角色：请联系安全管理员"}
+	}
+	pol, err := a.Policy(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	// The password alone opens a session that can only give the second
+	// factor (or enrol one, when the policy requires it and there is none).
+	stage, note := domain.StageFull, ""
+	switch {
+	case u.TOTPEnabled:
+		stage, note = domain.StageCode, "password ok; waiting for the second factor"
+	case pol.secondFactorRequired(u.Role):
+		stage, note = domain.StageEnrol, "password ok; must enrol a second factor"
+	}
+	expired := !u.MustChangePassword && pol.passwordExpired(u, now)
+	if expired {
+		u.MustChangePassword = true
+		note = strings.TrimPrefix(note+"; password older than "+strconv.Itoa(pol.PasswordMaxAgeDays)+" days, must change", "; ")
+	}
 	token := NewToken()
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
-		if err := q.RecordLoginSuccess(ctx, u.ID); err != nil {
-			return err
+		if stage == domain.StageFull {
+			if err := q.RecordLoginSuccess(ctx, u.ID); err != nil {
+				return err
+			}
+		}
+		if expired {
+			if err := q.SetMustChangePassword(ctx, u.ID); err != nil {
+				return err
+			}
 		}
 		if err := q.CreateSession(ctx, token, &domain.Session{UserID: u.ID, CSRFToken: NewToken(), Address: addr,
-			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteTimeout)}); err != nil {
+			CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteTimeout), Stage: stage}); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, actor, "login", userObj(u.ID), domain.AuditOK, "")
+		return a.audit(ctx, q, actor, "login", userObj(u.ID), domain.AuditOK, note)
 	})
 	if err != nil {
 		return "", nil, err
 	}
+	a.openContacts(u)
 	return token, u, nil
 }
+
+// SecondFactorTimeout is how long a session that gave only its password may
+// wait for the code.
+const SecondFactorTimeout = 5 * time.Minute
 
 // passwordFailure counts a wrong password toward the account's lockout, with
 // its audit row (and a lockout row, ending every session, when it locks).
@@ -125,7 +162,12 @@ func (a *App) passwordFailure(ctx context.Context, act *Actor, action, reason st
 	err := a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
 		var locked bool
 		var err error
-		n, locked, err = q.RecordLoginFailure(ctx, act.ID, LockoutFailures, now.Add(LockoutFor))
+		pol, err := a.Policy(ctx)
+		if err != nil {
+			return err
+		}
+		lockFor := time.Duration(pol.LockoutMinutes) * time.Minute
+		n, locked, err = q.RecordLoginFailure(ctx, act.ID, pol.LockoutFailures, now.Add(lockFor))
 		if err != nil {
 			return err
 		}
@@ -136,7 +178,7 @@ func (a *App) passwordFailure(ctx context.Context, act *Actor, action, reason st
 			if err := q.DeleteUserSessions(ctx, act.ID, ""); err != nil {
 				return err
 			}
-			return a.audit(ctx, q, act, "lockout", userObj(act.ID), domain.AuditOK, fmt.Sprintf("%d failures; locked until %s", n, now.Add(LockoutFor).Format(time.RFC3339)))
+			return a.audit(ctx, q, act, "lockout", userObj(act.ID), domain.AuditOK, fmt.Sprintf("%d failures; locked until %s", n, now.Add(lockFor).Format(time.RFC3339)))
 		}
 		return nil
 	})
@@ -161,7 +203,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (*domain.User, *do
 		return nil, nil, err
 	}
 	now := a.Now()
-	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > IdleTimeout {
+	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > IdleTimeout || s.Stage == domain.StageCode && now.Sub(s.CreatedAt) > SecondFactorTimeout {
 		if err := q.DeleteSession(ctx, token); err != nil {
 			return nil, nil, err
 		}
@@ -182,6 +224,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (*domain.User, *do
 			return nil, nil, err
 		}
 	}
+	a.openContacts(u)
 	return u, s, nil
 }
 
@@ -231,11 +274,23 @@ func (a *App) ChangePassword(ctx context.Context, act *Actor, token, old, next s
 	if err := auth.CheckPassword(act.Username, next, act.DisplayName); err != nil {
 		return invalid("new_password", "%v", err)
 	}
+	pol, err := a.Policy(ctx)
+	if err != nil {
+		return err
+	}
+	if err := a.checkHistory(ctx, act.User, next, pol.PasswordHistory); err != nil {
+		return err
+	}
 	hash, err := auth.HashPassword(ctx, next)
 	if err != nil {
 		return err
 	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
+		if pol.PasswordHistory > 0 {
+			if err := q.AddPasswordHistory(ctx, act.ID, act.PasswordHash, pol.PasswordHistory); err != nil {
+				return err
+			}
+		}
 		if err := q.SetPassword(ctx, act.ID, hash, false); err != nil {
 			return err
 		}
@@ -258,6 +313,8 @@ type UserInput struct {
 	Leads       []string
 	Password    string // new accounts and resets only
 	Disabled    bool
+	Email       string
+	Phone       string
 }
 
 // MaxDisplayName is the longest display name, in characters.
@@ -278,6 +335,15 @@ func (a *App) checkUser(ctx context.Context, in *UserInput) error {
 	if !slices.Contains(domain.Roles, in.Role) {
 		return invalid("role", "角色不对")
 	}
+	in.Email, in.Phone = strings.TrimSpace(in.Email), strings.TrimSpace(in.Phone)
+	if in.Email != "" {
+		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+			return invalid("email", "邮箱地址不对")
+		}
+	}
+	if in.Phone != "" && !phoneRE.MatchString(in.Phone) {
+		return invalid("phone", "手机号或电话应为 7–20 位数字，可含 +、-、空格")
+	}
 	depts, err := a.DB.Q().Departments(ctx)
 	if err != nil {
 		return err
@@ -285,11 +351,16 @@ func (a *App) checkUser(ctx context.Context, in *UserInput) error {
 	known := func(c string) bool {
 		return slices.ContainsFunc(depts, func(d domain.DepartmentRef) bool { return d.Code == c })
 	}
-	if in.Role.InDepartment() {
+	switch {
+	case in.Role.InDepartment():
 		if !known(in.Department) {
 			return invalid("department", "信息员和科室负责人必须属于一个科室")
 		}
-	} else {
+	case in.Role == domain.Pending:
+		if in.Department != "" && !known(in.Department) {
+			return invalid("department", "未知科室 %q", in.Department)
+		}
+	default:
 		in.Department = ""
 	}
 	if in.Role != domain.Leader {
@@ -306,8 +377,13 @@ func (a *App) checkUser(ctx context.Context, in *UserInput) error {
 // CreateUser adds an account (administrators only; also the CLI as actor nil).
 func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChange bool) (_ *domain.User, err error) {
 	defer a.refused(ctx, act, "user_create", "user:"+domain.Clip(in.Username, MaxUsername+1), &err)
-	if act != nil && act.Role != domain.Admin {
-		return nil, forbidden("只有管理员可以管理账户")
+	if act != nil && !act.Role.Can(domain.PermUsers) {
+		return nil, forbidden("只有系统管理员可以新建账户")
+	}
+	if act != nil {
+		// 三员分立: the system administrator makes the account; the security
+		// administrator gives it a role.
+		in.Role, in.Leads = domain.Pending, nil
 	}
 	in.Username = strings.TrimSpace(strings.ToLower(in.Username))
 	if !usernameRE.MatchString(in.Username) {
@@ -323,6 +399,9 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 	if err != nil {
 		return nil, err
 	}
+	if (in.Email != "" || in.Phone != "") && a.Key == nil {
+		return nil, errNoKey
+	}
 	u := &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department,
 		Leads: in.Leads, PasswordHash: hash, MustChangePassword: mustChange}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
@@ -332,17 +411,29 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 			}
 			return err
 		}
+		if in.Email != "" || in.Phone != "" {
+			email, _ := a.seal(in.Email, userField(u.ID, "email"))
+			phone, _ := a.seal(in.Phone, userField(u.ID, "phone"))
+			if err := q.SetContacts(ctx, u.ID, email, phone); err != nil {
+				return err
+			}
+			u.Email, u.Phone = in.Email, in.Phone
+		}
 		return a.audit(ctx, q, act, "user_create", userObj(u.ID), domain.AuditOK,
 			fmt.Sprintf("username=%s role=%s department=%s leads=%s", u.Username, u.Role, u.Department, strings.Join(u.Leads, ",")))
 	})
 	return u, err
 }
 
-// UpdateUser changes an account; disabling it ends its sessions.
+// UpdateUser changes an account's data (the system administrator): its
+// name, department, contacts and whether it is disabled — not its role,
+// which is the security administrator's (AssignRole). Disabling ends its
+// sessions. The three administrators' accounts are changed on the command
+// line only.
 func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput) (err error) {
 	defer a.refused(ctx, act, "user_update", userObj(id), &err)
-	if act.Role != domain.Admin {
-		return forbidden("只有管理员可以管理账户")
+	if !act.Role.Can(domain.PermUsers) {
+		return forbidden("只有系统管理员可以修改账户")
 	}
 	u, err := a.DB.Q().UserByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -351,15 +442,37 @@ func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput
 	if err != nil {
 		return err
 	}
+	if u.Role.Administrator() && u.ID != act.ID {
+		return forbidden("三员的账户只能在服务器上用命令行修改")
+	}
+	if u.ID == act.ID && in.Disabled {
+		return invalid("disabled", "不能停用自己")
+	}
+	in.Role, in.Leads = u.Role, u.Leads
+	a.openContacts(u)
+	// The form shows the contacts masked: a mask sent back unchanged keeps
+	// the value.
+	if u.Email != "" && strings.TrimSpace(in.Email) == secret.MaskEmail(u.Email) {
+		in.Email = u.Email
+	}
+	if u.Phone != "" && strings.TrimSpace(in.Phone) == secret.MaskPhone(u.Phone) {
+		in.Phone = u.Phone
+	}
 	if err := a.checkUser(ctx, &in); err != nil {
 		return err
 	}
-	if u.ID == act.ID && (in.Disabled || in.Role != domain.Admin) {
-		return invalid("role", "不能停用自己或取消自己的管理员角色")
+	before := fmt.Sprintf("name=%s department=%s disabled=%v email=%s phone=%s", u.DisplayName, u.Department, u.Disabled, secret.MaskEmail(u.Email), secret.MaskPhone(u.Phone))
+	u.DisplayName, u.Department, u.Disabled = in.DisplayName, in.Department, in.Disabled
+	after := fmt.Sprintf("name=%s department=%s disabled=%v email=%s phone=%s", u.DisplayName, u.Department, u.Disabled, secret.MaskEmail(in.Email), secret.MaskPhone(in.Phone))
+	if (in.Email != "" || in.Phone != "") && a.Key == nil {
+		return errNoKey
 	}
-	before := fmt.Sprintf("role=%s department=%s leads=%s disabled=%v", u.Role, u.Department, strings.Join(u.Leads, ","), u.Disabled)
-	u.DisplayName, u.Role, u.Department, u.Leads, u.Disabled = in.DisplayName, in.Role, in.Department, in.Leads, in.Disabled
-	after := fmt.Sprintf("role=%s department=%s leads=%s disabled=%v", u.Role, u.Department, strings.Join(u.Leads, ","), u.Disabled)
+	if u.Email, err = a.seal(in.Email, userField(u.ID, "email")); err != nil {
+		return err
+	}
+	if u.Phone, err = a.seal(in.Phone, userField(u.ID, "phone")); err != nil {
+		return err
+	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
 		if err := q.UpdateUser(ctx, u); err != nil {
 			return err
@@ -376,12 +489,12 @@ func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput
 // ResetPassword sets a temporary password the user must change.
 func (a *App) ResetPassword(ctx context.Context, act *Actor, id int64, password string) (err error) {
 	defer a.refused(ctx, act, "password_reset", userObj(id), &err)
-	if act.Role != domain.Admin {
-		return forbidden("只有管理员可以重置密码")
-	}
-	u, err := a.DB.Q().UserByID(ctx, id)
+	u, err := a.securityTarget(ctx, act, id)
 	if err != nil {
-		return errNotFound
+		return err
+	}
+	if u.Role.Administrator() {
+		return forbidden("三员的密码只能在服务器上用命令行重置")
 	}
 	if err := auth.CheckPassword(u.Username, password, u.DisplayName); err != nil {
 		return invalid("password", "%v", err)
@@ -425,15 +538,37 @@ func RandomPassword() string {
 	return string(out)
 }
 
-// Bootstrap makes sure an administrator exists: with none, it creates
-// "admin" with a random password (returned, to be printed once) that must
-// be changed at first sign-in.
-func (a *App) Bootstrap(ctx context.Context) (string, error) {
-	n, err := a.DB.Q().CountUsers(ctx, domain.Admin)
-	if err != nil || n > 0 {
-		return "", err
+// Bootstrap makes sure the three administrators exist: for each role with
+// no account, it creates one (admin, security, auditor) with a random
+// password that must be changed at first sign-in. The passwords are
+// returned, to be printed once.
+func (a *App) Bootstrap(ctx context.Context) ([]Initial, error) {
+	var out []Initial
+	for _, b := range []struct {
+		role       domain.Role
+		name, full string
+	}{{domain.Admin, "admin", "系统管理员"}, {domain.Security, "security", "安全管理员"}, {domain.Auditor, "auditor", "审计管理员"}} {
+		n, err := a.DB.Q().CountUsers(ctx, b.role)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			continue
+		}
+		pw := RandomPassword()
+		if _, err := a.CreateUser(ctx, nil, UserInput{Username: b.name, DisplayName: b.full, Role: b.role, Password: pw}, true); err != nil {
+			return nil, err
+		}
+		out = append(out, Initial{Username: b.name, Role: b.role, Password: pw})
 	}
-	pw := RandomPassword()
-	_, err = a.CreateUser(ctx, nil, UserInput{Username: "admin", DisplayName: "系统管理员", Role: domain.Admin, Password: pw}, true)
-	return pw, err
+	return out, nil
 }
+
+// Initial is an account made at the first start, with its one-time password.
+type Initial struct {
+	Username string
+	Role     domain.Role
+	Password string
+}
+
+var phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 -]{5,18}[0-9]$`)

@@ -21,6 +21,7 @@ import (
 	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/scoring"
+	"kexuan/secret"
 	"kexuan/store"
 )
 
@@ -36,6 +37,9 @@ var (
 type App struct {
 	DB  *store.DB
 	Now func() time.Time
+	// Key is the installation's key (UseKey): the audit chain's MAC, the
+	// seal on personal data and second factors.
+	Key *secret.Key
 
 	Log *slog.Logger
 	// Delivery bounds where notices are sent beyond the page.
@@ -44,6 +48,8 @@ type App struct {
 	throttle     *throttle
 	reports      reportCache
 	ledgerCounts ledgerCounts
+
+	cp checkpoints // the audit chain's head, outside the database
 
 	waitingMu sync.Mutex
 	waiting   map[int64]waitingEntry // the header's counts per user, briefly kept
@@ -65,8 +71,13 @@ func (a *App) Zone(ctx context.Context) *time.Location {
 	return plan.DefaultLocation()
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close checkpoints the audit chain's head and closes the database.
+func (a *App) Close() error {
+	if err := a.Checkpoint(context.Background()); err != nil {
+		a.Log.Error("audit checkpoint at close", "err", err)
+	}
+	return a.DB.Close()
+}
 
 // Actor is the signed-in user acting, and where from.
 type Actor struct {
@@ -85,7 +96,11 @@ func (a *App) audit(ctx context.Context, q *store.Q, act *Actor, action, object,
 			e.UserID, e.Username, e.Role = act.ID, act.Username, string(act.Role)
 		}
 	}
-	return q.Audit(ctx, e)
+	if err := q.Audit(ctx, e); err != nil {
+		return err
+	}
+	a.audited()
+	return nil
 }
 
 // AuditDenied records an authorisation failure (its own transaction).
@@ -427,7 +442,7 @@ func decodeCursor(c string) (byte, *store.LedgerKey, error) {
 // changed) either way; the load is audited in its transaction. act is nil
 // for the command line.
 func (a *App) LoadPlan(ctx context.Context, act *Actor, p *plan.Plan, src []byte, replace bool) (changes []string, err error) {
-	if act != nil && act.Role != domain.Admin {
+	if act != nil && !act.Role.Can(domain.PermUsers) {
 		defer a.refused(ctx, act, "plan_load", fmt.Sprintf("plan:%d", p.Year), &err)
 		return nil, forbidden("只有管理员可以载入方案")
 	}

@@ -54,12 +54,15 @@ func newFixture(t *testing.T, dsn string, p *plan.Plan, src []byte, dept, other 
 		t.Fatal(err)
 	}
 	a := app.New(db)
+	a.UseKey(storetest.Key(t))
 	f := &fixture{t: t, app: a, users: map[string]*app.Actor{}}
 	for _, in := range []app.UserInput{
 		{Username: "reporter", Role: domain.Reporter, Department: dept},
 		{Username: "leader", Role: domain.Leader, Leads: []string{dept, other}},
 		{Username: "office", Role: domain.Office},
 		{Username: "admin", Role: domain.Admin},
+		{Username: "security", Role: domain.Security},
+		{Username: "auditor", Role: domain.Auditor},
 	} {
 		in.Password = pw
 		u, err := a.CreateUser(ctx, nil, in, false)
@@ -243,11 +246,16 @@ func TestPasswordsAndUsers(t *testing.T) {
 		if _, _, err := f.app.Authenticate(ctx, token); err != nil {
 			t.Errorf("this session ended: %v", err)
 		}
-		adm := f.users["admin"]
-		if err := f.app.ResetPassword(ctx, f.users["office"], u.ID, "Zx8#mPq2-rt"); domain.ErrorOf(err).Code != domain.EForbidden {
-			t.Errorf("the office resets a password: %v", err)
+		adm, sec := f.users["admin"], f.users["security"]
+		for _, who := range []string{"office", "admin", "auditor"} {
+			if err := f.app.ResetPassword(ctx, f.users[who], u.ID, "Zx8#mPq2-rt"); domain.ErrorOf(err).Code != domain.EForbidden {
+				t.Errorf("%s resets a password: %v", who, err)
+			}
 		}
-		if err := f.app.ResetPassword(ctx, adm, u.ID, "Zx8#mPq2-rt"); err != nil {
+		if err := f.app.ResetPassword(ctx, sec, adm.ID, "Zx8#mPq2-rt"); domain.ErrorOf(err).Code != domain.EForbidden {
+			t.Errorf("the security administrator resets the system administrator's password: %v", err)
+		}
+		if err := f.app.ResetPassword(ctx, sec, u.ID, "Zx8#mPq2-rt"); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := f.app.Authenticate(ctx, token); err == nil {
@@ -266,8 +274,44 @@ func TestPasswordsAndUsers(t *testing.T) {
 		if _, _, err := f.app.Login(ctx, "reporter", "Zx8#mPq2-rt", "192.0.2.1"); err == nil {
 			t.Error("a disabled account signed in")
 		}
-		if err := f.app.UpdateUser(ctx, adm, adm.ID, app.UserInput{Role: domain.Office}); domain.ErrorOf(err).Code != domain.EInvalid {
-			t.Errorf("an administrator demotes themself: %v", err)
+		if err := f.app.UpdateUser(ctx, adm, adm.ID, app.UserInput{Disabled: true}); domain.ErrorOf(err).Code != domain.EInvalid {
+			t.Errorf("an administrator disables themself: %v", err)
+		}
+		// 三员分立: the system administrator makes accounts without a role;
+		// only the security administrator gives one, never an
+		// administrator's; nobody changes their own.
+		nu, err := f.app.CreateUser(ctx, adm, app.UserInput{Username: "newcomer", Role: domain.Office, Department: u.Department, Password: "Hq7#vtLm-kx9"}, true)
+		if err != nil || nu.Role != domain.Pending {
+			t.Fatalf("an account made by the system administrator: %v, role %v", err, nu)
+		}
+		if _, _, err := f.app.Login(ctx, "newcomer", "Hq7#vtLm-kx9", "192.0.2.1"); domain.ErrorOf(err).Code != domain.EForbidden {
+			t.Errorf("an account without a role signed in: %v", err)
+		}
+		if err := f.app.AssignRole(ctx, adm, nu.ID, domain.Reporter, nil); domain.ErrorOf(err).Code != domain.EForbidden {
+			t.Errorf("the system administrator gives a role: %v", err)
+		}
+		if err := f.app.AssignRole(ctx, sec, nu.ID, domain.Reporter, nil); err != nil {
+			t.Errorf("the security administrator gives a role: %v", err)
+		}
+		if err := f.app.AssignRole(ctx, sec, adm.ID, domain.Office, nil); domain.ErrorOf(err).Code != domain.EForbidden {
+			t.Errorf("the security administrator changes an administrator's role: %v", err)
+		}
+		if err := f.app.AssignRole(ctx, sec, sec.ID, domain.Office, nil); domain.ErrorOf(err).Code != domain.EForbidden {
+			t.Errorf("the security administrator changes their own role: %v", err)
+		}
+		if err := f.app.UpdateUser(ctx, sec, nu.ID, app.UserInput{DisplayName: "x"}); domain.ErrorOf(err).Code != domain.EForbidden {
+			t.Errorf("the security administrator edits an account: %v", err)
+		}
+		if _, err := f.app.AuditLog(ctx, adm, domain.AuditFilter{}, app.PageQuery{Limit: 5}); domain.ErrorOf(err).Code != domain.EForbidden {
+			t.Errorf("the system administrator reads the audit log: %v", err)
+		}
+		pg, err := f.app.AuditLog(ctx, f.users["auditor"], domain.AuditFilter{Action: "role_assign", Result: domain.AuditOK}, app.PageQuery{Limit: 5})
+		if err != nil || len(pg.Items) != 1 || pg.Items[0].Username != "security" {
+			t.Errorf("the auditor sees the security administrator's role assignment: %v %v", err, pg)
+		}
+		reads, err := f.app.AuditLog(ctx, f.users["auditor"], domain.AuditFilter{Action: "audit_read"}, app.PageQuery{Limit: 5})
+		if err != nil || len(reads.Items) == 0 || reads.Items[0].Username != "auditor" || !strings.Contains(reads.Items[0].Reason, "action=role_assign") {
+			t.Errorf("the auditor's search was not audited: %v %+v", err, reads)
 		}
 	})
 }

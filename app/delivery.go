@@ -20,6 +20,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"kexuan/domain"
+	"kexuan/secret"
 	"kexuan/store"
 )
 
@@ -65,7 +66,7 @@ type MailSettings struct {
 // (administrators only).
 func (a *App) MailSettings(ctx context.Context, act *Actor) (_ *MailSettings, err error) {
 	defer a.refused(ctx, act, "settings_read", "delivery", &err)
-	if act.Role != domain.Admin {
+	if !act.Role.Can(domain.PermUsers) {
 		return nil, forbidden("只有管理员可以设置通知发送")
 	}
 	m, err := a.mailSettings(ctx)
@@ -90,7 +91,7 @@ func (a *App) mailSettings(ctx context.Context) (*MailSettings, error) {
 // password keeps the stored one. Audited, the password never written there.
 func (a *App) SetMailSettings(ctx context.Context, act *Actor, in MailSettings) (err error) {
 	defer a.refused(ctx, act, "settings_update", "delivery", &err)
-	if act.Role != domain.Admin {
+	if !act.Role.Can(domain.PermUsers) {
 		return forbidden("只有管理员可以设置通知发送")
 	}
 	in.Host, in.From, in.Username, in.SiteURL = strings.TrimSpace(in.Host), strings.TrimSpace(in.From), strings.TrimSpace(in.Username), strings.TrimSpace(in.SiteURL)
@@ -155,7 +156,7 @@ func (a *App) webhookHosts() []string {
 // whole); remove deletes the robot.
 func (a *App) SetWebhook(ctx context.Context, act *Actor, w domain.Webhook, remove bool) (err error) {
 	defer a.refused(ctx, act, "webhook_update", "department:"+domain.Clip(w.Department, 40), &err)
-	if act.Role != domain.Admin {
+	if !act.Role.Can(domain.PermUsers) {
 		return forbidden("只有管理员可以设置通知发送")
 	}
 	w.URL = strings.TrimSpace(w.URL)
@@ -204,7 +205,7 @@ func redactURL(raw string) string {
 // (administrators only).
 func (a *App) Webhooks(ctx context.Context, act *Actor) (_ []domain.Webhook, err error) {
 	defer a.refused(ctx, act, "settings_read", "delivery", &err)
-	if act.Role != domain.Admin {
+	if !act.Role.Can(domain.PermUsers) {
 		return nil, forbidden("只有管理员可以设置通知发送")
 	}
 	ws, err := a.DB.Q().Webhooks(ctx)
@@ -219,17 +220,26 @@ func (a *App) Webhooks(ctx context.Context, act *Actor) (_ []domain.Webhook, err
 
 // RecentDeliveries shows what went out and what failed (administrators).
 func (a *App) RecentDeliveries(ctx context.Context, act *Actor) ([]*domain.Delivery, error) {
-	if act.Role != domain.Admin {
+	if !act.Role.Can(domain.PermUsers) {
 		return nil, forbidden("只有管理员可以设置通知发送")
 	}
-	return a.DB.Q().RecentDeliveries(ctx, 50)
+	ds, err := a.DB.Q().RecentDeliveries(ctx, 50)
+	for _, d := range ds {
+		if d.Channel == "email" {
+			d.Target = secret.MaskEmail(a.open(d.Target, deliveryTarget))
+		}
+	}
+	return ds, err
 }
+
+// deliveryTarget binds a sealed address to the outbox.
+const deliveryTarget = "delivery:email"
 
 // SetUserEmail sets where a user's notices go by e-mail: the user or an
 // administrator; audited.
 func (a *App) SetUserEmail(ctx context.Context, act *Actor, userID int64, email string, notify bool) (err error) {
 	defer a.refused(ctx, act, "user_email", fmt.Sprintf("user:%d", userID), &err)
-	if act.ID != userID && act.Role != domain.Admin {
+	if act.ID != userID && !act.Role.Can(domain.PermUsers) {
 		return forbidden("无权修改他人的通知设置")
 	}
 	email = strings.TrimSpace(email)
@@ -241,11 +251,15 @@ func (a *App) SetUserEmail(ctx context.Context, act *Actor, userID int64, email 
 	if notify && email == "" {
 		return invalid("email", "接收邮件通知需填写电子邮箱")
 	}
+	sealed, err := a.seal(email, userField(userID, "email"))
+	if err != nil {
+		return err
+	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
-		if err := q.SetUserEmail(ctx, userID, email, notify); err != nil {
+		if err := q.SetUserEmail(ctx, userID, sealed, notify); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "user_email", fmt.Sprintf("user:%d", userID), domain.AuditOK, fmt.Sprintf("%s notify=%v", email, notify))
+		return a.audit(ctx, q, act, "user_email", fmt.Sprintf("user:%d", userID), domain.AuditOK, fmt.Sprintf("%s notify=%v", secret.MaskEmail(email), notify))
 	})
 }
 
@@ -277,7 +291,12 @@ func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, text, 
 	}
 	for _, id := range who {
 		if addr, ok := emails[id]; ok {
-			if err := q.Enqueue(ctx, &domain.Delivery{Channel: "email", Target: addr, Subject: "科宣通知：" + domain.Clip(text, 40), Body: body}); err != nil {
+			// The address stays sealed in the outbox too; opened to send.
+			target, err := a.seal(a.open(addr, userField(id, "email")), deliveryTarget)
+			if err != nil {
+				return err
+			}
+			if err := q.Enqueue(ctx, &domain.Delivery{Channel: "email", Target: target, Subject: "科宣通知：" + domain.Clip(text, 40), Body: body}); err != nil {
 				return err
 			}
 		}
@@ -371,7 +390,7 @@ func (a *App) sendMail(ctx context.Context, d *domain.Delivery) error {
 	if err := msg.From(m.From); err != nil {
 		return err
 	}
-	if err := msg.To(d.Target); err != nil {
+	if err := msg.To(a.open(d.Target, deliveryTarget)); err != nil {
 		return err
 	}
 	msg.Subject(d.Subject)

@@ -54,6 +54,7 @@ func TestImportGraph(t *testing.T) {
 		"scoring":   {"kexuan/plan"},
 		"richtext":  {},
 		"auth":      {},
+		"secret":    {},
 		"domain":    {"kexuan/plan"},
 		"report":    {"kexuan/plan", "kexuan/scoring", "kexuan/domain", "kexuan/richtext"}, // richtext: a body as the document's paragraphs
 		"register":  {"kexuan/plan", "kexuan/domain", "kexuan/wordcount"},

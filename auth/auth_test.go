@@ -57,12 +57,3 @@ func TestHash(t *testing.T) {
 		t.Error("empty hash accepted")
 	}
 }
-
-func TestPermissions(t *testing.T) {
-	if Can(Admin, PermPieceWrite) || Can(Admin, PermReview) {
-		t.Error("an administrator may not write or review pieces")
-	}
-	if Can(Reporter, PermReview) || Can(Leader, PermPieceWrite) {
-		t.Error("role overlap")
-	}
-}

@@ -6,8 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"kexuan/app"
 )
 
 // cmdBulletin writes a period's 通报 as a Word document (GB/T 9704-2012).
@@ -30,12 +28,12 @@ func cmdBulletin(ctx context.Context, args []string, env Env) error {
 	if n != 1 || *out == "" || fs.NArg() > 0 {
 		return usagef("用法：kexuan bulletin --db PATH (--month 2017-03 | --quarter 2017Q1 | --year 2017) --out FILE.docx")
 	}
-	db, err := openReady(ctx, *dsn)
+	db, err := openApp(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	doc, name, err := app.New(db).Bulletin(ctx, nil, period)
+	doc, name, err := db.Bulletin(ctx, nil, period)
 	if err != nil {
 		return err
 	}
@@ -58,12 +56,12 @@ func cmdBooklet(ctx context.Context, args []string, env Env) error {
 	if *out == "" || fs.NArg() > 0 {
 		return usagef("用法：kexuan booklet --db PATH [--year 2017] --out FILE.docx")
 	}
-	db, err := openReady(ctx, *dsn)
+	db, err := openApp(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	doc, err := app.New(db).Booklet(ctx, nil, *year)
+	doc, err := db.Booklet(ctx, nil, *year)
 	if err != nil {
 		return err
 	}
@@ -89,12 +87,12 @@ func cmdJournal(ctx context.Context, args []string, env Env) error {
 	if !ok || err1 != nil || err2 != nil || *out == "" || fs.NArg() > 0 {
 		return usagef("用法：kexuan journal --db PATH --issue 2017-3 --out FILE.docx")
 	}
-	db, err := openReady(ctx, *dsn)
+	db, err := openApp(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	doc, err := app.New(db).JournalDOCX(ctx, nil, year, number)
+	doc, err := db.JournalDOCX(ctx, nil, year, number)
 	if err != nil {
 		return err
 	}

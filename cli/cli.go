@@ -28,6 +28,7 @@ type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Now            func() time.Time
+	Getenv         func(string) string // nil: the process's environment
 }
 
 // exit codes
@@ -49,11 +50,18 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
   kexuan plan show [FILE]                      打印方案的任务分解表（默认内置 2017 年方案）
   kexuan check --db PATH [--repair]            检查数据库：完整性、审计哈希链、得分汇总与按发布记录重算是否一致
   kexuan plan load --db PATH [--replace] FILE  载入另一年度或另一单位的方案（已有则须 --replace，并列出变化）
-  kexuan serve  [--db PATH|URL] [--addr HOST:PORT] [--demo]
-                                               启动网页系统（--demo：空库时载入演示数据并打印各角色账户）
+  kexuan serve  [--db PATH|URL] [--addr HOST:PORT] [--demo] [--tls-cert F --tls-key F]
+                                               启动网页系统（--demo：空库时载入演示数据并打印各角色账户；--tls-*：HTTPS）
   kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin
-  kexuan audit verify --db PATH                 检查审计日志的哈希链
-  kexuan backup --db PATH --out FILE            在线备份 SQLite 数据库（VACUUM INTO），并检查备份
+                                               新建账户（三员 admin、security、auditor 只能这样建）
+  kexuan policy --db PATH [--second-factor admins|all|optional] [--password-max-age-days N]
+                [--password-history N] [--lockout-failures N] [--lockout-minutes N]
+                                               查看或修改安全策略（每项修改记入审计日志）
+  kexuan audit verify --db PATH [--archive FILE]  校验审计日志：密钥签名的链（HMAC-SM3）与库外检查点
+  kexuan audit archive --db PATH --before YYYY-MM-DD --out FILE
+                                               把六个月前的审计日志归档到签名文件
+  kexuan backup --db PATH --out FILE            在线备份（SQLite：VACUUM INTO；PostgreSQL：pg_dump），并检查备份
+  kexuan restore --db PATH|URL --from FILE      从备份恢复（库须未在使用；先校验完整性与审计日志）
   kexuan period close --db PATH (--month 2017-03 | --year 2017) --reason TEXT
                                                结账：冻结截至期末的考核结果；之后的改动须写理由，作为更正列出
   kexuan period show --db PATH (--month 2017-03 | --year 2017) [--format json|table]
@@ -65,6 +73,8 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
                                                《金科文汇》一期（按版块编排，含目录与页码）
 
 --db 可以是 SQLite 文件路径，也可以是 postgres:// 地址。
+密钥文件（审计签名、个人信息加密）：$KEXUAN_KEY_FILE，默认 SQLite 库旁的 PATH.key，PostgreSQL 为当前目录的 kexuan.key；
+检查点文件：$KEXUAN_CHECKPOINT_FILE，默认密钥文件旁的 .checkpoints。
 `
 
 // Run executes one command and returns the process exit code.
@@ -98,6 +108,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdCheck(ctx, args[1:], env)
 	case "period":
 		err = cmdPeriod(ctx, args[1:], env)
+	case "policy":
+		err = cmdPolicy(ctx, args[1:], env)
+	case "restore":
+		err = cmdRestore(ctx, args[1:], env)
 	case "bulletin":
 		err = cmdBulletin(ctx, args[1:], env)
 	case "booklet":
@@ -142,8 +156,9 @@ func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", "kexuan.db", "SQLite 文件路径或 postgres:// 地址")
 }
 
-// openReady opens a database whose schema is current.
-func openReady(ctx context.Context, dsn string) (*store.DB, error) {
+// openApp opens a database whose schema is current, with the
+// installation's key.
+func openApp(ctx context.Context, dsn string, env Env) (*app.App, error) {
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
@@ -152,7 +167,12 @@ func openReady(ctx context.Context, dsn string) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	return db, nil
+	a := app.New(db)
+	if err := useKey(ctx, a, dsn, env); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 func cmdInit(ctx context.Context, args []string, env Env) error {
@@ -171,7 +191,7 @@ func cmdInit(ctx context.Context, args []string, env Env) error {
 			}
 		}
 	}
-	db, loaded, err := prepare(ctx, *dsn)
+	db, loaded, err := prepare(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
@@ -198,7 +218,7 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 	if fs.NArg() != 2 || (fs.Arg(0) != "publications" && fs.Arg(0) != "enterprises") {
 		return usagef("用法：kexuan import --db PATH [--update] [--reason TEXT] publications FILE\n　　　kexuan import --db PATH enterprises FILE（企业名录：企业名称、统一社会信用代码、园区、地址、联系人、行业）")
 	}
-	db, err := openReady(ctx, *dsn)
+	db, err := openApp(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
@@ -213,7 +233,7 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 		if *update || *reason != "" {
 			return usagef("--update 与 --reason 只用于 publications")
 		}
-		res, err := app.New(db).ImportEnterprises(ctx, nil, fs.Arg(1))
+		res, err := db.ImportEnterprises(ctx, nil, fs.Arg(1))
 		if err != nil {
 			return err
 		}
@@ -223,7 +243,7 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stdout, "企业名录：新增 %d 家；%d 家已登记，跳过；共 %d 行\n", res.Added, res.Present, res.Rows)
 		return nil
 	}
-	res, err := app.New(db).Import(ctx, nil, fs.Arg(1), *reason, *update)
+	res, err := db.Import(ctx, nil, fs.Arg(1), *reason, *update)
 	if err != nil {
 		return err
 	}
@@ -261,12 +281,12 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 	if *detail && *deptFlag == "" {
 		return usagef("--detail 需要与 --department 同用")
 	}
-	db, err := openReady(ctx, *dsn)
+	db, err := openApp(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	a := app.New(db)
+	a := db
 	p, err := a.PlanFor(ctx, *year, env.Now())
 	if err != nil {
 		return err
@@ -377,12 +397,12 @@ func cmdPlan(ctx context.Context, args []string, env Env) error {
 		if err != nil {
 			return err
 		}
-		db, err := openReady(ctx, *dsn)
+		db, err := openApp(ctx, *dsn, env)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		changes, err := app.New(db).LoadPlan(ctx, nil, p, src, *replace)
+		changes, err := db.LoadPlan(ctx, nil, p, src, *replace)
 		if len(changes) > 0 {
 			fmt.Fprintf(env.Stdout, "%d 年方案的变化：\n", p.Year)
 			for _, c := range changes {

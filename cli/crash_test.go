@@ -33,6 +33,18 @@ func TestMain(m *testing.M) {
 		args = append(args, strings.Fields(os.Getenv("KEXUAN_CRASH_ARGS"))...)
 		os.Exit(Run(context.Background(), args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: io.Discard}))
 	}
+	// One installation key for the tests' databases (and the servers they
+	// start), outside the source tree; tests of the key itself set their own.
+	if os.Getenv("KEXUAN_KEY_FILE") == "" {
+		dir, err := os.MkdirTemp("", "kexuan-key")
+		if err != nil {
+			panic(err)
+		}
+		os.Setenv("KEXUAN_KEY_FILE", dir+"/kexuan.key")
+		code := m.Run()
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}
 	os.Exit(m.Run())
 }
 
@@ -49,7 +61,7 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		a, _, err := prepare(ctx, dsn)
+		a, _, err := prepare(ctx, dsn, Env{Stderr: io.Discard})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -90,7 +91,7 @@ func TestDeliverySurvivesKill(t *testing.T) {
 	}
 	dsn := storetest.SQLite(t)
 	ctx := context.Background()
-	a, _, err := prepare(ctx, dsn)
+	a, _, err := prepare(ctx, dsn, Env{Stderr: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"kexuan/app"
 	"kexuan/scoring"
 )
 
@@ -35,12 +34,12 @@ func cmdPeriod(ctx context.Context, args []string, env Env) error {
 	if period == "" {
 		period = *year
 	}
-	db, err := openReady(ctx, *dsn)
+	db, err := openApp(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	a := app.New(db)
+	a := db
 	if args[0] == "close" {
 		if strings.TrimSpace(*reason) == "" {
 			return usagef("结账需 --reason 说明（如：三月份考核结果已通报）")

@@ -15,18 +15,28 @@ import (
 	"kexuan/app"
 	"kexuan/demo"
 	"kexuan/domain"
+	"kexuan/secret"
 	"kexuan/store"
 	"kexuan/web"
 )
 
-// prepare opens, creates or upgrades a database and loads the built-in plan
-// unless that year has one; loaded reports whether it did.
-func prepare(ctx context.Context, dsn string) (*app.App, bool, error) {
+// prepare opens, creates or upgrades a database, loads the installation's
+// key (generating it for a new one) and the built-in plan unless that year
+// has one; loaded reports whether it did.
+func prepare(ctx context.Context, dsn string, env Env) (*app.App, bool, error) {
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		return nil, false, err
 	}
 	a := app.New(db)
+	if err := a.Upgrade(ctx); err != nil {
+		db.Close()
+		return nil, false, err
+	}
+	if err := useKey(ctx, a, dsn, env); err != nil {
+		db.Close()
+		return nil, false, err
+	}
 	loaded, err := a.Initialise(ctx)
 	if err != nil {
 		db.Close()
@@ -45,6 +55,10 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	webhookHosts := fs.String("webhook-host", "", "除企业微信、钉钉外，允许群机器人使用的主机：HOST[,HOST]")
 	deliveryEvery := fs.Duration("delivery-every", 5*time.Second, "多久查看一次待发送的通知")
 	deliveryLease := fs.Duration("delivery-lease", app.Lease, "一台服务器发送一条通知时占用它的时长（超时后其他服务器可接手）")
+	tlsCert := fs.String("tls-cert", "", "HTTPS 证书文件（PEM，含中间证书）；与 --tls-key 一起给出时直接提供 HTTPS")
+	tlsKey := fs.String("tls-key", "", "HTTPS 私钥文件（PEM）")
+	redirectHTTP := fs.String("redirect-http", "", "同时在此地址（如 :80）监听 HTTP，全部重定向到 HTTPS")
+	checkpointEvery := fs.Duration("checkpoint-every", time.Minute, "审计日志链头写入检查点的最长间隔（另外每 100 条、停止时各写一次）")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,11 +70,18 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		return usagef("多余的参数 %q", fs.Args())
 	}
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
-	a, _, err := prepare(ctx, *dsn)
+	a, _, err := prepare(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	// Every server of this database holds its serving lock (shared): a
+	// restore refuses to overwrite it while one runs.
+	lock, err := a.HoldServing(ctx)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 
 	var accounts []demo.Account
 	if *withDemo {
@@ -102,7 +123,13 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	// server that shares the database, each delivery by one of them.
 	a.Delivery.Lease = *deliveryLease
 	go a.RunDeliveries(ctx, *deliveryEvery)
-	adminPW, err := a.Bootstrap(ctx)
+	// The audit chain's head, checkpointed outside the database: every
+	// 100 entries, every --checkpoint-every, and at shutdown.
+	cpCtx, cpStop := context.WithCancel(ctx)
+	cpDone := make(chan struct{})
+	go func() { a.RunCheckpoints(cpCtx, *checkpointEvery); close(cpDone) }()
+	defer func() { cpStop(); <-cpDone }()
+	initial, err := a.Bootstrap(ctx)
 	if err != nil {
 		return err
 	}
@@ -112,11 +139,19 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	}
 	srv.Secure = *secure
 	srv.TrustedProxies = proxies
+	srv.TLSCert, srv.TLSKey, srv.RedirectAddr = *tlsCert, *tlsKey, *redirectHTTP
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
 	return srv.Run(ctx, *addr, func(bound string) {
-		url := "http://" + displayAddr(bound) + "/"
+		url := scheme + "://" + displayAddr(bound) + "/"
 		fmt.Fprintf(env.Stdout, "kexuan 已启动：%s（数据库：%s）\n", url, store.Redact(*dsn))
-		if adminPW != "" {
-			fmt.Fprintf(env.Stdout, "\n首个管理员账户（密码只显示这一次，首次登录须修改）：\n  用户名 admin  密码 %s\n", adminPW)
+		if len(initial) > 0 {
+			fmt.Fprintf(env.Stdout, "\n三员账户（密码只显示这一次；首次登录须修改密码并绑定验证器应用）：\n")
+			for _, i := range initial {
+				fmt.Fprintf(env.Stdout, "  用户名 %s  密码 %s  %s\n", pad(i.Username, 10), i.Password, i.Role.Name())
+			}
 		}
 		if len(accounts) > 0 {
 			fmt.Fprintf(env.Stdout, "\n演示账户（密码每次以 --demo 启动时重新生成）：\n")
@@ -163,7 +198,7 @@ func cmdUser(ctx context.Context, args []string, env Env) error {
 		return usagef("标准输入没有密码")
 	}
 	password := strings.TrimRight(line, "\r\n")
-	db, _, err := prepare(ctx, *dsn)
+	db, _, err := prepare(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
@@ -191,31 +226,59 @@ func pad(s string, width int) string {
 	return s
 }
 
-// cmdAudit checks the audit log's hash chain.
+// cmdAudit verifies the audit log (the keyed chain and the checkpoints
+// outside the database) or archives its old entries to a signed file.
 func cmdAudit(ctx context.Context, args []string, env Env) error {
+	if len(args) > 0 && args[0] == "archive" {
+		return cmdAuditArchive(ctx, args[1:], env)
+	}
 	if len(args) == 0 || args[0] != "verify" {
-		return usagef("用法：kexuan audit verify --db PATH")
+		return usagef("用法：kexuan audit verify --db PATH [--archive FILE]… | kexuan audit archive --db PATH --before YYYY-MM-DD --out FILE")
 	}
 	fs := newFlags("audit verify", env)
 	dsn := dbFlag(fs)
+	var archives stringList
+	fs.Var(&archives, "archive", "同时校验这个归档文件（可重复）")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	db, err := openReady(ctx, *dsn)
+	db, err := openApp(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	broken, n, err := app.New(db).VerifyAudit(ctx, nil)
+	r, err := db.VerifyAudit(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if broken != 0 {
-		return fmt.Errorf("审计日志哈希链在第 %d 条处断裂（共 %d 条）：日志被改动过", broken, n)
+	for _, f := range archives {
+		n, err := db.VerifyArchive(ctx, f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "归档文件 %s 完整：%d 条，签名与链均相符，与数据库记录的归档一致\n", f, n)
 	}
-	fmt.Fprintf(env.Stdout, "审计日志完整：%d 条，哈希链无断裂\n", n)
+	if !r.Intact() {
+		return fmt.Errorf("审计日志不完整，从第 %d 条起：\n  %s", r.Broken, strings.Join(r.Problems, "\n  "))
+	}
+	fmt.Fprintf(env.Stdout, "审计日志完整：%d 条（签名 %d 条", r.Count, r.Keyed)
+	if r.Archived > 0 {
+		fmt.Fprintf(env.Stdout, "，另有已归档 %d 条", r.Archived)
+	}
+	fmt.Fprintf(env.Stdout, "），哈希链无断裂")
+	if r.Checkpoints > 0 {
+		fmt.Fprintf(env.Stdout, "，与 %d 个检查点一致（最近：%s）", r.Checkpoints, r.Latest)
+	} else {
+		fmt.Fprintf(env.Stdout, "；%s 中尚无本数据库的检查点", r.CheckpointFile)
+	}
+	fmt.Fprintln(env.Stdout)
 	return nil
 }
+
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // cmdBackup writes a consistent copy of a SQLite database, checks it opens
 // and is sound, and audits it.
@@ -229,15 +292,15 @@ func cmdBackup(ctx context.Context, args []string, env Env) error {
 	if *out == "" {
 		return usagef("用法：kexuan backup --db PATH --out FILE")
 	}
-	db, err := openReady(ctx, *dsn)
+	db, err := openApp(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := app.New(db).Backup(ctx, *out); err != nil {
+	if err := db.Backup(ctx, *out); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "已备份到 %s（完整性检查通过）。恢复：停止服务，用此文件替换数据库文件（连同删除旧的 -wal、-shm 文件）。\n", *out)
+	fmt.Fprintf(env.Stdout, "已备份到 %s（权限 0600，检查通过）。恢复：停止服务后运行 kexuan restore --db %s --from %s；密钥文件另行备份。\n", *out, store.Redact(*dsn), *out)
 	return nil
 }
 
@@ -255,12 +318,12 @@ func cmdCheck(ctx context.Context, args []string, env Env) error {
 	if fs.NArg() > 0 {
 		return usagef("用法：kexuan check --db PATH [--repair]")
 	}
-	db, err := openReady(ctx, *dsn)
+	db, err := openApp(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	res, after, err := app.New(db).Check(ctx, *repair)
+	res, after, err := db.Check(ctx, *repair)
 	if err != nil {
 		return err
 	}
@@ -286,4 +349,66 @@ func roleList() string {
 		out = append(out, string(r)+"（"+r.Name()+"）")
 	}
 	return strings.Join(out, "、")
+}
+
+// cmdAuditArchive moves audit entries older than six months to a signed
+// file.
+func cmdAuditArchive(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("audit archive", env)
+	dsn := dbFlag(fs)
+	before := fs.String("before", "", "归档此日（YYYY-MM-DD，须在六个月前）之前的条目")
+	out := fs.String("out", "", "归档文件（不能已存在）")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *before == "" || *out == "" || fs.NArg() > 0 {
+		return usagef("用法：kexuan audit archive --db PATH --before YYYY-MM-DD --out FILE")
+	}
+	a, err := openApp(ctx, *dsn, env)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	day, err := time.ParseInLocation("2006-01-02", *before, a.Zone(ctx))
+	if err != nil {
+		return usagef("--before %q 不对，应为 YYYY-MM-DD", *before)
+	}
+	res, err := a.ArchiveAudit(ctx, day, *out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已归档第 %d–%d 条（%d 条）到 %s（权限 0600，HMAC-SM3 签名）；数据库保留其末条哈希，链从此接续。\n", res.FirstID, res.UpTo, res.Entries, res.File)
+	return nil
+}
+
+// cmdRestore puts a backup in place of a database no server is running on,
+// after checking it.
+func cmdRestore(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("restore", env)
+	dsn := dbFlag(fs)
+	from := fs.String("from", "", "备份文件（kexuan backup 写的）")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *from == "" || fs.NArg() > 0 {
+		return usagef("用法：kexuan restore --db PATH|URL --from FILE")
+	}
+	path := keyFile(*dsn, env)
+	k, err := secret.Load(path)
+	if err != nil {
+		return fmt.Errorf("%w（恢复时要用密钥校验备份中的审计日志）", err)
+	}
+	if err := app.Restore(ctx, *dsn, *from, k); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *dsn, env)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Restored(ctx, *from); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已从 %s 恢复 %s：完整性、审计日志与得分汇总检查通过。\n", *from, store.Redact(*dsn))
+	return nil
 }

@@ -24,7 +24,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	}
 	dsn := storetest.Postgres(t)
 	ctx := context.Background()
-	a, _, err := prepare(ctx, dsn)
+	a, _, err := prepare(ctx, dsn, Env{Stderr: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,3 +169,38 @@ func FuzzCreditCode(f *testing.F) {
 		}
 	})
 }
+
+// 三员分立: the three administrators share no permission, and none of them
+// may write, review, record, verify, adjust, export or read the scores.
+func TestThreeAdministrators(t *testing.T) {
+	admins := []Role{Admin, Security, Auditor}
+	for i, a := range admins {
+		if !a.Administrator() {
+			t.Errorf("%s is not an administrator", a)
+		}
+		for _, p := range []Perm{PermScore, PermPieceRead, PermPieceWrite, PermReview, PermAdopt, PermVerify, PermExport, PermAdjust, PermFieldRead, PermFieldWrite} {
+			if a.Can(p) {
+				t.Errorf("%s may %s", a, p)
+			}
+		}
+		for _, b := range admins[i+1:] {
+			for _, p := range grants[a] {
+				if b.Can(p) && p != PermAccounts {
+					t.Errorf("%s and %s both may %s", a, b, p)
+				}
+			}
+		}
+	}
+	if Admin.Can(PermSecurity) || Admin.Can(PermAudit) || Security.Can(PermUsers) || Security.Can(PermAudit) ||
+		Auditor.Can(PermUsers) || Auditor.Can(PermSecurity) || Auditor.Can(PermAccounts) {
+		t.Error("administrators overlap")
+	}
+	for _, r := range WorkRoles {
+		if r.Administrator() || r.Can(PermUsers) || r.Can(PermSecurity) || r.Can(PermAudit) || r.Can(PermAccounts) {
+			t.Errorf("%s may administer", r)
+		}
+	}
+	if Pending.Can(PermNone) {
+		t.Error("an account waiting for its role may act")
+	}
+}

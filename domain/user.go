@@ -22,8 +22,12 @@ type User struct {
 	Demo               bool
 	PasswordChangedAt  time.Time
 	CreatedAt          time.Time
-	Email              string // for notices by e-mail
+	Email              string // for notices by e-mail (sealed at rest)
 	NotifyEmail        bool   // the user asked for them
+	Phone              string // sealed at rest; shown masked
+	TOTPSecret         string // the second factor's secret, sealed; "" before enrolment
+	TOTPEnabled        bool   // enrolment confirmed with a code
+	TOTPLastStep       int64  // the last time step accepted (a code is good once)
 }
 
 // LeadsDept reports whether the user oversees the department.
@@ -37,7 +41,19 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
+	Stage      SessionStage
 }
+
+// SessionStage is how far a sign-in has come: a session that has given the
+// password alone may do nothing but give its second factor, or enrol one.
+type SessionStage string
+
+// Session stages.
+const (
+	StageFull  SessionStage = ""      // signed in
+	StageCode  SessionStage = "code"  // waits for the second factor's code
+	StageEnrol SessionStage = "enrol" // must enrol a second factor first
+)
 
 // UserFilter selects accounts; zero fields select everything.
 type UserFilter struct {

@@ -20,7 +20,7 @@ var ErrDuplicate = errors.New("already exists")
 
 const userColumns = `u.id, u.username, u.display_name, u.role, COALESCE(d.code, ''), COALESCE(d.name, ''), u.password_hash,
 	u.must_change_password, u.failed_logins, COALESCE(u.locked_until, ''), u.disabled, u.demo, u.password_changed_at, u.created_at,
-	u.email, u.notify_email`
+	u.email, u.notify_email, u.phone, u.totp_secret, u.totp_enabled, u.totp_last_step`
 
 // userSelect reads a user with their led departments in one query.
 func (q *Q) userSelect() string {
@@ -31,7 +31,8 @@ func scanUser(row interface{ Scan(...any) error }) (*domain.User, error) {
 	var u domain.User
 	var locked, changed, created, leads string
 	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &u.DepartmentName, &u.PasswordHash,
-		&u.MustChangePassword, &u.FailedLogins, &locked, &u.Disabled, &u.Demo, &changed, &created, &u.Email, &u.NotifyEmail, &leads); err != nil {
+		&u.MustChangePassword, &u.FailedLogins, &locked, &u.Disabled, &u.Demo, &changed, &created, &u.Email, &u.NotifyEmail,
+		&u.Phone, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &leads); err != nil {
 		return nil, err
 	}
 	if locked != "" {
@@ -127,9 +128,9 @@ func (q *Q) CreateUser(ctx context.Context, u *domain.User) error {
 		return wrap("科室 "+u.Department, err)
 	}
 	ts := q.now()
-	id, err := insertID(ctx, q, `INSERT INTO users (username, display_name, role, department_id, password_hash, must_change_password, demo, password_changed_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		u.Username, u.DisplayName, u.Role, dept, u.PasswordHash, u.MustChangePassword, u.Demo, ts, ts)
+	id, err := insertID(ctx, q, `INSERT INTO users (username, display_name, role, department_id, password_hash, must_change_password, demo, password_changed_at, created_at, email, phone)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		u.Username, u.DisplayName, u.Role, dept, u.PasswordHash, u.MustChangePassword, u.Demo, ts, ts, u.Email, u.Phone)
 	if err != nil {
 		if isUnique(err) {
 			return ErrDuplicate
@@ -140,15 +141,16 @@ func (q *Q) CreateUser(ctx context.Context, u *domain.User) error {
 	return q.SetLeads(ctx, id, u.Leads)
 }
 
-// UpdateUser changes an account's name, role, department, disabled flag and
-// leader assignments (not its password).
+// UpdateUser changes an account's name, role, department, disabled flag,
+// phone and e-mail (sealed by the caller) and leader assignments (not its
+// password or second factor).
 func (q *Q) UpdateUser(ctx context.Context, u *domain.User) error {
 	dept, err := q.departmentID(ctx, u.Department)
 	if err != nil {
 		return wrap("科室 "+u.Department, err)
 	}
-	if _, err := q.c.ExecContext(ctx, `UPDATE users SET display_name = $1, role = $2, department_id = $3, disabled = $4 WHERE id = $5`,
-		u.DisplayName, u.Role, dept, u.Disabled, u.ID); err != nil {
+	if _, err := q.c.ExecContext(ctx, `UPDATE users SET display_name = $1, role = $2, department_id = $3, disabled = $4, phone = $5, email = $6 WHERE id = $7`,
+		u.DisplayName, u.Role, dept, u.Disabled, u.Phone, u.Email, u.ID); err != nil {
 		return err
 	}
 	return q.SetLeads(ctx, u.ID, u.Leads)
@@ -206,8 +208,8 @@ func tokenHash(token string) []byte {
 
 // CreateSession stores a session under the hash of its token.
 func (q *Q) CreateSession(ctx context.Context, token string, s *domain.Session) error {
-	_, err := q.c.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, address, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		tokenHash(token), s.UserID, s.CSRFToken, s.Address, FormatTime(s.CreatedAt), FormatTime(s.LastSeenAt), FormatTime(s.ExpiresAt))
+	_, err := q.c.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, address, created_at, last_seen_at, expires_at, stage) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		tokenHash(token), s.UserID, s.CSRFToken, s.Address, FormatTime(s.CreatedAt), FormatTime(s.LastSeenAt), FormatTime(s.ExpiresAt), s.Stage)
 	return err
 }
 
@@ -215,8 +217,8 @@ func (q *Q) CreateSession(ctx context.Context, token string, s *domain.Session) 
 func (q *Q) SessionByToken(ctx context.Context, token string) (*domain.Session, error) {
 	var s domain.Session
 	var created, seen, expires string
-	err := q.c.QueryRowContext(ctx, `SELECT user_id, csrf_token, address, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1`, tokenHash(token)).
-		Scan(&s.UserID, &s.CSRFToken, &s.Address, &created, &seen, &expires)
+	err := q.c.QueryRowContext(ctx, `SELECT user_id, csrf_token, address, created_at, last_seen_at, expires_at, stage FROM sessions WHERE token_hash = $1`, tokenHash(token)).
+		Scan(&s.UserID, &s.CSRFToken, &s.Address, &created, &seen, &expires, &s.Stage)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

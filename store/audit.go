@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -10,17 +11,41 @@ import (
 	"kexuan/domain"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
-func digest(e *domain.AuditEntry) string {
-	h := sha256.New()
+// canonical is what an entry's hash covers: the previous hash and every
+// field, each ended by a zero byte.
+func canonical(e *domain.AuditEntry) []byte {
+	var b []byte
 	for _, s := range []string{e.PrevHash, e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.UserID, 10), e.Username, e.Role,
 		e.Address, e.Action, e.Object, e.Result, e.Reason} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+		b = append(b, s...)
+		b = append(b, 0)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return b
+}
+
+// legacyDigest is the unkeyed SHA-256 of the entries written before the
+// installation had a key; a keyed entry after them binds them by its
+// previous hash.
+func legacyDigest(e *domain.AuditEntry) string {
+	h := sha256.Sum256(canonical(e))
+	return hex.EncodeToString(h[:])
+}
+
+// SetAuditMAC keys the audit chain: every entry written from now on is
+// hashed with mac (HMAC-SM3 under the installation's key, prefixed "sm3:"),
+// and verification checks keyed entries with it.
+func (s *DB) SetAuditMAC(mac func([]byte) string) { s.auditMAC = mac }
+
+// digest hashes an entry: keyed when the database has a MAC.
+func (q *Q) digest(e *domain.AuditEntry) string {
+	if q.db.auditMAC != nil {
+		return q.db.auditMAC(canonical(e))
+	}
+	return legacyDigest(e)
 }
 
 // Audit appends an entry, chained to the one before by hash. Call it in the
@@ -43,7 +68,7 @@ func (q *Q) Audit(ctx context.Context, e *domain.AuditEntry) error {
 	}
 	e.ClipFields()
 	e.At = e.At.In(chinaZone).Truncate(time.Microsecond)
-	e.Hash = digest(e)
+	e.Hash = q.digest(e)
 	var uid sql.NullInt64
 	if e.UserID != 0 {
 		uid = sql.NullInt64{Int64: e.UserID, Valid: true}
@@ -136,19 +161,139 @@ func (q *Q) scanAudit(ctx context.Context, query string, args ...any) ([]*domain
 	return out, rows.Err()
 }
 
-// VerifyAuditChain walks the whole log and returns the first entry whose
-// hash or link does not match, or 0 when the chain is intact.
+// KeyedPrefix marks the hash of an entry of the keyed chain.
+const KeyedPrefix = "sm3:"
+
+// AuditCheck is what verifying the audit log found.
+type AuditCheck struct {
+	Count        int64  // entries in the database
+	Archived     int64  // entries archived before the first one kept
+	ArchivedUpTo int64  // the last entry archived
+	Keyed        int64  // entries of the keyed chain
+	Broken       int64  // the first entry that fails (0: none)
+	Why          string // why it fails
+	HeadID       int64  // the last entry
+	HeadHash     string
+}
+
+// VerifyAudit walks the whole log in order: every entry must link to the one
+// before (the first kept one to the last archived), its hash must be its
+// fields' (keyed entries under the database's MAC), and once the chain is
+// keyed no unkeyed entry may follow.
+func (q *Q) VerifyAudit(ctx context.Context) (*AuditCheck, error) {
+	var c AuditCheck
+	prev := ""
+	err := q.c.QueryRowContext(ctx, `SELECT COALESCE(sum(entries), 0), COALESCE(max(up_to_id), 0), COALESCE((SELECT last_hash FROM audit_archives ORDER BY up_to_id DESC LIMIT 1), '') FROM audit_archives`).Scan(&c.Archived, &c.ArchivedUpTo, &prev)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.c.QueryContext(ctx, auditSelect+` ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ch := &chain{prev: prev, mac: q.db.auditMAC}
+	for rows.Next() {
+		var e domain.AuditEntry
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Username, &e.Role, &e.Address, &e.Action, &e.Object, &e.Result, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		c.Count++
+		c.HeadID, c.HeadHash = e.ID, e.Hash
+		if c.Broken != 0 {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, at)
+		if err != nil {
+			c.Broken, c.Why = e.ID, "时间无法解析"
+			continue
+		}
+		e.At = t
+		why, err := ch.check(&e)
+		if err != nil {
+			return nil, err
+		}
+		if why != "" {
+			c.Broken, c.Why = e.ID, why
+		}
+	}
+	c.Keyed = ch.keyed
+	return &c, rows.Err()
+}
+
+// chain checks entries in order.
+type chain struct {
+	prev  string
+	keyed int64
+	mac   func([]byte) string
+}
+
+// check returns why an entry fails ("" when it holds) and moves on.
+func (ch *chain) check(e *domain.AuditEntry) (string, error) {
+	defer func() { ch.prev = e.Hash }()
+	switch {
+	case e.PrevHash != ch.prev:
+		return "与上一条的链接不符（前面的条目被删除、插入或改动）", nil
+	case strings.HasPrefix(e.Hash, KeyedPrefix):
+		if ch.mac == nil {
+			return "", errors.New("审计日志已用密钥签名（HMAC-SM3），校验需要密钥文件")
+		}
+		ch.keyed++
+		if !hmac.Equal([]byte(ch.mac(canonical(e))), []byte(e.Hash)) {
+			return "签名不符（条目被改动，或用别的密钥重算过）", nil
+		}
+	case ch.keyed > 0:
+		return "未签名的条目出现在已签名的条目之后（日志被重写）", nil
+	default:
+		if legacyDigest(e) != e.Hash {
+			return "哈希不符（条目被改动）", nil
+		}
+	}
+	return "", nil
+}
+
+// CheckEntries checks entries read back from an archive as the log itself
+// is checked, from the hash before the first: the first that fails (0:
+// none) and why.
+func (s *DB) CheckEntries(prev string, entries []*domain.AuditEntry) (int64, string, error) {
+	ch := &chain{prev: prev, mac: s.auditMAC}
+	for _, e := range entries {
+		why, err := ch.check(e)
+		if err != nil || why != "" {
+			return e.ID, why, err
+		}
+	}
+	return 0, "", nil
+}
+
+// AuditHead is the last entry's id and hash and how many entries the log has
+// had (those kept and those archived).
+func (q *Q) AuditHead(ctx context.Context) (id int64, hash string, count int64, err error) {
+	err = q.c.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0), (SELECT count(*) FROM audit_log) + (SELECT COALESCE(sum(entries), 0) FROM audit_archives) FROM audit_log`).Scan(&id, &count)
+	if err != nil || id == 0 {
+		return id, "", count, err
+	}
+	err = q.c.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE id = $1`, id).Scan(&hash)
+	return id, hash, count, err
+}
+
+// AuditEntryHash is an entry's stored hash and how many entries the log had
+// up to it ("" when it is not there).
+func (q *Q) AuditEntryHash(ctx context.Context, id int64) (hash string, count int64, err error) {
+	err = q.c.QueryRowContext(ctx, `SELECT hash, (SELECT count(*) FROM audit_log WHERE id <= $1) + (SELECT COALESCE(sum(entries), 0) FROM audit_archives) FROM audit_log WHERE id = $1`, id).Scan(&hash, &count)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, nil
+	}
+	return hash, count, err
+}
+
+// VerifyAuditChain checks the log and returns the first entry that fails,
+// or 0 when the chain is intact, and the entries checked.
 func (q *Q) VerifyAuditChain(ctx context.Context) (int64, int, error) {
-	entries, err := q.scanAudit(ctx, `SELECT id, at, COALESCE(user_id, 0), username, role, address, action, object, result, reason, prev_hash, hash FROM audit_log ORDER BY id`)
+	c, err := q.VerifyAudit(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
-	prev := ""
-	for _, e := range entries {
-		if e.PrevHash != prev || digest(e) != e.Hash {
-			return e.ID, len(entries), nil
-		}
-		prev = e.Hash
-	}
-	return 0, len(entries), nil
+	return c.Broken, int(c.Count), nil
 }

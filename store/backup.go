@@ -1,30 +1,115 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/url"
 	"os"
+	"os/exec"
+	"regexp"
 	"strings"
 )
 
-// Backup writes a consistent copy of a SQLite database to path while it is
-// in use (VACUUM INTO: a snapshot, never a copy of a live file). PostgreSQL
-// is backed up with its own tools (pg_dump), which know its server.
+// Backup writes a consistent copy of the database to path, readable by its
+// owner only, while it is in use: SQLite with VACUUM INTO (a snapshot, never
+// a copy of a live file), PostgreSQL with pg_dump in its custom format (the
+// database's schema only: one installation of several on a server), whose
+// table of contents is then read back to check it.
 func (s *DB) Backup(ctx context.Context, path string) error {
-	if s.dialect != sqliteDialect {
-		return errors.New("PostgreSQL 请用 pg_dump 备份（kexuan backup 只用于 SQLite 文件）")
-	}
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("%s 已存在：备份不会覆盖已有文件", path)
 	}
-	// The copy is the owner's only, as the database is (VACUUM INTO fills an
-	// empty file).
+	// The copy is the owner's only, as the database is (VACUUM INTO and
+	// pg_dump fill an empty file).
 	if err := createPrivate(path); err != nil {
+		return err
+	}
+	if s.dialect == postgresDialect {
+		err := s.pgDump(ctx, path)
+		if err != nil {
+			os.Remove(path)
+		}
 		return err
 	}
 	_, err := s.sql.ExecContext(ctx, `VACUUM INTO ?`, path)
 	return err
+}
+
+// pgConn splits a database URL into what the PostgreSQL tools take: the URL
+// without its password (given by PGPASSWORD, not on a command line others
+// can read) and without search_path (a pgx setting libpq does not know),
+// the schema, and the environment.
+func pgConn(dsn string) (conn, schema string, env []string, err error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", "", nil, err
+	}
+	env = os.Environ()
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			env = append(env, "PGPASSWORD="+pw)
+			u.User = url.User(u.User.Username())
+		}
+	}
+	q := u.Query()
+	schema = q.Get("search_path")
+	if schema == "" {
+		schema = "public"
+	}
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	return u.String(), schema, env, nil
+}
+
+func commandWithInput(ctx context.Context, env []string, in io.Reader, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = env
+	cmd.Stdin = in
+	return cmd
+}
+
+func run(ctx context.Context, env []string, name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return nil, fmt.Errorf("找不到 %s：请安装 PostgreSQL 客户端（postgresql-client）", name)
+		}
+		return nil, fmt.Errorf("%s：%v：%s", name, err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+func (s *DB) pgDump(ctx context.Context, path string) error {
+	conn, schema, env, err := pgConn(s.dsn)
+	if err != nil {
+		return err
+	}
+	if _, err := run(ctx, env, "pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--schema="+schema, "--file="+path, "--dbname="+conn); err != nil {
+		return err
+	}
+	return checkDump(ctx, path)
+}
+
+// checkDump reads a custom-format dump's table of contents: it must be whole
+// and hold the audit log's and the publications' data.
+func checkDump(ctx context.Context, path string) error {
+	toc, err := run(ctx, os.Environ(), "pg_restore", "--list", path)
+	if err != nil {
+		return fmt.Errorf("备份文件无法读取：%w", err)
+	}
+	for _, table := range []string{"audit_log", "publications", "users", "kexuan_schema"} {
+		if !regexp.MustCompile(`TABLE DATA \S+ ` + table + ` `).Match(toc) {
+			return fmt.Errorf("备份文件 %s 中没有表 %s 的数据", path, table)
+		}
+	}
+	return nil
 }
 
 // IntegrityCheck checks the database and says "ok" when it is sound, else

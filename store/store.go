@@ -42,6 +42,9 @@ type DB struct {
 	clock   func() time.Time
 	plans   sync.Map // plan source text → *plan.Plan
 	byStamp sync.Map // planKey (year, loaded_at) → *plan.Plan
+
+	auditMAC func([]byte) string // keys the audit chain (SetAuditMAC)
+	dsn      string              // as opened: for pg_dump and the server lock
 }
 
 type dialect struct {
@@ -135,7 +138,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("连接数据库 %s：%w", Redact(dsn), err)
 	}
-	s := &DB{sql: db, dialect: d}
+	s := &DB{sql: db, dialect: d, dsn: dsn}
 	v, err := s.version(ctx)
 	if err != nil {
 		db.Close()
@@ -230,25 +233,53 @@ func (s *DB) version(ctx context.Context) (int, error) {
 func (s *DB) Migrate(ctx context.Context) error {
 	ms := migrations(s.dialect)
 	for {
-		tx, err := s.sql.BeginTx(ctx, nil)
-		if err != nil {
+		done, err := s.migrateOne(ctx, ms)
+		if err != nil || done {
 			return err
+		}
+	}
+}
+
+// foreignKeysOff marks a SQLite migration that rebuilds a table others refer
+// to: it runs with foreign keys off (SQLite's documented procedure for
+// changes ALTER TABLE cannot make), and they are checked before it commits.
+const foreignKeysOff = "-- kexuan: foreign keys off"
+
+// migrateOne applies the next migration; done reports there was none.
+func (s *DB) migrateOne(ctx context.Context, ms []migration) (done bool, err error) {
+	conn, err := s.sql.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	fkOff := false
+	defer func() {
+		if fkOff {
+			if _, ferr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); ferr != nil && err == nil {
+				err = ferr
+			}
+		}
+	}()
+	for {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return false, err
 		}
 		if s.dialect == postgresDialect {
 			// Two servers starting at once must not both migrate.
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7262917)`); err != nil {
 				tx.Rollback()
-				return err
+				return false, err
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS kexuan_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 			tx.Rollback()
-			return err
+			return false, err
 		}
 		var cur sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT max(version) FROM kexuan_schema`).Scan(&cur); err != nil {
 			tx.Rollback()
-			return err
+			return false, err
 		}
 		var next *migration
 		for i := range ms {
@@ -259,29 +290,48 @@ func (s *DB) Migrate(ctx context.Context) error {
 		}
 		if int(cur.Int64) > ms[len(ms)-1].version {
 			tx.Rollback()
-			return fmt.Errorf("%w（数据库版本 %d）", ErrTooNew, cur.Int64)
+			return false, fmt.Errorf("%w（数据库版本 %d）", ErrTooNew, cur.Int64)
 		}
 		if next == nil {
-			return tx.Commit()
+			return true, tx.Commit()
+		}
+		if s.dialect == sqliteDialect && strings.HasPrefix(next.sql, foreignKeysOff) && !fkOff {
+			// The pragma is a no-op inside a transaction: start again without one.
+			tx.Rollback()
+			if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+				return false, err
+			}
+			fkOff = true
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, next.sql); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("迁移 %s/%s：%w", s.dialect.name, next.name, err)
+			return false, fmt.Errorf("迁移 %s/%s：%w", s.dialect.name, next.name, err)
+		}
+		if fkOff {
+			var table string
+			err := tx.QueryRowContext(ctx, `SELECT "table" FROM pragma_foreign_key_check LIMIT 1`).Scan(&table)
+			if err == nil {
+				tx.Rollback()
+				return false, fmt.Errorf("迁移 %s/%s：表 %s 有指向不存在的行的外键", s.dialect.name, next.name, table)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				tx.Rollback()
+				return false, err
+			}
 		}
 		if hook := migrationHooks[next.version]; hook != nil {
 			if err := hook(ctx, &Q{db: s, c: tx, d: s.dialect, tx: true, clock: s.now}); err != nil {
 				tx.Rollback()
-				return fmt.Errorf("迁移 %s/%s：%w", s.dialect.name, next.name, err)
+				return false, fmt.Errorf("迁移 %s/%s：%w", s.dialect.name, next.name, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO kexuan_schema (version, name, applied_at) VALUES ($1, $2, $3)`,
 			next.version, next.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
 			tx.Rollback()
-			return err
+			return false, err
 		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
+		return false, tx.Commit()
 	}
 }
 

@@ -157,15 +157,27 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	return nil
 }
 
-// userFormView is the form to create or change an account.
+// userFormView is the form to create or change an account: the system
+// administrator's part (name, department, contacts, disabled) and the
+// security administrator's (role and leaders, unlocking, resets).
 type userFormView struct {
-	Edit  *domain.User
-	Roles []domain.Role
-	Depts []domain.DepartmentRef
-	Error string
+	Edit      *domain.User
+	Roles     []domain.Role // the roles the security administrator gives
+	Depts     []domain.DepartmentRef
+	Error     string
+	Locked    bool
+	Revealed  *app.Contact
+	Phone     string // masked
+	Email     string // masked
+	CanData   bool   // the system administrator
+	CanSecure bool   // the security administrator
 }
 
 func (s *Server) userForm(w http.ResponseWriter, r *http.Request, c *reqCtx, u *domain.User, msg string) error {
+	return s.renderUserForm(w, r, c, u, msg, nil)
+}
+
+func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, c *reqCtx, u *domain.User, msg string, revealed *app.Contact) error {
 	depts, err := s.App.Departments(r.Context())
 	if err != nil {
 		return err
@@ -173,29 +185,38 @@ func (s *Server) userForm(w http.ResponseWriter, r *http.Request, c *reqCtx, u *
 	if msg != "" {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	s.render(w, r, c, "user_form", "账户", userFormView{Edit: u, Roles: domain.Roles, Depts: depts, Error: msg})
+	masked := *u
+	app.MaskedContacts(&masked)
+	s.render(w, r, c, "user_form", "账户", userFormView{Edit: u, Roles: domain.WorkRoles, Depts: depts, Error: msg,
+		Locked: u.LockedUntil.After(s.App.Now()), Revealed: revealed, Phone: masked.Phone, Email: masked.Email,
+		CanData: c.user.Role.Can(domain.PermUsers), CanSecure: c.user.Role.Can(domain.PermSecurity)})
 	return nil
 }
 
 func (s *Server) newUserPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	return s.userForm(w, r, c, &domain.User{Role: domain.Reporter}, "")
+	if !c.user.Role.Can(domain.PermUsers) {
+		return domain.Forbidden("只有系统管理员可以新建账户")
+	}
+	return s.userForm(w, r, c, &domain.User{Role: domain.Pending}, "")
 }
 
 func userInput(r *http.Request) app.UserInput {
-	return app.UserInput{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"), Role: domain.Role(r.PostFormValue("role")),
-		Department: r.PostFormValue("department"), Leads: r.PostForm["leads"], Password: r.PostFormValue("password"), Disabled: r.PostFormValue("disabled") != ""}
+	return app.UserInput{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
+		Department: r.PostFormValue("department"), Password: r.PostFormValue("password"), Disabled: r.PostFormValue("disabled") != "",
+		Email: r.PostFormValue("email"), Phone: r.PostFormValue("phone")}
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	in := userInput(r)
 	u, err := s.App.CreateUser(r.Context(), c.actor, in, true)
 	if msg, ok := formError(err); ok {
-		return s.userForm(w, r, c, &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department, Leads: in.Leads}, msg)
+		return s.userForm(w, r, c, &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: domain.Pending, Department: in.Department,
+			Email: in.Email, Phone: in.Phone}, msg)
 	}
 	if err != nil {
 		return err
 	}
-	s.redirect(w, r, "/admin/users", "已新建账户 "+u.Username)
+	s.redirect(w, r, "/admin/users", "已新建账户 "+u.Username+"：待安全管理员分配角色")
 	return nil
 }
 
@@ -229,26 +250,6 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		return err
 	}
 	s.redirect(w, r, "/admin/users", "已保存")
-	return nil
-}
-
-func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	err = s.App.ResetPassword(r.Context(), c.actor, id, r.PostFormValue("password"))
-	if msg, ok := formError(err); ok {
-		u, err := s.App.User(r.Context(), c.actor, id)
-		if err != nil {
-			return err
-		}
-		return s.userForm(w, r, c, u, msg)
-	}
-	if err != nil {
-		return err
-	}
-	s.redirect(w, r, "/admin/users", "密码已重置，用户下次登录须修改")
 	return nil
 }
 

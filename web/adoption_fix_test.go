@@ -98,7 +98,7 @@ func TestAdoptionCorrections(t *testing.T) {
 		if res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "words": 520}); res.StatusCode != 201 {
 			t.Errorf("record again after deletion: %d %s", res.StatusCode, body)
 		}
-		entries := must(e.app.AuditLog(ctx, e.actor("admin"), domain.AuditFilter{Action: "adoption_delete", Result: domain.AuditOK}, app.PageQuery{Limit: 10}))(t)
+		entries := must(e.app.AuditLog(ctx, e.actor("auditor"), domain.AuditFilter{Action: "adoption_delete", Result: domain.AuditOK}, app.PageQuery{Limit: 10}))(t)
 		if len(entries.Items) != 1 || !strings.Contains(entries.Items[0].Reason, "登记错了期次") || !strings.Contains(entries.Items[0].Reason, "金水时讯") {
 			t.Errorf("audit of the deletion: %+v", entries.Items)
 		}

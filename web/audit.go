@@ -1,6 +1,7 @@
 package web
 
 import (
+	"kexuan/app"
 	"kexuan/domain"
 	"kexuan/plan"
 	"mime"
@@ -16,8 +17,7 @@ type auditView struct {
 	From, To string // the dates as given
 	Query    string // the filters, for the export link
 	Verified bool
-	Broken   int64
-	Count    int
+	Report   *app.AuditReport
 	Pager    pager
 }
 
@@ -66,7 +66,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	v := auditView{Entries: pg.Items, F: f, Pager: pagerOf(r, pg), From: filters.Get("from"), To: filters.Get("to"), Query: filters.Encode()}
 	// The chain is read whole to verify it: on demand, not on every view.
 	if v.Verified = r.URL.Query().Get("verify") != ""; v.Verified {
-		if v.Broken, v.Count, err = s.App.VerifyAudit(r.Context(), c.actor); err != nil {
+		if v.Report, err = s.App.VerifyAudit(r.Context(), c.actor); err != nil {
 			return err
 		}
 	}

@@ -20,13 +20,13 @@ import (
 // not on every view.
 func TestAuditChainOnDemand(t *testing.T) {
 	e := newEnv(t, storetest.SQLite(t))
-	admin := e.as("admin")
+	admin := e.as("auditor")
 	_, page := admin.do("GET", "/admin/audit", nil)
-	if strings.Contains(page, "完整（共") || !strings.Contains(page, `id="verify-chain"`) {
+	if strings.Contains(page, `id="verify-result"`) || !strings.Contains(page, `id="verify-chain"`) {
 		t.Errorf("the chain was verified on a plain view, or no way to ask for it")
 	}
 	_, page = admin.do("GET", "/admin/audit?verify=1", nil)
-	if !strings.Contains(page, "哈希链完整（共") {
+	if !strings.Contains(page, "审计日志完整：") || !strings.Contains(page, "链无断裂") {
 		t.Errorf("?verify=1 did not report the chain")
 	}
 }
@@ -34,7 +34,7 @@ func TestAuditChainOnDemand(t *testing.T) {
 // The audit log reads in Chinese and is searched in Chinese.
 func TestAuditInChinese(t *testing.T) {
 	e := newEnv(t, storetest.SQLite(t))
-	admin := e.as("admin")
+	admin := e.as("auditor")
 	_, page := admin.do("GET", "/admin/audit?action="+url.QueryEscape("登录"), nil)
 	if !strings.Contains(page, `title="login">登录<`) || !strings.Contains(page, "成功") || strings.Contains(page, `title="user_create"`) {
 		t.Errorf("the audit log searched for 登录 does not show the sign-ins in Chinese")
@@ -123,7 +123,7 @@ func TestStaticCompressed(t *testing.T) {
 func TestAuditDatesAndExport(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		admin := e.as("admin")
+		admin := e.as("auditor")
 		e.as("reporter")
 		today := e.app.Now().In(e.app.Zone(context.Background())).Format("2006-01-02")
 		count := func(query string) int {
@@ -155,7 +155,7 @@ func TestAuditDatesAndExport(t *testing.T) {
 		if res, _ := e.as("office").do("GET", "/admin/audit/export.csv", nil); res.StatusCode != 403 {
 			t.Errorf("the office exports the audit log: %d", res.StatusCode)
 		}
-		entries := must(e.app.AuditLog(context.Background(), e.actor("admin"), domain.AuditFilter{Action: "export", Object: "audit_log.csv", Result: domain.AuditOK}, app.PageQuery{Limit: 5}))(t)
+		entries := must(e.app.AuditLog(context.Background(), e.actor("auditor"), domain.AuditFilter{Action: "export", Object: "audit_log.csv", Result: domain.AuditOK}, app.PageQuery{Limit: 5}))(t)
 		if len(entries.Items) != 1 {
 			t.Errorf("the export's audit rows: %d", len(entries.Items))
 		}

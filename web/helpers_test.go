@@ -43,7 +43,9 @@ var testAccounts = []app.UserInput{
 	{Username: "leader2", Role: domain.Leader, Leads: []string{"ip"}, DisplayName: "另一位分管局领导"},
 	{Username: "chief", Role: domain.Chief, DisplayName: "主要领导"},
 	{Username: "office", Role: domain.Office, DisplayName: "办公室"},
-	{Username: "admin", Role: domain.Admin, DisplayName: "管理员"},
+	{Username: "admin", Role: domain.Admin, DisplayName: "系统管理员"},
+	{Username: "security", Role: domain.Security, DisplayName: "安全管理员"},
+	{Username: "auditor", Role: domain.Auditor, DisplayName: "审计管理员"},
 }
 
 func newEnv(t *testing.T, dsn string) *env {
@@ -57,6 +59,7 @@ func newEnvWith(t *testing.T, dsn string, set func(*web.Server)) *env {
 	ctx := context.Background()
 	db := storetest.Ready(t, dsn)
 	a := app.New(db)
+	a.UseKey(storetest.Key(t))
 	e := &env{t: t, db: db, app: a, users: map[string]*domain.User{}}
 	for _, in := range testAccounts {
 		in.Password = testPassword
@@ -66,7 +69,14 @@ func newEnvWith(t *testing.T, dsn string, set func(*web.Server)) *env {
 		}
 		e.users[in.Username] = u
 	}
-	srv, err := web.New(a, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// These tests sign the administrators in by password alone; the second
+	// factor the policy requires of them by default is tested by itself
+	// (security_test.go).
+	optional := app.SecondFactorOptional
+	if _, err := a.SetPolicy(ctx, nil, app.PolicyChange{SecondFactor: &optional}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(a, slog.New(panicsFail{t, slog.NewTextHandler(io.Discard, nil)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,3 +222,28 @@ func must[T any](v T, err error) func(t *testing.T) T {
 func (e *env) actor(username string) *app.Actor {
 	return &app.Actor{User: e.users[username], Address: "test"}
 }
+
+// panicsFail fails the test on a handler's panic (which the server
+// recovers from and answers 500): a page that panics is a defect even where
+// a test does not look at its status.
+type panicsFail struct {
+	t *testing.T
+	slog.Handler
+}
+
+func (h panicsFail) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "panic" {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "value" {
+				h.t.Errorf("a handler panicked: %v", a.Value)
+			}
+			return true
+		})
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h panicsFail) WithAttrs(as []slog.Attr) slog.Handler {
+	return panicsFail{h.t, h.Handler.WithAttrs(as)}
+}
+func (h panicsFail) WithGroup(g string) slog.Handler { return panicsFail{h.t, h.Handler.WithGroup(g)} }

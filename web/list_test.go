@@ -217,8 +217,9 @@ func TestAdminListsPage(t *testing.T) {
 		// The audit log pages newest first, with no entry twice.
 		seen := map[float64]bool{}
 		cursor, n := "", 0
+		auditor := e.as("auditor")
 		for {
-			res, body := admin.do("GET", "/api/v1/audit?action=user_create&limit=10&cursor="+url.QueryEscape(cursor), nil)
+			res, body := auditor.do("GET", "/api/v1/audit?action=user_create&limit=10&cursor="+url.QueryEscape(cursor), nil)
 			if res.StatusCode != 200 {
 				t.Fatalf("audit: %d %s", res.StatusCode, body)
 			}

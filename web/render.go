@@ -19,7 +19,7 @@ import (
 )
 
 var pageNames = []string{"login", "password", "error", "dashboard", "department", "ledger", "pieces", "piece_form",
-	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period", "calendar", "delivery", "enterprises", "visits", "activities", "activity", "policies", "journal", "issue", "issue_print", "commissions"}
+	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period", "calendar", "delivery", "enterprises", "visits", "activities", "activity", "policies", "journal", "issue", "issue_print", "commissions", "login_code", "second_factor", "policy"}
 
 var funcs = template.FuncMap{
 	"num":        scoring.Format,
@@ -108,8 +108,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name,
 	v := view{User: c.user, Path: r.URL.Path, Title: title, Data: data, Zone: s.App.Zone(r.Context())}
 	if c.session != nil {
 		v.CSRF = c.session.CSRFToken
+		if c.session.Stage != domain.StageFull {
+			// Half signed in: no menu until the second factor is given.
+			v.User = nil
+		}
 	}
-	if c.user != nil {
+	if v.User != nil {
 		n, err := s.App.UnreadNotices(r.Context(), c.user)
 		if err != nil {
 			s.Log.Error("unread notices", "err", err)

@@ -23,7 +23,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	case c.user.Role.Can(domain.PermScore):
 		return s.dashboard(w, r, c)
 	}
-	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	where := "/admin/users"
+	if c.user.Role.Can(domain.PermAudit) {
+		where = "/admin/audit"
+	}
+	http.Redirect(w, r, where, http.StatusSeeOther)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -44,6 +45,10 @@ type Server struct {
 	App    *app.App
 	Log    *slog.Logger
 	Secure bool // behind TLS: cookies marked Secure, HSTS sent
+	// TLSCert and TLSKey make Run serve HTTPS itself (Secure follows), and
+	// RedirectAddr, when set, a plain-HTTP listener that sends everyone to
+	// the HTTPS address.
+	TLSCert, TLSKey, RedirectAddr string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (kexuan serve --trust-proxy); nobody else's is.
 	TrustedProxies []netip.Prefix
@@ -67,6 +72,9 @@ type Route struct {
 	API     bool  // answers JSON
 	Upload  bool  // takes multipart bodies (files), up to the attachment limit
 	MaxBody int64 // request body limit; 0: DefaultMaxBody (Upload: UploadMaxBody)
+	// Stage routes serve a session that has given its password but not yet
+	// its second factor (or must enrol one); every other route sends it there.
+	Stage   bool
 	handler handlerFunc
 }
 
@@ -234,11 +242,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 			}
 			return
 		}
-		if c.user.MustChangePassword && !rt.API && rt.Path != "/password" && rt.Path != "/logout" {
+		if c.session.Stage != domain.StageFull && !rt.Stage && rt.Path != "/logout" && rt.Path != "/api/v1/logout" {
+			where, msg := "/login/code", "请先输入验证器应用上的验证码"
+			if c.session.Stage == domain.StageEnrol {
+				where, msg = "/second-factor", "请先绑定验证器应用（第二因素）"
+			}
+			if rt.API {
+				s.fail(w, r, c, &domain.Error{Code: domain.EUnauthorized, Field: "second_factor", Message: msg})
+			} else {
+				http.Redirect(w, r, where, http.StatusSeeOther)
+			}
+			return
+		}
+		if c.user.MustChangePassword && !rt.Stage && !rt.API && rt.Path != "/password" && rt.Path != "/logout" {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
 			return
 		}
-		if c.user.MustChangePassword && rt.API && rt.Path != "/api/v1/me" && rt.Path != "/api/v1/logout" && rt.Path != "/api/v1/password" {
+		if c.user.MustChangePassword && !rt.Stage && rt.API && rt.Path != "/api/v1/me" && rt.Path != "/api/v1/logout" && rt.Path != "/api/v1/password" {
 			s.fail(w, r, c, &domain.Error{Code: domain.EForbidden, Message: "请先修改初始密码"})
 			return
 		}
@@ -623,15 +643,54 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 func (s *Server) Run(ctx context.Context, addr string, ready func(addr string)) error {
 	srv := &http.Server{Addr: addr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: UploadTimeout, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 1 << 20}
+	tlsOn := s.TLSCert != "" || s.TLSKey != ""
+	if tlsOn {
+		if s.TLSCert == "" || s.TLSKey == "" {
+			return errors.New("--tls-cert 与 --tls-key 须同时给出")
+		}
+		cert, err := tls.LoadX509KeyPair(s.TLSCert, s.TLSKey)
+		if err != nil {
+			return fmt.Errorf("读取证书：%w", err)
+		}
+		s.Secure = true
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
+	}
+	var redirect *http.Server
+	if tlsOn && s.RedirectAddr != "" {
+		rln, err := net.Listen("tcp", s.RedirectAddr)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		redirect = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			host := r.Host
+			if h, _, err := net.SplitHostPort(host); err == nil {
+				host = h
+			}
+			if port != "443" {
+				host = net.JoinHostPort(host, port)
+			}
+			http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusMovedPermanently)
+		})}
+		go redirect.Serve(rln)
+		defer redirect.Close()
 	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsOn {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	go s.sweepSessions(ctx)
 	select {
 	case err := <-errc:

@@ -129,7 +129,7 @@ func TestVisits(t *testing.T) {
 		if row = row[:strings.Index(row, "</tr>")]; !strings.Contains(row, `<span class="st st-red">0/2</span>`) {
 			t.Errorf("本月 does not show 高新科 short of May's visits: %s", row)
 		}
-		if n := must(e.app.AuditLog(context.Background(), e.actor("admin"), domain.AuditFilter{Action: "visit_record", Result: domain.AuditOK}, app.PageQuery{Limit: 10}))(t); len(n.Items) != 4 {
+		if n := must(e.app.AuditLog(context.Background(), e.actor("auditor"), domain.AuditFilter{Action: "visit_record", Result: domain.AuditOK}, app.PageQuery{Limit: 10}))(t); len(n.Items) != 4 {
 			t.Errorf("%d visit audit rows", len(n.Items))
 		}
 	})

@@ -18,6 +18,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"kexuan/plan"
+	"kexuan/secret"
 	"kexuan/store"
 )
 
@@ -98,4 +99,14 @@ func Ready(t testing.TB, dsn string) *store.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// Key returns a new installation key in a temporary folder.
+func Key(t testing.TB) *secret.Key {
+	t.Helper()
+	k, err := secret.Create(filepath.Join(t.TempDir(), "kexuan.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

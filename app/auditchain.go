@@ -1,0 +1,361 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"kexuan/domain"
+	"kexuan/secret"
+	"kexuan/store"
+)
+
+// CheckpointEvery is how many audit entries this process writes at most
+// between two checkpoints of the chain's head.
+const CheckpointEvery = 100
+
+// checkpoints writes the audit chain's head outside the database: a line
+// appended to a file (created 0600) and to the server's log.
+type checkpoints struct {
+	mu      sync.Mutex
+	path    string
+	written string // the last head written by this process
+	since   int    // entries audited since
+	kick    chan struct{}
+}
+
+// UseCheckpoints names the append-only file the audit chain's head is
+// checkpointed to.
+func (a *App) UseCheckpoints(path string) {
+	a.cp.path = path
+	a.cp.kick = make(chan struct{}, 1)
+}
+
+// CheckpointFile is where checkpoints go ("" when nowhere).
+func (a *App) CheckpointFile() string { return a.cp.path }
+
+// audited counts an entry toward the next checkpoint.
+func (a *App) audited() {
+	if a.cp.kick == nil {
+		return
+	}
+	a.cp.mu.Lock()
+	a.cp.since++
+	due := a.cp.since >= CheckpointEvery
+	a.cp.mu.Unlock()
+	if due {
+		select {
+		case a.cp.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// RunCheckpoints checkpoints the head whenever CheckpointEvery entries were
+// written, every interval when it moved, and once more when ctx ends (the
+// server shutting down).
+func (a *App) RunCheckpoints(ctx context.Context, interval time.Duration) {
+	if a.cp.kick == nil {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := a.Checkpoint(context.WithoutCancel(ctx)); err != nil {
+				a.Log.Error("audit checkpoint at shutdown", "err", err)
+			}
+			return
+		case <-a.cp.kick:
+		case <-t.C:
+		}
+		if err := a.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("audit checkpoint", "err", err)
+		}
+	}
+}
+
+const settingDatabaseID = "database_id"
+
+// DatabaseID is the database's own random name, which its checkpoints carry
+// (several databases may share a key and a checkpoint file).
+func (a *App) DatabaseID(ctx context.Context) (string, error) {
+	s, err := a.DB.Q().Settings(ctx)
+	if err != nil {
+		return "", err
+	}
+	if id := s[settingDatabaseID]; id != "" {
+		return id, nil
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	id := hex.EncodeToString(b)
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		s, err := q.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		if s[settingDatabaseID] != "" {
+			id = s[settingDatabaseID]
+			return nil
+		}
+		return q.SetSetting(ctx, settingDatabaseID, id)
+	})
+	return id, err
+}
+
+// Checkpoint appends the chain's head (its last entry's id and hash and the
+// entries counted) to the checkpoint file, signed with the key, unless this
+// process wrote that head already.
+func (a *App) Checkpoint(ctx context.Context) error {
+	if a.cp.path == "" || a.Key == nil {
+		return nil
+	}
+	a.cp.mu.Lock()
+	defer a.cp.mu.Unlock()
+	id, hash, count, err := a.DB.Q().AuditHead(ctx)
+	if err != nil || id == 0 {
+		return err
+	}
+	head := fmt.Sprintf("%d %s", id, hash)
+	if head == a.cp.written {
+		a.cp.since = 0
+		return nil
+	}
+	dbid, err := a.DatabaseID(ctx)
+	if err != nil {
+		return err
+	}
+	body := fmt.Sprintf("kexuan-checkpoint-v1 %s db=%s id=%d count=%d hash=%s", a.Now().UTC().Format(time.RFC3339), dbid, id, count, hash)
+	line := body + " mac=" + a.Key.CheckpointMAC([]byte(body)) + "\n"
+	f, err := os.OpenFile(a.cp.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(line)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	a.cp.written, a.cp.since = head, 0
+	a.Log.Info("audit checkpoint", "db", dbid, "id", id, "count", count, "hash", hash)
+	return nil
+}
+
+// checkpoint is one line of the checkpoint file.
+type checkpoint struct {
+	restore bool // a restore from a backup: the checkpoints before it no longer apply
+	line    int
+	at      string
+	db      string
+	id      int64
+	count   int64
+	hash    string
+	signed  bool
+}
+
+func readCheckpoints(path string, k *secret.Key) ([]checkpoint, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []checkpoint
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		body, mac, _ := strings.Cut(text, " mac=")
+		c := checkpoint{line: n, signed: k != nil && secret.Equal(k.CheckpointMAC([]byte(body)), mac), restore: strings.HasPrefix(body, "kexuan-restore-v1 ")}
+		fields := strings.Fields(body)
+		if len(fields) >= 2 {
+			c.at = fields[1]
+		}
+		for _, f := range fields {
+			k, v, _ := strings.Cut(f, "=")
+			switch k {
+			case "db":
+				c.db = v
+			case "id":
+				c.id, _ = strconv.ParseInt(v, 10, 64)
+			case "count":
+				c.count, _ = strconv.ParseInt(v, 10, 64)
+			case "hash":
+				c.hash = v
+			}
+		}
+		out = append(out, c)
+	}
+	return out, sc.Err()
+}
+
+// AuditReport is what verifying the audit log found.
+type AuditReport struct {
+	store.AuditCheck
+	CheckpointFile string
+	Checkpoints    int      // checkpoints of this database checked
+	Latest         string   // the latest one: when, and which entry
+	Problems       []string // every finding, the first failing entry's first
+}
+
+// Intact reports whether nothing was found.
+func (r *AuditReport) Intact() bool { return r.Broken == 0 && len(r.Problems) == 0 }
+
+// VerifyAudit checks the audit log: the keyed chain entry by entry, then
+// every checkpoint of this database outside it — each must be signed with
+// the key and name an entry that is still there with the same hash and the
+// same number of entries up to it. Deleting the last entries, or rewriting
+// the log and recomputing the chain, is found with the first entry that
+// fails. The auditor, or the command line (act nil).
+func (a *App) VerifyAudit(ctx context.Context, act *Actor) (_ *AuditReport, err error) {
+	defer a.refused(ctx, act, "audit_verify", "audit_log", &err)
+	if act != nil && !act.Role.Can(domain.PermAudit) {
+		return nil, forbidden("无权查看审计日志")
+	}
+	q := a.DB.Q()
+	c, err := q.VerifyAudit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &AuditReport{AuditCheck: *c, CheckpointFile: a.cp.path}
+	if c.Broken != 0 {
+		r.Problems = append(r.Problems, fmt.Sprintf("第 %d 条：%s", c.Broken, c.Why))
+	}
+	if a.cp.path != "" {
+		cps, err := readCheckpoints(a.cp.path, a.Key)
+		if err != nil {
+			return nil, err
+		}
+		dbid, err := a.DatabaseID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		firstBad := int64(0)
+		from := 0 // the checkpoints after the last restore of this database
+		for i, cp := range cps {
+			if cp.signed && cp.restore && cp.db == dbid {
+				from = i + 1
+			}
+		}
+		for i, cp := range cps {
+			if !cp.signed {
+				r.Problems = append(r.Problems, fmt.Sprintf("检查点文件 %s 第 %d 行签名不符：检查点被改动过", a.cp.path, cp.line))
+				continue
+			}
+			if cp.db != dbid || cp.restore || i < from {
+				continue
+			}
+			r.Checkpoints++
+			r.Latest = fmt.Sprintf("%s 第 %d 条（共 %d 条）", cp.at, cp.id, cp.count)
+			hash, count, err := q.AuditEntryHash(ctx, cp.id)
+			if err != nil {
+				return nil, err
+			}
+			var why string
+			switch {
+			case cp.id <= c.ArchivedUpTo:
+				continue // archived: the archive file carries it
+			case hash == "":
+				why = fmt.Sprintf("检查点（%s）记录的第 %d 条已不在数据库中：日志末尾或中间的条目被删除", cp.at, cp.id)
+			case !secret.Equal(hash, cp.hash):
+				why = fmt.Sprintf("第 %d 条的哈希与检查点（%s）记录的不同：日志被重写", cp.id, cp.at)
+			case count != cp.count:
+				why = fmt.Sprintf("到第 %d 条为止应有 %d 条（检查点 %s），现有 %d 条：条目被删除或插入", cp.id, cp.count, cp.at, count)
+			default:
+				continue
+			}
+			r.Problems = append(r.Problems, why)
+			if firstBad == 0 || cp.id < firstBad {
+				firstBad = cp.id
+			}
+		}
+		if firstBad != 0 && (r.Broken == 0 || firstBad < r.Broken) {
+			r.Broken = firstBad
+		}
+		if r.Checkpoints == 0 && c.Keyed >= CheckpointEvery {
+			r.Problems = append(r.Problems, fmt.Sprintf("检查点文件 %s 中没有本数据库的检查点，而日志已有 %d 条签名条目：数据库标识或检查点文件被换过", a.cp.path, c.Keyed))
+		}
+	}
+	if act != nil {
+		a.auditAlways(ctx, act, "audit_verify", "audit_log", domain.AuditOK, fmt.Sprintf("%d entries; intact=%v", r.Count, r.Intact()))
+	}
+	return r, nil
+}
+
+// AuditKeyed reports whether the audit log's last entry is keyed: the key
+// file is then needed to go on.
+func (a *App) AuditKeyed(ctx context.Context) (bool, error) {
+	_, hash, _, err := a.DB.Q().AuditHead(ctx)
+	return strings.HasPrefix(hash, store.KeyedPrefix), err
+}
+
+// Restored records a restore from a backup: an audit entry, and a line in
+// the checkpoint file after which the log is checked against new
+// checkpoints only (the entries written after the backup are gone, as a
+// restore means).
+func (a *App) Restored(ctx context.Context, from string) error {
+	id, hash, count, err := a.DB.Q().AuditHead(ctx)
+	if err != nil {
+		return err
+	}
+	if err := a.DB.InTx(ctx, func(q *store.Q) error {
+		return a.audit(ctx, q, nil, "restore", "database", domain.AuditOK, fmt.Sprintf("from %s; audit log restored up to entry %d", from, id))
+	}); err != nil {
+		return err
+	}
+	if a.cp.path == "" || a.Key == nil {
+		return nil
+	}
+	dbid, err := a.DatabaseID(ctx)
+	if err != nil {
+		return err
+	}
+	body := fmt.Sprintf("kexuan-restore-v1 %s db=%s id=%d count=%d hash=%s", a.Now().UTC().Format(time.RFC3339), dbid, id, count, hash)
+	f, err := os.OpenFile(a.cp.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(body + " mac=" + a.Key.CheckpointMAC([]byte(body)) + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return a.Checkpoint(ctx)
+}
+
+// Restore puts a backup in place of the database at dsn (not open, no
+// server running on it), checked first — integrity, the audit chain under
+// the key, the score aggregate.
+func Restore(ctx context.Context, dsn, from string, k *secret.Key) error {
+	return store.Restore(ctx, dsn, from, k.AuditMAC)
+}
+
+// HoldServing takes the database's serving lock for a server's life: a
+// restore refuses while it is held.
+func (a *App) HoldServing(ctx context.Context) (*store.ServingLock, error) {
+	return a.DB.HoldServing(ctx)
+}

@@ -185,4 +185,6 @@ func Sealed(s string) bool { return strings.HasPrefix(s, SealedPrefix) }
 
 // RecoveryMAC is the keyed hash a recovery code is kept as: without the key
 // file a copy of the database does not let anyone test guesses offline.
-func (k *Key) RecoveryMAC(code string) string { return mac(k.checkpoint, []byte("recovery code\x00"+code)) }
+func (k *Key) RecoveryMAC(code string) string {
+	return mac(k.checkpoint, []byte("recovery code\x00"+code))
+}

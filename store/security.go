@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"kexuan/domain"
@@ -173,9 +171,6 @@ type AuditArchiveRow struct {
 func (q *Q) AuditBefore(ctx context.Context, t time.Time, limit int) ([]*domain.AuditEntry, error) {
 	return q.scanAudit(ctx, auditSelect+` WHERE at < $1 ORDER BY id LIMIT $2`, t.In(chinaZone).Format("2006-01-02T15:04:05"), limit)
 }
-
-var _ = errors.Is
-var _ = sql.ErrNoRows
 
 // SetMustChangePassword requires a user to change their password (it is
 // older than the policy allows).

@@ -83,6 +83,11 @@ func (a *App) ArchiveAudit(ctx context.Context, before time.Time, out string) (*
 	if err != nil {
 		return nil, err
 	}
+	// The newest entry always stays: the chain goes on from it, and SQLite
+	// numbers the next entry after the largest kept.
+	if len(entries) > 0 && entries[len(entries)-1].ID == c.HeadID {
+		entries = entries[:len(entries)-1]
+	}
 	if len(entries) == 0 {
 		return nil, invalid("before", "%s 之前没有可归档的审计日志", before.Format("2006-01-02"))
 	}

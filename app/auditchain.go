@@ -253,6 +253,7 @@ func (a *App) VerifyAudit(ctx context.Context, act *Actor) (_ *AuditReport, err 
 			return nil, err
 		}
 		firstBad := int64(0)
+		checked := map[int64]bool{}
 		from := 0 // the checkpoints after the last restore of this database
 		for i, cp := range cps {
 			if cp.signed && cp.restore && cp.db == dbid {
@@ -269,6 +270,10 @@ func (a *App) VerifyAudit(ctx context.Context, act *Actor) (_ *AuditReport, err 
 			}
 			r.Checkpoints++
 			r.Latest = fmt.Sprintf("%s 第 %d 条（共 %d 条）", cp.at, cp.id, cp.count)
+			if checked[cp.id] {
+				continue // another process checkpointed the same head
+			}
+			checked[cp.id] = true
 			hash, count, err := q.AuditEntryHash(ctx, cp.id)
 			if err != nil {
 				return nil, err

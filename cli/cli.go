@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -168,6 +169,7 @@ func openApp(ctx context.Context, dsn string, env Env) (*app.App, error) {
 		return nil, err
 	}
 	a := app.New(db)
+	a.Log = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := useKey(ctx, a, dsn, env); err != nil {
 		db.Close()
 		return nil, err

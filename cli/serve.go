@@ -29,6 +29,7 @@ func prepare(ctx context.Context, dsn string, env Env) (*app.App, bool, error) {
 		return nil, false, err
 	}
 	a := app.New(db)
+	a.Log = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := a.Upgrade(ctx); err != nil {
 		db.Close()
 		return nil, false, err
@@ -75,6 +76,7 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer a.Close()
+	a.Log = log // the server's log: requests, deliveries, the audit checkpoints
 	// Every server of this database holds its serving lock (shared): a
 	// restore refuses to overwrite it while one runs.
 	lock, err := a.HoldServing(ctx)
@@ -373,6 +375,7 @@ func cmdAuditArchive(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return usagef("--before %q 不对，应为 YYYY-MM-DD", *before)
 	}
+	a.Now = env.Now // the command line's clock decides what is six months old
 	res, err := a.ArchiveAudit(ctx, day, *out)
 	if err != nil {
 		return err

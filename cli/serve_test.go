@@ -61,7 +61,7 @@ func TestServeDemo(t *testing.T) {
 				t.Fatal("serve did not start")
 			}
 		}
-		for _, role := range []string{"reporter", "head", "leader", "chief", "office", "admin"} {
+		for _, role := range []string{"reporter", "head", "leader", "chief", "office", "admin", "security", "auditor"} {
 			if accounts[role] == "" {
 				t.Fatalf("no %s account printed: %v", role, accounts)
 			}

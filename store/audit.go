@@ -59,8 +59,10 @@ func (q *Q) Audit(ctx context.Context, e *domain.AuditEntry) error {
 	}
 	err := q.c.QueryRowContext(ctx, `SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&e.PrevHash)
 	if errors.Is(err, sql.ErrNoRows) {
-		e.PrevHash = ""
-	} else if err != nil {
+		// An empty log continues the last archive's chain, if any.
+		err = q.c.QueryRowContext(ctx, `SELECT COALESCE((SELECT last_hash FROM audit_archives ORDER BY up_to_id DESC LIMIT 1), '')`).Scan(&e.PrevHash)
+	}
+	if err != nil {
 		return err
 	}
 	if e.At.IsZero() {

@@ -507,7 +507,7 @@ func TestUserAddAndAuditVerify(t *testing.T) {
 	db.SQL().Exec(`DROP TRIGGER audit_log_no_update`)
 	db.SQL().Exec(`UPDATE audit_log SET reason = 'forged'`)
 	db.Close()
-	if _, errs, code := run(t, "audit", "verify", "--db", dsn); code != 1 || !strings.Contains(errs, "断裂") {
+	if _, errs, code := run(t, "audit", "verify", "--db", dsn); code != 1 || !strings.Contains(errs, "不完整") {
 		t.Errorf("tampered log: %d %s", code, errs)
 	}
 }

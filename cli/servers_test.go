@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sync"
 	"testing"
 
 	"kexuan/app"
 	"kexuan/domain"
+	"kexuan/secret"
 	"kexuan/store"
 	"kexuan/store/storetest"
 )
@@ -115,11 +117,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 		t.Error(e)
 	}
 
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := keyedStore(t, dsn)
 	diffs, err := db.CheckAggregate(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -146,4 +144,21 @@ func TestTwoServersOnePostgres(t *testing.T) {
 			t.Errorf("piece %d: %s after two counted records", id, p.State)
 		}
 	}
+}
+
+// keyedStore opens a database with the tests' installation key, so that its
+// keyed audit chain can be checked.
+func keyedStore(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	k, err := secret.Load(os.Getenv("KEXUAN_KEY_FILE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetAuditMAC(k.AuditMAC)
+	return db
 }

@@ -364,3 +364,11 @@ func Restore(ctx context.Context, dsn, from string, k *secret.Key) error {
 func (a *App) HoldServing(ctx context.Context) (*store.ServingLock, error) {
 	return a.DB.HoldServing(ctx)
 }
+
+// KeyCreated audits a new installation key: where its file is, never what
+// it holds. From this entry on the chain is keyed.
+func (a *App) KeyCreated(ctx context.Context, path string) error {
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		return a.audit(ctx, q, nil, "key_create", path, domain.AuditOK, "HMAC-SM3 audit chain, SM4-GCM personal data")
+	})
+}

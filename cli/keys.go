@@ -55,6 +55,11 @@ func useKey(ctx context.Context, a *app.App, dsn string, env Env) error {
 	}
 	a.UseKey(k)
 	a.UseCheckpoints(checkpointFile(path, env))
+	if created {
+		if err := a.KeyCreated(ctx, path); err != nil {
+			return err
+		}
+	}
 	_, err = a.SealContacts(ctx)
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 
 	"kexuan/app"
@@ -117,7 +118,11 @@ type usersView struct {
 	Roles       []domain.Role
 	Departments []domain.DepartmentRef
 	Pager       pager
+	Now         time.Time
 }
+
+// Locked reports whether an account is locked out now.
+func (v usersView) Locked(u *domain.User) bool { return u.LockedUntil.After(v.Now) }
 
 // DeptNames are the departments' names for a code (the code itself when unknown).
 func (v usersView) DeptNames(codes []string) string {
@@ -153,7 +158,7 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
-	s.render(w, r, c, "users", "账户", usersView{Users: pg.Items, F: f, Roles: domain.Roles, Departments: depts, Pager: pagerOf(r, pg)})
+	s.render(w, r, c, "users", "账户", usersView{Users: pg.Items, F: f, Roles: domain.Roles, Departments: depts, Pager: pagerOf(r, pg), Now: s.App.Now()})
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -47,8 +48,11 @@ func TestScreenshots(t *testing.T) {
 		{"reporter", "/pieces", "pieces"},
 		{"reporter", "/pieces/new", "piece_form"},
 		{"leader", "/reviews", "reviews"},
-		{"admin", "/admin/audit", "audit"},
-		{"admin", "/admin/users", "users"},
+		{"auditor", "/admin/audit?verify=1", "audit"},
+		{"security", "/admin/users", "users"},
+		{"security", "/admin/security", "policy"},
+		{"admin", "/admin/users/{reporter}", "user_form"},
+		{"auditor", "/second-factor", "second_factor"},
 		{"office", "/pieces/1", "piece"},
 		{"office", "/visits", "visits"},
 		{"reporter", "/enterprises", "enterprises"},
@@ -65,7 +69,17 @@ func TestScreenshots(t *testing.T) {
 		}
 		u.run("login", chromedp.Navigate(e.ts.URL+"/login"), chromedp.WaitVisible("#username"),
 			chromedp.SendKeys("#username", s.user), chromedp.SendKeys("#password", testPassword), submitClick("#login-submit"))
+		if strings.Contains(s.path, "{reporter}") {
+			var id int64
+			if err := e.db.SQL().QueryRow(`SELECT id FROM users WHERE username = 'reporter'`).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			s.path = strings.Replace(s.path, "{reporter}", itoa(id), 1)
+		}
 		u.run("open", chromedp.Navigate(e.ts.URL+s.path), chromedp.WaitVisible("main"), chromedp.Sleep(500_000_000))
+		if s.name == "second_factor" {
+			u.run("enrol", submitClick("#enrol"), chromedp.WaitVisible("#totp-qr"))
+		}
 		png, err := chromedp.Run(u.ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)

@@ -341,7 +341,7 @@ func (a *App) checkUser(ctx context.Context, in *UserInput) error {
 			return invalid("email", "邮箱地址不对")
 		}
 	}
-	if in.Phone != "" && !phoneRE.MatchString(in.Phone) {
+	if in.Phone != "" && !domain.PhoneLike(in.Phone) {
 		return invalid("phone", "手机号或电话应为 7–20 位数字，可含 +、-、空格")
 	}
 	depts, err := a.DB.Q().Departments(ctx)
@@ -570,5 +570,3 @@ type Initial struct {
 	Role     domain.Role
 	Password string
 }
-
-var phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 -]{5,18}[0-9]$`)

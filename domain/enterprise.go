@@ -16,6 +16,7 @@ type Enterprise struct {
 	Park       string // the park it is in ("" when none)
 	Address    string
 	Contact    string
+	Phone      string // the contact's phone; sealed at rest, masked in lists
 	Industry   string
 	CreatedBy  int64
 	CreatedAt  time.Time
@@ -277,4 +278,20 @@ type Instruction struct {
 	CreatedBy   int64
 	CreatedName string
 	CreatedAt   time.Time
+}
+
+// PhoneLike reports whether s reads as a phone number: 7 to 20 digits,
+// with +, - or spaces between them.
+func PhoneLike(s string) bool {
+	digits := 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0, r == '-' || r == ' ':
+		default:
+			return false
+		}
+	}
+	return digits >= 7 && digits <= 20
 }

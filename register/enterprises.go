@@ -17,6 +17,7 @@ const (
 	colPark       = "park"
 	colAddress    = "address"
 	colContact    = "contact"
+	colPhone      = "phone"
 	colIndustry   = "industry"
 )
 
@@ -27,16 +28,17 @@ var enterpriseSchema = &schema{
 		"park": colPark, "园区": colPark, "所在园区": colPark, "所属园区": colPark,
 		"address": colAddress, "地址": colAddress, "企业地址": colAddress, "注册地址": colAddress,
 		"contact": colContact, "联系人": colContact, "联系方式": colContact, "联系人及电话": colContact,
+		"phone": colPhone, "电话": colPhone, "联系电话": colPhone, "手机": colPhone, "手机号": colPhone, "手机号码": colPhone,
 		"industry": colIndustry, "行业": colIndustry, "所属行业": colIndustry, "产业": colIndustry,
 	},
 	labels: map[string]string{colEntName: "企业名称", colCreditCode: "统一社会信用代码", colPark: "园区", colAddress: "地址",
-		colContact: "联系人", colIndustry: "行业"},
+		colContact: "联系人", colPhone: "联系电话", colIndustry: "行业"},
 	required: []string{colEntName, colCreditCode},
-	order:    []string{colEntName, colCreditCode, colPark, colAddress, colContact, colIndustry},
+	order:    []string{colEntName, colCreditCode, colPark, colAddress, colContact, colPhone, colIndustry},
 }
 
 // Limits on an enterprise's fields, in characters.
-var enterpriseLimits = map[string]int{colEntName: 100, colPark: 100, colAddress: 200, colContact: 100, colIndustry: 50}
+var enterpriseLimits = map[string]int{colEntName: 100, colPark: 100, colAddress: 200, colContact: 100, colPhone: 20, colIndustry: 50}
 
 // EnterpriseRow is one enterprise read from a list, with its line.
 type EnterpriseRow struct {
@@ -93,7 +95,10 @@ func ReadEnterprises(ctx context.Context, path string) ([]EnterpriseRow, string,
 			return ""
 		}
 		r := EnterpriseRow{Line: line, Enterprise: domain.Enterprise{Name: get(colEntName), Park: get(colPark), Address: get(colAddress),
-			Contact: get(colContact), Industry: get(colIndustry)}}
+			Contact: get(colContact), Phone: get(colPhone), Industry: get(colIndustry)}}
+		if p := r.Phone; p != "" && !domain.PhoneLike(p) {
+			fail(line, colPhone, "联系电话 %q 不对：应为 7–20 位数字，可含 +、-、空格", p)
+		}
 		if r.Name == "" {
 			fail(line, colEntName, "企业名称为空")
 		}

@@ -22,13 +22,13 @@ type ErrCreditCodeTaken struct{ Existing *domain.Enterprise }
 
 func (e *ErrCreditCodeTaken) Error() string { return "credit code taken by " + e.Existing.Name }
 
-const enterpriseSelect = `SELECT e.id, e.name, e.credit_code, COALESCE(k.name, ''), e.address, e.contact, e.industry, COALESCE(e.created_by, 0), e.created_at
+const enterpriseSelect = `SELECT e.id, e.name, e.credit_code, COALESCE(k.name, ''), e.address, e.contact, e.phone, e.industry, COALESCE(e.created_by, 0), e.created_at
 	FROM enterprises e LEFT JOIN parks k ON k.id = e.park_id`
 
 func scanEnterprise(row interface{ Scan(...any) error }) (*domain.Enterprise, error) {
 	var e domain.Enterprise
 	var created string
-	if err := row.Scan(&e.ID, &e.Name, &e.CreditCode, &e.Park, &e.Address, &e.Contact, &e.Industry, &e.CreatedBy, &created); err != nil {
+	if err := row.Scan(&e.ID, &e.Name, &e.CreditCode, &e.Park, &e.Address, &e.Contact, &e.Phone, &e.Industry, &e.CreatedBy, &created); err != nil {
 		return nil, err
 	}
 	e.CreatedAt = ParseTime(created)
@@ -164,4 +164,11 @@ func (q *Q) CountEnterprises(ctx context.Context) (int, error) {
 	var n int
 	err := q.c.QueryRowContext(ctx, `SELECT count(*) FROM enterprises`).Scan(&n)
 	return n, err
+}
+
+// SetEnterprisePhone stores an enterprise contact's phone (sealed by the
+// caller, bound to the enterprise's id).
+func (q *Q) SetEnterprisePhone(ctx context.Context, id int64, sealed string) error {
+	_, err := q.c.ExecContext(ctx, `UPDATE enterprises SET phone = $1 WHERE id = $2`, sealed, id)
+	return err
 }

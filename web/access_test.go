@@ -119,6 +119,8 @@ var routeTable = map[string][]string{
 	"POST /admin/users/{id}/second-factor/reset": {S},
 	"POST /admin/users/{id}/reveal":              {A},
 	"POST /api/v1/users/{id}/reveal":             {A},
+	"POST /enterprises/{id}/reveal":              {R, H, O},
+	"POST /api/v1/enterprises/{id}/reveal":       {R, H, O},
 	"GET /admin/security":                        {S},
 	"POST /admin/security/policy":                {S},
 	"GET /api/v1/policy":                         {S},

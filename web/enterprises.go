@@ -21,6 +21,15 @@ type enterprisesView struct {
 	Error    string
 	Field    string
 	Pager    pager
+	Revealed *revealedPhone
+	Query    string // the page's filters and cursor, kept by a reveal
+}
+
+// revealedPhone is an enterprise contact's phone shown whole, once.
+type revealedPhone struct {
+	ID    int64
+	Name  string
+	Phone string
 }
 
 func enterpriseFilter(r *http.Request) domain.EnterpriseFilter {
@@ -30,6 +39,39 @@ func enterpriseFilter(r *http.Request) domain.EnterpriseFilter {
 
 func (s *Server) enterprisesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	return s.showEnterprises(w, r, c, app.EnterpriseInput{}, nil)
+}
+
+// revealEnterprisePhone: POST /enterprises/{id}/reveal shows the list with
+// that contact's whole phone (audited).
+func (s *Server) revealEnterprisePhone(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.App.RevealEnterprisePhone(r.Context(), c.actor, id)
+	if err != nil {
+		return err
+	}
+	e, err := s.App.Enterprise(r.Context(), c.user, id)
+	if err != nil {
+		return err
+	}
+	c.revealed = &revealedPhone{ID: id, Name: e.Name, Phone: v.Value}
+	return s.showEnterprises(w, r, c, app.EnterpriseInput{}, nil)
+}
+
+// apiRevealEnterprisePhone: POST /api/v1/enterprises/{id}/reveal → {"field":"phone","value"}.
+func (s *Server) apiRevealEnterprisePhone(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.App.RevealEnterprisePhone(r.Context(), c.actor, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
 }
 
 func (s *Server) showEnterprises(w http.ResponseWriter, r *http.Request, c *reqCtx, form app.EnterpriseInput, refused *domain.Error) error {
@@ -46,7 +88,8 @@ func (s *Server) showEnterprises(w http.ResponseWriter, r *http.Request, c *reqC
 	if err != nil {
 		return err
 	}
-	v := enterprisesView{Items: pg.Items, F: f, Parks: parks, CanWrite: c.user.Role.Can(domain.PermFieldWrite), Form: form, Pager: pagerOf(r, pg)}
+	v := enterprisesView{Items: pg.Items, F: f, Parks: parks, CanWrite: c.user.Role.Can(domain.PermFieldWrite), Form: form, Pager: pagerOf(r, pg),
+		Revealed: c.revealed, Query: r.URL.RawQuery}
 	if refused != nil {
 		v.Error, v.Field = refused.Message, refused.Field
 		w.WriteHeader(httpStatus(refused.Code))
@@ -57,7 +100,8 @@ func (s *Server) showEnterprises(w http.ResponseWriter, r *http.Request, c *reqC
 
 func enterpriseInput(r *http.Request) app.EnterpriseInput {
 	return app.EnterpriseInput{Name: r.PostFormValue("name"), CreditCode: r.PostFormValue("credit_code"), Park: r.PostFormValue("park"),
-		Address: r.PostFormValue("address"), Contact: r.PostFormValue("contact"), Industry: r.PostFormValue("industry")}
+		Address: r.PostFormValue("address"), Contact: r.PostFormValue("contact"), Industry: r.PostFormValue("industry"),
+		Phone: r.PostFormValue("phone")}
 }
 
 func (s *Server) createEnterprise(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -76,7 +120,7 @@ func (s *Server) createEnterprise(w http.ResponseWriter, r *http.Request, c *req
 
 func enterpriseJSON(e *domain.Enterprise) map[string]any {
 	return map[string]any{"id": e.ID, "name": e.Name, "credit_code": e.CreditCode, "park": e.Park, "address": e.Address,
-		"contact": e.Contact, "industry": e.Industry}
+		"contact": e.Contact, "phone": e.Phone, "industry": e.Industry}
 }
 
 // apiEnterprises: GET /api/v1/enterprises?q=&park=&limit=&cursor= →
@@ -109,6 +153,7 @@ func (s *Server) apiCreateEnterprise(w http.ResponseWriter, r *http.Request, c *
 		Address    string `json:"address"`
 		Contact    string `json:"contact"`
 		Industry   string `json:"industry"`
+		Phone      string `json:"phone"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err

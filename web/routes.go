@@ -101,6 +101,8 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/export/lists/{kind}", domain.PermFieldRead, s.exportList)
 	s.handle("GET", "/api/v1/enterprises", domain.PermFieldRead, s.apiEnterprises)
 	s.handle("POST", "/api/v1/enterprises", domain.PermFieldWrite, s.apiCreateEnterprise)
+	s.handle("POST", "/enterprises/{id}/reveal", domain.PermFieldWrite, s.revealEnterprisePhone)
+	s.handle("POST", "/api/v1/enterprises/{id}/reveal", domain.PermFieldWrite, s.apiRevealEnterprisePhone)
 	s.handle("GET", "/visits", domain.PermFieldRead, s.visitsPage)
 	s.handle("POST", "/visits", domain.PermFieldWrite, s.recordVisit)
 	s.handle("GET", "/api/v1/visits", domain.PermFieldRead, s.apiVisits)

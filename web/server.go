@@ -109,6 +109,8 @@ type reqCtx struct {
 	token   string
 	actor   *app.Actor
 	route   *Route
+
+	revealed *revealedPhone // a page showing a phone number whole, once
 }
 
 // New builds the server: templates parsed once (a missing one fails here),

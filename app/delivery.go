@@ -83,7 +83,7 @@ func (a *App) mailSettings(ctx context.Context) (*MailSettings, error) {
 		return nil, err
 	}
 	port, _ := strconv.Atoi(s[setSMTPPort])
-	return &MailSettings{Host: s[setSMTPHost], Port: port, Username: s[setSMTPUser], Password: s[setSMTPPassword], From: s[setSMTPFrom],
+	return &MailSettings{Host: s[setSMTPHost], Port: port, Username: s[setSMTPUser], Password: a.open(s[setSMTPPassword], setSMTPPassword), From: s[setSMTPFrom],
 		TLS: s[setSMTPTLS], SiteURL: s[setSiteURL]}, nil
 }
 
@@ -119,7 +119,13 @@ func (a *App) SetMailSettings(ctx context.Context, act *Actor, in MailSettings) 
 			}
 		}
 		if in.Password != "" {
-			if err := q.SetSetting(ctx, setSMTPPassword, in.Password); err != nil {
+			// Sealed like personal data: a copy of the database does not
+			// give the mail account away.
+			sealed, err := a.seal(in.Password, setSMTPPassword)
+			if err != nil {
+				return err
+			}
+			if err := q.SetSetting(ctx, setSMTPPassword, sealed); err != nil {
 				return err
 			}
 		}

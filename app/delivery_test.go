@@ -274,3 +274,30 @@ func TestQuotaAndClosedNotices(t *testing.T) {
 		}
 	})
 }
+
+// The SMTP password is sealed like personal data: a copy of the database
+// does not give the mail account away.
+func TestSMTPPasswordSealed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)
+		ctx := context.Background()
+		admin := f.users["admin"]
+		if err := f.app.SetMailSettings(ctx, admin, app.MailSettings{Host: "smtp.example.org", Port: 465, From: "kexuan@example.org", TLS: "tls", Password: "mail-Secret-2017"}); err != nil {
+			t.Fatal(err)
+		}
+		s, err := f.app.DB.Q().Settings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range s {
+			if strings.Contains(v, "mail-Secret-2017") {
+				t.Errorf("setting %s holds the SMTP password in clear", k)
+			}
+		}
+		m, err := f.app.MailSettings(ctx, admin)
+		if err != nil || !m.PasswordSet || m.Password != "" {
+			t.Errorf("mail settings as shown: %+v %v", m, err)
+		}
+	})
+}

@@ -125,7 +125,7 @@ func (a *App) ArchiveAudit(ctx context.Context, before time.Time, out string) (*
 	}
 	if err == nil {
 		err = a.DB.InTx(ctx, func(q *store.Q) error {
-			if err := q.AuditArchive(ctx, last.ID, int64(len(entries)), last.Hash, mac); err != nil {
+			if err := q.AuditArchive(ctx, last.ID, int64(len(entries)), last.Hash, mac, a.archiveRowMAC(last.ID, int64(len(entries)), last.Hash, mac)); err != nil {
 				return err
 			}
 			return a.audit(ctx, q, nil, "audit_archive", "audit_log", domain.AuditOK,
@@ -214,4 +214,11 @@ func (a *App) VerifyArchive(ctx context.Context, path string) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("%s：数据库中没有到第 %d 条的归档记录（不是本数据库的归档？）", path, h.UpToID)
+}
+
+// archiveRowMAC signs an archive's record in the database, so that a record
+// inserted by hand — to let old entries be deleted, or to start the chain
+// elsewhere — is found.
+func (a *App) archiveRowMAC(upTo, entries int64, lastHash, fileMAC string) string {
+	return a.Key.CheckpointMAC([]byte(fmt.Sprintf("kexuan-archive-v1 %d %d %s %s", upTo, entries, lastHash, fileMAC)))
 }

@@ -243,6 +243,20 @@ func (a *App) VerifyAudit(ctx context.Context, act *Actor) (_ *AuditReport, err 
 	if c.Broken != 0 {
 		r.Problems = append(r.Problems, fmt.Sprintf("第 %d 条：%s", c.Broken, c.Why))
 	}
+	if c.Archived > 0 {
+		arcs, err := q.AuditArchives(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, ar := range arcs {
+			if a.Key == nil || !secret.Equal(a.archiveRowMAC(ar.UpTo, ar.Entries, ar.LastHash, ar.FileMAC), ar.RowMAC) {
+				r.Problems = append(r.Problems, fmt.Sprintf("归档记录（到第 %d 条）签名不符：不是 kexuan 归档时写的，其之前的条目可能被删除", ar.UpTo))
+				if r.Broken == 0 || ar.UpTo < r.Broken {
+					r.Broken = ar.UpTo
+				}
+			}
+		}
+	}
 	if a.cp.path != "" {
 		cps, err := readCheckpoints(a.cp.path, a.Key)
 		if err != nil {

@@ -275,6 +275,18 @@ func TestAuditArchive(t *testing.T) {
 		if _, errs, code := keyed(t, dir, nil, "", "audit", "verify", "--db", dsn, "--archive", out); code == 0 || !strings.Contains(errs, "签名不符") {
 			t.Errorf("an edited archive: %d %s", code, errs)
 		}
+		// An archive record written by hand (to delete older entries
+		// unseen) is found.
+		db := raw(t, dsn)
+		var head int64
+		var hash string
+		db.QueryRow(`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&head, &hash)
+		if _, err := db.Exec(`INSERT INTO audit_archives (up_to_id, entries, last_hash, file_mac, row_mac, created_at) VALUES ($1, 1, $2, 'x', 'y', 'z')`, head-1, hash); err != nil {
+			t.Fatal(err)
+		}
+		if _, errs, code := keyed(t, dir, nil, "", "audit", "verify", "--db", dsn); code == 0 || !strings.Contains(errs, "归档记录") {
+			t.Errorf("a forged archive record: %d %s", code, errs)
+		}
 	})
 }
 

@@ -4,11 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"kexuan/domain"
 	"kexuan/plan"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // memTarget is an import target that keeps the rows in memory, so the
@@ -70,6 +73,7 @@ func FuzzEnterpriseList(f *testing.F) {
 	f.Add([]byte("企业名称,统一社会信用代码\n甲公司,91410105MA44PQ3R1K\n"))
 	f.Add([]byte("名单\n序号,名称,信用代码,园区\n1,乙,91350100m000100y43,北区\n"))
 	f.Add([]byte("企业名称,统一社会信用代码\n,0\n"))
+	f.Add([]byte("企业名称,统一社会信用代码,联系人,联系电话\n甲公司,91410105MA44PQ3R1K,王,0371-65881234\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "e.csv")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -87,7 +91,57 @@ func FuzzEnterpriseList(f *testing.F) {
 			if _, err := domain.CheckCreditCode(r.CreditCode); err != nil {
 				t.Fatalf("accepted an invalid code %q: %v", r.CreditCode, err)
 			}
+			if r.Phone != "" && !domain.PhoneLike(r.Phone) {
+				t.Fatalf("accepted a phone %q", r.Phone)
+			}
 			seen[r.CreditCode] = true
+		}
+	})
+}
+
+// FuzzRegisterXLSX: any cells in a workbook (rows split at \n, cells at \t)
+// never panic the xlsx reader; what is accepted is whole and valid. A
+// workbook's bytes mutated at random mostly break its zip: the cells are
+// what the reader interprets, so they are what is fuzzed.
+func FuzzRegisterXLSX(f *testing.F) {
+	f.Add("科室\t渠道\t日期\t标题\t字数\t媒体\n高新科\t机关内网\t2017-05-01\t标题\t300\t")
+	f.Add("2017年登记表\n科 室\t发布渠道\t发布时间\t稿件名称\n计划科\t河南日报\t42795\tx\n合计")
+	f.Add("department\tchannel\tdate\ttitle\nhightech\tshixun\t2017/3/1\t=1+1")
+	f.Fuzz(func(t *testing.T, cells string) {
+		if len(cells) > 4096 {
+			return
+		}
+		x := excelize.NewFile()
+		for i, line := range strings.Split(cells, "\n") {
+			for j, v := range strings.Split(line, "\t") {
+				if j >= 20 {
+					break
+				}
+				ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if err := x.SetCellStr("Sheet1", ref, v); err != nil {
+					return // a cell excelize itself will not write
+				}
+			}
+		}
+		path := filepath.Join(t.TempDir(), "r.xlsx")
+		if err := x.SaveAs(path); err != nil {
+			return
+		}
+		m := &memTarget{}
+		res, err := ImportFile(context.Background(), m, path, Options{})
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("an error without a message")
+			}
+			return
+		}
+		if int(res.Inserted) != len(m.rows) {
+			t.Fatalf("%d inserted, %d rows", res.Inserted, len(m.rows))
+		}
+		for _, r := range m.rows {
+			if builtin.Department(r.Department) == nil || builtin.Channel(r.Channel) == nil || r.Title == "" || r.Day.Year == 0 || r.Words < 0 || !utf8.ValidString(r.Title) {
+				t.Fatalf("an invalid row accepted: %+v", r)
+			}
 		}
 	})
 }

@@ -14,6 +14,7 @@ time=${1:-60}
 for target in \
   "./plan FuzzParse" \
   "./register FuzzRegisterCSV" \
+  "./register FuzzRegisterXLSX" \
   "./register FuzzEnterpriseList" \
   "./wordcount FuzzCount" \
   "./richtext FuzzSanitize" \

@@ -128,9 +128,9 @@ func (q *Q) SetContacts(ctx context.Context, userID int64, email, phone string) 
 
 // AuditArchive records entries archived to a signed file: from now on they
 // may be deleted, and the kept chain begins at lastHash.
-func (q *Q) AuditArchive(ctx context.Context, upTo, entries int64, lastHash, fileMAC string) error {
-	_, err := q.c.ExecContext(ctx, `INSERT INTO audit_archives (up_to_id, entries, last_hash, file_mac, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		upTo, entries, lastHash, fileMAC, q.now())
+func (q *Q) AuditArchive(ctx context.Context, upTo, entries int64, lastHash, fileMAC, rowMAC string) error {
+	_, err := q.c.ExecContext(ctx, `INSERT INTO audit_archives (up_to_id, entries, last_hash, file_mac, row_mac, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		upTo, entries, lastHash, fileMAC, rowMAC, q.now())
 	if err != nil {
 		return err
 	}
@@ -138,10 +138,10 @@ func (q *Q) AuditArchive(ctx context.Context, upTo, entries int64, lastHash, fil
 	return err
 }
 
-// AuditArchived returns the archives recorded: for each, the last entry,
+// AuditArchives returns the archives recorded: for each, the last entry,
 // its hash and the file's MAC.
 func (q *Q) AuditArchives(ctx context.Context) ([]AuditArchiveRow, error) {
-	rows, err := q.c.QueryContext(ctx, `SELECT up_to_id, entries, last_hash, file_mac, created_at FROM audit_archives ORDER BY up_to_id`)
+	rows, err := q.c.QueryContext(ctx, `SELECT up_to_id, entries, last_hash, file_mac, row_mac, created_at FROM audit_archives ORDER BY up_to_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (q *Q) AuditArchives(ctx context.Context) ([]AuditArchiveRow, error) {
 	for rows.Next() {
 		var a AuditArchiveRow
 		var at string
-		if err := rows.Scan(&a.UpTo, &a.Entries, &a.LastHash, &a.FileMAC, &at); err != nil {
+		if err := rows.Scan(&a.UpTo, &a.Entries, &a.LastHash, &a.FileMAC, &a.RowMAC, &at); err != nil {
 			return nil, err
 		}
 		a.At = ParseTime(at)
@@ -161,8 +161,8 @@ func (q *Q) AuditArchives(ctx context.Context) ([]AuditArchiveRow, error) {
 
 // AuditArchiveRow is one archive of old entries.
 type AuditArchiveRow struct {
-	UpTo, Entries     int64
-	LastHash, FileMAC string
+	UpTo, Entries             int64
+	LastHash, FileMAC, RowMAC string
 	At                time.Time
 }
 

@@ -38,6 +38,7 @@ CREATE TABLE audit_archives (
     entries    BIGINT NOT NULL,
     last_hash  TEXT   NOT NULL,
     file_mac   TEXT   NOT NULL,
+    row_mac    TEXT   NOT NULL, -- HMAC-SM3 of the row: a forged archive record is found
     created_at TEXT   NOT NULL
 );
 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

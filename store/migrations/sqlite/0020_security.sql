@@ -62,6 +62,7 @@ CREATE TABLE audit_archives (
     entries    INTEGER NOT NULL,
     last_hash  TEXT    NOT NULL,
     file_mac   TEXT    NOT NULL,
+    row_mac    TEXT    NOT NULL, -- HMAC-SM3 of the row: a forged archive record is found
     created_at TEXT    NOT NULL
 );
 DROP TRIGGER audit_log_no_delete;

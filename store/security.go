@@ -163,7 +163,7 @@ func (q *Q) AuditArchives(ctx context.Context) ([]AuditArchiveRow, error) {
 type AuditArchiveRow struct {
 	UpTo, Entries             int64
 	LastHash, FileMAC, RowMAC string
-	At                time.Time
+	At                        time.Time
 }
 
 // AuditBefore returns the entries written before t, oldest first (at most

@@ -51,6 +51,14 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	}
 	s.setSession(w, token)
 	next := safeNext(r.PostFormValue("next"))
+	if _, sess, err := s.App.Authenticate(r.Context(), token); err == nil && sess.Stage != domain.StageFull {
+		where := "/login/code"
+		if sess.Stage == domain.StageEnrol {
+			where = "/second-factor"
+		}
+		http.Redirect(w, r, where+"?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return nil
+	}
 	if u.MustChangePassword {
 		next = "/password"
 	}
@@ -285,7 +293,13 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 		return err
 	}
 	s.setSession(w, token)
-	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
+	// What the session still needs: "" (nothing), "code" (POST
+	// /api/v1/login/code) or "enrol" (POST /api/v1/second-factor/enrol).
+	stage := ""
+	if _, sess, err := s.App.Authenticate(r.Context(), token); err == nil {
+		stage = string(sess.Stage)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "second_factor": stage})
 	return nil
 }
 

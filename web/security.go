@@ -16,7 +16,7 @@ import (
 
 // codeView is the page that asks for the second factor.
 type codeView struct {
-	Error string
+	Error, Next string
 }
 
 func (s *Server) codePage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -24,7 +24,7 @@ func (s *Server) codePage(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	s.render(w, r, c, "login_code", "验证码", codeView{})
+	s.render(w, r, c, "login_code", "验证码", codeView{Next: safeNext(r.FormValue("next"))})
 	return nil
 }
 
@@ -37,13 +37,13 @@ func (s *Server) codePost(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	}
 	if msg, ok := formError(err); ok {
 		w.WriteHeader(http.StatusUnprocessableEntity)
-		s.render(w, r, c, "login_code", "验证码", codeView{Error: msg})
+		s.render(w, r, c, "login_code", "验证码", codeView{Error: msg, Next: safeNext(r.PostFormValue("next"))})
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	next := "/"
+	next := safeNext(r.PostFormValue("next"))
 	if c.user.MustChangePassword {
 		next = "/password"
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 
 	"kexuan/app"
@@ -57,7 +58,7 @@ func TestSecondFactor(t *testing.T) {
 		}
 		// The auditor's password alone: only enrolment.
 		c := e.anon()
-		if st, body := login(c, "auditor", testPassword); st != 200 {
+		if st, body := login(c, "auditor", testPassword); st != 200 || !strings.Contains(body, `"second_factor":"enrol"`) {
 			t.Fatalf("login: %d %s", st, body)
 		}
 		res, body := c.do("GET", "/api/v1/audit", nil)
@@ -98,7 +99,9 @@ func TestSecondFactor(t *testing.T) {
 		// The next sign-in waits for a code.
 		now.Add(int64(31 * time.Second))
 		c = e.anon()
-		login(c, "auditor", testPassword)
+		if _, body := login(c, "auditor", testPassword); !strings.Contains(body, `"second_factor":"code"`) {
+			t.Errorf("the login does not say a code is needed: %s", body)
+		}
 		if res, _ := c.do("GET", "/api/v1/audit", nil); res.StatusCode != 401 {
 			t.Errorf("the password alone reads the audit log: %d", res.StatusCode)
 		}
@@ -318,4 +321,42 @@ func TestPersonalDataSealed(t *testing.T) {
 			t.Errorf("%d reveals of the enterprise phone audited, want 2", n)
 		}
 	})
+}
+
+// In a browser: an administrator's password leads to the code page, the
+// code to the page asked for; a wrong code is said on the page.
+func TestSecondFactorInBrowser(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	now := clock(e)
+	admins := app.SecondFactorAdmins
+	if _, err := e.app.SetPolicy(context.Background(), nil, app.PolicyChange{SecondFactor: &admins}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.anon()
+	login(c, "auditor", testPassword)
+	_, body := c.do("POST", "/api/v1/second-factor/enrol", map[string]any{})
+	var en struct{ Secret string }
+	decodeJSON(t, body, &en)
+	if res, body := c.do("POST", "/api/v1/second-factor/confirm", map[string]string{"code": code(t, en.Secret, now)}); res.StatusCode != 200 {
+		t.Fatalf("enrol: %d %s", res.StatusCode, body)
+	}
+	now.Add(int64(31 * time.Second))
+	u := &ui{t: t, ctx: browser(t), e: e}
+	u.run("sign in", chromedp.Navigate(e.ts.URL+"/login?next=/admin/audit%3Faction%3Dlogin"), chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", "auditor"), chromedp.SendKeys("#password", testPassword), submitClick("#login-submit"),
+		chromedp.WaitVisible("#code"))
+	if loc := u.location(); !strings.Contains(loc, "/login/code") {
+		t.Fatalf("after the password: %s", loc)
+	}
+	if strings.Contains(u.text("body"), "审计日志") {
+		t.Error("the menu shows before the second factor")
+	}
+	u.run("wrong code", chromedp.SendKeys("#code", "000000"), submitClick("#code-submit"), chromedp.WaitVisible("#code"))
+	if !strings.Contains(u.text(".error"), "验证码不对") {
+		t.Errorf("a wrong code: %q", u.text(".error"))
+	}
+	u.run("right code", chromedp.SendKeys("#code", code(t, en.Secret, now)), submitClick("#code-submit"), chromedp.WaitVisible("#audit"))
+	if loc := u.location(); !strings.Contains(loc, "/admin/audit?action=login") {
+		t.Errorf("after the code: %s", loc)
+	}
 }

@@ -51,6 +51,10 @@ type App struct {
 
 	cp checkpoints // the audit chain's head, outside the database
 
+	zoneMu    sync.Mutex
+	zone      *time.Location // Zone's answer, kept until zoneUntil
+	zoneUntil time.Time
+
 	waitingMu sync.Mutex
 	waiting   map[int64]waitingEntry // the header's counts per user, briefly kept
 }
@@ -65,10 +69,19 @@ func New(db *store.DB) *App {
 // Zone is the time zone of the current plan (the plan file's timezone),
 // in which pages show times; Asia/Shanghai before any plan is loaded.
 func (a *App) Zone(ctx context.Context) *time.Location {
-	if p, err := a.Plan(ctx, 0); err == nil {
-		return p.Location()
+	// Every page asks; a plan's time zone changes only with a new plan, so
+	// the answer is kept a few seconds.
+	a.zoneMu.Lock()
+	defer a.zoneMu.Unlock()
+	if now := time.Now(); a.zone != nil && now.Before(a.zoneUntil) {
+		return a.zone
 	}
-	return plan.DefaultLocation()
+	loc := plan.DefaultLocation()
+	if p, err := a.Plan(ctx, 0); err == nil {
+		loc = p.Location()
+	}
+	a.zone, a.zoneUntil = loc, time.Now().Add(5*time.Second)
+	return loc
 }
 
 // Close checkpoints the audit chain's head and closes the database.
@@ -472,5 +485,8 @@ func (a *App) LoadPlan(ctx context.Context, act *Actor, p *plan.Plan, src []byte
 		}
 		return a.audit(ctx, q, act, action, fmt.Sprintf("plan:%d", p.Year), domain.AuditOK, reason)
 	})
+	a.zoneMu.Lock()
+	a.zone = nil // the new plan's time zone, from the next page on
+	a.zoneMu.Unlock()
 	return changes, err
 }

@@ -76,26 +76,32 @@ type planKey struct {
 // Plans returns every stored plan, oldest year first, through the same
 // (year, loaded_at) cache as Plan: only the stamps are read.
 func (s *DB) Plans(ctx context.Context) ([]*plan.Plan, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT year FROM plans ORDER BY year`)
+	rows, err := s.sql.QueryContext(ctx, `SELECT year, loaded_at FROM plans ORDER BY year`)
 	if err != nil {
 		return nil, err
 	}
-	var years []int
+	var keys []planKey
 	for rows.Next() {
-		var y int
-		if err := rows.Scan(&y); err != nil {
+		var k planKey
+		if err := rows.Scan(&k.year, &k.loaded); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		years = append(years, y)
+		keys = append(keys, k)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// One query for every stamp; a plan is read whole only when its stamp
+	// is new to this server.
 	var out []*plan.Plan
-	for _, y := range years {
-		p, err := s.Plan(ctx, y)
+	for _, k := range keys {
+		if p, ok := s.byStamp.Load(k); ok {
+			out = append(out, p.(*plan.Plan))
+			continue
+		}
+		p, err := s.Plan(ctx, k.year)
 		if err != nil {
 			return nil, err
 		}

@@ -105,9 +105,12 @@ func Load(ctx context.Context, a *app.App) ([]Account, error) {
 	}
 	var out []Account
 	users := map[string]*app.Actor{}
-	for _, s := range year2017.Accounts {
+	for i, s := range year2017.Accounts {
 		pw := app.RandomPassword()
-		u, err := a.CreateUser(ctx, nil, app.UserInput{Username: s.Username, DisplayName: s.Name, Role: s.Role, Department: s.Department, Leads: s.Leads, Password: pw}, false)
+		// A work phone each (sealed at rest, shown masked in the accounts list).
+		phone := fmt.Sprintf("1390371%04d", 2017+i*37)
+		u, err := a.CreateUser(ctx, nil, app.UserInput{Username: s.Username, DisplayName: s.Name, Role: s.Role, Department: s.Department, Leads: s.Leads,
+			Password: pw, Phone: phone}, false)
 		if err != nil {
 			return nil, fmt.Errorf("demo account %s: %w", s.Username, err)
 		}
@@ -342,7 +345,7 @@ func fieldWork(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*
 		}
 		e, err := a.CreateEnterprise(ctx, office, app.EnterpriseInput{Name: name, CreditCode: code, Park: parks[rng.IntN(len(parks))],
 			Address: fmt.Sprintf("金水区%s%d号", []string{"文化路", "花园路", "农业路", "丰庆路", "国基路"}[rng.IntN(5)], 10+rng.IntN(190)),
-			Contact: fmt.Sprintf("%s经理 1380371%04d", []string{"王", "李", "张", "刘", "陈", "杨"}[rng.IntN(6)], rng.IntN(10000)), Industry: k.industry})
+			Contact: []string{"王", "李", "张", "刘", "陈", "杨"}[rng.IntN(6)] + "经理", Phone: fmt.Sprintf("1380371%04d", rng.IntN(10000)), Industry: k.industry})
 		if err != nil {
 			if domain.ErrorOf(err).Code == domain.EConflict {
 				continue // a name or code drawn twice

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"archive/zip"
 	"fmt"
 	"io"
 	"strings"
@@ -25,33 +24,7 @@ type Booklet struct {
 // each policy's bookmark), the policies by level — each with its issuer,
 // 文号, date and summary — and page numbers in the footer.
 func BookletDOCX(w io.Writer, b *Booklet) error {
-	zw := zip.NewWriter(w)
-	files := []struct{ name, body string }{
-		{"[Content_Types].xml", contentTypes},
-		{"_rels/.rels", rootRels},
-		{"word/_rels/document.xml.rels", documentRels},
-		{"word/settings.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:updateFields w:val="true"/><w:evenAndOddHeaders/><w:defaultTabStop w:val="420"/></w:settings>`},
-		{"word/styles.xml", stylesXML()},
-		{"word/fontTable.xml", fontTableXML},
-		{"word/footer1.xml", footerXML("right")},
-		{"word/footer2.xml", footerXML("left")},
-		{"word/document.xml", bookletXML(b)},
-		{"docProps/core.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>` +
-			esc(bookletTitle(b)) + `</dc:title><dc:creator>` + esc(b.Plan.Bureau) + `</dc:creator><dc:language>zh-CN</dc:language><dcterms:created xsi:type="dcterms:W3CDTF">` +
-			b.Made.UTC().Format(time.RFC3339) + `</dcterms:created></cp:coreProperties>`},
-	}
-	for _, f := range files {
-		fw, err := zw.Create(f.name)
-		if err != nil {
-			return err
-		}
-		if _, err := io.WriteString(fw, f.body); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
+	return writeDOCX(w, fieldSettings, bookletXML(b), coreProps(bookletTitle(b), b.Plan.Bureau, b.Made))
 }
 
 func bookletTitle(b *Booklet) string { return fmt.Sprintf("%d年各级科技政策汇编", b.Year) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"kexuan/plan"
 	"kexuan/scoring"
@@ -49,18 +50,25 @@ const (
 
 // BulletinDOCX writes the bulletin as a .docx.
 func BulletinDOCX(w io.Writer, b *Bulletin) error {
+	return writeDOCX(w, settingsXML, documentXML(b), coreXML(b))
+}
+
+// writeDOCX writes a Word package: the parts every kexuan document shares
+// (content types, relations, styles, fonts, page numbers on the outside
+// edges) with a document's own settings, body and properties.
+func writeDOCX(w io.Writer, settings, document, core string) error {
 	zw := zip.NewWriter(w)
 	files := []struct{ name, body string }{
 		{"[Content_Types].xml", contentTypes},
 		{"_rels/.rels", rootRels},
 		{"word/_rels/document.xml.rels", documentRels},
-		{"word/settings.xml", settingsXML},
+		{"word/settings.xml", settings},
 		{"word/styles.xml", stylesXML()},
 		{"word/fontTable.xml", fontTableXML},
 		{"word/footer1.xml", footerXML("right")},
 		{"word/footer2.xml", footerXML("left")},
-		{"word/document.xml", documentXML(b)},
-		{"docProps/core.xml", coreXML(b)},
+		{"word/document.xml", document},
+		{"docProps/core.xml", core},
 	}
 	for _, f := range files {
 		fw, err := zw.Create(f.name)
@@ -72,6 +80,23 @@ func BulletinDOCX(w io.Writer, b *Bulletin) error {
 		}
 	}
 	return zw.Close()
+}
+
+// fieldSettings are the settings of a document whose contents carry page
+// numbers as fields (PAGEREF), which Word and LibreOffice fill in on opening.
+const fieldSettings = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:updateFields w:val="true"/><w:evenAndOddHeaders/><w:defaultTabStop w:val="420"/></w:settings>`
+
+// coreProps are a document's properties: title, author, language, and when
+// it was made (left out when zero).
+func coreProps(title, creator string, created time.Time) string {
+	made := ""
+	if !created.IsZero() {
+		made = `<dcterms:created xsi:type="dcterms:W3CDTF">` + created.UTC().Format(time.RFC3339) + `</dcterms:created>`
+	}
+	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>` +
+		esc(title) + `</dc:title><dc:creator>` + esc(creator) + `</dc:creator><dc:language>zh-CN</dc:language>` + made + `</cp:coreProperties>`
 }
 
 func esc(s string) string {
@@ -325,7 +350,5 @@ const documentRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 	`<Relationship Id="rIdFooterEven" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/></Relationships>`
 
 func coreXML(b *Bulletin) string {
-	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>` +
-		esc("关于"+b.Label+"科技宣传工作考核情况的通报") + `</dc:title><dc:creator>` + esc(b.Plan.Bureau) + `</dc:creator></cp:coreProperties>`
+	return coreProps("关于"+b.Label+"科技宣传工作考核情况的通报", b.Plan.Bureau, time.Time{})
 }

@@ -1,10 +1,10 @@
 package report
 
 import (
-	"archive/zip"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"kexuan/domain"
 	"kexuan/plan"
@@ -18,32 +18,7 @@ import (
 // source, and page numbers.
 func JournalDOCX(w io.Writer, p *plan.Plan, j *domain.JournalIssue) error {
 	title := fmt.Sprintf("《%s》%d年第%d期", p.Journal.Name, j.Year, j.Number)
-	zw := zip.NewWriter(w)
-	files := []struct{ name, body string }{
-		{"[Content_Types].xml", contentTypes},
-		{"_rels/.rels", rootRels},
-		{"word/_rels/document.xml.rels", documentRels},
-		{"word/settings.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:updateFields w:val="true"/><w:evenAndOddHeaders/><w:defaultTabStop w:val="420"/></w:settings>`},
-		{"word/styles.xml", stylesXML()},
-		{"word/fontTable.xml", fontTableXML},
-		{"word/footer1.xml", footerXML("right")},
-		{"word/footer2.xml", footerXML("left")},
-		{"word/document.xml", journalXML(p, j)},
-		{"docProps/core.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>` +
-			esc(title) + `</dc:title><dc:creator>` + esc(p.Bureau) + `</dc:creator><dc:language>zh-CN</dc:language></cp:coreProperties>`},
-	}
-	for _, f := range files {
-		fw, err := zw.Create(f.name)
-		if err != nil {
-			return err
-		}
-		if _, err := io.WriteString(fw, f.body); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
+	return writeDOCX(w, fieldSettings, journalXML(p, j), coreProps(title, p.Bureau, time.Time{}))
 }
 
 func journalXML(p *plan.Plan, j *domain.JournalIssue) string {

@@ -16,11 +16,7 @@ type activitiesView struct {
 }
 
 func (s *Server) activitiesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	year, err := yearParam(r)
-	if err != nil {
-		return err
-	}
-	pl, err := s.App.Plan(r.Context(), year)
+	pl, err := s.planParam(r)
 	if err != nil {
 		return err
 	}

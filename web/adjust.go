@@ -35,11 +35,7 @@ func (s *Server) adjustmentsPage(w http.ResponseWriter, r *http.Request, c *reqC
 }
 
 func (s *Server) renderAdjustments(w http.ResponseWriter, r *http.Request, c *reqCtx, form app.AdjustmentInput, points, msg string) error {
-	year, err := yearParam(r)
-	if err != nil {
-		return err
-	}
-	pl, err := s.App.Plan(r.Context(), year)
+	pl, err := s.planParam(r)
 	if err != nil {
 		return err
 	}
@@ -128,11 +124,7 @@ func toAdjustmentJSON(a *domain.Adjustment) adjustmentJSON {
 // apiAdjustments: GET /api/v1/adjustments?year=&department=&limit=&cursor=
 // → {"adjustments":[…],"next_cursor","prev_cursor"}
 func (s *Server) apiAdjustments(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	year, err := yearParam(r)
-	if err != nil {
-		return err
-	}
-	pl, err := s.App.Plan(r.Context(), year)
+	pl, err := s.planParam(r)
 	if err != nil {
 		return err
 	}

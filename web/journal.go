@@ -27,11 +27,7 @@ func (s *Server) journalPage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 }
 
 func (s *Server) showJournal(w http.ResponseWriter, r *http.Request, c *reqCtx, msg string) error {
-	year, err := yearParam(r)
-	if err != nil {
-		return err
-	}
-	pl, err := s.App.Plan(r.Context(), year)
+	pl, err := s.planParam(r)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,16 @@ func asOfParam(r *http.Request) (plan.Date, error) {
 	return d, nil
 }
 
+// planParam is the plan of ?year= (the current year's, or the newest, when
+// none is given).
+func (s *Server) planParam(r *http.Request) (*plan.Plan, error) {
+	year, err := yearParam(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.App.Plan(r.Context(), year)
+}
+
 func yearParam(r *http.Request) (int, error) {
 	v := r.URL.Query().Get("year")
 	if v == "" {

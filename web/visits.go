@@ -47,11 +47,7 @@ func (s *Server) visitsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 }
 
 func (s *Server) showVisits(w http.ResponseWriter, r *http.Request, c *reqCtx, form app.VisitInput, refused *domain.Error) error {
-	year, err := yearParam(r)
-	if err != nil {
-		return err
-	}
-	pl, err := s.App.Plan(r.Context(), year)
+	pl, err := s.planParam(r)
 	if err != nil {
 		return err
 	}

@@ -145,7 +145,6 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 	if err != nil {
 		return "", nil, err
 	}
-	a.openContacts(u)
 	return token, u, nil
 }
 
@@ -224,7 +223,6 @@ func (a *App) Authenticate(ctx context.Context, token string) (*domain.User, *do
 			return nil, nil, err
 		}
 	}
-	a.openContacts(u)
 	return u, s, nil
 }
 

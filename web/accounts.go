@@ -28,6 +28,12 @@ type loginView struct {
 // passwordView is the form to change one's password.
 type passwordView struct {
 	Error string
+	Email string // the user's own, for the notices form
+}
+
+// passwordPageView is the password page with its notices form filled in.
+func (s *Server) passwordPageView(c *reqCtx, msg string) passwordView {
+	return passwordView{Error: msg, Email: s.App.OwnEmail(c.user)}
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, c *reqCtx, username, msg string) {
@@ -91,14 +97,14 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *reqCtx) error
 }
 
 func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	s.render(w, r, c, "password", "修改密码", passwordView{})
+	s.render(w, r, c, "password", "修改密码", s.passwordPageView(c, ""))
 	return nil
 }
 
 func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	if confirm, ok := r.PostForm["confirm_password"]; ok && confirm[0] != r.PostFormValue("new_password") {
 		w.WriteHeader(http.StatusUnprocessableEntity)
-		s.render(w, r, c, "password", "修改密码", passwordView{Error: "两次输入的新密码不一致"})
+		s.render(w, r, c, "password", "修改密码", s.passwordPageView(c, "两次输入的新密码不一致"))
 		return nil
 	}
 	err := s.App.ChangePassword(r.Context(), c.actor, c.token, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
@@ -109,7 +115,7 @@ func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	}
 	if msg, ok := formError(err); ok {
 		w.WriteHeader(http.StatusUnprocessableEntity)
-		s.render(w, r, c, "password", "修改密码", passwordView{Error: msg})
+		s.render(w, r, c, "password", "修改密码", s.passwordPageView(c, msg))
 		return nil
 	}
 	if err != nil {

@@ -87,7 +87,7 @@ func (s *Server) saveMyEmail(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	err := s.App.SetUserEmail(r.Context(), c.actor, c.user.ID, r.PostFormValue("email"), r.PostFormValue("notify_email") != "")
 	if msg, ok := formError(err); ok {
 		w.WriteHeader(http.StatusUnprocessableEntity)
-		s.render(w, r, c, "password", "修改密码", passwordView{Error: msg})
+		s.render(w, r, c, "password", "修改密码", s.passwordPageView(c, msg))
 		return nil
 	}
 	if err != nil {

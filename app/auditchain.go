@@ -40,9 +40,6 @@ func (a *App) UseCheckpoints(path string) {
 	a.cp.kick = make(chan struct{}, 1)
 }
 
-// CheckpointFile is where checkpoints go ("" when nowhere).
-func (a *App) CheckpointFile() string { return a.cp.path }
-
 // audited counts an entry toward the next checkpoint.
 func (a *App) audited() {
 	if a.cp.kick == nil {

@@ -175,7 +175,6 @@ type AuditCheck struct {
 	Broken       int64  // the first entry that fails (0: none)
 	Why          string // why it fails
 	HeadID       int64  // the last entry
-	HeadHash     string
 }
 
 // VerifyAudit walks the whole log in order: every entry must link to the one
@@ -202,7 +201,7 @@ func (q *Q) VerifyAudit(ctx context.Context) (*AuditCheck, error) {
 			return nil, err
 		}
 		c.Count++
-		c.HeadID, c.HeadHash = e.ID, e.Hash
+		c.HeadID = e.ID
 		if c.Broken != 0 {
 			continue
 		}

@@ -101,7 +101,7 @@ func (q *Q) SetSessionStage(ctx context.Context, token string, stage domain.Sess
 // Unlock clears an account's lockout and failure count.
 func (q *Q) Unlock(ctx context.Context, userID int64) error { return q.RecordLoginSuccess(ctx, userID) }
 
-// SealedUsers returns users whose phone or e-mail is kept unsealed (written
+// UnsealedContacts returns users whose phone or e-mail is kept unsealed (written
 // before sealing began), for sealing.
 func (q *Q) UnsealedContacts(ctx context.Context, prefix string) ([]*domain.User, error) {
 	rows, err := q.c.QueryContext(ctx, `SELECT id, email, phone FROM users WHERE (email <> '' AND email NOT LIKE $1) OR (phone <> '' AND phone NOT LIKE $1)`, prefix+"%")

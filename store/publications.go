@@ -42,6 +42,7 @@ const (
 type Import struct {
 	ctx      context.Context
 	db       *sql.DB
+	conn     *importConn // SQLite: the import's own connection
 	tx       *sql.Tx
 	d        *dialect
 	depts    map[string]int64
@@ -134,32 +135,39 @@ func (s *DB) BeginImport(ctx context.Context, update bool) (*Import, error) {
 		}
 		return &Import{ctx: ctx, db: s.sql, d: s.dialect, depts: depts, pg: pc, update: update, now: time.Now().UTC().Format(time.RFC3339)}, nil
 	}
-	tx, err := s.sql.BeginTx(ctx, nil)
+	ic, err := s.openImportConn(ctx)
 	if err != nil {
+		return nil, err
+	}
+	tx, err := ic.c.BeginTx(ctx, nil)
+	if err != nil {
+		ic.close()
+		return nil, err
+	}
+	fail := func(err error) (*Import, error) {
+		tx.Rollback()
+		ic.close()
 		return nil, err
 	}
 	depts, err := departmentIDs(ctx, tx)
 	if err != nil {
-		tx.Rollback()
-		return nil, err
+		return fail(err)
 	}
 	plans, err := (&Q{db: s, c: tx, d: s.dialect}).plans(ctx)
 	if err != nil {
-		tx.Rollback()
-		return nil, err
+		return fail(err)
 	}
 	// Writers are serialised on SQLite (this transaction holds the lock), so
 	// the rows this import adds are exactly those above maxID.
 	var maxID int64
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM publications`).Scan(&maxID); err != nil {
-		tx.Rollback()
-		return nil, err
+		return fail(err)
 	}
 	byYear := map[int]*plan.Plan{}
 	for _, p := range plans {
 		byYear[p.Year] = p
 	}
-	return &Import{ctx: ctx, db: s.sql, tx: tx, d: s.dialect, depts: depts, plans: plans, maxID: maxID, planOfYear: byYear,
+	return &Import{ctx: ctx, db: s.sql, conn: ic, tx: tx, d: s.dialect, depts: depts, plans: plans, maxID: maxID, planOfYear: byYear,
 		q: &Q{db: s, c: tx, d: s.dialect}, update: update, seen: map[[16]byte]seenRow{},
 		batch: make([]any, 0, importBatch*pubColumns), now: time.Now().UTC().Format(time.RFC3339)}, nil
 }
@@ -541,9 +549,7 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 		err = refuseChanges(im.Changed(), im.update)
 	}
 	if err == nil && im.bulk {
-		// The index is rebuilt by sorting, in SQLite's default page cache:
-		// a bigger cache (or sorter threads, on two CPUs) bought no time here
-		// and cost 150 MiB of memory.
+		// Sorted on temporary files with helper threads (see importConn).
 		_, err = im.tx.ExecContext(im.ctx, `CREATE UNIQUE INDEX publications_identity ON publications (department_id, day, identity)`)
 	}
 	if err == nil {
@@ -565,7 +571,9 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 		return 0, 0, err
 	}
 	im.closeStmts()
-	if err := im.tx.Commit(); err != nil {
+	err = im.tx.Commit()
+	im.conn.close()
+	if err != nil {
 		return 0, 0, err
 	}
 	return im.inserted, im.skipped, nil
@@ -604,6 +612,7 @@ func (im *Import) Rollback() {
 	}
 	im.closeStmts()
 	im.tx.Rollback()
+	im.conn.close()
 }
 
 func (im *Import) closeStmts() {

@@ -33,6 +33,10 @@ func (l *ServingLock) Release() {
 // ErrInUse is a database a server is running on.
 var ErrInUse = errors.New("数据库正在使用（有 kexuan serve 在运行）：先停止服务再恢复")
 
+// ErrHeldExclusively is a database a restore, or an import writing through
+// the rollback journal, holds for itself: a server waits until it is done.
+var ErrHeldExclusively = errors.New("数据库正被 kexuan restore 或一次导入独占：等它结束再启动服务")
+
 // HoldServing takes the database's serving lock, shared: for a SQLite file
 // a lock on PATH.lock beside it, for PostgreSQL a session advisory lock
 // keyed by the database and schema.
@@ -53,7 +57,7 @@ func lockServing(ctx context.Context, dsn string, exclusive bool) (*ServingLock,
 		if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
 			f.Close()
 			if errors.Is(err, syscall.EWOULDBLOCK) {
-				return nil, ErrInUse
+				return nil, inUse(exclusive)
 			}
 			return nil, err
 		}
@@ -85,12 +89,21 @@ func lockServing(ctx context.Context, dsn string, exclusive bool) (*ServingLock,
 		c.Close()
 		db.Close()
 		if err == nil {
-			err = ErrInUse
+			err = inUse(exclusive)
 		}
 		return nil, err
 	}
 	// The lock ends with the session.
 	return &ServingLock{release: func() { c.Close(); db.Close() }}, nil
+}
+
+// inUse is why the serving lock was refused: to a restore or an import
+// (exclusive), servers; to a server (shared), one of those.
+func inUse(exclusive bool) error {
+	if exclusive {
+		return ErrInUse
+	}
+	return ErrHeldExclusively
 }
 
 // Restore puts a backup in place of the database at dsn: refused while a

@@ -126,6 +126,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if d == sqliteDialect {
 		// One writer at a time is SQLite's model; readers go through WAL.
 		db.SetMaxOpenConns(4)
+		db.SetMaxIdleConns(sqliteIdleConns)
 	} else {
 		// A PostgreSQL connection is a server process: keep a pool of them
 		// open rather than database/sql's two idle ones, which under ten

@@ -225,6 +225,7 @@ func cmdImport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
+	db.TakeForImports()
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A large register is read, checked and hashed in batches; a soft
 		// limit keeps the collector ahead of the garbage, so the import's

@@ -26,8 +26,10 @@ const sqliteIdleConns = 2
 // sorts page-cache-sized runs, on helper threads while the table is still
 // being read, and merges them: half the time, and memory that stays flat.
 //
-// When no server runs on the database (its serving lock can be taken
-// exclusively) and no other connection has it open, the connection also
+// When the handle may take the database for its imports (TakeForImports:
+// `kexuan import`, a command that runs alone), no server runs on it (its
+// serving lock can be taken exclusively) and no other connection has it
+// open, the connection also
 // leaves WAL for the rollback journal while it imports. A bulk import's new
 // pages are then written once, into the database file, where in WAL mode
 // they are written to the log and then again by the checkpoint that
@@ -43,18 +45,27 @@ type importConn struct {
 	journal bool         // in rollback-journal mode
 }
 
+// TakeForImports lets this handle's SQLite imports write through the
+// rollback journal when nothing else has the database open (see
+// importConn). For commands that run alone; a server never sets it (its
+// other requests open connections while an import runs).
+func (s *DB) TakeForImports() { s.takeForImports.Store(true) }
+
 func (s *DB) openImportConn(ctx context.Context) (*importConn, error) {
 	ic := &importConn{db: s}
-	lock, err := lockServing(ctx, s.dsn, true)
-	switch {
-	case err == nil:
-		ic.lock = lock
-		// This process's idle connections keep the database open in WAL
-		// mode: they would refuse the change.
-		s.sql.SetMaxIdleConns(0)
-	case !errors.Is(err, ErrInUse):
-		return nil, err
+	if s.takeForImports.Load() {
+		lock, err := lockServing(ctx, s.dsn, true)
+		switch {
+		case err == nil:
+			ic.lock = lock
+			// This process's idle connections keep the database open in
+			// WAL mode: they would refuse the change.
+			s.sql.SetMaxIdleConns(0)
+		case !errors.Is(err, ErrInUse):
+			return nil, err
+		}
 	}
+	var err error
 	if ic.c, err = s.sql.Conn(ctx); err != nil {
 		ic.close()
 		return nil, err

@@ -57,6 +57,13 @@ func TestImportJournal(t *testing.T) {
 		}
 	}
 
+	// A handle not allowed to take the database (a server's): WAL.
+	if im := importRows(100, true); im.RollbackJournal() {
+		t.Fatal("an import left WAL mode without TakeForImports")
+	}
+	walAgain("without TakeForImports")
+	db.TakeForImports()
+
 	// Alone: the rollback journal, for a bulk import and a small one.
 	if im := importRows(25000, true); !im.RollbackJournal() {
 		t.Fatal("an import alone on the database stayed in WAL mode")
@@ -70,7 +77,7 @@ func TestImportJournal(t *testing.T) {
 		t.Fatal("a rolled-back import alone stayed in WAL mode")
 	}
 	walAgain("after a rollback")
-	count(25010)
+	count(25110)
 
 	// While an import writes through the rollback journal, a server does
 	// not start on the database.
@@ -95,7 +102,7 @@ func TestImportJournal(t *testing.T) {
 	}
 	lock.Release()
 	walAgain("beside a server")
-	count(50010)
+	count(50110)
 
 	// Another connection (another process, as far as SQLite can tell) has
 	// the database open: WAL too, at once rather than after a busy wait.
@@ -111,7 +118,7 @@ func TestImportJournal(t *testing.T) {
 		t.Fatal("an import beside another open connection left WAL mode")
 	}
 	walAgain("beside another connection")
-	if c, err := other.CountPublications(ctx); err != nil || c != 50110 {
+	if c, err := other.CountPublications(ctx); err != nil || c != 50210 {
 		t.Fatalf("the other connection reads %d (%v)", c, err)
 	}
 }

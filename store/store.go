@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -45,6 +46,8 @@ type DB struct {
 
 	auditMAC func([]byte) string // keys the audit chain (SetAuditMAC)
 	dsn      string              // as opened: for pg_dump and the server lock
+
+	takeForImports atomic.Bool // see TakeForImports
 }
 
 type dialect struct {

@@ -18,8 +18,13 @@ import (
 // Identity is what makes two records the same publication: department,
 // channel, date, title and outlet (SCORING.md's import contract).
 func Identity(dept, channel string, day plan.Date, title, outlet string) []byte {
-	b := make([]byte, 0, len(dept)+len(channel)+len(title)+len(outlet)+16)
-	for _, s := range []string{dept, channel, day.String(), title, outlet} {
+	return identity(dept, channel, day.String(), title, outlet)
+}
+
+// identity is Identity with the day already written out.
+func identity(dept, channel, day, title, outlet string) []byte {
+	b := make([]byte, 0, len(dept)+len(channel)+len(day)+len(title)+len(outlet)+5)
+	for _, s := range []string{dept, channel, day, title, outlet} {
 		b = append(b, s...)
 		b = append(b, 0)
 	}
@@ -56,8 +61,8 @@ type Import struct {
 	pending []domain.Publication // held until the import is known to be small or large
 	decided bool
 	bulk    bool
-	seen    map[[16]byte]seenRow // bulk mode: every identity present or added; small mode: added
-	q       *Q                   // SQLite: the import's transaction
+	seen    *identitySet // bulk mode: every identity present or added; small mode: added
+	q       *Q           // SQLite: the import's transaction
 
 	// Rows that repeat a publication with other 字数: refused, unless
 	// update, when those already stored are corrected.
@@ -168,7 +173,7 @@ func (s *DB) BeginImport(ctx context.Context, update bool) (*Import, error) {
 		byYear[p.Year] = p
 	}
 	return &Import{ctx: ctx, db: s.sql, conn: ic, tx: tx, d: s.dialect, depts: depts, plans: plans, maxID: maxID, planOfYear: byYear,
-		q: &Q{db: s, c: tx, d: s.dialect}, update: update, seen: map[[16]byte]seenRow{},
+		q: &Q{db: s, c: tx, d: s.dialect}, update: update, seen: newIdentitySet(),
 		batch: make([]any, 0, importBatch*pubColumns), now: time.Now().UTC().Format(time.RFC3339)}, nil
 }
 
@@ -228,15 +233,16 @@ func (im *Import) Add(p domain.Publication) error {
 	if _, ok := im.depts[p.Department]; !ok {
 		return fmt.Errorf("未知科室 %q", p.Department)
 	}
-	if day := p.Day.String(); im.first == "" || day < im.first {
+	day := p.Day.String()
+	if im.first == "" || day < im.first {
 		im.first = day
 	}
-	if day := p.Day.String(); day > im.last {
+	if day > im.last {
 		im.last = day
 	}
 	if im.pg != nil {
 		im.total++
-		return im.pg.add(im.ctx, append(im.values(p, Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet)), p.Line))
+		return im.pg.add(im.ctx, append(im.values(p, day, identity(p.Department, p.Channel, day, p.Title, p.Outlet)), p.Line))
 	}
 	if !im.decided {
 		im.pending = append(im.pending, p)
@@ -248,7 +254,7 @@ func (im *Import) Add(p domain.Publication) error {
 		}
 		return nil
 	}
-	return im.add(p)
+	return im.add(p, day)
 }
 
 // decide settles the mode and writes what was held back.
@@ -265,7 +271,7 @@ func (im *Import) decide(bulk bool) error {
 		}
 	}
 	for _, p := range im.pending {
-		if err := im.add(p); err != nil {
+		if err := im.add(p, p.Day.String()); err != nil {
 			return err
 		}
 	}
@@ -277,7 +283,7 @@ func (im *Import) enterBulk() error {
 	im.cells = map[cellKey]int{}
 	// The rows added so far were written in small mode: they are in the
 	// table, read again below with the rest.
-	im.seen = map[[16]byte]seenRow{}
+	im.seen = newIdentitySet()
 	rows, err := im.tx.QueryContext(im.ctx, `SELECT identity, words FROM publications`)
 	if err != nil {
 		return err
@@ -289,7 +295,7 @@ func (im *Import) enterBulk() error {
 			rows.Close()
 			return err
 		}
-		im.seen[[16]byte(id)] = seenRow{words: words}
+		im.seen.put([16]byte(id), seenRow{words: words})
 	}
 	if err := rows.Close(); err != nil {
 		return err
@@ -327,11 +333,13 @@ func isPlain(p domain.Publication) bool {
 	return p.Body == "" && p.Counted && (p.Source == "" || p.Source == "import")
 }
 
-func (im *Import) add(p domain.Publication) error {
-	id := Identity(p.Department, p.Channel, p.Day, p.Title, p.Outlet)
-	dept, day := im.depts[p.Department], p.Day.String()
+func (im *Import) add(p domain.Publication, day string) error {
+	id := identity(p.Department, p.Channel, day, p.Title, p.Outlet)
+	dept := im.depts[p.Department]
 	key := [16]byte(id)
-	if prev, dup := im.seen[key]; dup {
+	sl := im.seen.slot(key)
+	if sl.used {
+		prev := sl.row
 		// Bulk mode: a stored row (line 0) or an earlier one of this
 		// import; small mode: only an earlier one (stored rows are
 		// compared in flush).
@@ -341,14 +349,15 @@ func (im *Import) add(p domain.Publication) error {
 				key:        rowKey{dept: dept, day: day, identity: id, words: p.Words, line: p.Line, title: p.Title}})
 		}
 		if prev.line == 0 { // later rows of this register are held to this one
-			im.seen[key] = seenRow{words: int32(p.Words), line: int32(max(p.Line, 1))}
+			sl.row = seenRow{words: int32(p.Words), line: int32(max(p.Line, 1))}
 		}
 		im.skipped++
 		return nil
 	}
-	im.seen[key] = seenRow{words: int32(p.Words), line: int32(max(p.Line, 1))}
+	*sl = identitySlot{key: key, row: seenRow{words: int32(p.Words), line: int32(max(p.Line, 1))}, used: true}
+	im.seen.added() // sl is not to be used after this: the table may grow
 	if !im.bulk {
-		im.batch = append(im.batch, im.values(p, id)...)
+		im.batch = append(im.batch, im.values(p, day, id)...)
 		im.keys = append(im.keys, rowKey{dept: dept, day: day, identity: id, words: p.Words, line: p.Line, title: p.Title})
 		im.rows++
 		if im.rows == importBatch {
@@ -370,7 +379,7 @@ func (im *Import) add(p domain.Publication) error {
 		}
 		return nil
 	}
-	im.batch = append(im.batch, im.values(p, id)...)
+	im.batch = append(im.batch, im.values(p, day, id)...)
 	if im.rows++; im.rows == importBatch {
 		if err := im.send(bulkWrite{im.full, im.batch}); err != nil {
 			return err
@@ -395,12 +404,12 @@ func (im *Import) send(w bulkWrite) error {
 }
 
 // values are a row's columns, in pubColumns (and copyColumns) order.
-func (im *Import) values(p domain.Publication, id []byte) []any {
+func (im *Import) values(p domain.Publication, day string, id []byte) []any {
 	src := p.Source
 	if src == "" {
 		src = "import"
 	}
-	return []any{im.depts[p.Department], p.Channel, p.Day.String(), p.Title, p.Outlet, p.Words, p.Body, p.Counted, src, im.now, id}
+	return []any{im.depts[p.Department], p.Channel, day, p.Title, p.Outlet, p.Words, p.Body, p.Counted, src, im.now, id}
 }
 
 // flush writes the rows queued outside the bulk writer: every row of a

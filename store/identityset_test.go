@@ -20,6 +20,11 @@ func TestIdentitySet(t *testing.T) {
 			s := sha256.Sum256(b[:])
 			return [16]byte(s[:16])
 		}},
+		{"shared low bits", func(i int) [16]byte {
+			var k [16]byte // the low 24 bits of the first eight bytes all zero
+			binary.LittleEndian.PutUint64(k[:8], uint64(i)<<24)
+			return k
+		}},
 		{"same prefix", func(i int) [16]byte {
 			var k [16]byte
 			binary.LittleEndian.PutUint64(k[8:], uint64(i))
@@ -35,9 +40,9 @@ func TestIdentitySet(t *testing.T) {
 			for i := range n {
 				k := tc.key(i % (n / 2)) // the second half repeats the first
 				row := seenRow{words: int32(i), line: int32(i + 1)}
-				if sl := s.slot(k); sl.used != (m[k] != seenRow{}) {
-					t.Fatalf("key %d: set says present %v", i, sl.used)
-				} else if sl.used && sl.row != m[k] {
+				if sl := s.slot(k); sl.used() != (m[k] != seenRow{}) {
+					t.Fatalf("key %d: set says present %v", i, sl.used())
+				} else if sl.used() && sl.row != m[k] {
 					t.Fatalf("key %d: %+v, map %+v", i, sl.row, m[k])
 				}
 				s.put(k, row)
@@ -47,12 +52,23 @@ func TestIdentitySet(t *testing.T) {
 				t.Fatalf("%d identities, map %d", s.n, len(m))
 			}
 			for k, row := range m {
-				if sl := s.slot(k); !sl.used || sl.row != row {
+				if sl := s.slot(k); !sl.used() || sl.row != row {
 					t.Fatalf("%x: %+v", k, sl)
 				}
 			}
-			if sl := s.slot(tc.key(n)); sl.used {
+			if sl := s.slot(tc.key(n)); sl.used() {
 				t.Fatal("an identity never put is present")
+			}
+			// Keys that share bits still spread: no long runs of full slots.
+			run, longest := 0, 0
+			for _, sl := range s.slots {
+				if run++; !sl.used() {
+					run = 0
+				}
+				longest = max(longest, run)
+			}
+			if tc.name != "same prefix" && longest > 100 {
+				t.Fatalf("a run of %d full slots", longest)
 			}
 		})
 	}

@@ -233,6 +233,9 @@ func (im *Import) Add(p domain.Publication) error {
 	if _, ok := im.depts[p.Department]; !ok {
 		return fmt.Errorf("未知科室 %q", p.Department)
 	}
+	if p.Words < 0 { // the table refuses it too; the identity set relies on it
+		return fmt.Errorf("第 %d 行：字数 %d 为负", p.Line, p.Words)
+	}
 	day := p.Day.String()
 	if im.first == "" || day < im.first {
 		im.first = day
@@ -338,7 +341,7 @@ func (im *Import) add(p domain.Publication, day string) error {
 	dept := im.depts[p.Department]
 	key := [16]byte(id)
 	sl := im.seen.slot(key)
-	if sl.used {
+	if sl.used() {
 		prev := sl.row
 		// Bulk mode: a stored row (line 0) or an earlier one of this
 		// import; small mode: only an earlier one (stored rows are
@@ -354,7 +357,7 @@ func (im *Import) add(p domain.Publication, day string) error {
 		im.skipped++
 		return nil
 	}
-	*sl = identitySlot{key: key, row: seenRow{words: int32(p.Words), line: int32(max(p.Line, 1))}, used: true}
+	*sl = identitySlot{key: key, row: seenRow{words: int32(p.Words), line: int32(max(p.Line, 1))}}
 	im.seen.added() // sl is not to be used after this: the table may grow
 	if !im.bulk {
 		im.batch = append(im.batch, im.values(p, day, id)...)

@@ -157,15 +157,15 @@ const SecondFactorTimeout = 5 * time.Minute
 // It returns the failures counted so far.
 func (a *App) passwordFailure(ctx context.Context, act *Actor, action, reason string) (int, error) {
 	now := a.Now()
+	pol, err := a.Policy(context.WithoutCancel(ctx))
+	if err != nil {
+		return 0, err
+	}
+	lockFor := time.Duration(pol.LockoutMinutes) * time.Minute
 	var n int
-	err := a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
+	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
 		var locked bool
 		var err error
-		pol, err := a.Policy(ctx)
-		if err != nil {
-			return err
-		}
-		lockFor := time.Duration(pol.LockoutMinutes) * time.Minute
 		n, locked, err = q.RecordLoginFailure(ctx, act.ID, pol.LockoutFailures, now.Add(lockFor))
 		if err != nil {
 			return err
@@ -397,9 +397,6 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 	if err != nil {
 		return nil, err
 	}
-	if (in.Email != "" || in.Phone != "") && a.Key == nil {
-		return nil, errNoKey
-	}
 	u := &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department,
 		Leads: in.Leads, PasswordHash: hash, MustChangePassword: mustChange}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
@@ -410,8 +407,14 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 			return err
 		}
 		if in.Email != "" || in.Phone != "" {
-			email, _ := a.seal(in.Email, userField(u.ID, "email"))
-			phone, _ := a.seal(in.Phone, userField(u.ID, "phone"))
+			email, err := a.seal(in.Email, userField(u.ID, "email"))
+			if err != nil {
+				return err
+			}
+			phone, err := a.seal(in.Phone, userField(u.ID, "phone"))
+			if err != nil {
+				return err
+			}
 			if err := q.SetContacts(ctx, u.ID, email, phone); err != nil {
 				return err
 			}

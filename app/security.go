@@ -563,11 +563,11 @@ func (a *App) RevealContact(ctx context.Context, act *Actor, id int64, field str
 	if err != nil {
 		return nil, err
 	}
-	a.openContacts(u)
 	v := u.Phone
 	if field == "email" {
 		v = u.Email
 	}
+	v = a.open(v, userField(id, field))
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
 		return a.audit(ctx, q, act, "reveal", userField(id, field), domain.AuditOK, "")
 	})

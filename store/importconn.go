@@ -92,7 +92,7 @@ func (ic *importConn) leaveWAL(ctx context.Context) error {
 	}
 	var mode string
 	err := ic.c.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode)
-	if _, rerr := ic.c.ExecContext(ctx, `PRAGMA busy_timeout = 5000`); rerr != nil {
+	if _, rerr := ic.c.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeoutMS)); rerr != nil {
 		return rerr
 	}
 	var se *sqlite.Error

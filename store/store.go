@@ -83,6 +83,9 @@ func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// busyTimeoutMS is how long a SQLite connection waits for another's lock.
+const busyTimeoutMS = 5000
+
 // sqliteDSN builds the connection string with the settings ENGINEERING.md
 // asks for: WAL, synchronous=FULL (a committed record survives power loss),
 // foreign keys, a busy timeout and immediate write transactions.
@@ -92,7 +95,7 @@ func sqliteDSN(p string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
 	q.Add("_pragma", "temp_store(MEMORY)") // statement journals of bulk inserts stay off disk
 	q.Set("_txlock", "immediate")
 	return "file:" + esc + "?" + q.Encode()

@@ -108,8 +108,7 @@ func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		return nil
 	}
 	err := s.App.ChangePassword(r.Context(), c.actor, c.token, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
-	if domain.ErrorOf(err).Code == domain.EUnauthorized {
-		s.clearSession(w)
+	if s.sessionEnded(w, err) {
 		s.redirect(w, r, "/login", domain.ErrorOf(err).Message)
 		return nil
 	}
@@ -330,9 +329,7 @@ func (s *Server) apiPassword(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return err
 	}
 	if err := s.App.ChangePassword(r.Context(), c.actor, c.token, in.Old, in.New); err != nil {
-		if domain.ErrorOf(err).Code == domain.EUnauthorized {
-			s.clearSession(w)
-		}
+		s.sessionEnded(w, err)
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})

@@ -30,8 +30,7 @@ func (s *Server) codePage(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 
 func (s *Server) codePost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	err := s.App.SecondFactor(r.Context(), c.actor, c.session, c.token, r.PostFormValue("code"))
-	if domain.ErrorOf(err).Code == domain.EUnauthorized {
-		s.clearSession(w)
+	if s.sessionEnded(w, err) {
 		s.redirect(w, r, "/login", domain.ErrorOf(err).Message)
 		return nil
 	}
@@ -60,9 +59,7 @@ func (s *Server) apiCode(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 		return err
 	}
 	if err := s.App.SecondFactor(r.Context(), c.actor, c.session, c.token, in.Code); err != nil {
-		if domain.ErrorOf(err).Code == domain.EUnauthorized {
-			s.clearSession(w)
-		}
+		s.sessionEnded(w, err)
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(c.user)})
@@ -180,7 +177,10 @@ func (s *Server) savePolicy(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	}
 	_, err := s.App.SetPolicy(r.Context(), c.actor, ch)
 	if msg, ok := formError(err); ok {
-		p, _ := s.App.Policy(r.Context())
+		p, err := s.App.Policy(r.Context())
+		if err != nil {
+			return err
+		}
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		s.render(w, r, c, "policy", "安全策略", policyView{P: p, Error: msg})
 		return nil

@@ -416,6 +416,16 @@ func (s *Server) clearSession(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
+// sessionEnded clears the session cookie when err says the app ended the
+// session (too many wrong passwords or codes), and says whether it did.
+func (s *Server) sessionEnded(w http.ResponseWriter, err error) bool {
+	if domain.ErrorOf(err).Code != domain.EUnauthorized {
+		return false
+	}
+	s.clearSession(w)
+	return true
+}
+
 type clientKey struct{}
 
 // clientIP is the client's address: the peer, or, when the peer is a

@@ -127,7 +127,7 @@ func (a *App) Activities(ctx context.Context, u *domain.User, year int) ([]*Acti
 			return nil, err
 		}
 	}
-	today := plan.DateOf(a.Now().In(pl.Location()))
+	today := a.Today(pl.Location())
 	var out []*ActivityView
 	for _, act := range acts {
 		if formOf(pl, act.Form) != nil {
@@ -164,7 +164,7 @@ func (a *App) Activity(ctx context.Context, u *domain.User, id int64) (*Activity
 	if err != nil {
 		return nil, err
 	}
-	d := &ActivityDetail{ActivityView: a.activityView(pl, act, plan.DateOf(a.Now().In(pl.Location())))}
+	d := &ActivityDetail{ActivityView: a.activityView(pl, act, a.Today(pl.Location()))}
 	if d.Form == nil {
 		return nil, errNotFound
 	}
@@ -327,7 +327,7 @@ func (a *App) RemindActivities(ctx context.Context) (sent int, err error) {
 		return 0, err
 	}
 	// Only while the plan's year runs: a year long over is not chased.
-	if plan.DateOf(a.Now().In(pl.Location())).Year != pl.Year {
+	if a.Today(pl.Location()).Year != pl.Year {
 		return 0, nil
 	}
 	system := &domain.User{Role: domain.Office}
@@ -369,7 +369,7 @@ func (a *App) RemindActivities(ctx context.Context) (sent int, err error) {
 				return err
 			}
 			sent++
-			return q.SetSetting(ctx, key, plan.DateOf(a.Now().In(pl.Location())).String())
+			return q.SetSetting(ctx, key, a.Today(pl.Location()).String())
 		})
 		if err != nil {
 			return sent, err

@@ -223,7 +223,7 @@ func (a *App) ExportLedger(ctx context.Context, act *Actor, year int, asOf plan.
 		return nil, nil, errNotFound
 	}
 	if asOf.IsZero() {
-		asOf = scoring.DefaultAsOf(p, plan.DateOf(a.Now().In(p.Location())))
+		asOf = scoring.DefaultAsOf(p, a.Today(p.Location()))
 	}
 	res, err := a.score(ctx, p, asOf, dept, true)
 	if err != nil {

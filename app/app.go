@@ -33,10 +33,17 @@ var (
 	errNotFound = domain.ErrNotFound
 )
 
-// App holds the database and the clock.
+// App holds the database and the clocks.
 type App struct {
-	DB  *store.DB
+	DB *store.DB
+	// Now is the wall clock: sessions, lockouts, second-factor codes,
+	// robot signatures, tokens and audit times follow it, always.
 	Now func() time.Time
+	// PlanClock is the plan's calendar: which day of the plan it is (what
+	// is due, what month it is, the day new work is dated). Nil means Now;
+	// the demo sets it to its day in the plan's year. Read it through
+	// CalendarNow.
+	PlanClock func() time.Time
 	// Key is the installation's key (UseKey): the audit chain's MAC, the
 	// seal on personal data and second factors.
 	Key *secret.Key
@@ -62,9 +69,20 @@ type App struct {
 // New returns an App on db.
 func New(db *store.DB) *App {
 	a := &App{DB: db, Now: time.Now, Log: slog.Default(), throttle: newThrottle(ThrottleWindow)}
-	db.SetClock(func() time.Time { return a.Now() })
+	db.SetClock(a.CalendarNow, func() time.Time { return a.Now() })
 	return a
 }
+
+// CalendarNow is the instant on the plan's calendar: PlanClock, or Now.
+func (a *App) CalendarNow() time.Time {
+	if a.PlanClock != nil {
+		return a.PlanClock()
+	}
+	return a.Now()
+}
+
+// Today is the plan's day in loc (the plan's time zone).
+func (a *App) Today(loc *time.Location) plan.Date { return plan.DateOf(a.CalendarNow().In(loc)) }
 
 // Zone is the time zone of the current plan (the plan file's timezone),
 // in which pages show times; Asia/Shanghai before any plan is loaded.
@@ -155,7 +173,7 @@ func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) {
 		if len(ps) == 0 {
 			return nil, &domain.Error{Code: domain.ENotFound, Message: "尚未载入任何考核方案"}
 		}
-		today := a.Now().Year()
+		today := a.CalendarNow().In(plan.DefaultLocation()).Year()
 		for _, p := range ps {
 			if p.Year == today {
 				return p, nil
@@ -186,7 +204,7 @@ func (a *App) report(ctx context.Context, year int, asOf plan.Date) (*plan.Plan,
 		return nil, nil, 0, err
 	}
 	if asOf.IsZero() {
-		asOf = scoring.DefaultAsOf(p, plan.DateOf(a.Now().In(p.Location())))
+		asOf = scoring.DefaultAsOf(p, a.Today(p.Location()))
 	}
 	version, err := a.DB.ScoreVersion(ctx)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"kexuan/plan"
 	"kexuan/scoring"
 	"kexuan/store/storetest"
+	"kexuan/testclock"
 )
 
 // renamed is the 2017 plan with every department, category and channel
@@ -54,6 +55,7 @@ func newFixture(t *testing.T, dsn string, p *plan.Plan, src []byte, dept, other 
 		t.Fatal(err)
 	}
 	a := app.New(db)
+	a.Now = testclock.Now
 	a.UseKey(storetest.Key(t))
 	f := &fixture{t: t, app: a, users: map[string]*app.Actor{}}
 	for _, in := range []app.UserInput{

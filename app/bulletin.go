@@ -60,7 +60,7 @@ func (a *App) Bulletin(ctx context.Context, act *Actor, period string) (doc []by
 		return nil, "", invalid("period", "%d 年没有考核方案", months[0].Year)
 	}
 	last := months[len(months)-1].Last()
-	today := plan.DateOf(a.Now().In(pl.Location()))
+	today := a.Today(pl.Location())
 	if !today.After(last) {
 		return nil, "", invalid("period", "%s 尚未结束，不能出通报", period)
 	}

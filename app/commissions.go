@@ -115,7 +115,7 @@ func (a *App) Commissions(ctx context.Context, u *domain.User, openOnly bool) ([
 	if err != nil {
 		return nil, err
 	}
-	today := plan.DateOf(a.Now().In(a.Zone(ctx)))
+	today := a.Today(a.Zone(ctx))
 	out := make([]*CommissionView, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, &CommissionView{Commission: c, Overdue: c.PieceID == 0 && c.Due.Before(today)})

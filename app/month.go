@@ -76,7 +76,7 @@ func (a *App) month(ctx context.Context, u *domain.User, m plan.Month) (_ *Month
 	if err != nil {
 		return nil, err
 	}
-	today := plan.DateOf(a.Now().In(pl.Location()))
+	today := a.Today(pl.Location())
 	if m.Year == 0 {
 		m = today.MonthOf()
 		if m.Year != pl.Year {

@@ -68,7 +68,7 @@ func (a *App) ClosePeriod(ctx context.Context, act *Actor, period, reason string
 	if err != nil {
 		return nil, invalid("period", "%d 年没有考核方案", year)
 	}
-	if !plan.DateOf(a.Now().In(pl.Location())).After(last) {
+	if !a.Today(pl.Location()).After(last) {
 		return nil, invalid("period", "%s 尚未结束，不能结账", period)
 	}
 	if err := checkText("reason", &reason, MaxReason); err != nil {

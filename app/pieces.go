@@ -569,7 +569,7 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 	if err != nil {
 		return nil, invalid("date", "%d 年没有考核方案", day.Year)
 	}
-	if day.After(plan.DateOf(a.Now().In(pl.Location()))) {
+	if day.After(a.Today(pl.Location())) {
 		return nil, invalid("date", "日期不能晚于今天")
 	}
 	ch := pl.Channel(in.Channel)

@@ -210,7 +210,7 @@ func (a *App) Booklet(ctx context.Context, act *Actor, year int) (_ []byte, err 
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := report.BookletDOCX(&buf, &report.Booklet{Plan: pl, Year: pl.Year, Policies: ps, Made: a.Now()}); err != nil {
+	if err := report.BookletDOCX(&buf, &report.Booklet{Plan: pl, Year: pl.Year, Policies: ps, Made: a.CalendarNow()}); err != nil {
 		return nil, err
 	}
 	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {

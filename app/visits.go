@@ -39,7 +39,7 @@ func (a *App) fieldRecord(ctx context.Context, act *Actor, dept *string, date, w
 	if pl.Department(*dept) == nil {
 		return plan.Date{}, nil, invalid("department", "请选择科室")
 	}
-	if day.After(plan.DateOf(a.Now().In(pl.Location()))) {
+	if day.After(a.Today(pl.Location())) {
 		return plan.Date{}, nil, invalid("date", "%s日期不能晚于今天", what)
 	}
 	return day, pl, nil
@@ -225,7 +225,7 @@ func (a *App) VisitSummary(ctx context.Context, u *domain.User, year int) (*Visi
 	if err != nil {
 		return nil, err
 	}
-	today := plan.DateOf(a.Now().In(pl.Location()))
+	today := a.Today(pl.Location())
 	for _, d := range pl.Departments {
 		if required[d.Code] == 0 {
 			continue

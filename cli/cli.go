@@ -169,6 +169,9 @@ func openApp(ctx context.Context, dsn string, env Env) (*app.App, error) {
 		return nil, err
 	}
 	a := app.New(db)
+	if env.Now != nil {
+		a.Now = env.Now
+	}
 	a.Log = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := useKey(ctx, a, dsn, env); err != nil {
 		db.Close()

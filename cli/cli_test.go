@@ -19,13 +19,13 @@ import (
 	"kexuan/plan"
 	"kexuan/store"
 	"kexuan/store/storetest"
+	"kexuan/testclock"
 )
 
 func run(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	now := func() time.Time { return time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC) }
-	code := Run(context.Background(), args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: now})
+	code := Run(context.Background(), args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: testclock.Now})
 	return out.String(), errb.String(), code
 }
 
@@ -490,12 +490,12 @@ func TestUserAddAndAuditVerify(t *testing.T) {
 	mustRun(t, "init", "--db", dsn)
 	var out, errb bytes.Buffer
 	code := Run(context.Background(), []string{"user", "add", "--db", dsn, "--username", "zhang", "--role", "leader", "--leads", "hightech,ip", "--password-stdin"},
-		Env{Stdin: strings.NewReader("Kx!2017-leader\n"), Stdout: &out, Stderr: &errb})
+		Env{Stdin: strings.NewReader("Kx!2017-leader\n"), Stdout: &out, Stderr: &errb, Now: testclock.Now})
 	if code != 0 || !strings.Contains(out.String(), "zhang") {
 		t.Fatalf("user add: %d %s %s", code, out.String(), errb.String())
 	}
 	code = Run(context.Background(), []string{"user", "add", "--db", dsn, "--username", "li", "--role", "reporter", "--department", "hightech", "--password-stdin"},
-		Env{Stdin: strings.NewReader("password\n"), Stdout: &out, Stderr: &errb})
+		Env{Stdin: strings.NewReader("password\n"), Stdout: &out, Stderr: &errb, Now: testclock.Now})
 	if code != 1 || !strings.Contains(errb.String(), "密码") {
 		t.Errorf("weak password accepted: %d %s", code, errb.String())
 	}

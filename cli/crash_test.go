@@ -26,6 +26,7 @@ import (
 	"kexuan/secret"
 	"kexuan/store"
 	"kexuan/store/storetest"
+	"kexuan/testclock"
 )
 
 // TestMain lets the test binary be the server the crash test kills.
@@ -33,7 +34,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("KEXUAN_CRASH_SERVE") == "1" {
 		args := []string{"serve", "--db", os.Getenv("KEXUAN_CRASH_DB"), "--addr", "127.0.0.1:0"}
 		args = append(args, strings.Fields(os.Getenv("KEXUAN_CRASH_ARGS"))...)
-		os.Exit(Run(context.Background(), args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: io.Discard}))
+		os.Exit(Run(context.Background(), args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: io.Discard, Now: testclock.Now}))
 	}
 	// One installation key for the tests' databases (and the servers they
 	// start), outside the source tree; tests of the key itself set their own.
@@ -80,7 +81,7 @@ func TestCrashRecovery(t *testing.T) {
 	cycles := crashCycles()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		a, _, err := prepare(ctx, dsn, Env{Stderr: io.Discard})
+		a, _, err := prepare(ctx, dsn, Env{Stderr: io.Discard, Now: testclock.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,6 +197,7 @@ func verifyAfterCrash(t *testing.T, dsn string, acked map[int64]*ack, cycle int)
 		t.Fatal(err)
 	}
 	a := app.New(db)
+	a.Now = testclock.Now
 	a.UseKey(k)
 	a.UseCheckpoints(strings.TrimSuffix(os.Getenv("KEXUAN_KEY_FILE"), ".key") + ".checkpoints")
 	if res, err := db.IntegrityCheck(ctx); err != nil || res != "ok" {

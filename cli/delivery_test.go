@@ -14,6 +14,7 @@ import (
 	"kexuan/domain"
 	"kexuan/store"
 	"kexuan/store/storetest"
+	"kexuan/testclock"
 )
 
 // hangingSMTP is a real SMTP server that, while hang is set, takes a
@@ -91,7 +92,7 @@ func TestDeliverySurvivesKill(t *testing.T) {
 	}
 	dsn := storetest.SQLite(t)
 	ctx := context.Background()
-	a, _, err := prepare(ctx, dsn, Env{Stderr: io.Discard})
+	a, _, err := prepare(ctx, dsn, Env{Stderr: io.Discard, Now: testclock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,14 +25,19 @@ import (
 	"testing"
 	"time"
 
+	"kexuan/plan"
 	"kexuan/store"
 	"kexuan/store/storetest"
+	"kexuan/testclock"
 )
 
 // keyed runs kexuan with its own key and checkpoint files in dir.
 func keyed(t *testing.T, dir string, now func() time.Time, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
+	if now == nil {
+		now = testclock.Now
+	}
 	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Now: now, Getenv: func(k string) string {
 		switch k {
 		case "KEXUAN_KEY_FILE":
@@ -254,11 +259,13 @@ func TestAuditArchive(t *testing.T) {
 		dir := prepared(t, dsn)
 		out := filepath.Join(dir, "archive.jsonl")
 		// Today nothing is six months old.
-		if _, errs, code := keyed(t, dir, nil, "", "audit", "archive", "--db", dsn, "--before", time.Now().Format("2006-01-02"), "--out", out); code == 0 || !strings.Contains(errs, "六个月内") {
+		if _, errs, code := keyed(t, dir, nil, "", "audit", "archive", "--db", dsn, "--before", testclock.Today(plan.DefaultLocation()), "--out", out); code == 0 || !strings.Contains(errs, "六个月内") {
 			t.Errorf("archiving today's entries: %d %s", code, errs)
 		}
-		later := func() time.Time { return time.Now().AddDate(0, 7, 0) }
-		before := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+		// Seven months on, everything written today is older than six
+		// months: the day after today, in the plan's zone, bounds it.
+		later := func() time.Time { return testclock.Now().AddDate(0, 7, 0) }
+		before := testclock.Now().In(plan.DefaultLocation()).AddDate(0, 0, 1).Format("2006-01-02")
 		o, errs, code := keyed(t, dir, later, "", "audit", "archive", "--db", dsn, "--before", before, "--out", out)
 		if code != 0 || !strings.Contains(o, "已归档") {
 			t.Fatalf("archive seven months on: %d %s%s", code, o, errs)
@@ -397,7 +404,7 @@ func TestServeTLS(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- Run(ctx, []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key, "--redirect-http", redirect},
-			Env{Stdin: strings.NewReader(""), Stdout: lineWriter{lines}, Stderr: io.Discard, Getenv: func(k string) string {
+			Env{Stdin: strings.NewReader(""), Stdout: lineWriter{lines}, Stderr: io.Discard, Now: testclock.Now, Getenv: func(k string) string {
 				if k == "KEXUAN_KEY_FILE" {
 					return filepath.Join(dir, "kexuan.key")
 				}
@@ -455,7 +462,7 @@ func selfSigned(t *testing.T, dir string) (string, string) {
 	t.Helper()
 	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore: time.Now().Add(-time.Hour) /* crypto/tls checks the wall clock */, NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &k.PublicKey, k)
 	if err != nil {

@@ -29,6 +29,9 @@ func prepare(ctx context.Context, dsn string, env Env) (*app.App, bool, error) {
 		return nil, false, err
 	}
 	a := app.New(db)
+	if env.Now != nil {
+		a.Now = env.Now
+	}
 	a.Log = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := a.Upgrade(ctx); err != nil {
 		db.Close()
@@ -110,8 +113,10 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		}
 		if present || accounts != nil {
 			// The demo lives in its year: what is made in it is dated
-			// beside the year's records.
-			a.Now = demo.Clock(a.Zone(ctx), a.Now)
+			// beside the year's records. Only the plan's calendar moves;
+			// codes, signatures, sessions and audit times keep the wall
+			// clock.
+			a.PlanClock = demo.Clock(a.Zone(ctx), a.Now)
 			fmt.Fprintf(env.Stdout, "演示时钟：%s（新建的稿件与记录按此日期）\n", demo.Today)
 		}
 	}
@@ -375,7 +380,6 @@ func cmdAuditArchive(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return usagef("--before %q 不对，应为 YYYY-MM-DD", *before)
 	}
-	a.Now = env.Now // the command line's clock decides what is six months old
 	res, err := a.ArchiveAudit(ctx, day, *out)
 	if err != nil {
 		return err

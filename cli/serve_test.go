@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"kexuan/store/storetest"
+	"kexuan/testclock"
 )
 
 // lineWriter passes what serve prints, line by line.
@@ -35,7 +38,7 @@ func TestServeDemo(t *testing.T) {
 		done := make(chan int, 1)
 		go func() {
 			done <- Run(ctx, []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--demo"},
-				Env{Stdin: strings.NewReader(""), Stdout: lineWriter{lines}, Stderr: io.Discard})
+				Env{Stdin: strings.NewReader(""), Stdout: lineWriter{lines}, Stderr: io.Discard, Now: testclock.Now})
 		}()
 		var base string
 		accounts := map[string]string{}
@@ -129,6 +132,10 @@ func TestServeDemo(t *testing.T) {
 		if !strings.HasPrefix(made.CreatedAt, "2017-12-29") {
 			t.Errorf("a piece made in the demo is dated %q, not in its year", made.CreatedAt)
 		}
+		// Only the plan's calendar is the demo's: an authenticator app's
+		// codes, computed from the wall clock, enrol an administrator and
+		// sign them in again.
+		demoSecondFactor(t, base, accounts["auditor"])
 		cancel()
 		select {
 		case code := <-done:
@@ -144,4 +151,55 @@ func TestServeDemo(t *testing.T) {
 func newJar() http.CookieJar {
 	j, _ := cookiejar.New(nil)
 	return j
+}
+
+// demoSecondFactor enrols user's second factor with a code from the wall
+// clock (the tests' clock) in a running demo, then signs in with the next.
+func demoSecondFactor(t *testing.T, base, password string) {
+	t.Helper()
+	post := func(c *http.Client, path, body string) (int, string) {
+		t.Helper()
+		res, err := c.Post(base+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	login := `{"username":"auditor","password":"` + password + `"}`
+	c := &http.Client{Jar: newJar()}
+	if st, body := post(c, "api/v1/login", login); st != 200 || !strings.Contains(body, `"second_factor":"enrol"`) {
+		t.Fatalf("the auditor's first sign-in in the demo: %d %s", st, body)
+	}
+	st, body := post(c, "api/v1/second-factor/enrol", `{}`)
+	var en struct{ Secret string }
+	if err := json.Unmarshal([]byte(body), &en); st != 200 || err != nil || en.Secret == "" {
+		t.Fatalf("enrol in the demo: %d %s", st, body)
+	}
+	now := testclock.Now()
+	code, err := totp.GenerateCode(en.Secret, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, body := post(c, "api/v1/second-factor/confirm", `{"code":"`+code+`"}`); st != 200 {
+		t.Fatalf("a code from the wall clock refused in the demo: %d %s", st, body)
+	}
+	// The next code (the next 30-second step) signs in again.
+	next, err := totp.GenerateCode(en.Secret, now.Add(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = &http.Client{Jar: newJar()}
+	if st, body := post(c, "api/v1/login", login); st != 200 || !strings.Contains(body, `"second_factor":"code"`) {
+		t.Fatalf("the auditor's second sign-in in the demo: %d %s", st, body)
+	}
+	if st, body := post(c, "api/v1/login/code", `{"code":"`+next+`"}`); st != 200 {
+		t.Fatalf("the next code refused in the demo: %d %s", st, body)
+	}
+	res, err := c.Get(base + "api/v1/audit")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("the audit log after the second factor: %v %v", res, err)
+	}
+	res.Body.Close()
 }

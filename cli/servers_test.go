@@ -14,6 +14,7 @@ import (
 	"kexuan/secret"
 	"kexuan/store"
 	"kexuan/store/storetest"
+	"kexuan/testclock"
 )
 
 // Two kexuan serve processes on one PostgreSQL database, as a city runs
@@ -26,7 +27,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	}
 	dsn := storetest.Postgres(t)
 	ctx := context.Background()
-	a, _, err := prepare(ctx, dsn, Env{Stderr: io.Discard})
+	a, _, err := prepare(ctx, dsn, Env{Stderr: io.Discard, Now: testclock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,7 +130,7 @@ func (q *Q) CreateUser(ctx context.Context, u *domain.User) error {
 	ts := q.now()
 	id, err := insertID(ctx, q, `INSERT INTO users (username, display_name, role, department_id, password_hash, must_change_password, demo, password_changed_at, created_at, email, phone)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		u.Username, u.DisplayName, u.Role, dept, u.PasswordHash, u.MustChangePassword, u.Demo, ts, ts, u.Email, u.Phone)
+		u.Username, u.DisplayName, u.Role, dept, u.PasswordHash, u.MustChangePassword, u.Demo, q.wallNow(), ts, u.Email, u.Phone)
 	if err != nil {
 		if isUnique(err) {
 			return ErrDuplicate
@@ -177,7 +177,7 @@ func (q *Q) SetLeads(ctx context.Context, userID int64, codes []string) error {
 // must-change flag (or sets it, for a reset by an administrator).
 func (q *Q) SetPassword(ctx context.Context, userID int64, hash string, mustChange bool) error {
 	_, err := q.c.ExecContext(ctx, `UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, locked_until = NULL, password_changed_at = $3 WHERE id = $4`,
-		hash, mustChange, q.now(), userID)
+		hash, mustChange, q.wallNow(), userID)
 	return err
 }
 

@@ -66,7 +66,7 @@ func (q *Q) Audit(ctx context.Context, e *domain.AuditEntry) error {
 		return err
 	}
 	if e.At.IsZero() {
-		e.At = time.Now()
+		e.At = q.wallc()
 	}
 	e.ClipFields()
 	e.At = e.At.In(chinaZone).Truncate(time.Microsecond)

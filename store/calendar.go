@@ -49,7 +49,7 @@ func (q *Q) SetCalendarToken(ctx context.Context, userID int64, token string) er
 	if _, err := q.c.ExecContext(ctx, `DELETE FROM calendar_tokens WHERE user_id = $1`, userID); err != nil {
 		return err
 	}
-	_, err := q.c.ExecContext(ctx, `INSERT INTO calendar_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)`, userID, tokenHash(token), q.now())
+	_, err := q.c.ExecContext(ctx, `INSERT INTO calendar_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)`, userID, tokenHash(token), q.wallNow())
 	return err
 }
 

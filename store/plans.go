@@ -22,7 +22,7 @@ func (q *Q) SavePlan(ctx context.Context, p *plan.Plan, source []byte) error {
 		INSERT INTO plans (year, document_number, title, source, loaded_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (year) DO UPDATE SET document_number = excluded.document_number, title = excluded.title,
 			source = excluded.source, loaded_at = excluded.loaded_at`,
-		p.Year, p.DocumentNumber, p.Title, string(source), time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+		p.Year, p.DocumentNumber, p.Title, string(source), q.wallc().UTC().Format(time.RFC3339Nano)); err != nil {
 		return fmt.Errorf("保存方案：%w", err)
 	}
 	for _, d := range p.Departments {

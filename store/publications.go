@@ -138,7 +138,7 @@ func (s *DB) BeginImport(ctx context.Context, update bool) (*Import, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Import{ctx: ctx, db: s.sql, d: s.dialect, depts: depts, pg: pc, update: update, now: time.Now().UTC().Format(time.RFC3339)}, nil
+		return &Import{ctx: ctx, db: s.sql, d: s.dialect, depts: depts, pg: pc, update: update, now: s.now().UTC().Format(time.RFC3339)}, nil
 	}
 	ic, err := s.openImportConn(ctx)
 	if err != nil {
@@ -158,7 +158,7 @@ func (s *DB) BeginImport(ctx context.Context, update bool) (*Import, error) {
 	if err != nil {
 		return fail(err)
 	}
-	plans, err := (&Q{db: s, c: tx, d: s.dialect}).plans(ctx)
+	plans, err := s.txQ(tx).plans(ctx)
 	if err != nil {
 		return fail(err)
 	}
@@ -173,8 +173,8 @@ func (s *DB) BeginImport(ctx context.Context, update bool) (*Import, error) {
 		byYear[p.Year] = p
 	}
 	return &Import{ctx: ctx, db: s.sql, conn: ic, tx: tx, d: s.dialect, depts: depts, plans: plans, maxID: maxID, planOfYear: byYear,
-		q: &Q{db: s, c: tx, d: s.dialect}, update: update, seen: newIdentitySet(),
-		batch: make([]any, 0, importBatch*pubColumns), now: time.Now().UTC().Format(time.RFC3339)}, nil
+		q: s.txQ(tx), update: update, seen: newIdentitySet(),
+		batch: make([]any, 0, importBatch*pubColumns), now: s.now().UTC().Format(time.RFC3339)}, nil
 }
 
 // insertSQL is a multi-row INSERT. SQLite gets anonymous ? parameters:

@@ -47,7 +47,7 @@ func (q *Q) SetRecoveryCodes(ctx context.Context, userID int64, hashes []string)
 // UseRecoveryCode spends an unused code: false when there is none with
 // that hash.
 func (q *Q) UseRecoveryCode(ctx context.Context, userID int64, hash string) (bool, error) {
-	res, err := q.c.ExecContext(ctx, `UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL`, q.now(), userID, hash)
+	res, err := q.c.ExecContext(ctx, `UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL`, q.wallNow(), userID, hash)
 	if err != nil {
 		return false, err
 	}
@@ -65,7 +65,7 @@ func (q *Q) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error) {
 // AddPasswordHistory keeps a password hash a user had, and forgets all but
 // the newest keep of them.
 func (q *Q) AddPasswordHistory(ctx context.Context, userID int64, hash string, keep int) error {
-	if _, err := q.c.ExecContext(ctx, `INSERT INTO password_history (user_id, hash, changed_at) VALUES ($1, $2, $3)`, userID, hash, q.now()); err != nil {
+	if _, err := q.c.ExecContext(ctx, `INSERT INTO password_history (user_id, hash, changed_at) VALUES ($1, $2, $3)`, userID, hash, q.wallNow()); err != nil {
 		return err
 	}
 	_, err := q.c.ExecContext(ctx, `DELETE FROM password_history WHERE user_id = $1 AND hash NOT IN
@@ -130,7 +130,7 @@ func (q *Q) SetContacts(ctx context.Context, userID int64, email, phone string) 
 // may be deleted, and the kept chain begins at lastHash.
 func (q *Q) AuditArchive(ctx context.Context, upTo, entries int64, lastHash, fileMAC, rowMAC string) error {
 	_, err := q.c.ExecContext(ctx, `INSERT INTO audit_archives (up_to_id, entries, last_hash, file_mac, row_mac, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		upTo, entries, lastHash, fileMAC, rowMAC, q.now())
+		upTo, entries, lastHash, fileMAC, rowMAC, q.wallNow())
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,8 @@ var (
 type DB struct {
 	sql     *sql.DB
 	dialect *dialect
-	clock   func() time.Time
+	clock     func() time.Time
+	wallClock func() time.Time
 	plans   sync.Map // plan source text → *plan.Plan
 	byStamp sync.Map // planKey (year, loaded_at) → *plan.Plan
 
@@ -328,7 +329,7 @@ func (s *DB) migrateOne(ctx context.Context, ms []migration) (done bool, err err
 			}
 		}
 		if hook := migrationHooks[next.version]; hook != nil {
-			if err := hook(ctx, &Q{db: s, c: tx, d: s.dialect, tx: true, clock: s.now}); err != nil {
+			if err := hook(ctx, s.txQ(tx)); err != nil {
 				tx.Rollback()
 				return false, fmt.Errorf("迁移 %s/%s：%w", s.dialect.name, next.name, err)
 			}

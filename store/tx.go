@@ -22,18 +22,32 @@ type Q struct {
 	d     *dialect
 	tx    bool
 	clock func() time.Time
+	wallc func() time.Time
 }
 
 // Q returns the queries on the database, outside any transaction.
-func (s *DB) Q() *Q { return &Q{db: s, c: s.sql, d: s.dialect, clock: s.now} }
+func (s *DB) Q() *Q { return &Q{db: s, c: s.sql, d: s.dialect, clock: s.now, wallc: s.wall} }
 
-// SetClock makes the store stamp records with the application's clock
-// (tests and the demo's replayed year move it).
-func (s *DB) SetClock(f func() time.Time) { s.clock = f }
+// txQ is the queries inside transaction tx.
+func (s *DB) txQ(c conn) *Q { return &Q{db: s, c: c, d: s.dialect, tx: true, clock: s.now, wallc: s.wall} }
+
+// SetClock gives the store the application's two clocks: records is the
+// plan's calendar, which dates the work (a piece written, a month closed;
+// the demo moves it into its year), and wall is the real time of security
+// records (a password set, a recovery code used, a token made). Tests set
+// both.
+func (s *DB) SetClock(records, wall func() time.Time) { s.clock, s.wallClock = records, wall }
 
 func (s *DB) now() time.Time {
 	if s.clock != nil {
 		return s.clock()
+	}
+	return s.wall()
+}
+
+func (s *DB) wall() time.Time {
+	if s.wallClock != nil {
+		return s.wallClock()
 	}
 	return time.Now()
 }
@@ -46,7 +60,7 @@ func (s *DB) InTx(ctx context.Context, f func(q *Q) error) error {
 	if err != nil {
 		return err
 	}
-	if err := f(&Q{db: s, c: tx, d: s.dialect, tx: true, clock: s.now}); err != nil {
+	if err := f(s.txQ(tx)); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -55,6 +69,10 @@ func (s *DB) InTx(ctx context.Context, f func(q *Q) error) error {
 
 // now is the time stamp of a record, in the schema's format.
 func (q *Q) now() string { return FormatTime(q.clock()) }
+
+// wallNow is the time stamp of a security record: the wall clock, never the
+// demo's calendar.
+func (q *Q) wallNow() string { return FormatTime(q.wallc()) }
 
 // FormatTime writes t as the schema stores it: UTC, fixed width, so that
 // text order is time order on both databases.

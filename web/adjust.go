@@ -49,7 +49,7 @@ func (s *Server) renderAdjustments(w http.ResponseWriter, r *http.Request, c *re
 		return err
 	}
 	catNames, _ := names(pl)
-	today := plan.DateOf(s.App.Now().In(pl.Location()))
+	today := s.App.Today(pl.Location())
 	if today.After(pl.End()) {
 		today = pl.End()
 	}

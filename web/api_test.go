@@ -15,6 +15,7 @@ import (
 	"kexuan/report"
 	"kexuan/scoring"
 	"kexuan/store/storetest"
+	"kexuan/testclock"
 )
 
 // The JSON API contract of the web issue, step by step.
@@ -222,19 +223,19 @@ func TestSignInSecurity(t *testing.T) {
 			t.Errorf("lockout audit rows: %d", len(entries))
 		}
 		// After the lockout period it works again.
-		e.app.Now = func() time.Time { return time.Now().Add(app.LockoutFor + time.Minute) }
+		e.app.Now = testclock.Plus(app.LockoutFor + time.Minute)
 		if code, body := login("reporter", testPassword); code != 200 {
 			t.Errorf("after lockout: %d %s", code, body)
 		}
-		e.app.Now = time.Now
+		e.app.Now = testclock.Now
 
 		// Idle sessions end.
 		c := e.as("office")
-		e.app.Now = func() time.Time { return time.Now().Add(app.IdleTimeout + time.Minute) }
+		e.app.Now = testclock.Plus(app.IdleTimeout + time.Minute)
 		if res, _ := c.do("GET", "/api/v1/me", nil); res.StatusCode != 401 {
 			t.Errorf("idle session still valid: %d", res.StatusCode)
 		}
-		e.app.Now = time.Now
+		e.app.Now = testclock.Now
 
 		// Disabling a user ends their sessions.
 		c = e.as("chief")

@@ -39,7 +39,7 @@ func (s *Server) showCommissions(w http.ResponseWriter, r *http.Request, c *reqC
 		return err
 	}
 	v := commissionsView{Items: items, Plan: pl, CanAsk: c.user.Role == domain.Office || c.user.Role == domain.Chief || c.user.Role == domain.Leader,
-		Form: form, Today: plan.DateOf(s.App.Now().In(pl.Location())).String()}
+		Form: form, Today: s.App.Today(pl.Location()).String()}
 	if v.CanAsk {
 		if v.Departments, err = s.App.VisibleDepartments(r.Context(), c.user); err != nil {
 			return err

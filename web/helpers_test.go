@@ -18,6 +18,7 @@ import (
 	"kexuan/domain"
 	"kexuan/store"
 	"kexuan/store/storetest"
+	"kexuan/testclock"
 	"kexuan/web"
 )
 
@@ -59,6 +60,7 @@ func newEnvWith(t *testing.T, dsn string, set func(*web.Server)) *env {
 	ctx := context.Background()
 	db := storetest.Ready(t, dsn)
 	a := app.New(db)
+	a.Now = testclock.Now
 	a.UseKey(storetest.Key(t))
 	e := &env{t: t, db: db, app: a, users: map[string]*domain.User{}}
 	for _, in := range testAccounts {

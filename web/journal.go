@@ -8,7 +8,6 @@ import (
 
 	"kexuan/app"
 	"kexuan/domain"
-	"kexuan/plan"
 )
 
 // journalListView is the year's issues and the form to open one.
@@ -39,7 +38,7 @@ func (s *Server) showJournal(w http.ResponseWriter, r *http.Request, c *reqCtx, 
 	for _, j := range issues {
 		v.Next = max(v.Next, j.Number+1)
 	}
-	today := plan.DateOf(s.App.Now().In(pl.Location()))
+	today := s.App.Today(pl.Location())
 	if today.After(pl.End()) {
 		today = pl.End()
 	}

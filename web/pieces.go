@@ -116,7 +116,7 @@ func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id
 		channels = append(channels, chanNames[ch])
 	}
 	adopt, counts := app.RecordableChannels(c.user, d.Piece, p)
-	today := plan.DateOf(s.App.Now().In(p.Location()))
+	today := s.App.Today(p.Location())
 	if today.After(p.End()) {
 		today = p.End()
 	}

@@ -67,7 +67,7 @@ func (s *Server) showPolicies(w http.ResponseWriter, r *http.Request, c *reqCtx,
 		return err
 	}
 	v := policiesView{Campaign: camp, Policies: ps, Levels: domain.PolicyLevels, CanAdd: c.user.Role.Can(domain.PermVerify),
-		CanReach: c.user.Role.Can(domain.PermFieldWrite), Today: s.App.Now().In(pl.Location()).Format("2006-01-02")}
+		CanReach: c.user.Role.Can(domain.PermFieldWrite), Today: s.App.Today(pl.Location()).String()}
 	if v.Today > pl.End().String() {
 		v.Today = pl.End().String()
 	}

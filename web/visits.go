@@ -68,7 +68,7 @@ func (s *Server) showVisits(w http.ResponseWriter, r *http.Request, c *reqCtx, f
 	if err != nil {
 		return err
 	}
-	today := plan.DateOf(s.App.Now().In(pl.Location()))
+	today := s.App.Today(pl.Location())
 	if today.After(pl.End()) {
 		today = pl.End()
 	}

@@ -38,12 +38,12 @@ var (
 
 // DB is a kexuan database.
 type DB struct {
-	sql     *sql.DB
-	dialect *dialect
+	sql       *sql.DB
+	dialect   *dialect
 	clock     func() time.Time
 	wallClock func() time.Time
-	plans   sync.Map // plan source text → *plan.Plan
-	byStamp sync.Map // planKey (year, loaded_at) → *plan.Plan
+	plans     sync.Map // plan source text → *plan.Plan
+	byStamp   sync.Map // planKey (year, loaded_at) → *plan.Plan
 
 	auditMAC func([]byte) string // keys the audit chain (SetAuditMAC)
 	dsn      string              // as opened: for pg_dump and the server lock

@@ -29,7 +29,9 @@ type Q struct {
 func (s *DB) Q() *Q { return &Q{db: s, c: s.sql, d: s.dialect, clock: s.now, wallc: s.wall} }
 
 // txQ is the queries inside transaction tx.
-func (s *DB) txQ(c conn) *Q { return &Q{db: s, c: c, d: s.dialect, tx: true, clock: s.now, wallc: s.wall} }
+func (s *DB) txQ(c conn) *Q {
+	return &Q{db: s, c: c, d: s.dialect, tx: true, clock: s.now, wallc: s.wall}
+}
 
 // SetClock gives the store the application's two clocks: records is the
 // plan's calendar, which dates the work (a piece written, a month closed;

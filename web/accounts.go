@@ -16,7 +16,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	s.renderLogin(w, r, c, "", "")
+	s.renderLogin(w, r, c, http.StatusOK, "", "")
 	return nil
 }
 
@@ -36,9 +36,15 @@ func (s *Server) passwordPageView(c *reqCtx, msg string) passwordView {
 	return passwordView{Error: msg, Email: s.App.OwnEmail(c.user)}
 }
 
-func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, c *reqCtx, username, msg string) {
+// renderLogin answers the sign-in form with status and a new form token:
+// its cookie is set before the status line is written, or a browser that
+// mistyped once could never send the form again.
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, username, msg string) {
 	token := app.NewToken()
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	if status != http.StatusOK {
+		w.WriteHeader(status)
+	}
 	next := safeNext(r.FormValue("next"))
 	s.render(w, r, c, "login", "登录", loginView{CSRF: token, Error: msg, Username: username, Next: next})
 }
@@ -51,8 +57,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		if e.Code == domain.EInternal {
 			return err
 		}
-		w.WriteHeader(httpStatus(e.Code))
-		s.renderLogin(w, r, c, username, e.Message)
+		s.renderLogin(w, r, c, httpStatus(e.Code), username, e.Message)
 		return nil
 	}
 	s.setSession(w, token)

@@ -96,7 +96,24 @@ func (a *App) score(ctx context.Context, p *plan.Plan, asOf plan.Date, dept stri
 	if err != nil {
 		return nil, err
 	}
-	return scoring.Score(p, asOf, entries, scoring.Options{Adjustments: adj}), nil
+	res := scoring.Score(p, asOf, entries, scoring.Options{Adjustments: adj})
+	if detail {
+		// The detail read one department's publications; its rank is its
+		// place in the whole bureau, as the report without --detail says.
+		all, err := a.DB.Entries(ctx, p, asOf)
+		if err != nil {
+			return nil, err
+		}
+		whole := scoring.Score(p, asOf, all, scoring.Options{Adjustments: adj, NoLedger: true})
+		rank := make(map[string]int, len(whole.Departments))
+		for _, d := range whole.Departments {
+			rank[d.Code] = d.Rank
+		}
+		for i := range res.Departments {
+			res.Departments[i].Rank = rank[res.Departments[i].Code]
+		}
+	}
+	return res, nil
 }
 
 // importTarget lets the register package write through the store.

@@ -724,3 +724,30 @@ func TestImportEnterprises(t *testing.T) {
 		}
 	})
 }
+
+// `report --department X --detail` gives X its place in the whole bureau —
+// the rank the report without --department gives — not 1 for everyone.
+func TestReportDetailRank(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		mustRun(t, "init", "--db", dsn)
+		mustRun(t, "import", "--db", dsn, "publications", filepath.Join("..", "examples", "register-2017.csv"))
+		var whole jsonReport
+		if err := json.Unmarshal([]byte(mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "json")), &whole); err != nil {
+			t.Fatal(err)
+		}
+		ranks := map[int]bool{}
+		for _, d := range whole.Departments {
+			ranks[d.Rank] = true
+			var one jsonReport
+			if err := json.Unmarshal([]byte(mustRun(t, "report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--format", "json", "--department", d.Code, "--detail")), &one); err != nil {
+				t.Fatal(err)
+			}
+			if len(one.Departments) != 1 || one.Departments[0].Rank != d.Rank || one.Departments[0].Total != d.Total {
+				t.Errorf("%s: --detail gives %+v, the bureau's report rank %d total %v", d.Code, one.Departments, d.Rank, d.Total)
+			}
+		}
+		if len(ranks) < 2 {
+			t.Fatalf("the example register ranks every department alike: %v", ranks)
+		}
+	})
+}

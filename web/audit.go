@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"kexuan/app"
 	"kexuan/domain"
 	"kexuan/plan"
@@ -14,8 +15,8 @@ import (
 type auditView struct {
 	Entries  []*domain.AuditEntry
 	F        domain.AuditFilter
-	From, To string // the dates as given
-	Query    string // the filters, for the export link
+	From, To string       // the dates as given
+	Export   template.URL // the export link, with the page's filters
 	Verified bool
 	Report   *app.AuditReport
 	Pager    pager
@@ -63,7 +64,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	filters := r.URL.Query()
 	filters.Del("cursor")
 	filters.Del("verify")
-	v := auditView{Entries: pg.Items, F: f, Pager: pagerOf(r, pg), From: filters.Get("from"), To: filters.Get("to"), Query: filters.Encode()}
+	v := auditView{Entries: pg.Items, F: f, Pager: pagerOf(r, pg), From: filters.Get("from"), To: filters.Get("to"), Export: linkWith("/admin/audit/export.csv", filters)}
 	// The chain is read whole to verify it: on demand, not on every view.
 	if v.Verified = r.URL.Query().Get("verify") != ""; v.Verified {
 		if v.Report, err = s.App.VerifyAudit(r.Context(), c.actor); err != nil {

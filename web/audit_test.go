@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/csv"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -158,6 +160,40 @@ func TestAuditDatesAndExport(t *testing.T) {
 		entries := must(e.app.AuditLog(context.Background(), e.actor("auditor"), domain.AuditFilter{Action: "export", Object: "audit_log.csv", Result: domain.AuditOK}, app.PageQuery{Limit: 5}))(t)
 		if len(entries.Items) != 1 {
 			t.Errorf("the export's audit rows: %d", len(entries.Items))
+		}
+	})
+}
+
+// The export link of a filtered audit search carries the search: the CSV it
+// gives holds the filtered rows only. A reveal on a filtered enterprise list
+// keeps the list's filters.
+func TestAuditExportKeepsFilter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		e.as("reporter")
+		e.as("office")
+		auditor := e.as("auditor")
+		_, page := auditor.do("GET", "/admin/audit?result=ok&username=reporter", nil)
+		m := regexp.MustCompile(`id="export-audit" href="([^"]+)"`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("no export link on the filtered page")
+		}
+		link := html.UnescapeString(m[1])
+		if strings.Contains(strings.ToLower(link), "%3d") || !strings.Contains(link, "username=reporter") {
+			t.Fatalf("the export link lost the filter: %s", link)
+		}
+		res, body := auditor.do("GET", link, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("export %s: %d", link, res.StatusCode)
+		}
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("export: %v %d rows", err, len(rows))
+		}
+		for _, r := range rows[1:] {
+			if r[2] != "reporter" {
+				t.Fatalf("the filtered export holds %v", r)
+			}
 		}
 	})
 }

@@ -2,9 +2,11 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"kexuan/app"
 	"kexuan/domain"
@@ -22,7 +24,7 @@ type enterprisesView struct {
 	Field    string
 	Pager    pager
 	Revealed *revealedPhone
-	Query    string // the page's filters and cursor, kept by a reveal
+	Query    url.Values // the page's filters and cursor, kept by a reveal
 }
 
 // revealedPhone is an enterprise contact's phone shown whole, once.
@@ -89,7 +91,7 @@ func (s *Server) showEnterprises(w http.ResponseWriter, r *http.Request, c *reqC
 		return err
 	}
 	v := enterprisesView{Items: pg.Items, F: f, Parks: parks, CanWrite: c.user.Role.Can(domain.PermFieldWrite), Form: form, Pager: pagerOf(r, pg),
-		Revealed: c.revealed, Query: r.URL.RawQuery}
+		Revealed: c.revealed, Query: r.URL.Query()}
 	if refused != nil {
 		v.Error, v.Field = refused.Message, refused.Field
 		w.WriteHeader(httpStatus(refused.Code))
@@ -199,4 +201,10 @@ func (s *Server) exportList(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + ".xlsx"}))
 	w.Write(doc)
 	return nil
+}
+
+// revealLink is the reveal form's action for enterprise id: the list's own
+// filters and cursor kept, so the page that comes back is the one left.
+func (v enterprisesView) RevealLink(id int64) template.URL {
+	return linkWith("/enterprises/"+strconv.FormatInt(id, 10)+"/reveal", v.Query)
 }

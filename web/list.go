@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -106,4 +107,14 @@ func pieceList(r *http.Request, loc *time.Location) (domain.PieceFilter, app.Pag
 		return f, pq, domain.Invalid("to", "结束日期早于开始日期")
 	}
 	return f, pq, nil
+}
+
+// linkWith is path with the query q, as a link a template writes as it is:
+// given as a string after "?", html/template would escape the query's "="
+// and "&" (%3d), and the link would lose its filters.
+func linkWith(path string, q url.Values) template.URL {
+	if len(q) == 0 {
+		return template.URL(path)
+	}
+	return template.URL((&url.URL{Path: path, RawQuery: q.Encode()}).String())
 }

@@ -284,11 +284,17 @@ const (
 	MaxFileName   = 100
 )
 
-// checkText trims a free-text field and holds it to its limit.
+// checkText trims a free-text field, refuses what a document cannot hold
+// (naming the character and where), and holds it to its limit. A field of
+// only spaces and invisible characters (zero-width spaces, joiners) is
+// empty: a reason made of them is no reason.
 func checkText(field string, v *string, limit int) error {
 	*v = strings.TrimSpace(*v)
-	if !utf8.ValidString(*v) {
-		return invalid(field, "含有无效字符")
+	if what, at, bad := domain.ForbiddenChar(*v); bad {
+		return invalid(field, "含有不允许的字符 %s（第 %d 个字）：请删去后再保存", what, at)
+	}
+	if domain.Blank(*v) {
+		*v = ""
 	}
 	if n := utf8.RuneCountInString(*v); n > limit {
 		return invalid(field, "最多 %d 个字（现有 %d 个）", limit, n)
@@ -297,12 +303,14 @@ func checkText(field string, v *string, limit int) error {
 }
 
 func (a *App) checkPiece(ctx context.Context, in *PieceInput) error {
-	in.Title = strings.TrimSpace(in.Title)
+	if utf8.RuneCountInString(strings.TrimSpace(in.Title)) > MaxTitle {
+		return invalid("title", "标题最多 %d 个字", MaxTitle)
+	}
+	if err := checkText("title", &in.Title, MaxTitle); err != nil {
+		return err
+	}
 	if in.Title == "" {
 		return invalid("title", "标题不能为空")
-	}
-	if utf8.RuneCountInString(in.Title) > MaxTitle {
-		return invalid("title", "标题最多 %d 个字", MaxTitle)
 	}
 	if len(in.Body) > MaxBody {
 		return invalid("body", "正文过长")
@@ -313,6 +321,9 @@ func (a *App) checkPiece(ctx context.Context, in *PieceInput) error {
 	}
 	if err != nil {
 		return err
+	}
+	if what, at, bad := domain.ForbiddenChar(body); bad {
+		return invalid("body", "正文含有不允许的字符 %s（第 %d 个字附近）：请删去后再保存", what, at)
 	}
 	in.Body = body
 	p, err := a.Plan(ctx, 0)

@@ -712,10 +712,15 @@ func (lk *lookup) row(rec []string, cols map[string]int, line int, serial bool,
 		fail(colTitle, "标题为空")
 	case utf8.RuneCountInString(p.Title) > MaxTitleLen:
 		fail(colTitle, "标题过长（%d 字符，最多 %d）", utf8.RuneCountInString(p.Title), MaxTitleLen)
-	case !utf8.ValidString(p.Title) || strings.ContainsRune(p.Title, 0):
-		fail(colTitle, "标题含有无效字符")
+	default:
+		if what, at, bad := domain.ForbiddenChar(p.Title); bad {
+			fail(colTitle, "标题含有不允许的字符 %s（第 %d 个字）", what, at)
+		}
 	}
 	p.Outlet = get(colOutlet)
+	if what, at, bad := domain.ForbiddenChar(p.Outlet); bad {
+		fail(colOutlet, "媒体含有不允许的字符 %s（第 %d 个字）", what, at)
+	}
 	if p.Outlet == "" {
 		p.Outlet = outlet
 	}
@@ -725,6 +730,8 @@ func (lk *lookup) row(rec []string, cols map[string]int, line int, serial bool,
 	p.Body = get(colBody)
 	if len(p.Body) > MaxBodyBytes {
 		fail(colBody, "正文过长（超过 %s）", size(MaxBodyBytes))
+	} else if what, at, bad := domain.ForbiddenChar(p.Body); bad {
+		fail(colBody, "正文含有不允许的字符 %s（第 %d 个字）", what, at)
 	}
 	if s := get(colWords); s != "" {
 		w, err := parseWords(s)

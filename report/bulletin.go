@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/scoring"
 )
@@ -112,7 +113,9 @@ func esc(s string) string {
 		case '"':
 			b.WriteString("&quot;")
 		default:
-			if r < 0x20 && r != '\t' && r != '\n' {
+			// What XML forbids never reaches a document (Word refuses
+			// the file): the inputs refuse it, and this drops it.
+			if !domain.XMLChar(r) || r == '\r' {
 				continue
 			}
 			b.WriteRune(r)

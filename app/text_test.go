@@ -1,0 +1,51 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"kexuan/app"
+	"kexuan/domain"
+	"kexuan/plan"
+	"kexuan/store/storetest"
+)
+
+// What XML forbids (Word refuses a .docx that holds it) is refused where it
+// is typed, naming the field and the character; a reason of spaces and
+// zero-width characters is no reason.
+func TestTextDocumentsCanHold(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		dept, other := p.Departments[1].Code, p.Departments[2].Code
+		f := newFixture(t, dsn, p, src, dept, other)
+		ctx := context.Background()
+		refused := func(what string, err error, field, char string) {
+			t.Helper()
+			e := domain.ErrorOf(err)
+			if e.Code != domain.EInvalid || e.Field != field || !strings.Contains(e.Message, char) {
+				t.Errorf("%s: %v (field %q), want refused on %s naming %s", what, err, e.Field, field, char)
+			}
+		}
+		for _, bad := range []struct{ s, char string }{{"标题\uFFFF", "U+FFFF"}, {"标题\uFFFE", "U+FFFE"}, {"标\x07题", "U+0007"}, {"标题\xed\xa0\x80", "UTF-8"}} {
+			_, err := f.app.CreatePiece(ctx, f.users["reporter"], app.PieceInput{Title: bad.s, Body: "<p>正文</p>"})
+			refused("a title holding "+bad.char, err, "title", bad.char)
+		}
+		_, err := f.app.CreatePiece(ctx, f.users["reporter"], app.PieceInput{Title: "标题", Body: "<p>正文&#xFFFF;</p>"})
+		refused("a body holding U+FFFF", err, "body", "U+FFFF")
+		_, err = f.app.CreatePiece(ctx, f.users["reporter"], app.PieceInput{Title: "\u200b \u200b", Body: "<p>正文</p>"})
+		refused("a title of zero-width spaces", err, "title", "标题")
+		id := f.approved("科技活动周")
+		_, err = f.app.Return(ctx, f.users["leader"], id, "意见\uFFFF")
+		if e := domain.ErrorOf(err); e.Code != domain.EInvalid || e.Field != "comment" {
+			t.Errorf("a comment holding U+FFFF: %v", err)
+		}
+		for _, blank := range []string{"   ", "\u200b\u200b\u200b", " \u200d\ufeff\u3000 "} {
+			_, err := f.app.RecordAdjustment(ctx, f.users["office"], app.AdjustmentInput{Department: dept, Date: "2017-03-01", Points: 1, Reason: blank})
+			refused("an adjustment whose reason is "+strings.ToValidUTF8(blank, "?"), err, "reason", "")
+		}
+		if _, err := f.app.RecordAdjustment(ctx, f.users["office"], app.AdjustmentInput{Department: dept, Date: "2017-03-01", Points: 1, Reason: "补报\u200b材料"}); err != nil {
+			t.Errorf("a reason with a zero-width space inside: %v", err)
+		}
+	})
+}

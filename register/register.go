@@ -31,7 +31,7 @@ import (
 // Limits on what a register may be.
 const (
 	MaxCSVSize   = 1 << 30   // 1 GiB: several million rows
-	MaxXLSXSize  = 200 << 20 // an xlsx is compressed; its rows expand in memory
+	MaxXLSXSize  = 64 << 20  // an xlsx is compressed and read whole; its rows expand in memory
 	MaxListed    = 200       // bad rows listed in one error
 	MaxTitleLen  = 500       // characters
 	MaxWords     = 1_000_000
@@ -211,6 +211,12 @@ func openRows(path string, sc *schema) (src rows, name, encoding string, err err
 		}
 		if st.Size() > MaxXLSXSize {
 			return fail(fileError(name, "文件过大（%s）：Excel 登记表不能超过 %s，大批数据请用 CSV", size(st.Size()), size(MaxXLSXSize)))
+		}
+		if err := checkWorkbook(f, st.Size()); err != nil {
+			return fail(fileError(name, "%v", err))
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return fail(err)
 		}
 		x, err := newXLSX(f, sc)
 		if err != nil {

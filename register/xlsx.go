@@ -20,7 +20,7 @@ type xlsxRows struct {
 }
 
 func newXLSX(f *os.File, sc *schema) (*xlsxRows, error) {
-	wb, err := excelize.OpenReader(f, excelize.Options{RawCellValue: true, UnzipSizeLimit: 2 << 30})
+	wb, err := excelize.OpenReader(f, excelize.Options{RawCellValue: true, UnzipSizeLimit: MaxXLSXUnpacked, UnzipXMLSizeLimit: xlsxSpool})
 	if err != nil {
 		return nil, err
 	}

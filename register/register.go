@@ -30,10 +30,10 @@ import (
 
 // Limits on what a register may be.
 const (
-	MaxCSVSize   = 1 << 30   // 1 GiB: several million rows
-	MaxXLSXSize  = 64 << 20  // an xlsx is compressed and read whole; its rows expand in memory
-	MaxListed    = 200       // bad rows listed in one error
-	MaxTitleLen  = 500       // characters
+	MaxCSVSize   = 1 << 30  // 1 GiB: several million rows
+	MaxXLSXSize  = 64 << 20 // an xlsx is compressed and read whole; its rows expand in memory
+	MaxListed    = 200      // bad rows listed in one error
+	MaxTitleLen  = 500      // characters
 	MaxWords     = 1_000_000
 	MaxBodyBytes = 4 << 20
 )

@@ -199,6 +199,16 @@ func (a *App) Export(ctx context.Context, act *Actor, year int, asOf plan.Date, 
 	if err != nil {
 		return nil, nil, err
 	}
+	if enc.Ledgers() {
+		// Every department's ledger, a publication a line with its title.
+		day, err := plan.ParseDate(res.AsOf)
+		if err != nil {
+			return nil, nil, err
+		}
+		if res, err = a.score(ctx, p, day, "", true); err != nil {
+			return nil, nil, err
+		}
+	}
 	doc, err := a.exported(ctx, act, enc, p, res, name, "as_of "+res.AsOf)
 	return doc, res, err
 }

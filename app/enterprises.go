@@ -258,7 +258,7 @@ func (a *App) ExportEnterprises(ctx context.Context, act *Actor, f domain.Enterp
 		return nil, err
 	}
 	l := &report.List{Title: p.Bureau + " 企业名录", Author: p.Bureau,
-		Heads: []string{"编号", "企业名称", "统一社会信用代码", "园区", "地址", "联系人", "联系电话", "行业"}, Widths: []float64{7, 32, 22, 16, 30, 14, 14, 12}}
+		Heads: []string{"编号", "企业名称", "统一社会信用代码", "园区", "地址", "联系人", "联系电话", "行业"}, Widths: []float64{7, 32, 22, 16, 30, 14, 14, 12}, Numeric: []bool{true}}
 	q := a.DB.Q()
 	var from *store.EnterpriseKey
 	for {

@@ -66,6 +66,7 @@ func (a *App) ExportList(ctx context.Context, act *Actor, kind string, year int)
 		l.Title = fmt.Sprintf("%d年主要形式（活动）", pl.Year)
 		l.Heads = []string{"序号", "活动", "牵头", "责任科室", "开始", "结束", "状态", "材料", "稿件", "总结", "缺少"}
 		l.Widths = []float64{6, 24, 12, 24, 11, 11, 8, 6, 6, 40, 24}
+		l.Numeric = []bool{7: true, 8: true, 10: false}
 		for _, v := range acts {
 			first, last := "", ""
 			if v.First.Year != 0 {

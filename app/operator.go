@@ -97,7 +97,7 @@ func (a *App) score(ctx context.Context, p *plan.Plan, asOf plan.Date, dept stri
 		return nil, err
 	}
 	res := scoring.Score(p, asOf, entries, scoring.Options{Adjustments: adj})
-	if detail {
+	if detail && dept != "" {
 		// The detail read one department's publications; its rank is its
 		// place in the whole bureau, as the report without --detail says.
 		all, err := a.DB.Entries(ctx, p, asOf)

@@ -314,7 +314,13 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 		}
 		*deptFlag = d.Code
 	}
-	res, err := a.ScoreReport(ctx, p, asOf, *deptFlag, *detail)
+	enc, err := report.Find(report.Encoders, *format)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	// A document that prints every ledger line by line (the year-end
+	// workbook) is scored a publication an entry.
+	res, err := a.ScoreReport(ctx, p, asOf, *deptFlag, *detail || enc.Ledgers())
 	if err != nil {
 		return err
 	}
@@ -328,10 +334,6 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 	}
 	// --detail with table or csv: the department's ledger, a line per
 	// publication (JSON and xlsx carry it in the report itself).
-	enc, err := report.Find(report.Encoders, *format)
-	if err != nil {
-		return usagef("%v", err)
-	}
 	if *detail && (*format == "table" || *format == "csv") {
 		if enc, err = report.Find(report.LedgerEncoders, *format); err != nil {
 			return err

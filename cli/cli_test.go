@@ -17,6 +17,7 @@ import (
 
 	"kexuan/domain"
 	"kexuan/plan"
+	"kexuan/report/ooxmlcheck"
 	"kexuan/store"
 	"kexuan/store/storetest"
 	"kexuan/testclock"
@@ -748,6 +749,59 @@ func TestReportDetailRank(t *testing.T) {
 		}
 		if len(ranks) < 2 {
 			t.Fatalf("the example register ranks every department alike: %v", ranks)
+		}
+	})
+}
+
+// The year-end workbook opens clean in Excel: numbers are number cells,
+// every part in schema order, and its 积分台账 sheet names and dates each
+// piece (one line a publication, not months lumped).
+func TestYearEndWorkbookClean(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		mustRun(t, "init", "--db", dsn)
+		mustRun(t, "import", "--db", dsn, "publications", filepath.Join("..", "examples", "register-2017.csv"))
+		dir := t.TempDir()
+		for name, args := range map[string][]string{
+			"year-end":   {"--format", "xlsx"},
+			"department": {"--format", "xlsx", "--department", "office", "--detail"},
+		} {
+			out := filepath.Join(dir, name+".xlsx")
+			mustRun(t, append([]string{"report", "--db", dsn, "--year", "2017", "--as-of", "2017-12-31", "--out", out}, args...)...)
+			doc, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range ooxmlcheck.Check(doc) {
+				t.Errorf("%s: %s", name, p)
+			}
+			text, err := ooxmlcheck.TextNumbers(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(text) > 0 {
+				t.Errorf("%s: numbers written as text: %v", name, text)
+			}
+		}
+		f, err := excelize.OpenFile(filepath.Join(dir, "year-end.xlsx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, err := f.GetRows("积分台账")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pieces := 0
+		for _, r := range rows[2:] {
+			if len(r) > 6 && r[1] == "得分" && r[3] != "" && r[3] != "加分" {
+				pieces++
+				if r[6] == "" || r[5] == "" {
+					t.Errorf("a publication's line without its title or date: %q", r)
+				}
+			}
+		}
+		if pieces < 10 {
+			t.Errorf("the 积分台账 sheet names %d pieces", pieces)
 		}
 	})
 }

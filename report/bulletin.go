@@ -142,17 +142,15 @@ func run(text, font string, size int, color string, bold bool) string {
 // extra pPr, and its runs; exact line spacing on the page's grid.
 func para(jc string, indentChars int, extra string, runs ...string) string {
 	var b strings.Builder
-	b.WriteString(`<w:p><w:pPr>`)
-	b.WriteString(extra)
-	fmt.Fprintf(&b, `<w:spacing w:line="%d" w:lineRule="exact"/>`, linePitch)
+	props := []string{fmt.Sprintf(`<w:spacing w:line="%d" w:lineRule="exact"/>`, linePitch), extra}
 	if indentChars > 0 {
 		// Characters for Word and WPS, twips for the others (3号: 320 a character).
-		fmt.Fprintf(&b, `<w:ind w:firstLineChars="%d" w:firstLine="%d"/>`, indentChars, indentChars*320/100)
+		props = append(props, fmt.Sprintf(`<w:ind w:firstLineChars="%d" w:firstLine="%d"/>`, indentChars, indentChars*320/100))
 	}
 	if jc != "" {
-		b.WriteString(`<w:jc w:val="` + jc + `"/>`)
+		props = append(props, `<w:jc w:val="`+jc+`"/>`)
 	}
-	b.WriteString(`</w:pPr>`)
+	b.WriteString(`<w:p>` + pPr(props...))
 	for _, r := range runs {
 		b.WriteString(r)
 	}

@@ -15,6 +15,7 @@ import (
 	"kexuan/plan"
 	"kexuan/report"
 	"kexuan/scoring"
+	"kexuan/report/ooxmlcheck"
 )
 
 func bulletinFixture(t *testing.T) (*report.Bulletin, map[string]string) {
@@ -60,6 +61,9 @@ func bulletinFixture(t *testing.T) (*report.Bulletin, map[string]string) {
 // 成文日期 in Chinese numerals, and every number the report's.
 func TestBulletinFormat(t *testing.T) {
 	b, parts := bulletinFixture(t)
+	for _, p := range ooxmlcheck.Check([]byte(parts["docx"])) {
+		t.Errorf("the 通报's docx: %s", p)
+	}
 	doc := parts["word/document.xml"]
 	for _, want := range []string{
 		`<w:pgSz w:w="11906" w:h="16838"/>`,

@@ -21,12 +21,19 @@ type Encoder interface {
 	ContentType() string
 	// Encode writes the document of r under plan p.
 	Encode(w io.Writer, p *plan.Plan, r *scoring.Result) error
+	// Ledgers reports whether the document prints every department's
+	// ledger a publication a line (titled and dated): r is then scored
+	// with one entry per publication.
+	Ledgers() bool
 }
 
 type encoder struct {
 	format, ext, contentType string
 	encode                   func(io.Writer, *plan.Plan, *scoring.Result) error
+	ledgers                  bool
 }
+
+func (e encoder) Ledgers() bool { return e.ledgers }
 
 func (e encoder) Format() string      { return e.format }
 func (e encoder) Ext() string         { return e.ext }
@@ -37,18 +44,18 @@ func (e encoder) Encode(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 
 // The encoders of the year's assessment (one row per department).
 var (
-	JSONEncoder  Encoder = encoder{"json", ".json", "application/json; charset=utf-8", func(w io.Writer, _ *plan.Plan, r *scoring.Result) error { return JSON(w, r) }}
-	TableEncoder Encoder = encoder{"table", ".txt", "text/plain; charset=utf-8", Table}
-	CSVEncoder   Encoder = encoder{"csv", ".csv", "text/csv; charset=utf-8", CSV}
-	XLSXEncoder  Encoder = encoder{"xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", XLSX}
+	JSONEncoder  Encoder = encoder{"json", ".json", "application/json; charset=utf-8", func(w io.Writer, _ *plan.Plan, r *scoring.Result) error { return JSON(w, r) }, false}
+	TableEncoder Encoder = encoder{"table", ".txt", "text/plain; charset=utf-8", Table, false}
+	CSVEncoder   Encoder = encoder{"csv", ".csv", "text/csv; charset=utf-8", CSV, false}
+	XLSXEncoder  Encoder = encoder{"xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", XLSX, true}
 )
 
 // The encoders of a department's ledger (every line, each publication with
 // its title): r holds that department, scored with one entry per
 // publication.
 var (
-	LedgerCSVEncoder  Encoder = encoder{"csv", ".csv", "text/csv; charset=utf-8", LedgerCSV}
-	LedgerXLSXEncoder Encoder = encoder{"xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", LedgerXLSX}
+	LedgerCSVEncoder  Encoder = encoder{"csv", ".csv", "text/csv; charset=utf-8", LedgerCSV, false}
+	LedgerXLSXEncoder Encoder = encoder{"xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", LedgerXLSX, true}
 )
 
 // Encoders are the assessment's encoders by format; LedgerEncoders the

@@ -17,6 +17,9 @@ var ledgerKinds = map[string]string{scoring.LinePoints: "得分", scoring.LineCa
 
 var ledgerHeads = []string{"类型", "类别", "渠道", "月份", "日期", "稿件标题", "媒体", "字数", "条数", "分值", "说明"}
 
+// ledgerNumeric are the ledger's columns of numbers (字数, 条数, 分值).
+var ledgerNumeric = map[int]bool{7: true, 8: true, 9: true}
+
 // ledgerRow is one ledger line as the exports print it.
 func ledgerRow(p *plan.Plan, l scoring.Line) []string {
 	cat, ch := l.Category, l.Channel
@@ -115,7 +118,7 @@ func LedgerXLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 				if c == 5 || c == 10 {
 					st = sLeft
 				}
-				x.set(cell(c+1, n+3), v, st)
+				x.value(cell(c+1, n+3), v, st, ledgerNumeric[c])
 			}
 		}
 		x.keep(f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}))
@@ -151,4 +154,4 @@ func LedgerTable(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 }
 
 // LedgerTableEncoder is the ledger for a terminal.
-var LedgerTableEncoder Encoder = encoder{"table", ".txt", "text/plain; charset=utf-8", LedgerTable}
+var LedgerTableEncoder Encoder = encoder{"table", ".txt", "text/plain; charset=utf-8", LedgerTable, false}

@@ -15,12 +15,16 @@ type List struct {
 	Author string // the bureau, for the document's properties
 	Heads  []string
 	Widths []float64
-	Rows   [][]string
+	// Numeric marks the columns of numbers (counts, points, ids): their
+	// values are written as number cells.
+	Numeric []bool
+	Rows    [][]string
 }
 
 // ListXLSX writes a list as an A4 landscape sheet: the title, the header
 // repeated on every printed page, page numbers, and the document's
-// properties. Every cell is text (never a formula).
+// properties. A cell is a number where its column is Numeric, text
+// otherwise (never a formula).
 func ListXLSX(w io.Writer, l *List) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -49,7 +53,7 @@ func ListXLSX(w io.Writer, l *List) error {
 	}
 	for r, row := range l.Rows {
 		for c, v := range row {
-			x.set(cell(c+1, r+3), SafeCell(v), sCell)
+			x.value(cell(c+1, r+3), v, sCell, c < len(l.Numeric) && l.Numeric[c])
 		}
 	}
 	x.keep(f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}))

@@ -259,7 +259,7 @@ func ledgerSheet(f *excelize.File, p *plan.Plan, r *scoring.Result, sTitle, sHea
 				if c == 5 || c == 10 {
 					st = sLeft
 				}
-				x.set(cell(c+2, row), v, st)
+				x.value(cell(c+2, row), v, st, ledgerNumeric[c])
 			}
 			row++
 		}
@@ -301,6 +301,19 @@ func (x *xl) keep(err error) {
 func (x *xl) set(ref, s string, style int) {
 	x.keep(x.f.SetCellStr(x.sheet, ref, s)) // always a string, never a formula
 	x.keep(x.f.SetCellStyle(x.sheet, ref, ref, style))
+}
+
+// value writes a column's value: a number cell where the column holds
+// numbers and v is one (SUM works, no "number stored as text"), text
+// otherwise (made safe from formula injection).
+func (x *xl) value(ref, v string, style int, numeric bool) {
+	if numeric && v != "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			x.num(ref, f, style)
+			return
+		}
+	}
+	x.set(ref, SafeCell(v), style)
 }
 
 func (x *xl) num(ref string, v float64, style int) {

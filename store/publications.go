@@ -730,10 +730,11 @@ func tierBounds(p *plan.Plan) []int {
 // department in a plan year up to asOf, for a ledger that names each one.
 func (s *DB) PublicationEntries(ctx context.Context, p *plan.Plan, asOf plan.Date, dept string) ([]scoring.Entry, error) {
 	last := lastDay(p, asOf)
-	q := fmt.Sprintf(`SELECT p.id, p.channel, %s, p.words, p.title, p.outlet
+	// dept "" is every department (the year-end workbook's 积分台账).
+	q := fmt.Sprintf(`SELECT p.id, d.code, p.channel, %s, p.words, p.title, p.outlet
 		FROM publications p JOIN departments d ON d.id = p.department_id
-		WHERE d.code = $1 AND p.day >= $2 AND p.day <= $3 AND p.counted
-		ORDER BY p.day, p.id`, s.dialect.dayText)
+		WHERE ($1 = '' OR d.code = $1) AND p.day >= $2 AND p.day <= $3 AND p.counted
+		ORDER BY d.code, p.day, p.id`, s.dialect.dayText)
 	rows, err := s.sql.QueryContext(ctx, q, dept, p.Start().String(), last.String())
 	if err != nil {
 		return nil, err
@@ -741,9 +742,9 @@ func (s *DB) PublicationEntries(ctx context.Context, p *plan.Plan, asOf plan.Dat
 	defer rows.Close()
 	var out []scoring.Entry
 	for rows.Next() {
-		e := scoring.Entry{Department: dept, Count: 1}
+		e := scoring.Entry{Count: 1}
 		var day string
-		if err := rows.Scan(&e.Ref, &e.Channel, &day, &e.Words, &e.Title, &e.Outlet); err != nil {
+		if err := rows.Scan(&e.Ref, &e.Department, &e.Channel, &day, &e.Words, &e.Title, &e.Outlet); err != nil {
 			return nil, err
 		}
 		if e.Date, err = plan.ParseDate(day); err != nil {

@@ -5,7 +5,6 @@ import (
 	"kexuan/app"
 	"kexuan/domain"
 	"kexuan/plan"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -111,7 +110,7 @@ func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "审计日志-" + s.App.Now().In(zone).Format("20060102") + ".csv"}))
+	setAttachment(w, "审计日志-"+s.App.Now().In(zone).Format("20060102")+".csv")
 	w.Write(doc)
 	return nil
 }

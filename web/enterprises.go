@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"html/template"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -175,7 +174,7 @@ func (s *Server) exportEnterprises(w http.ResponseWriter, r *http.Request, c *re
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "企业名录.xlsx"}))
+	setAttachment(w, "企业名录.xlsx")
 	w.Write(doc)
 	return nil
 }
@@ -198,7 +197,7 @@ func (s *Server) exportList(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + ".xlsx"}))
+	setAttachment(w, name+".xlsx")
 	w.Write(doc)
 	return nil
 }

@@ -2,12 +2,15 @@ package web_test
 
 import (
 	"bytes"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
 	"kexuan/domain"
+	"kexuan/report/ooxmlcheck"
 	"kexuan/store/storetest"
 )
 
@@ -102,6 +105,53 @@ func TestBulletinDownload(t *testing.T) {
 		rows := must(e.db.Q().AuditEntries(t.Context(), domain.AuditFilter{Action: "export", Object: "bulletin:2017-03"}))(t)
 		if len(rows) != 1 || !strings.Contains(rows[0].Reason, "金科通〔2017〕3号") {
 			t.Errorf("audit: %+v", rows)
+		}
+	})
+}
+
+// Every workbook the pages give opens clean: numbers are number cells and
+// every part in schema order; every download carries its Chinese name both
+// as filename* (UTF-8) and as an ASCII filename.
+func TestDownloadsOpenClean(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		id := e.newPiece("reporter", domain.StateApproved, false)
+		office := e.as("office")
+		if res, body := office.do("POST", "/api/v1/pieces/"+itoa(id)+"/adoptions", map[string]any{"channel": "intranet", "date": "2017-05-02"}); res.StatusCode != 201 {
+			t.Fatalf("adopt: %d %s", res.StatusCode, body)
+		}
+		for _, path := range []string{
+			"/export/report.xlsx?year=2017&as_of=2017-12-31",
+			"/ledger/hightech/export?format=xlsx&year=2017&as_of=2017-12-31",
+			"/export/lists/activities?year=2017",
+			"/export/lists/visits?year=2017",
+			"/export/lists/policies?year=2017",
+			"/export/lists/commissions?year=2017",
+			"/export/lists/reaches?year=2017",
+			"/export/enterprises.xlsx",
+		} {
+			res, body := office.do("GET", path, nil)
+			if res.StatusCode != 200 {
+				t.Errorf("%s: %d %.200s", path, res.StatusCode, body)
+				continue
+			}
+			cd := res.Header.Get("Content-Disposition")
+			m := regexp.MustCompile(`^attachment; filename="([\x21-\x7e]+)"; filename\*=UTF-8''([\x21-\x7e]+)$`).FindStringSubmatch(cd)
+			if m == nil {
+				t.Errorf("%s: Content-Disposition %q", path, cd)
+			} else if name, err := url.PathUnescape(m[2]); err != nil || !strings.HasSuffix(name, ".xlsx") || !regexp.MustCompile(`\p{Han}`).MatchString(name) {
+				t.Errorf("%s: the name %q (%v)", path, name, err)
+			}
+			for _, p := range ooxmlcheck.Check([]byte(body)) {
+				t.Errorf("%s: %s", path, p)
+			}
+			text, err := ooxmlcheck.TextNumbers([]byte(body))
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if len(text) > 0 {
+				t.Errorf("%s: numbers written as text: %v", path, text)
+			}
 		}
 	})
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -170,7 +169,7 @@ func (s *Server) issueDocx(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fmt.Sprintf("%s%d年第%d期.docx", d.Plan.Journal.Name, d.Year, d.Number)}))
+	setAttachment(w, fmt.Sprintf("%s%d年第%d期.docx", d.Plan.Journal.Name, d.Year, d.Number))
 	w.Write(doc)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"kexuan/domain"
+	"kexuan/report/ooxmlcheck"
 	"kexuan/store/storetest"
 )
 
@@ -102,6 +103,9 @@ func TestJournal(t *testing.T) {
 		res, doc := rep.do("GET", "/journal/"+id+"/docx", nil)
 		if res.StatusCode != 200 || !strings.HasPrefix(doc, "PK") {
 			t.Fatalf("docx: %d", res.StatusCode)
+		}
+		for _, p := range ooxmlcheck.Check([]byte(doc)) {
+			t.Errorf("the journal's docx: %s", p)
 		}
 		soffice, err := exec.LookPath("soffice")
 		if err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"mime"
 	"net/http"
 	"time"
 
@@ -127,7 +126,7 @@ func (s *Server) bulletin(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	setAttachment(w, name)
 	_, err = w.Write(doc)
 	return err
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -326,7 +325,7 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 // sendFile answers with a stored file as a download.
 func sendFile(w http.ResponseWriter, name, contentType string, data []byte) error {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	setAttachment(w, name)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	_, err := w.Write(data)
 	return err

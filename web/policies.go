@@ -1,7 +1,6 @@
 package web
 
 import (
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -140,7 +139,7 @@ func (s *Server) booklet(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "科技政策汇编.docx"}))
+	setAttachment(w, "科技政策汇编.docx")
 	w.Write(doc)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"kexuan/report/ooxmlcheck"
 	"kexuan/store/storetest"
 )
 
@@ -95,6 +96,9 @@ func TestPolicyCampaign(t *testing.T) {
 		res, doc := leader.do("GET", "/policies/booklet.docx?year=2017", nil)
 		if res.StatusCode != 200 || !strings.HasPrefix(doc, "PK") {
 			t.Fatalf("booklet: %d", res.StatusCode)
+		}
+		for _, p := range ooxmlcheck.Check([]byte(doc)) {
+			t.Errorf("the booklet's docx: %s", p)
 		}
 		soffice, err := exec.LookPath("soffice")
 		if err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -318,7 +317,7 @@ func (s *Server) exportXLSX(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "考核表-" + res.AsOf + ".xlsx"}))
+	setAttachment(w, "考核表-"+res.AsOf+".xlsx")
 	_, err = w.Write(doc)
 	return err
 }
@@ -431,7 +430,7 @@ func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	}
 	name := res.Departments[0].Name + "积分台账-" + res.AsOf + enc.Ext()
 	w.Header().Set("Content-Type", enc.ContentType())
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	setAttachment(w, name)
 	_, err = w.Write(doc)
 	return err
 }

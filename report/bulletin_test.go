@@ -14,8 +14,8 @@ import (
 
 	"kexuan/plan"
 	"kexuan/report"
-	"kexuan/scoring"
 	"kexuan/report/ooxmlcheck"
+	"kexuan/scoring"
 )
 
 func bulletinFixture(t *testing.T) (*report.Bulletin, map[string]string) {

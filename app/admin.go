@@ -213,6 +213,12 @@ func (a *App) Export(ctx context.Context, act *Actor, year int, asOf plan.Date, 
 	return doc, res, err
 }
 
+// CanExportLedger reports whether u may export dept's ledger: the roles
+// that export, a department's users their own department's only.
+func CanExportLedger(u *domain.User, dept string) bool {
+	return u != nil && u.Role.Can(domain.PermExport) && (!u.Role.InDepartment() || dept == u.Department)
+}
+
 // ExportLedger encodes one department's ledger — every line, each
 // publication with its title — with a ledger encoder, audited once it
 // succeeded. A department's users export their own department's only.
@@ -222,7 +228,7 @@ func (a *App) ExportLedger(ctx context.Context, act *Actor, year int, asOf plan.
 	if !act.Role.Can(domain.PermExport) {
 		return nil, nil, forbidden("无权导出")
 	}
-	if act.Role.InDepartment() && dept != act.Department {
+	if !CanExportLedger(act.User, dept) {
 		return nil, nil, forbidden("只能导出本科室的台账")
 	}
 	p, err := a.Plan(ctx, year)

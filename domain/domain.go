@@ -21,6 +21,7 @@ const (
 	ETooMany      = "too_many"     // throttled
 	ETooLarge     = "too_large"    // a request body over its route's limit
 	EUnsupported  = "unsupported"  // a body of a type the route does not take
+	EMethod       = "method"       // a path that exists, asked with a method it does not take
 	EInternal     = "internal"     // anything else; logged, not shown
 )
 

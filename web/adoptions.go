@@ -34,7 +34,7 @@ func (s *Server) recordAdoption(w http.ResponseWriter, r *http.Request, c *reqCt
 			return err
 		}
 		form.Error, form.Field = e.Message, e.Field
-		return s.showPiece(w, r, c, id, &form)
+		return s.showPiece(w, r, c, id, &form, nil)
 	}
 	if v := strings.TrimSpace(form.Words); v != "" {
 		n, err := strconv.Atoi(v)

@@ -24,6 +24,14 @@ func TestBrowserMonthAndNotices(t *testing.T) {
 	if f := u.text(".flash"); !strings.Contains(f, "已催报") {
 		t.Errorf("after 催报: %s", f)
 	}
+	// The month switcher sends its form when a month is chosen (its script
+	// is a static file the Content-Security-Policy allows).
+	u.run("switch the month", chromedp.Navigate(e.ts.URL+"/month"), chromedp.WaitVisible(`select[name="month"]`),
+		js(`window.__stale = true; var s = document.querySelector('select[name="month"]'); s.value = "2017-03"; s.dispatchEvent(new Event("change"))`),
+		poll(`window.__stale !== true && document.readyState === "complete"`))
+	if loc := u.location(); !strings.HasSuffix(loc, "/month?month=2017-03") {
+		t.Errorf("choosing 2017-03 went to %s", loc)
+	}
 	u.run("close the month", chromedp.Navigate(e.ts.URL+"/month?month=2017-03"), chromedp.WaitVisible("#close-form"),
 		chromedp.SendKeys(`#close-form input[name="reason"]`, "三月已通报"), submitClick("#close-form button"), chromedp.WaitVisible("#snapshot"))
 	u.logout()

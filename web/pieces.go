@@ -64,6 +64,7 @@ var actionNames = map[string]string{"create": "起草", "edit": "修改", "submi
 // may do to it (the same domain.Allow that app checks).
 type pieceView struct {
 	Detail        *app.PieceDetail
+	AttachError   string // a refused upload, shown on the upload form
 	Can           domain.Actions
 	Themes        []string
 	Channels      []string
@@ -90,12 +91,14 @@ func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
-	return s.showPiece(w, r, c, id, nil)
+	return s.showPiece(w, r, c, id, nil, nil)
 }
 
 // showPiece renders a piece's page; form, when not nil, is a refused
 // adoption form to show again (with 422).
-func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, form *adoptForm) error {
+// showPiece renders a piece's page; form is a refused adoption form and
+// attach a refused upload, each shown on its own form (status 422).
+func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, form *adoptForm, attach *domain.Error) error {
 	d, err := s.App.PieceDetail(r.Context(), c.user, id)
 	if err != nil {
 		return err
@@ -124,6 +127,11 @@ func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id
 		ChanNames: chanNames, ActionNames: actionNames, Adopt: adoptForm{Date: today.String()}, Points: map[int64]string{}, Plan: p}
 	if form != nil {
 		v.Adopt = *form
+	}
+	if attach != nil {
+		v.AttachError = attach.Message
+	}
+	if form != nil || attach != nil {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
 	for _, a := range d.Adoptions {
@@ -274,15 +282,23 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request, c *req
 	if err != nil {
 		return err
 	}
+	// A refused file is said on the piece's upload form, not on a page of
+	// its own.
+	refused := func(err error) error {
+		if e := domain.ErrorOf(err); e.Code == domain.EInvalid || e.Code == domain.EUnsupported || e.Code == domain.ETooLarge {
+			return s.showPiece(w, r, c, id, nil, e)
+		}
+		return err
+	}
 	name, data, err := formFile(r, "file")
 	if err != nil {
-		return err
+		return refused(err)
 	}
 	if data == nil {
-		return &domain.Error{Code: domain.EInvalid, Field: "file", Message: "请选择文件"}
+		return refused(&domain.Error{Code: domain.EInvalid, Field: "file", Message: "请选择文件"})
 	}
 	if _, err := s.App.AddAttachment(r.Context(), c.actor, id, name, data); err != nil {
-		return err
+		return refused(err)
 	}
 	s.redirect(w, r, "/pieces/"+strconv.FormatInt(id, 10), "附件已上传")
 	return nil

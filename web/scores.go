@@ -250,6 +250,7 @@ type ledgerView struct {
 	KindNames             map[string]string
 	CatNames              map[string]string
 	ChanNames             map[string]string
+	CanExport             bool // the export links are shown (app.CanExportLedger)
 }
 
 func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -280,7 +281,7 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	}
 	s.render(w, r, c, "ledger", "积分台账", ledgerView{LedgerPage: pg, Next: link(pg.Next), Prev: link(pg.Prev), AsOf: pg.AsOf.String(),
 		SummaryRows: ledgerRows(pg.Summary, kindNames, catNames, chanNames), LineRows: ledgerRows(pg.Lines, kindNames, catNames, chanNames),
-		Filter: filter, KindNames: kindNames, CatNames: catNames, ChanNames: chanNames})
+		Filter: filter, KindNames: kindNames, CatNames: catNames, ChanNames: chanNames, CanExport: app.CanExportLedger(c.user, pg.Dept.Code)})
 	return nil
 }
 

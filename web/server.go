@@ -131,7 +131,39 @@ func New(a *app.App, log *slog.Logger) (*Server, error) {
 	}
 	files := http.FileServer(http.FS(static))
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", noListing(static, cacheForever(gzipped(gz, files)))))
+	// Whatever no route takes: a page in Chinese, in the site's layout.
+	s.mux.HandleFunc("/", s.fallback)
 	return s, nil
+}
+
+// fallback answers a path no route takes (404), or takes with other
+// methods (405, with Allow): JSON under /api/, otherwise the error page in
+// the layout — with the menu when signed in — and a way back.
+func (s *Server) fallback(w http.ResponseWriter, r *http.Request) {
+	c := &reqCtx{route: &Route{Method: r.Method, Path: "/", Public: true, API: strings.HasPrefix(r.URL.Path, "/api/")}}
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		if u, sess, err := s.App.Authenticate(r.Context(), ck.Value); err == nil {
+			c.user, c.session, c.token = u, sess, ck.Value
+			c.actor = &app.Actor{User: u, Address: clientIP(r)}
+		}
+	}
+	var allowed []string
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		if m == r.Method || m == "GET" && r.Method == "HEAD" {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		s.fail(w, r, c, &domain.Error{Code: domain.EMethod, Message: "此页面不接受这种请求（" + r.Method + "）：请从页面上的链接或按钮进入"})
+		return
+	}
+	s.fail(w, r, c, &domain.Error{Code: domain.ENotFound, Message: "没有这个页面：地址可能有误，或页面已移走"})
 }
 
 // Routes returns the route table.
@@ -395,6 +427,8 @@ func httpStatus(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case domain.EUnsupported:
 		return http.StatusUnsupportedMediaType
+	case domain.EMethod:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
@@ -531,11 +565,11 @@ func noListing(files fs.FS, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimSuffix(r.URL.Path, "/")
 		if name == "" || strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r)
+			http.Error(w, "没有这个文件", http.StatusNotFound)
 			return
 		}
 		if st, err := fs.Stat(files, name); err != nil || st.IsDir() {
-			http.NotFound(w, r)
+			http.Error(w, "没有这个文件", http.StatusNotFound)
 			return
 		}
 		next.ServeHTTP(w, r)

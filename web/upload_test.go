@@ -47,8 +47,13 @@ func TestAttachments(t *testing.T) {
 			{"huge.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 12<<20)...), 413}, // over the route's body limit: refused unread
 		}
 		for _, c := range cases {
-			if res, body := rep.upload(path, c.name, c.data); res.StatusCode != c.want {
+			res, body := rep.upload(path, c.name, c.data)
+			if res.StatusCode != c.want {
 				t.Errorf("%s: %d, want %d (%.200s)", c.name, res.StatusCode, c.want, body)
+			}
+			// A refused file is said on the piece's own upload form.
+			if c.want == 422 && (!strings.Contains(body, `id="attach-error"`) || !strings.Contains(body, `id="attach-form"`)) {
+				t.Errorf("%s: the refusal is not on the piece's upload form: %.300s", c.name, body)
 			}
 		}
 		atts, err := e.db.Q().Attachments(t.Context(), id)

@@ -124,4 +124,20 @@
       });
     });
   }
+
+  // A select that sends its form when changed (the month switcher): no
+  // inline handler, which the Content-Security-Policy refuses.
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-autosubmit]"), function (sel) {
+    sel.addEventListener("change", function () { if (sel.form) { sel.form.submit(); } });
+  });
+
+  // 返回上一页 on an error page: back where the user came from, or home.
+  Array.prototype.forEach.call(document.querySelectorAll("a[data-back]"), function (a) {
+    a.addEventListener("click", function (ev) {
+      if (window.history.length > 1 && document.referrer) {
+        ev.preventDefault();
+        window.history.back();
+      }
+    });
+  });
 })();

@@ -60,13 +60,13 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 	if ok, first := a.throttle.allow(addr, username, now); !ok {
 		if first {
 			a.auditAlways(ctx, &Actor{Address: addr}, "login_throttled", "user:"+username, domain.AuditDenied,
-				fmt.Sprintf("too many failed sign-ins from this address; further attempts in the next %v are refused without a row", ThrottleWindow))
+				fmt.Sprintf("此地址登录失败次数过多；此后 %v 内的尝试一律拒绝，不再逐条记录", ThrottleWindow))
 		}
 		return "", nil, &domain.Error{Code: domain.ETooMany, Message: "尝试次数过多，请稍后再试"}
 	}
 	if !wellFormed {
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, domain.AuditFailed, "user name or password too long, or control characters")
+		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, domain.AuditFailed, "用户名或密码过长，或含控制字符")
 		return "", nil, errBadLogin
 	}
 	u, err := a.DB.Q().UserByName(ctx, username)
@@ -85,25 +85,25 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 	switch {
 	case u == nil:
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, domain.AuditFailed, "unknown user")
+		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, domain.AuditFailed, "没有这个用户")
 		return "", nil, errBadLogin
 	case u.Disabled:
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "disabled")
+		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "账户已停用")
 		return "", nil, errBadLogin
 	case u.LockedUntil.After(now):
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "locked")
+		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "账户已锁定")
 		return "", nil, errBadLogin
 	case !ok:
 		a.throttle.fail(addr, username, now)
-		if _, err := a.passwordFailure(ctx, actor, "login", "wrong password"); err != nil {
+		if _, err := a.passwordFailure(ctx, actor, "login", "密码错误"); err != nil {
 			return "", nil, err
 		}
 		return "", nil, errBadLogin
 	}
 	if u.Role == domain.Pending {
-		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "no role yet")
+		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "账户尚未授权")
 		return "", nil, &domain.Error{Code: domain.EForbidden, Message: "账户尚未分配角色：请联系安全管理员"}
 	}
 	pol, err := a.Policy(ctx)
@@ -115,14 +115,14 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 	stage, note := domain.StageFull, ""
 	switch {
 	case u.TOTPEnabled:
-		stage, note = domain.StageCode, "password ok; waiting for the second factor"
+		stage, note = domain.StageCode, "密码正确，等待第二因素验证码"
 	case pol.secondFactorRequired(u.Role):
-		stage, note = domain.StageEnrol, "password ok; must enrol a second factor"
+		stage, note = domain.StageEnrol, "密码正确，须先绑定第二因素"
 	}
 	expired := !u.MustChangePassword && pol.passwordExpired(u, now)
 	if expired {
 		u.MustChangePassword = true
-		note = strings.TrimPrefix(note+"; password older than "+strconv.Itoa(pol.PasswordMaxAgeDays)+" days, must change", "; ")
+		note = strings.TrimPrefix(note+"；密码已超过 "+strconv.Itoa(pol.PasswordMaxAgeDays)+" 天，须修改", "；")
 	}
 	token := NewToken()
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
@@ -170,14 +170,14 @@ func (a *App) passwordFailure(ctx context.Context, act *Actor, action, reason st
 		if err != nil {
 			return err
 		}
-		if err := a.audit(ctx, q, act, action, userObj(act.ID), domain.AuditFailed, fmt.Sprintf("%s (%d)", reason, n)); err != nil {
+		if err := a.audit(ctx, q, act, action, userObj(act.ID), domain.AuditFailed, fmt.Sprintf("%s（第 %d 次）", reason, n)); err != nil {
 			return err
 		}
 		if locked {
 			if err := q.DeleteUserSessions(ctx, act.ID, ""); err != nil {
 				return err
 			}
-			return a.audit(ctx, q, act, "lockout", userObj(act.ID), domain.AuditOK, fmt.Sprintf("%d failures; locked until %s", n, now.Add(lockFor).Format(time.RFC3339)))
+			return a.audit(ctx, q, act, "lockout", userObj(act.ID), domain.AuditOK, fmt.Sprintf("连续失败 %d 次，锁定至 %s", n, now.Add(lockFor).In(chinaTime).Format("2006-01-02 15:04:05")))
 		}
 		return nil
 	})
@@ -253,7 +253,7 @@ func (a *App) ChangePassword(ctx context.Context, act *Actor, token, old, next s
 		return err
 	}
 	if !ok {
-		n, err := a.passwordFailure(ctx, act, "password_change", "wrong current password")
+		n, err := a.passwordFailure(ctx, act, "password_change", "原密码错误")
 		if err != nil {
 			return err
 		}
@@ -421,7 +421,7 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 			u.Email, u.Phone = in.Email, in.Phone
 		}
 		return a.audit(ctx, q, act, "user_create", userObj(u.ID), domain.AuditOK,
-			fmt.Sprintf("username=%s role=%s department=%s leads=%s", u.Username, u.Role, u.Department, strings.Join(u.Leads, ",")))
+			fmt.Sprintf("用户名 %s，角色 %s，科室 %s，分管 %s", u.Username, u.Role.Name(), orNone(u.Department), orNone(strings.Join(u.Leads, "、"))))
 	})
 	return u, err
 }
@@ -462,9 +462,9 @@ func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput
 	if err := a.checkUser(ctx, &in); err != nil {
 		return err
 	}
-	before := fmt.Sprintf("name=%s department=%s disabled=%v email=%s phone=%s", u.DisplayName, u.Department, u.Disabled, secret.MaskEmail(u.Email), secret.MaskPhone(u.Phone))
+	before := fmt.Sprintf("姓名 %s，科室 %s，%s，邮箱 %s，手机 %s", u.DisplayName, orNone(u.Department), enabledName(u.Disabled), orNone(secret.MaskEmail(u.Email)), orNone(secret.MaskPhone(u.Phone)))
 	u.DisplayName, u.Department, u.Disabled = in.DisplayName, in.Department, in.Disabled
-	after := fmt.Sprintf("name=%s department=%s disabled=%v email=%s phone=%s", u.DisplayName, u.Department, u.Disabled, secret.MaskEmail(in.Email), secret.MaskPhone(in.Phone))
+	after := fmt.Sprintf("姓名 %s，科室 %s，%s，邮箱 %s，手机 %s", u.DisplayName, orNone(u.Department), enabledName(u.Disabled), orNone(secret.MaskEmail(in.Email)), orNone(secret.MaskPhone(in.Phone)))
 	if (in.Email != "" || in.Phone != "") && a.Key == nil {
 		return errNoKey
 	}

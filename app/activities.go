@@ -300,7 +300,7 @@ func (a *App) AddActivityFile(ctx context.Context, act *Actor, id int64, name st
 		if err := q.AddActivityFile(ctx, f); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "activity_file", fmt.Sprintf("activity:%d", id), domain.AuditOK, fmt.Sprintf("%s %s %d bytes", f.Name, f.ContentType, f.Size))
+		return a.audit(ctx, q, act, "activity_file", fmt.Sprintf("activity:%d", id), domain.AuditOK, fmt.Sprintf("%s（%s，%d 字节）", f.Name, f.ContentType, f.Size))
 	})
 	return f, err
 }

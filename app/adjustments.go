@@ -124,7 +124,7 @@ func (a *App) ReverseAdjustment(ctx context.Context, act *Actor, id int64, reaso
 			return err
 		}
 		return a.audit(ctx, q, act, "adjustment_reverse", fmt.Sprintf("adjustment:%d", rev.ID), domain.AuditOK,
-			fmt.Sprintf("reverses adjustment:%d (%s分)：%s", orig.ID, scoring.Format(orig.Points), reason))
+			fmt.Sprintf("撤销加减分 %d（%s分）：%s", orig.ID, scoring.Format(orig.Points), reason))
 	})
 	if err != nil {
 		return nil, err

@@ -112,28 +112,28 @@ func (a *App) AuditLog(ctx context.Context, act *Actor, f domain.AuditFilter, pq
 		return nil, err
 	}
 	// The auditor's searches are themselves audited.
-	a.auditAlways(ctx, act, "audit_read", "audit_log", domain.AuditOK, auditFilterText(f)+fmt.Sprintf("; %d shown", len(pg.Items)))
+	a.auditAlways(ctx, act, "audit_read", "audit_log", domain.AuditOK, auditFilterText(f)+fmt.Sprintf("；显示 %d 条", len(pg.Items)))
 	return pg, nil
 }
 
 // auditFilterText says what a search of the audit log asked for.
 func auditFilterText(f domain.AuditFilter) string {
 	var parts []string
-	for _, kv := range [][2]string{{"action", f.Action}, {"username", f.Username}, {"object", f.Object}, {"result", f.Result}} {
+	for _, kv := range [][2]string{{"操作", domain.AuditActionName(f.Action)}, {"用户", f.Username}, {"对象", domain.AuditObjectLabel(f.Object, "")}, {"结果", domain.AuditResultName(f.Result)}} {
 		if kv[1] != "" {
-			parts = append(parts, kv[0]+"="+kv[1])
+			parts = append(parts, kv[0]+" "+kv[1])
 		}
 	}
 	if !f.From.IsZero() {
-		parts = append(parts, "from="+f.From.Format(time.RFC3339))
+		parts = append(parts, "自 "+f.From.In(chinaTime).Format("2006-01-02"))
 	}
 	if !f.Until.IsZero() {
-		parts = append(parts, "until="+f.Until.Format(time.RFC3339))
+		parts = append(parts, "至 "+f.Until.In(chinaTime).AddDate(0, 0, -1).Format("2006-01-02"))
 	}
 	if len(parts) == 0 {
-		return "all entries"
+		return "全部"
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, "，")
 }
 
 // MaxAuditExport is the most entries one export of the audit log holds.
@@ -160,12 +160,16 @@ func (a *App) ExportAudit(ctx context.Context, act *Actor, f domain.AuditFilter,
 		if err != nil {
 			return nil, err
 		}
+		objects, err := a.AuditLabels(ctx, page)
+		if err != nil {
+			return nil, err
+		}
 		for _, e := range page {
 			if n++; n > MaxAuditExport {
 				return nil, invalid("from", "符合条件的记录超过 %d 条，请缩小日期范围", MaxAuditExport)
 			}
 			cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(zone).Format("2006-01-02 15:04:05"), report.SafeCell(e.Username),
-				domain.Role(e.Role).Name(), e.Address, domain.AuditActionName(e.Action), report.SafeCell(e.Object),
+				domain.Role(e.Role).Name(), e.Address, domain.AuditActionName(e.Action), report.SafeCell(objects[e.Object]),
 				domain.AuditResultName(e.Result), report.SafeCell(e.Reason)})
 		}
 		if len(page) < 1000 {
@@ -209,7 +213,7 @@ func (a *App) Export(ctx context.Context, act *Actor, year int, asOf plan.Date, 
 			return nil, nil, err
 		}
 	}
-	doc, err := a.exported(ctx, act, enc, p, res, name, "as_of "+res.AsOf)
+	doc, err := a.exported(ctx, act, enc, p, res, name, "截至 "+res.AsOf)
 	return doc, res, err
 }
 
@@ -246,7 +250,7 @@ func (a *App) ExportLedger(ctx context.Context, act *Actor, year int, asOf plan.
 		return nil, nil, err
 	}
 	res.Departments = slices.DeleteFunc(res.Departments, func(d scoring.Department) bool { return d.Code != dept })
-	doc, err := a.exported(ctx, act, enc, p, res, name, "as_of "+res.AsOf)
+	doc, err := a.exported(ctx, act, enc, p, res, name, "截至 "+res.AsOf)
 	return doc, res, err
 }
 
@@ -263,4 +267,63 @@ func (a *App) exported(ctx context.Context, act *Actor, enc report.Encoder, p *p
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// AuditLabels says the objects of audit entries in Chinese, each with its
+// title where it has one ("稿件 12《…》", "科室 高新科"), keyed by the
+// object's code; the titles are read in one query a kind.
+func (a *App) AuditLabels(ctx context.Context, entries []*domain.AuditEntry) (map[string]string, error) {
+	ids := map[string][]int64{}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if seen[e.Object] {
+			continue
+		}
+		seen[e.Object] = true
+		kind, rest := domain.AuditObjectKind(e.Object)
+		if id, err := strconv.ParseInt(rest, 10, 64); err == nil && kind != "" {
+			ids[kind] = append(ids[kind], id)
+		}
+	}
+	titles, err := a.DB.Q().AuditTitles(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	pl, _ := a.Plan(ctx, 0)
+	out := make(map[string]string, len(seen))
+	for obj := range seen {
+		kind, rest := domain.AuditObjectKind(obj)
+		title := ""
+		if id, err := strconv.ParseInt(rest, 10, 64); err == nil {
+			title = titles[kind][id]
+		}
+		switch kind {
+		case "department", "ledger", "quota_reminded":
+			code, ext, _ := strings.Cut(rest, ".")
+			if pl != nil {
+				if d := pl.Department(code); d != nil {
+					title = d.Name
+				}
+			}
+			if kind == "ledger" && title != "" && ext != "" {
+				title += "（" + strings.ToUpper(ext) + "）"
+			}
+		case "plan":
+			title = rest + " 年"
+		case "activity":
+			if pl != nil {
+				if id, err := strconv.ParseInt(rest, 10, 64); err == nil {
+					if act, err := a.DB.Q().Activity(ctx, id); err == nil {
+						for _, f := range pl.Forms {
+							if f.Number == act.Form {
+								title = f.Title
+							}
+						}
+					}
+				}
+			}
+		}
+		out[obj] = domain.AuditObjectLabel(obj, title)
+	}
+	return out, nil
 }

@@ -312,7 +312,7 @@ func TestPasswordsAndUsers(t *testing.T) {
 			t.Errorf("the auditor sees the security administrator's role assignment: %v %v", err, pg)
 		}
 		reads, err := f.app.AuditLog(ctx, f.users["auditor"], domain.AuditFilter{Action: "audit_read"}, app.PageQuery{Limit: 5})
-		if err != nil || len(reads.Items) == 0 || reads.Items[0].Username != "auditor" || !strings.Contains(reads.Items[0].Reason, "action=role_assign") {
+		if err != nil || len(reads.Items) == 0 || reads.Items[0].Username != "auditor" || !strings.Contains(reads.Items[0].Reason, "操作 "+domain.AuditActionName("role_assign")) {
 			t.Errorf("the auditor's search was not audited: %v %+v", err, reads)
 		}
 	})

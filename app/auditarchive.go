@@ -129,7 +129,7 @@ func (a *App) ArchiveAudit(ctx context.Context, before time.Time, out string) (*
 				return err
 			}
 			return a.audit(ctx, q, nil, "audit_archive", "audit_log", domain.AuditOK,
-				fmt.Sprintf("entries %d–%d (%d) before %s to %s", entries[0].ID, last.ID, len(entries), h.Before, out))
+				fmt.Sprintf("第 %d–%d 条（共 %d 条，%s 之前）归档到 %s", entries[0].ID, last.ID, len(entries), h.Before, out))
 		})
 	}
 	if err != nil {

@@ -315,7 +315,7 @@ func (a *App) VerifyAudit(ctx context.Context, act *Actor) (_ *AuditReport, err 
 		}
 	}
 	if act != nil {
-		a.auditAlways(ctx, act, "audit_verify", "audit_log", domain.AuditOK, fmt.Sprintf("%d entries; intact=%v", r.Count, r.Intact()))
+		a.auditAlways(ctx, act, "audit_verify", "audit_log", domain.AuditOK, fmt.Sprintf("共 %d 条，%s", r.Count, map[bool]string{true: "链完整", false: "链不完整"}[r.Intact()]))
 	}
 	return r, nil
 }
@@ -337,7 +337,7 @@ func (a *App) Restored(ctx context.Context, from string) error {
 		return err
 	}
 	if err := a.DB.InTx(ctx, func(q *store.Q) error {
-		return a.audit(ctx, q, nil, "restore", "database", domain.AuditOK, fmt.Sprintf("from %s; audit log restored up to entry %d", from, id))
+		return a.audit(ctx, q, nil, "restore", "database", domain.AuditOK, fmt.Sprintf("从 %s 恢复；审计日志恢复至第 %d 条", from, id))
 	}); err != nil {
 		return err
 	}
@@ -380,6 +380,6 @@ func (a *App) HoldServing(ctx context.Context) (*store.ServingLock, error) {
 // it holds. From this entry on the chain is keyed.
 func (a *App) KeyCreated(ctx context.Context, path string) error {
 	return a.DB.InTx(ctx, func(q *store.Q) error {
-		return a.audit(ctx, q, nil, "key_create", path, domain.AuditOK, "HMAC-SM3 audit chain, SM4-GCM personal data")
+		return a.audit(ctx, q, nil, "key_create", path, domain.AuditOK, "用于审计日志签名（HMAC-SM3）与个人信息加密（SM4-GCM）")
 	})
 }

@@ -77,7 +77,7 @@ func (a *App) Bulletin(ctx context.Context, act *Actor, period string) (doc []by
 	}
 	name = "关于" + label + "科技宣传工作考核情况的通报.docx"
 	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
-		return a.audit(ctx, q, act, "export", "bulletin:"+period, domain.AuditOK, b.Number+" as_of "+res.AsOf)
+		return a.audit(ctx, q, act, "export", "bulletin:"+period, domain.AuditOK, b.Number+"，截至 "+res.AsOf)
 	})
 	if err != nil {
 		return nil, "", err

@@ -122,7 +122,7 @@ func (a *App) NewCalendarToken(ctx context.Context, act *Actor) (string, error) 
 		if err := q.SetCalendarToken(ctx, act.ID, token); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "calendar_token", fmt.Sprintf("user:%d", act.ID), domain.AuditOK, "new ICS feed token; the old one revoked")
+		return a.audit(ctx, q, act, "calendar_token", fmt.Sprintf("user:%d", act.ID), domain.AuditOK, "新的日历订阅地址；旧地址作废")
 	})
 	return token, err
 }

@@ -130,7 +130,7 @@ func (a *App) SetMailSettings(ctx context.Context, act *Actor, in MailSettings) 
 			}
 		}
 		return a.audit(ctx, q, act, "settings_update", "delivery", domain.AuditOK,
-			fmt.Sprintf("smtp %s:%d from %s tls %s%s", in.Host, in.Port, in.From, in.TLS, map[bool]string{true: "; password changed"}[in.Password != ""]))
+			fmt.Sprintf("邮件服务器 %s:%d，发件人 %s，加密 %s%s", in.Host, in.Port, in.From, in.TLS, map[bool]string{true: "；密码已更换"}[in.Password != ""]))
 	})
 }
 
@@ -191,7 +191,7 @@ func (a *App) SetWebhook(ctx context.Context, act *Actor, w domain.Webhook, remo
 		}
 		what := w.Kind + " " + redactURL(w.URL)
 		if remove {
-			what = "removed"
+			what = "已删除"
 		}
 		return a.audit(ctx, q, act, "webhook_update", "department:"+w.Department, domain.AuditOK, what)
 	})
@@ -265,7 +265,7 @@ func (a *App) SetUserEmail(ctx context.Context, act *Actor, userID int64, email 
 		if err := q.SetUserEmail(ctx, userID, sealed, notify); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "user_email", fmt.Sprintf("user:%d", userID), domain.AuditOK, fmt.Sprintf("%s notify=%v", secret.MaskEmail(email), notify))
+		return a.audit(ctx, q, act, "user_email", fmt.Sprintf("user:%d", userID), domain.AuditOK, fmt.Sprintf("%s，%s", orNone(secret.MaskEmail(email)), map[bool]string{true: "接收邮件通知", false: "不接收邮件通知"}[notify]))
 	})
 }
 
@@ -339,7 +339,7 @@ func (a *App) DeliverOnce(ctx context.Context) (bool, error) {
 		return true, err
 	}
 	if sendErr != nil && next.IsZero() {
-		a.auditAlways(ctx, nil, "delivery_failed", fmt.Sprintf("delivery:%d", d.ID), domain.AuditFailed, d.Channel+" "+sendErr.Error())
+		a.auditAlways(ctx, nil, "delivery_failed", fmt.Sprintf("delivery:%d", d.ID), domain.AuditFailed, map[string]string{"email": "邮件", "webhook": "群机器人"}[d.Channel]+"发送失败："+sendErr.Error())
 	}
 	return true, nil
 }

@@ -96,7 +96,7 @@ func (a *App) Remind(ctx context.Context, act *Actor, dept, text string) (sent i
 		if err := a.notify(ctx, q, act, who, dept, domain.NoticeRemind, "办公室催报："+text, "/departments/"+dept); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "remind", "department:"+dept, domain.AuditOK, fmt.Sprintf("%d recipients: %s", len(who), text))
+		return a.audit(ctx, q, act, "remind", "department:"+dept, domain.AuditOK, fmt.Sprintf("%d 人：%s", len(who), text))
 	})
 	return sent, err
 }

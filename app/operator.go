@@ -34,7 +34,7 @@ func (a *App) Initialise(ctx context.Context) (loaded bool, err error) {
 		if err := q.SavePlan(ctx, p, src); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, nil, "plan_load", fmt.Sprintf("plan:%d", p.Year), domain.AuditOK, "built-in "+p.DocumentNumber)
+		return a.audit(ctx, q, nil, "plan_load", fmt.Sprintf("plan:%d", p.Year), domain.AuditOK, "内置方案 "+p.DocumentNumber)
 	})
 	return err == nil, err
 }

@@ -471,7 +471,7 @@ func (a *App) transition(ctx context.Context, act *Actor, id int64, action domai
 		if err := a.noticesAfter(ctx, q, act, p, to, comment); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "piece_"+string(action), pieceObj(id), domain.AuditOK, string(p.State)+" → "+string(to)+optional(comment))
+		return a.audit(ctx, q, act, "piece_"+string(action), pieceObj(id), domain.AuditOK, p.State.Name()+" → "+to.Name()+optional(comment))
 	})
 	if err != nil {
 		return nil, err
@@ -627,7 +627,7 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 				return err
 			}
 			if err := a.audit(ctx, q, act, "attachment_add", pieceObj(p.ID), domain.AuditOK,
-				fmt.Sprintf("evidence for an adoption record: %s %s %d bytes", evidence.Name, evidence.ContentType, evidence.Size)); err != nil {
+				fmt.Sprintf("采用记录的佐证材料：%s（%s，%d 字节）", evidence.Name, evidence.ContentType, evidence.Size)); err != nil {
 				return err
 			}
 			in.Evidence = evidence.ID
@@ -911,7 +911,7 @@ func (a *App) AddAttachment(ctx context.Context, act *Actor, id int64, name stri
 		if err := q.AddAttachment(ctx, att); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "attachment_add", pieceObj(id), domain.AuditOK, fmt.Sprintf("%s %s %d bytes", att.Name, att.ContentType, att.Size))
+		return a.audit(ctx, q, act, "attachment_add", pieceObj(id), domain.AuditOK, fmt.Sprintf("%s（%s，%d 字节）", att.Name, att.ContentType, att.Size))
 	})
 	return att, err
 }

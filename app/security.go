@@ -274,7 +274,7 @@ func (a *App) EnrolSecondFactor(ctx context.Context, act *Actor) (*Enrolment, er
 		if err := q.SetSecondFactor(ctx, act.ID, sealed, false); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "second_factor_enrol", userObj(act.ID), domain.AuditOK, "secret issued, waiting for a code")
+		return a.audit(ctx, q, act, "second_factor_enrol", userObj(act.ID), domain.AuditOK, "已生成密钥，等待验证码确认")
 	})
 	if err != nil {
 		return nil, err
@@ -316,7 +316,7 @@ func (a *App) ConfirmSecondFactor(ctx context.Context, act *Actor, token, code s
 		return nil, err
 	}
 	if !ok {
-		a.auditAlways(ctx, act, "second_factor_enrol", userObj(act.ID), domain.AuditFailed, "wrong code")
+		a.auditAlways(ctx, act, "second_factor_enrol", userObj(act.ID), domain.AuditFailed, "验证码不对")
 		return nil, invalid("code", "验证码不对：请输入验证器应用当前显示的 6 位数字")
 	}
 	codes := make([]string, RecoveryCodes)
@@ -339,7 +339,7 @@ func (a *App) ConfirmSecondFactor(ctx context.Context, act *Actor, token, code s
 		if err := q.DeleteUserSessions(ctx, u.ID, token); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "second_factor_enable", userObj(u.ID), domain.AuditOK, fmt.Sprintf("%d recovery codes issued", RecoveryCodes))
+		return a.audit(ctx, q, act, "second_factor_enable", userObj(u.ID), domain.AuditOK, fmt.Sprintf("已发放 %d 个恢复码", RecoveryCodes))
 	})
 	return codes, err
 }
@@ -393,7 +393,7 @@ func (a *App) SecondFactor(ctx context.Context, act *Actor, sess *domain.Session
 		how = "recovery code"
 	}
 	if !ok {
-		if _, err := a.passwordFailure(ctx, act, "login_second_factor", "wrong or reused code"); err != nil {
+		if _, err := a.passwordFailure(ctx, act, "login_second_factor", "验证码错误或已用过"); err != nil {
 			return err
 		}
 		if u2, err := a.DB.Q().UserByID(ctx, act.ID); err == nil && u2.LockedUntil.After(a.Now()) {
@@ -414,7 +414,7 @@ func (a *App) SecondFactor(ctx context.Context, act *Actor, sess *domain.Session
 			if err != nil {
 				return err
 			}
-			reason = fmt.Sprintf("recovery code used; %d left", left)
+			reason = fmt.Sprintf("使用了恢复码，还剩 %d 个", left)
 		}
 		return a.audit(ctx, q, act, "login_second_factor", userObj(u.ID), domain.AuditOK, reason)
 	})
@@ -475,7 +475,7 @@ func (a *App) Unlock(ctx context.Context, act *Actor, id int64) (err error) {
 		if err := q.Unlock(ctx, u.ID); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, "unlock", userObj(u.ID), domain.AuditOK, fmt.Sprintf("was locked until %s", u.LockedUntil.Format(time.RFC3339)))
+		return a.audit(ctx, q, act, "unlock", userObj(u.ID), domain.AuditOK, fmt.Sprintf("原锁定至 %s", u.LockedUntil.In(chinaTime).Format("2006-01-02 15:04:05")))
 	})
 }
 
@@ -501,7 +501,7 @@ func (a *App) AssignRole(ctx context.Context, act *Actor, id int64, role domain.
 		}
 		return err
 	}
-	before := fmt.Sprintf("role=%s leads=%s", u.Role, strings.Join(u.Leads, ","))
+	before := fmt.Sprintf("角色 %s，分管 %s", u.Role.Name(), orNone(strings.Join(u.Leads, "、")))
 	u.Role, u.Leads = in.Role, in.Leads
 	if !u.Role.InDepartment() && in.Department == "" && u.Department != "" && role != domain.Pending {
 		u.Department = ""
@@ -514,7 +514,7 @@ func (a *App) AssignRole(ctx context.Context, act *Actor, id int64, role domain.
 			return err
 		}
 		return a.audit(ctx, q, act, "role_assign", userObj(u.ID), domain.AuditOK,
-			before+" → "+fmt.Sprintf("role=%s leads=%s", u.Role, strings.Join(u.Leads, ",")))
+			before+" → "+fmt.Sprintf("角色 %s，分管 %s", u.Role.Name(), orNone(strings.Join(u.Leads, "、"))))
 	})
 }
 

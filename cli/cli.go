@@ -340,9 +340,9 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 		}
 	}
 	write := func(w io.Writer) error { return enc.Encode(w, p, res) }
-	reason := fmt.Sprintf("%s as_of %s", *format, res.AsOf)
+	reason := fmt.Sprintf("%s 格式，截至 %s", *format, res.AsOf)
 	if *deptFlag != "" {
-		reason += " department " + *deptFlag
+		reason += "，科室 " + *deptFlag
 	}
 	if *out == "" {
 		if *format == "xlsx" && isTerminal(env.Stdout) {

@@ -612,7 +612,7 @@ func TestReportExportAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1 || rows[0].Object != "report "+out || !strings.Contains(rows[0].Reason, "xlsx as_of 2017-12-31") || rows[0].Address != "cli" {
+	if len(rows) != 1 || rows[0].Object != "report "+out || !strings.Contains(rows[0].Reason, "xlsx 格式，截至 2017-12-31") || rows[0].Address != "cli" {
 		t.Errorf("export audit rows: %+v", rows)
 	}
 }

@@ -14,8 +14,9 @@ import (
 type auditView struct {
 	Entries  []*domain.AuditEntry
 	F        domain.AuditFilter
-	From, To string       // the dates as given
-	Export   template.URL // the export link, with the page's filters
+	From, To string            // the dates as given
+	Export   template.URL      // the export link, with the page's filters
+	Objects  map[string]string // each entry's object, said in Chinese
 	Verified bool
 	Report   *app.AuditReport
 	Pager    pager
@@ -25,7 +26,7 @@ type auditView struct {
 // plan's time zone, both included.
 func auditFilter(r *http.Request, loc *time.Location) (domain.AuditFilter, error) {
 	q := r.URL.Query()
-	f := domain.AuditFilter{Action: domain.AuditAction(strings.TrimSpace(q.Get("action"))), Username: q.Get("username"), Object: q.Get("object"), Result: q.Get("result")}
+	f := domain.AuditFilter{Action: domain.AuditAction(strings.TrimSpace(q.Get("action"))), Username: q.Get("username"), Object: domain.AuditObject(q.Get("object")), Result: q.Get("result")}
 	for _, b := range []struct {
 		name string
 		at   *time.Time
@@ -63,7 +64,11 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	filters := r.URL.Query()
 	filters.Del("cursor")
 	filters.Del("verify")
-	v := auditView{Entries: pg.Items, F: f, Pager: pagerOf(r, pg), From: filters.Get("from"), To: filters.Get("to"), Export: linkWith("/admin/audit/export.csv", filters)}
+	objects, err := s.App.AuditLabels(r.Context(), pg.Items)
+	if err != nil {
+		return err
+	}
+	v := auditView{Objects: objects, Entries: pg.Items, F: f, Pager: pagerOf(r, pg), From: filters.Get("from"), To: filters.Get("to"), Export: linkWith("/admin/audit/export.csv", filters)}
 	// The chain is read whole to verify it: on demand, not on every view.
 	if v.Verified = r.URL.Query().Get("verify") != ""; v.Verified {
 		if v.Report, err = s.App.VerifyAudit(r.Context(), c.actor); err != nil {
@@ -89,10 +94,15 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	if err != nil {
 		return err
 	}
+	objects, err := s.App.AuditLabels(r.Context(), pg.Items)
+	if err != nil {
+		return err
+	}
 	out := []map[string]any{}
 	for _, e := range pg.Items {
 		out = append(out, map[string]any{"id": e.ID, "at": e.At.Format(time.RFC3339), "username": e.Username, "role": e.Role, "address": e.Address,
-			"action": e.Action, "object": e.Object, "result": e.Result, "reason": e.Reason})
+			"action": e.Action, "action_name": domain.AuditActionName(e.Action), "object": e.Object, "object_name": objects[e.Object],
+			"result": e.Result, "reason": e.Reason})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": out, "next_cursor": cursorJSON(pg.Next), "prev_cursor": cursorJSON(pg.Prev)})
 	return nil

@@ -197,3 +197,107 @@ func TestAuditExportKeepsFilter(t *testing.T) {
 		}
 	})
 }
+
+// englishSentence is two English words in a row: what an audit row never
+// says (a file name or HMAC-SM3 is one token).
+var englishSentence = regexp.MustCompile(`[A-Za-z]{3,}[ ,;:=]+[A-Za-z]{3,}`)
+
+// The audit trail says in Chinese what happened to what: every row's object
+// in Chinese with its name or title beside its id, no English sentence in
+// its reason — on the page and in the export.
+func TestAuditTrailInChinese(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		id := e.newPiece("reporter", domain.StateApproved, false)
+		e.anon().do("POST", "/api/v1/login", map[string]string{"username": "reporter", "password": "wrong"})
+		e.anon().do("POST", "/api/v1/login", map[string]string{"username": "nobody", "password": "wrong"})
+		e.as("reporter").do("GET", "/admin/audit", nil) // refused: a route the role lacks
+		office := e.as("office")
+		office.do("POST", "/api/v1/pieces/"+itoa(id)+"/adoptions", map[string]any{"channel": "intranet", "date": "2017-05-02"})
+		auditor := e.as("auditor")
+		res, body := auditor.do("GET", "/api/v1/audit?limit=100", nil)
+		var out struct {
+			Entries []struct{ Action, Object, ObjectName, Reason string } `json:"entries"`
+		}
+		if res.StatusCode != 200 {
+			t.Fatalf("audit: %d %s", res.StatusCode, body)
+		}
+		decodeJSON(t, strings.ReplaceAll(body, `"object_name"`, `"objectname"`), &out)
+		han := regexp.MustCompile(`\p{Han}`)
+		titled := false
+		for _, en := range out.Entries {
+			if en.Object != "" && !han.MatchString(en.ObjectName) {
+				t.Errorf("%s: the object %q is said %q", en.Action, en.Object, en.ObjectName)
+			}
+			if m := englishSentence.FindString(en.Reason); m != "" {
+				t.Errorf("%s on %s: the reason %q is English (%q)", en.Action, en.Object, en.Reason, m)
+			}
+			titled = titled || en.Object == "piece:"+itoa(id) && strings.Contains(en.ObjectName, "《稿件 approved》")
+		}
+		if !titled {
+			t.Errorf("no row names the piece by its title: %+v", out.Entries)
+		}
+		_, page := auditor.do("GET", "/admin/audit", nil)
+		if !strings.Contains(page, "稿件 "+itoa(id)+"《稿件 approved》") {
+			t.Errorf("the audit page does not name the piece")
+		}
+		_, csvBody := auditor.do("GET", "/admin/audit/export.csv", nil)
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvBody, "\ufeff"))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows[1:] {
+			if r[6] != "" && !han.MatchString(r[6]) || englishSentence.MatchString(r[8]) {
+				t.Errorf("the export's row %v", r)
+			}
+		}
+		// A search by the object as it is said finds it.
+		_, page = auditor.do("GET", "/admin/audit?object="+url.QueryEscape("稿件 "+itoa(id)), nil)
+		if !strings.Contains(page, "起草稿件") {
+			t.Errorf("searching 稿件 %d found nothing", id)
+		}
+	})
+}
+
+// The demo's whole year of audit rows, said in Chinese.
+func TestDemoAuditTrailInChinese(t *testing.T) {
+	e, _ := demoEnv(t, storetest.SQLite(t))
+	ctx := context.Background()
+	auditor, err := e.db.Q().UserByName(ctx, "auditor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	han := regexp.MustCompile(`\p{Han}`)
+	act := &app.Actor{User: auditor, Address: "test"}
+	pq := app.PageQuery{Limit: 200}
+	rows := 0
+	for {
+		pg, err := e.app.AuditLog(ctx, act, domain.AuditFilter{}, pq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels, err := e.app.AuditLabels(ctx, pg.Items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, en := range pg.Items {
+			rows++
+			if en.Object != "" && !han.MatchString(labels[en.Object]) {
+				t.Errorf("%s: the object %q is said %q", en.Action, en.Object, labels[en.Object])
+			}
+			if m := englishSentence.FindString(en.Reason); m != "" {
+				t.Errorf("%s on %s: the reason %q is English (%q)", en.Action, en.Object, en.Reason, m)
+			}
+			if n := domain.AuditActionName(en.Action); n == en.Action {
+				t.Errorf("the action %q has no Chinese name", en.Action)
+			}
+		}
+		if pg.Next == "" {
+			break
+		}
+		pq.Cursor = pg.Next
+	}
+	if rows < 100 {
+		t.Errorf("the demo's audit trail has %d rows", rows)
+	}
+}

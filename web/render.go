@@ -28,6 +28,8 @@ var funcs = template.FuncMap{
 	"stateName":  func(s any) string { return domain.PieceState(fmt.Sprint(s)).Name() },
 	"roleName":   func(r any) string { return domain.Role(fmt.Sprint(r)).Name() },
 	"actionName": domain.AuditActionName,
+	// objectLabel says a searched object as it was typed in Chinese.
+	"objectLabel": func(obj string) string { return domain.AuditObjectLabel(obj, "") },
 	"resultName": domain.AuditResultName,
 	"resultNames": func() map[string]string {
 		return map[string]string{domain.AuditOK: "成功", domain.AuditDenied: "拒绝", domain.AuditFailed: "失败"}

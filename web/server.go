@@ -297,7 +297,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 			return
 		}
 		if !c.user.Role.Can(rt.Perm) {
-			s.App.AuditDenied(r.Context(), c.actor, "route", rt.Method+" "+rt.Path, "role "+string(c.user.Role)+" lacks "+string(rt.Perm))
+			s.App.AuditDenied(r.Context(), c.actor, "route", rt.Method+" "+rt.Path, c.user.Role.Name()+"无权访问此页面（"+rt.Method+" "+rt.Path+"）")
 			s.fail(w, r, c, &domain.Error{Code: domain.EForbidden, Message: "无权访问此页面"})
 			return
 		}

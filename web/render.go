@@ -30,7 +30,7 @@ var funcs = template.FuncMap{
 	"actionName": domain.AuditActionName,
 	// objectLabel says a searched object as it was typed in Chinese.
 	"objectLabel": func(obj string) string { return domain.AuditObjectLabel(obj, "") },
-	"resultName": domain.AuditResultName,
+	"resultName":  domain.AuditResultName,
 	"resultNames": func() map[string]string {
 		return map[string]string{domain.AuditOK: "成功", domain.AuditDenied: "拒绝", domain.AuditFailed: "失败"}
 	},

@@ -76,11 +76,10 @@ func Check(doc []byte) []string {
 }
 
 type open struct {
-	name  string
-	seq   []string
-	last  int
-	seen  map[string]bool
-	where string
+	name string
+	seq  []string
+	last int
+	seen map[string]bool
 }
 
 func checkPart(name string, r io.Reader) []string {

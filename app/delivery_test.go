@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/store/storetest"
+	"kexuan/testclock"
 )
 
 // smtpSink is a small real SMTP server: it speaks the protocol to the
@@ -300,4 +303,53 @@ func TestSMTPPasswordSealed(t *testing.T) {
 			t.Errorf("mail settings as shown: %+v %v", m, err)
 		}
 	})
+}
+
+// With the plan's calendar moved (the demo's day in its year), a 钉钉 robot
+// is still signed with the wall clock's time: 钉钉 refuses a signature more
+// than an hour old.
+func TestRobotSignedWithWallClock(t *testing.T) {
+	p, src := plan.Builtin()
+	dept := p.Departments[1].Code
+	f := newFixture(t, storetest.SQLite(t), p, src, dept, p.Departments[2].Code)
+	ctx := context.Background()
+	f.app.PlanClock = func() time.Time { return time.Date(2017, 12, 29, 9, 0, 0, 0, p.Location()) }
+	var query string
+	var mu sync.Mutex
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		query = r.URL.RawQuery
+		mu.Unlock()
+		w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+	}))
+	defer sink.Close()
+	f.app.Delivery = app.DeliveryPolicy{WebhookHosts: []string{strings.TrimPrefix(sink.URL, "http://")}, AllowHTTP: true}
+	if err := f.app.SetWebhook(ctx, f.users["admin"], domain.Webhook{Department: dept, Kind: "dingtalk", URL: sink.URL + "/robot/send?access_token=abc", Secret: "SEC123"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Remind(ctx, f.users["office"], dept, "本月园区动态信息尚未报送"); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		sent, err := f.app.DeliverOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sent {
+			break
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	v, err := url.ParseQuery(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := strconv.ParseInt(v.Get("timestamp"), 10, 64)
+	if err != nil {
+		t.Fatalf("no timestamp in %q", query)
+	}
+	if d := time.UnixMilli(ms).Sub(testclock.Now()); d < -time.Minute || d > time.Minute {
+		t.Errorf("the robot was signed at %s, the wall clock says %s", time.UnixMilli(ms), testclock.Now())
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -166,6 +167,12 @@ func (a *App) SetWebhook(ctx context.Context, act *Actor, w domain.Webhook, remo
 		return forbidden("只有管理员可以设置通知发送")
 	}
 	w.URL = strings.TrimSpace(w.URL)
+	// A department the plan does not have is a wrong field, not a failure.
+	if pl, err := a.Plan(ctx, 0); err != nil {
+		return err
+	} else if pl.Department(w.Department) == nil {
+		return invalid("department", "方案中没有科室 %q", domain.Clip(w.Department, 40))
+	}
 	if !remove {
 		if w.Kind != "wecom" && w.Kind != "dingtalk" {
 			return invalid("kind", "机器人应为企业微信（wecom）或钉钉（dingtalk）")
@@ -224,7 +231,8 @@ func (a *App) Webhooks(ctx context.Context, act *Actor) (_ []domain.Webhook, err
 	return ws, err
 }
 
-// RecentDeliveries shows what went out and what failed (administrators).
+// RecentDeliveries shows what went out and what failed (administrators):
+// metadata only, never a message's content.
 func (a *App) RecentDeliveries(ctx context.Context, act *Actor) ([]*domain.Delivery, error) {
 	if !act.Role.Can(domain.PermUsers) {
 		return nil, forbidden("只有管理员可以设置通知发送")
@@ -271,7 +279,7 @@ func (a *App) SetUserEmail(ctx context.Context, act *Actor, userID int64, email 
 
 // enqueue puts a notice's e-mails (to those who asked) and a department's
 // robot message into the outbox, in the transaction of the notice.
-func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, text, link string) error {
+func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, kind, text, link string) error {
 	emails, err := q.NotifyEmails(ctx, who)
 	if err != nil {
 		return err
@@ -302,13 +310,13 @@ func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, text, 
 			if err != nil {
 				return err
 			}
-			if err := q.Enqueue(ctx, &domain.Delivery{Channel: "email", Target: target, Subject: "科宣通知：" + domain.Clip(text, 40), Body: body}); err != nil {
+			if err := q.Enqueue(ctx, &domain.Delivery{Kind: kind, Channel: "email", Target: target, Subject: "科宣通知：" + domain.Clip(text, 40), Body: body}); err != nil {
 				return err
 			}
 		}
 	}
 	if robot {
-		return q.Enqueue(ctx, &domain.Delivery{Channel: "webhook", Target: dept, Body: "【科宣】" + body})
+		return q.Enqueue(ctx, &domain.Delivery{Kind: kind, Channel: "webhook", Target: dept, Body: "【科宣】" + body})
 	}
 	return nil
 }
@@ -428,11 +436,11 @@ func (a *App) sendWebhook(ctx context.Context, d *domain.Delivery) error {
 	}
 	i := slices.IndexFunc(ws, func(w domain.Webhook) bool { return w.Department == d.Target })
 	if i < 0 {
-		return fmt.Errorf("department %s has no webhook any more", d.Target)
+		return fmt.Errorf("科室 %s 已没有群机器人", d.Target)
 	}
 	w := ws[i]
 	if err := a.checkWebhookURL(w.URL); err != nil {
-		return fmt.Errorf("webhook refused: %v", err)
+		return fmt.Errorf("群机器人地址被拒绝：%v", err)
 	}
 	target := w.URL
 	if w.Kind == "dingtalk" && w.Secret != "" {
@@ -461,19 +469,25 @@ func (a *App) sendWebhook(ctx context.Context, d *domain.Delivery) error {
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return err
+		// The error names the URL, whose key and signature are secrets:
+		// say the robot's host and path only.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return fmt.Errorf("群机器人 %s 无法送达：%v", redactURL(w.URL), ue.Err)
+		}
+		return fmt.Errorf("群机器人 %s 无法送达", redactURL(w.URL))
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("webhook answered %d", res.StatusCode)
+		return fmt.Errorf("群机器人回答 HTTP %d", res.StatusCode)
 	}
 	var out struct {
 		ErrCode int    `json:"errcode"`
 		ErrMsg  string `json:"errmsg"`
 	}
 	if json.Unmarshal(b, &out) == nil && out.ErrCode != 0 {
-		return fmt.Errorf("webhook errcode %d: %s", out.ErrCode, out.ErrMsg)
+		return fmt.Errorf("群机器人回答错误码 %d：%s", out.ErrCode, out.ErrMsg)
 	}
 	return nil
 }

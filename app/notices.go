@@ -32,7 +32,7 @@ func (a *App) notify(ctx context.Context, q *store.Q, act *Actor, who []int64, d
 	if len(told) == 0 {
 		return nil
 	}
-	return a.enqueue(ctx, q, told, dept, text, link)
+	return a.enqueue(ctx, q, told, dept, kind, text, link)
 }
 
 // noticesAfter tells whoever the piece's move concerns: its reviewers when

@@ -73,6 +73,17 @@ const (
 	NoticeClosed   = "closed"   // a period was closed with the user's deductions
 )
 
+var noticeKinds = map[string]string{NoticeReview: "待审核", NoticeReturned: "退回修改", NoticeVerify: "待核实",
+	NoticeRejected: "不予认定", NoticeRemind: "催报", NoticeQuota: "月度任务提醒", NoticeClosed: "结账扣分"}
+
+// NoticeKindName is a notice kind in Chinese (通知 for one without a name).
+func NoticeKindName(kind string) string {
+	if n, ok := noticeKinds[kind]; ok {
+		return n
+	}
+	return "通知"
+}
+
 // Notice is something kexuan tells a user, with where to go about it.
 type Notice struct {
 	ID        int64
@@ -88,6 +99,7 @@ type Notice struct {
 // message to a department's group robot.
 type Delivery struct {
 	ID        int64
+	Kind      string // the notice's kind (NoticeReview, …)
 	Channel   string // email, webhook
 	Target    string // an address, or a department code (its webhook)
 	Subject   string

@@ -2,6 +2,7 @@ package report
 
 import (
 	"io"
+	"strings"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
@@ -28,13 +29,21 @@ func ICS(w io.Writer, p *plan.Plan, name string, entries []domain.CalendarEntry,
 		last := time.Date(e.Last.Year, time.Month(e.Last.Month), e.Last.Day, 0, 0, 0, 0, loc)
 		ev.SetAllDayStartAt(first)
 		ev.SetAllDayEndAt(last.AddDate(0, 0, 1)) // DTEND is exclusive
-		ev.SetSummary(e.Title)
+		ev.SetSummary(icsText(e.Title))
 		if e.Note != "" {
-			ev.SetDescription(e.Note)
+			ev.SetDescription(icsText(e.Note))
 		}
 		if e.Link != "" && link != nil {
 			ev.SetURL(link(e.Link))
 		}
 	}
 	return cal.SerializeTo(w, ics.WithNewLineWindows)
+}
+
+// icsText is a text value with every line break as LF, which the writer
+// escapes as \n (RFC 5545 §3.3.11) along with comma, semicolon and
+// backslash: a bare CR would end the property and start another.
+func icsText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
 }

@@ -81,8 +81,8 @@ func (q *Q) Webhooks(ctx context.Context) ([]domain.Webhook, error) {
 // Enqueue adds a delivery to the outbox, due now.
 func (q *Q) Enqueue(ctx context.Context, d *domain.Delivery) error {
 	ts := q.now()
-	id, err := insertID(ctx, q, `INSERT INTO deliveries (channel, target, subject, body, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		d.Channel, d.Target, d.Subject, d.Body, ts, ts)
+	id, err := insertID(ctx, q, `INSERT INTO deliveries (kind, channel, target, subject, body, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		d.Kind, d.Channel, d.Target, d.Subject, d.Body, ts, ts)
 	d.ID = id
 	return err
 }
@@ -128,9 +128,11 @@ func (s *DB) DeliveryDone(ctx context.Context, id int64, now time.Time, sendErr 
 	return err
 }
 
-// RecentDeliveries lists the newest deliveries (the settings page's status).
+// RecentDeliveries lists the newest deliveries (the settings page's status):
+// their metadata only — kind, channel, recipient, tries, status, error —
+// never their subject or text, which are business messages.
 func (q *Q) RecentDeliveries(ctx context.Context, limit int) ([]*domain.Delivery, error) {
-	rows, err := q.c.QueryContext(ctx, `SELECT id, channel, target, subject, body, attempts, COALESCE(sent_at, ''), COALESCE(failed_at, ''), last_error, created_at
+	rows, err := q.c.QueryContext(ctx, `SELECT id, kind, channel, target, attempts, COALESCE(sent_at, ''), COALESCE(failed_at, ''), last_error, created_at
 		FROM deliveries ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
@@ -140,7 +142,7 @@ func (q *Q) RecentDeliveries(ctx context.Context, limit int) ([]*domain.Delivery
 	for rows.Next() {
 		var d domain.Delivery
 		var sent, failed, created string
-		if err := rows.Scan(&d.ID, &d.Channel, &d.Target, &d.Subject, &d.Body, &d.Attempts, &sent, &failed, &d.LastError, &created); err != nil {
+		if err := rows.Scan(&d.ID, &d.Kind, &d.Channel, &d.Target, &d.Attempts, &sent, &failed, &d.LastError, &created); err != nil {
 			return nil, err
 		}
 		if sent != "" {

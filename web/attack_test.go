@@ -479,3 +479,36 @@ func TestAttackSmallerThings(t *testing.T) {
 		t.Errorf("an over-long comment: %d", res.StatusCode)
 	}
 }
+
+// Issue 20 item 14: a robot setting naming a department the plan does not
+// have is a 4xx naming the field, not a 500.
+func TestAttackWebhookUnknownDepartment(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	admin := e.as("admin")
+	res, body := admin.form("/admin/delivery/webhooks/no-such-dept", url.Values{"kind": {"dingtalk"}, "url": {"https://oapi.dingtalk.com/robot/send?access_token=x"}}, true)
+	if res.StatusCode < 400 || res.StatusCode >= 500 || !strings.Contains(body, "没有科室") {
+		t.Errorf("an unknown department's robot: %d %.300s", res.StatusCode, body)
+	}
+}
+
+// Issue 20 item 4: the system administrator's delivery page shows what a
+// delivery is (kind, recipient, channel, status, tries), never the business
+// message it carries (a return comment here).
+func TestAttackDeliveryPageMetadataOnly(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	rep := e.as("reporter")
+	if res, _ := rep.form("/me/email", url.Values{"email": {"rep@example.org"}, "notify_email": {"1"}}, true); res.StatusCode != 303 {
+		t.Fatalf("own e-mail: %d", res.StatusCode)
+	}
+	id := e.newPiece("reporter", domain.StateSubmitted, false)
+	if res, body := e.as("leader").do("POST", "/api/v1/pieces/"+itoa(id)+"/return", map[string]string{"comment": "第三段数据有误请核对"}); res.StatusCode != 200 {
+		t.Fatalf("return: %d %s", res.StatusCode, body)
+	}
+	_, page := e.as("admin").do("GET", "/admin/delivery", nil)
+	if strings.Contains(page, "第三段数据有误") || strings.Contains(page, "稿件 submitted") {
+		t.Errorf("the delivery page shows a message's content")
+	}
+	if !strings.Contains(page, "退回修改") || !strings.Contains(page, "r***@example.org") {
+		t.Errorf("the delivery page does not show the delivery's kind and recipient: %.2000s", page[strings.Index(page, "最近的发送"):])
+	}
+}

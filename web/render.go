@@ -28,6 +28,7 @@ var funcs = template.FuncMap{
 	"stateName":  func(s any) string { return domain.PieceState(fmt.Sprint(s)).Name() },
 	"roleName":   func(r any) string { return domain.Role(fmt.Sprint(r)).Name() },
 	"actionName": domain.AuditActionName,
+	"noticeKind": domain.NoticeKindName,
 	// objectLabel says a searched object as it was typed in Chinese.
 	"objectLabel": func(obj string) string { return domain.AuditObjectLabel(obj, "") },
 	"resultName":  domain.AuditResultName,

@@ -441,7 +441,22 @@ func (a *App) securityTarget(ctx context.Context, act *Actor, id int64) (*domain
 	if act != nil && u.ID == act.ID {
 		return nil, forbidden("不能对自己的账户这样做：请另一位安全管理员或在服务器上用命令行")
 	}
+	// 三员分立: no administrator changes another administrator's account
+	// from the pages; that is done on the server's command line, audited.
+	if act != nil && u.Role.Administrator() {
+		return nil, forbidden("三员账户只能在服务器上用命令行处理（kexuan user unlock、kexuan user reset-second-factor）")
+	}
 	return u, nil
+}
+
+// OperatorUser finds an account by user name for the command line (the
+// server's operator), which repairs the three administrators' accounts.
+func (a *App) OperatorUser(ctx context.Context, username string) (*domain.User, error) {
+	u, err := a.DB.Q().UserByName(ctx, strings.ToLower(strings.TrimSpace(username)))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &domain.Error{Code: domain.ENotFound, Field: "username", Message: fmt.Sprintf("没有用户 %q", username)}
+	}
+	return u, err
 }
 
 // ResetSecondFactor removes a user's second factor and recovery codes (a

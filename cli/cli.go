@@ -55,6 +55,8 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
                                                启动网页系统（--demo：空库时载入演示数据并打印各角色账户；--tls-*：HTTPS）
   kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin
                                                新建账户（三员 admin、security、auditor 只能这样建）
+  kexuan user unlock|reset-second-factor --db PATH --username U
+                                               解除锁定／清除第二因素（三员账户只能在此处理，记入审计日志）
   kexuan policy --db PATH [--second-factor admins|all|optional] [--password-max-age-days N]
                 [--password-history N] [--lockout-failures N] [--lockout-minutes N]
                                                查看或修改安全策略（每项修改记入审计日志）

@@ -474,3 +474,38 @@ func selfSigned(t *testing.T, dir string) (string, string) {
 	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
 	return cert, key
 }
+
+// The three administrators' lockouts and lost second factors are repaired
+// on the server's command line (the pages refuse it): kexuan user unlock and
+// kexuan user reset-second-factor, each audited as the command line's.
+func TestUserRepairCommands(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		dir := prepared(t, dsn)
+		db := raw(t, dsn)
+		if _, err := db.Exec(`UPDATE users SET locked_until = $1, failed_logins = 5, totp_secret = 'x', totp_enabled = $2 WHERE username = 'sec2'`,
+			"2099-01-01T00:00:00.000000Z", true); err != nil {
+			t.Fatal(err)
+		}
+		if out := mustKeyed(t, dir, "user", "unlock", "--db", dsn, "--username", "SEC2"); !strings.Contains(out, "已解除 sec2 的锁定") {
+			t.Errorf("unlock: %s", out)
+		}
+		if out := mustKeyed(t, dir, "user", "reset-second-factor", "--db", dsn, "--username", "sec2"); !strings.Contains(out, "已清除 sec2 的第二因素") {
+			t.Errorf("reset-second-factor: %s", out)
+		}
+		var locked sql.NullString
+		var enabled bool
+		if err := db.QueryRow(`SELECT locked_until, totp_enabled FROM users WHERE username = 'sec2'`).Scan(&locked, &enabled); err != nil {
+			t.Fatal(err)
+		}
+		if locked.Valid || enabled {
+			t.Errorf("after the repairs: locked %v, second factor %v", locked, enabled)
+		}
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM audit_log WHERE action IN ('unlock', 'second_factor_reset') AND address = 'cli'`).Scan(&n); err != nil || n != 2 {
+			t.Errorf("the repairs' audit rows: %d %v", n, err)
+		}
+		if _, errs, code := keyed(t, dir, nil, "", "user", "unlock", "--db", dsn, "--username", "nobody"); code == 0 || !strings.Contains(errs, "没有用户") {
+			t.Errorf("unlock of an unknown user: %d %s", code, errs)
+		}
+	})
+}

@@ -182,8 +182,12 @@ func displayAddr(bound string) string {
 }
 
 func cmdUser(ctx context.Context, args []string, env Env) error {
+	if len(args) > 0 && (args[0] == "unlock" || args[0] == "reset-second-factor") {
+		return cmdUserRepair(ctx, args, env)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return usagef("用法：kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin")
+		return usagef("用法：kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin\n" +
+			"      kexuan user unlock|reset-second-factor --db PATH --username U")
 	}
 	fs := newFlags("user add", env)
 	dsn := dbFlag(fs)
@@ -417,5 +421,42 @@ func cmdRestore(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "已从 %s 恢复 %s：完整性、审计日志与得分汇总检查通过。\n", *from, store.Redact(*dsn))
+	return nil
+}
+
+// cmdUserRepair: kexuan user unlock|reset-second-factor --db PATH --username U
+// — the operator on the server ends an account's lockout or removes its
+// second factor (a lost phone); the one way for the three administrators'
+// accounts, audited as the command line's.
+func cmdUserRepair(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("user "+args[0], env)
+	dsn := dbFlag(fs)
+	username := fs.String("username", "", "用户名")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *username == "" {
+		return usagef("需要 --username")
+	}
+	a, _, err := prepare(ctx, *dsn, env)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.OperatorUser(ctx, *username)
+	if err != nil {
+		return err
+	}
+	if args[0] == "unlock" {
+		if err := a.Unlock(ctx, nil, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已解除 %s 的锁定（已记入审计日志）\n", u.Username)
+		return nil
+	}
+	if err := a.ResetSecondFactor(ctx, nil, u.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "已清除 %s 的第二因素，下次登录时重新绑定（已记入审计日志）\n", u.Username)
 	return nil
 }

@@ -141,19 +141,24 @@ func TestSecondFactor(t *testing.T) {
 		if st, _ := login(e.anon(), "auditor", testPassword); st != 401 {
 			t.Errorf("a locked account signed in: %d", st)
 		}
-		// The security administrator unlocks and resets the second factor;
-		// the system administrator may not.
+		// 三员分立: no administrator unlocks or resets another administrator
+		// from the pages (issue 20 item 1); the operator does it on the
+		// server's command line (app with no actor), audited.
 		sec := e.enrolled("security", now)
 		adm := e.enrolled("admin", now)
 		id := itoa(e.users["auditor"].ID)
-		if res, _ := adm.form("/admin/users/"+id+"/unlock", url.Values{}, true); res.StatusCode != 403 {
-			t.Errorf("the system administrator unlocks: %d", res.StatusCode)
+		for who, c := range map[string]*client{"the system administrator": adm, "the security administrator": sec} {
+			for _, path := range []string{"/unlock", "/second-factor/reset"} {
+				if res, _ := c.form("/admin/users/"+id+path, url.Values{}, true); res.StatusCode != 403 {
+					t.Errorf("%s: %s of the auditor from the pages: %d", who, path, res.StatusCode)
+				}
+			}
 		}
-		if res, body := sec.form("/admin/users/"+id+"/unlock", url.Values{}, true); res.StatusCode != 303 {
-			t.Errorf("unlock: %d %s", res.StatusCode, body)
+		if err := e.app.Unlock(ctx, nil, e.users["auditor"].ID); err != nil {
+			t.Errorf("the operator unlocks: %v", err)
 		}
-		if res, body := sec.form("/admin/users/"+id+"/second-factor/reset", url.Values{}, true); res.StatusCode != 303 {
-			t.Errorf("reset: %d %s", res.StatusCode, body)
+		if err := e.app.ResetSecondFactor(ctx, nil, e.users["auditor"].ID); err != nil {
+			t.Errorf("the operator resets the second factor: %v", err)
 		}
 		c4 := e.anon()
 		login(c4, "auditor", testPassword)

@@ -79,6 +79,11 @@ func (a *App) ArchiveAudit(ctx context.Context, before time.Time, out string) (*
 	} else if len(arcs) > 0 {
 		prev = arcs[len(arcs)-1].LastHash
 	}
+	// What is archived is the oldest run of entries — by id, the chain's
+	// order — written before the day: it stops at the first entry written
+	// on or after it, whatever comes later (the demo's replayed year writes
+	// 2017 times after a real day's). What is deleted is that run, by its
+	// first and last id, and must be as many rows.
 	entries, err := a.DB.Q().AuditBefore(ctx, before, 10_000_000)
 	if err != nil {
 		return nil, err
@@ -124,8 +129,13 @@ func (a *App) ArchiveAudit(ctx context.Context, before time.Time, out string) (*
 		err = cerr
 	}
 	if err == nil {
+		// The file is read back and checked — its signature, its chain, and
+		// entry by entry the rows to delete — before anything is deleted.
+		err = a.sameAsArchived(out, entries)
+	}
+	if err == nil {
 		err = a.DB.InTx(ctx, func(q *store.Q) error {
-			if err := q.AuditArchive(ctx, last.ID, int64(len(entries)), last.Hash, mac, a.archiveRowMAC(last.ID, int64(len(entries)), last.Hash, mac)); err != nil {
+			if err := q.AuditArchive(ctx, entries[0].ID, last.ID, int64(len(entries)), last.Hash, mac, a.archiveRowMAC(last.ID, int64(len(entries)), last.Hash, mac)); err != nil {
 				return err
 			}
 			return a.audit(ctx, q, nil, "audit_archive", "audit_log", domain.AuditOK,
@@ -143,63 +153,9 @@ func (a *App) ArchiveAudit(ctx context.Context, before time.Time, out string) (*
 // chain of its entries, and that the database recorded it (same last entry,
 // hash and signature). It returns the entries.
 func (a *App) VerifyArchive(ctx context.Context, path string) (int, error) {
-	if a.Key == nil {
-		return 0, errNoKey
-	}
-	b, err := os.ReadFile(path)
+	h, entries, mac, err := a.readArchive(path)
 	if err != nil {
 		return 0, err
-	}
-	body := bytes.TrimRight(b, "\n")
-	i := bytes.LastIndexByte(body, '\n')
-	if i < 0 {
-		return 0, fmt.Errorf("%s：不是审计日志归档文件", path)
-	}
-	var sig struct {
-		MAC string `json:"mac"`
-	}
-	if err := json.Unmarshal(body[i+1:], &sig); err != nil || !strings.HasPrefix(sig.MAC, "hmac-sm3:") {
-		return 0, fmt.Errorf("%s：最后一行应为签名", path)
-	}
-	content := body[:i+1]
-	mac := strings.TrimPrefix(sig.MAC, "hmac-sm3:")
-	if !secret.Equal(a.Key.CheckpointMAC(content), mac) {
-		return 0, fmt.Errorf("%s：签名不符，归档文件被改动过（或不是用本密钥签的）", path)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(content))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	var h archiveHeader
-	var entries []*domain.AuditEntry
-	line := 0
-	for sc.Scan() {
-		line++
-		if line == 1 {
-			if err := json.Unmarshal(sc.Bytes(), &h); err != nil || h.Format != "kexuan-audit-archive-v1" {
-				return 0, fmt.Errorf("%s:1：不是审计日志归档文件", path)
-			}
-			continue
-		}
-		var e archivedEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return 0, fmt.Errorf("%s:%d：%v", path, line, err)
-		}
-		at, err := time.Parse(time.RFC3339Nano, e.At)
-		if err != nil {
-			return 0, fmt.Errorf("%s:%d：时间 %q 不对", path, line, e.At)
-		}
-		entries = append(entries, &domain.AuditEntry{ID: e.ID, At: at, UserID: e.UserID, Username: e.Username, Role: e.Role, Address: e.Address,
-			Action: e.Action, Object: e.Object, Result: e.Result, Reason: e.Reason, PrevHash: e.PrevHash, Hash: e.Hash})
-	}
-	if err := sc.Err(); err != nil {
-		return 0, err
-	}
-	if len(entries) != h.Entries {
-		return 0, fmt.Errorf("%s：应有 %d 条，实有 %d 条", path, h.Entries, len(entries))
-	}
-	if bad, why, err := a.DB.CheckEntries(h.PrevHash, entries); err != nil {
-		return 0, err
-	} else if bad != 0 {
-		return 0, fmt.Errorf("%s：第 %d 条：%s", path, bad, why)
 	}
 	arcs, err := a.DB.Q().AuditArchives(ctx)
 	if err != nil {
@@ -214,6 +170,88 @@ func (a *App) VerifyArchive(ctx context.Context, path string) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("%s：数据库中没有到第 %d 条的归档记录（不是本数据库的归档？）", path, h.UpToID)
+}
+
+// readArchive reads an archive file and checks it on its own: the key's
+// signature over its content, its count, and the chain of its entries.
+func (a *App) readArchive(path string) (archiveHeader, []*domain.AuditEntry, string, error) {
+	var h archiveHeader
+	if a.Key == nil {
+		return h, nil, "", errNoKey
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return h, nil, "", err
+	}
+	body := bytes.TrimRight(b, "\n")
+	i := bytes.LastIndexByte(body, '\n')
+	if i < 0 {
+		return h, nil, "", fmt.Errorf("%s：不是审计日志归档文件", path)
+	}
+	var sig struct {
+		MAC string `json:"mac"`
+	}
+	if err := json.Unmarshal(body[i+1:], &sig); err != nil || !strings.HasPrefix(sig.MAC, "hmac-sm3:") {
+		return h, nil, "", fmt.Errorf("%s：最后一行应为签名", path)
+	}
+	content := body[:i+1]
+	mac := strings.TrimPrefix(sig.MAC, "hmac-sm3:")
+	if !secret.Equal(a.Key.CheckpointMAC(content), mac) {
+		return h, nil, "", fmt.Errorf("%s：签名不符，归档文件被改动过（或不是用本密钥签的）", path)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(content))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	var entries []*domain.AuditEntry
+	line := 0
+	for sc.Scan() {
+		line++
+		if line == 1 {
+			if err := json.Unmarshal(sc.Bytes(), &h); err != nil || h.Format != "kexuan-audit-archive-v1" {
+				return h, nil, "", fmt.Errorf("%s:1：不是审计日志归档文件", path)
+			}
+			continue
+		}
+		var e archivedEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return h, nil, "", fmt.Errorf("%s:%d：%v", path, line, err)
+		}
+		at, err := time.Parse(time.RFC3339Nano, e.At)
+		if err != nil {
+			return h, nil, "", fmt.Errorf("%s:%d：时间 %q 不对", path, line, e.At)
+		}
+		entries = append(entries, &domain.AuditEntry{ID: e.ID, At: at, UserID: e.UserID, Username: e.Username, Role: e.Role, Address: e.Address,
+			Action: e.Action, Object: e.Object, Result: e.Result, Reason: e.Reason, PrevHash: e.PrevHash, Hash: e.Hash})
+	}
+	if err := sc.Err(); err != nil {
+		return h, nil, "", err
+	}
+	if len(entries) != h.Entries {
+		return h, nil, "", fmt.Errorf("%s：应有 %d 条，实有 %d 条", path, h.Entries, len(entries))
+	}
+	if bad, why, err := a.DB.CheckEntries(h.PrevHash, entries); err != nil {
+		return h, nil, "", err
+	} else if bad != 0 {
+		return h, nil, "", fmt.Errorf("%s：第 %d 条：%s", path, bad, why)
+	}
+	return h, entries, mac, nil
+}
+
+// sameAsArchived reads the archive just written and checks that it holds
+// exactly these entries, in order, each with its hash.
+func (a *App) sameAsArchived(path string, entries []*domain.AuditEntry) error {
+	_, got, _, err := a.readArchive(path)
+	if err != nil {
+		return fmt.Errorf("归档文件读回校验失败，未删除任何审计日志：%w", err)
+	}
+	if len(got) != len(entries) {
+		return fmt.Errorf("归档文件读回 %d 条，应为 %d 条：未删除任何审计日志", len(got), len(entries))
+	}
+	for i, e := range entries {
+		if got[i].ID != e.ID || got[i].Hash != e.Hash {
+			return fmt.Errorf("归档文件第 %d 条（编号 %d）与数据库不符：未删除任何审计日志", i+1, got[i].ID)
+		}
+	}
+	return nil
 }
 
 // archiveRowMAC signs an archive's record in the database, so that a record

@@ -509,3 +509,41 @@ func TestUserRepairCommands(t *testing.T) {
 		}
 	})
 }
+
+// Issue 20 item 8: entries are archived as the oldest run by id, and the
+// rows deleted are exactly the rows archived. Here the first entries were
+// written today and later ones dated 2017 (as the demo's replayed year
+// writes them): archiving before 2018 may take none of them, and loses none.
+func TestAuditArchiveLosesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		dir := prepared(t, dsn) // entries written now
+		in2017 := func() time.Time { return time.Date(2017, 6, 1, 9, 0, 0, 0, plan.DefaultLocation()) }
+		for _, m := range []string{"2017-03", "2017-04"} {
+			if _, errs, code := keyed(t, dir, in2017, "", "period", "close", "--db", dsn, "--month", m, "--reason", "已通报"); code != 0 {
+				t.Fatalf("an entry dated 2017: %s", errs)
+			}
+		}
+		db := raw(t, dsn)
+		count := func() (n int) {
+			t.Helper()
+			if err := db.QueryRow(`SELECT count(*) FROM audit_log`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := count()
+		out := filepath.Join(dir, "archive.jsonl")
+		later := func() time.Time { return testclock.Now().AddDate(1, 0, 0) }
+		_, errs, code := keyed(t, dir, later, "", "audit", "archive", "--db", dsn, "--before", "2018-01-01", "--out", out)
+		if code == 0 || !strings.Contains(errs, "没有可归档") {
+			t.Errorf("archiving before 2018 when the oldest entries are today's: %d %s", code, errs)
+		}
+		if n := count(); n != before {
+			t.Fatalf("%d audit rows before, %d after: rows were lost", before, n)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Error("an archive file was left behind")
+		}
+		mustKeyed(t, dir, "audit", "verify", "--db", dsn)
+	})
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"kexuan/domain"
@@ -128,14 +129,32 @@ func (q *Q) SetContacts(ctx context.Context, userID int64, email, phone string) 
 
 // AuditArchive records entries archived to a signed file: from now on they
 // may be deleted, and the kept chain begins at lastHash.
-func (q *Q) AuditArchive(ctx context.Context, upTo, entries int64, lastHash, fileMAC, rowMAC string) error {
+func (q *Q) AuditArchive(ctx context.Context, first, upTo, entries int64, lastHash, fileMAC, rowMAC string) error {
 	_, err := q.c.ExecContext(ctx, `INSERT INTO audit_archives (up_to_id, entries, last_hash, file_mac, row_mac, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		upTo, entries, lastHash, fileMAC, rowMAC, q.wallNow())
 	if err != nil {
 		return err
 	}
-	_, err = q.c.ExecContext(ctx, `DELETE FROM audit_log WHERE id <= $1`, upTo)
-	return err
+	// Exactly the archived rows: from its first to its last id, and as many
+	// as the archive holds — or nothing (the transaction rolls back).
+	res, err := q.c.ExecContext(ctx, `DELETE FROM audit_log WHERE id >= $1 AND id <= $2`, first, upTo)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != entries {
+		return fmt.Errorf("归档应删除 %d 条审计日志，实际为 %d 条：已撤销，未删除任何一条", entries, n)
+	}
+	// No older row may stay behind an archive: the chain would not reach it.
+	var older int64
+	if err := q.c.QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE id < $1`, first).Scan(&older); err != nil {
+		return err
+	}
+	if older != 0 {
+		return fmt.Errorf("第 %d 条之前还有 %d 条未归档的审计日志：已撤销", first, older)
+	}
+	return nil
 }
 
 // AuditArchives returns the archives recorded: for each, the last entry,
@@ -169,7 +188,28 @@ type AuditArchiveRow struct {
 // AuditBefore returns the entries written before t, oldest first (at most
 // limit), for archiving.
 func (q *Q) AuditBefore(ctx context.Context, t time.Time, limit int) ([]*domain.AuditEntry, error) {
-	return q.scanAudit(ctx, auditSelect+` WHERE at < $1 ORDER BY id LIMIT $2`, t.In(chinaZone).Format("2006-01-02T15:04:05"), limit)
+	// The oldest entries by id, up to the first written on or after t: a
+	// run the chain can start after (an entry written before t but after
+	// a later one stays with it).
+	var out []*domain.AuditEntry
+	var after int64
+	for len(out) < limit {
+		es, err := q.scanAudit(ctx, auditSelect+` WHERE id > $1 ORDER BY id LIMIT $2`, after, min(10_000, limit-len(out)))
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			if !e.At.Before(t) {
+				return out, nil
+			}
+			out = append(out, e)
+		}
+		if len(es) == 0 {
+			break
+		}
+		after = es[len(es)-1].ID
+	}
+	return out, nil
 }
 
 // SetMustChangePassword requires a user to change their password (it is

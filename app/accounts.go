@@ -295,6 +295,9 @@ func (a *App) ChangePassword(ctx context.Context, act *Actor, token, old, next s
 		if err := q.RecordLoginSuccess(ctx, act.ID); err != nil {
 			return err
 		}
+		if err := q.RevokeCalendarFeed(ctx, act.ID); err != nil {
+			return err
+		}
 		if err := q.DeleteUserSessions(ctx, act.ID, token); err != nil {
 			return err
 		}
@@ -479,6 +482,9 @@ func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput
 			return err
 		}
 		if u.Disabled {
+			if err := q.RevokeCalendarFeed(ctx, u.ID); err != nil {
+				return err
+			}
 			if err := q.DeleteUserSessions(ctx, u.ID, ""); err != nil {
 				return err
 			}
@@ -506,6 +512,9 @@ func (a *App) ResetPassword(ctx context.Context, act *Actor, id int64, password 
 	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
 		if err := q.SetPassword(ctx, u.ID, hash, true); err != nil {
+			return err
+		}
+		if err := q.RevokeCalendarFeed(ctx, u.ID); err != nil {
 			return err
 		}
 		if err := q.DeleteUserSessions(ctx, u.ID, ""); err != nil {

@@ -525,6 +525,9 @@ func (a *App) AssignRole(ctx context.Context, act *Actor, id int64, role domain.
 		if err := q.UpdateUser(ctx, u); err != nil {
 			return err
 		}
+		if err := q.RevokeCalendarFeed(ctx, u.ID); err != nil {
+			return err
+		}
 		if err := q.DeleteUserSessions(ctx, u.ID, ""); err != nil {
 			return err
 		}

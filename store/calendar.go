@@ -65,3 +65,10 @@ func (q *Q) CalendarTokenUser(ctx context.Context, token string) (*domain.User, 
 	}
 	return q.UserByID(ctx, id)
 }
+
+// RevokeCalendarFeed ends a user's ICS feed: its token no longer answers
+// (a password change or reset, a role change, a disabled account).
+func (q *Q) RevokeCalendarFeed(ctx context.Context, userID int64) error {
+	_, err := q.c.ExecContext(ctx, `DELETE FROM calendar_tokens WHERE user_id = $1`, userID)
+	return err
+}

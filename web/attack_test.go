@@ -9,12 +9,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -510,5 +512,77 @@ func TestAttackDeliveryPageMetadataOnly(t *testing.T) {
 	}
 	if !strings.Contains(page, "退回修改") || !strings.Contains(page, "r***@example.org") {
 		t.Errorf("the delivery page does not show the delivery's kind and recipient: %.2000s", page[strings.Index(page, "最近的发送"):])
+	}
+}
+
+// lockedBuffer is a log the server's goroutines write at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Issue 20 item 10: an ICS feed's token never reaches the server's log, and
+// the feed ends with the holder's password change, role change or
+// disabling.
+func TestAttackCalendarFeedToken(t *testing.T) {
+	logs := &lockedBuffer{}
+	e := newEnvWith(t, storetest.SQLite(t), func(s *web.Server) { s.Log = slog.New(slog.NewTextHandler(logs, nil)) })
+	feed := func(c *client) string {
+		t.Helper()
+		res, body := c.do("POST", "/api/v1/calendar/token", nil)
+		var out struct{ URL string }
+		decodeJSON(t, body, &out)
+		u, err := url.Parse(out.URL)
+		if res.StatusCode != 200 || err != nil {
+			t.Fatalf("a feed: %d %s", res.StatusCode, body)
+		}
+		return u.Path
+	}
+	answers := func(path string) int {
+		res, _ := e.anon().do("GET", path, nil)
+		return res.StatusCode
+	}
+	// A password change.
+	rep := e.as("reporter")
+	path := feed(rep)
+	if st := answers(path); st != 200 {
+		t.Fatalf("the feed: %d", st)
+	}
+	if strings.Contains(logs.String(), strings.TrimSuffix(strings.TrimPrefix(path, "/ics/"), ".ics")) {
+		t.Error("the feed's token is in the server's log")
+	}
+	if res, body := rep.do("POST", "/api/v1/password", map[string]string{"old_password": testPassword, "new_password": "Brand-new-9x!feed"}); res.StatusCode != 200 && res.StatusCode != 204 {
+		t.Fatalf("password change: %d %s", res.StatusCode, body)
+	}
+	if st := answers(path); st != 404 {
+		t.Errorf("the feed after a password change: %d", st)
+	}
+	// A role change, and disabling.
+	path = feed(e.as("head"))
+	if err := e.app.AssignRole(context.Background(), e.actor("security"), e.users["head"].ID, domain.Reporter, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st := answers(path); st != 404 {
+		t.Errorf("the feed after a role change: %d", st)
+	}
+	path = feed(e.as("office"))
+	u := e.users["office"]
+	if err := e.app.UpdateUser(context.Background(), e.actor("admin"), u.ID, app.UserInput{Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Disabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	if st := answers(path); st != 404 {
+		t.Errorf("the feed after disabling: %d", st)
 	}
 }

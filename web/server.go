@@ -196,7 +196,7 @@ func (s *Server) add(rt Route) {
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.Log.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		s.Log.Warn("cross-origin request refused", "method", r.Method, "path", logPath(r.URL.Path), "origin", r.Header.Get("Origin"))
 		http.Error(w, "跨站请求被拒绝", http.StatusForbidden)
 	}))
 	return s.recoverer(s.realIP(s.logRequests(s.securityHeaders(cop.Handler(s.mux)))))
@@ -380,7 +380,7 @@ func (s *Server) checkCSRF(r *http.Request, c *reqCtx) error {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *reqCtx, err error) {
 	e := domain.ErrorOf(err)
 	if e.Code == domain.EInternal {
-		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Log.Error("request failed", "method", r.Method, "path", logPath(r.URL.Path), "err", err)
 	}
 	status := httpStatus(e.Code)
 	switch {
@@ -666,8 +666,17 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/static/") {
 			return
 		}
-		s.Log.Info("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds(), "addr", clientIP(r))
+		s.Log.Info("http", "method", r.Method, "path", logPath(r.URL.Path), "status", sw.status, "ms", time.Since(start).Milliseconds(), "addr", clientIP(r))
 	})
+}
+
+// logPath is a request's path as the log may hold it: a secret in the path
+// (an ICS feed's token) is cut to its first characters.
+func logPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "/ics/"); ok && len(rest) > 4 {
+		return "/ics/" + rest[:4] + "…"
+	}
+	return p
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {

@@ -66,7 +66,7 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 	}
 	if !wellFormed {
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, domain.AuditFailed, "用户名或密码过长，或含控制字符")
+		a.auditSignInFailure(ctx, &Actor{Address: addr}, "user:"+username, "用户名或密码过长，或含控制字符")
 		return "", nil, errBadLogin
 	}
 	u, err := a.DB.Q().UserByName(ctx, username)
@@ -85,15 +85,15 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 	switch {
 	case u == nil:
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, &Actor{Address: addr}, "login", "user:"+username, domain.AuditFailed, "没有这个用户")
+		a.auditSignInFailure(ctx, &Actor{Address: addr}, "user:"+username, "没有这个用户")
 		return "", nil, errBadLogin
 	case u.Disabled:
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "账户已停用")
+		a.auditSignInFailure(ctx, actor, userObj(u.ID), "账户已停用")
 		return "", nil, errBadLogin
 	case u.LockedUntil.After(now):
 		a.throttle.fail(addr, username, now)
-		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "账户已锁定")
+		a.auditSignInFailure(ctx, actor, userObj(u.ID), "账户已锁定")
 		return "", nil, errBadLogin
 	case !ok:
 		a.throttle.fail(addr, username, now)
@@ -162,6 +162,7 @@ func (a *App) passwordFailure(ctx context.Context, act *Actor, action, reason st
 		return 0, err
 	}
 	lockFor := time.Duration(pol.LockoutMinutes) * time.Minute
+	own := action != "login" || a.admitSignInRow(ctx, act, userObj(act.ID))
 	var n int
 	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
 		var locked bool
@@ -170,8 +171,12 @@ func (a *App) passwordFailure(ctx context.Context, act *Actor, action, reason st
 		if err != nil {
 			return err
 		}
-		if err := a.audit(ctx, q, act, action, userObj(act.ID), domain.AuditFailed, fmt.Sprintf("%s（第 %d 次）", reason, n)); err != nil {
-			return err
+		// A wrong password always counts toward the lockout; its own row
+		// is bounded with the other failed sign-ins (signinaudit.go).
+		if own {
+			if err := a.audit(ctx, q, act, action, userObj(act.ID), domain.AuditFailed, fmt.Sprintf("%s（第 %d 次）", reason, n)); err != nil {
+				return err
+			}
 		}
 		if locked {
 			if err := q.DeleteUserSessions(ctx, act.ID, ""); err != nil {

@@ -53,6 +53,7 @@ type App struct {
 	Delivery DeliveryPolicy
 
 	throttle     *throttle
+	signIns      signInGate // failed sign-ins' audit rows, bounded a minute
 	reports      reportCache
 	ledgerCounts ledgerCounts
 

@@ -75,6 +75,7 @@ func (a *App) RunCheckpoints(ctx context.Context, interval time.Duration) {
 			return
 		case <-a.cp.kick:
 		case <-t.C:
+			a.FlushSignInSummary(ctx)
 		}
 		if err := a.Checkpoint(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Error("audit checkpoint", "err", err)

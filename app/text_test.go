@@ -2,8 +2,11 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"kexuan/app"
 	"kexuan/domain"
@@ -46,6 +49,50 @@ func TestTextDocumentsCanHold(t *testing.T) {
 		}
 		if _, err := f.app.RecordAdjustment(ctx, f.users["office"], app.AdjustmentInput{Department: dept, Date: "2017-03-01", Points: 1, Reason: "补报\u200b材料"}); err != nil {
 			t.Errorf("a reason with a zero-width space inside: %v", err)
+		}
+	})
+}
+
+// Issue 20 item 7: failed sign-ins from an address pool (each address under
+// its throttle) write at most FailedSignInRows rows a minute; the rest of
+// the minute is one summary row: how many, from where, which names.
+func TestFailedSignInRowsBounded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)
+		ctx := context.Background()
+		var now atomic.Int64
+		now.Store(time.Date(2026, 12, 3, 15, 59, 1, 0, time.UTC).UnixNano())
+		f.app.Now = func() time.Time { return time.Unix(0, now.Load()) }
+		rows := func(action string) []*domain.AuditEntry {
+			t.Helper()
+			pg, err := f.app.AuditLog(ctx, f.users["auditor"], domain.AuditFilter{Action: action, Result: domain.AuditFailed}, app.PageQuery{Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pg.Items
+		}
+		before := len(rows("login"))
+		const tries = app.FailedSignInRows + 40
+		for i := range tries {
+			user := fmt.Sprintf("guess%d", i)
+			if i%2 == 0 {
+				user = "reporter" // a wrong password still counts toward the lockout
+			}
+			f.app.Login(ctx, user, "wrong-password", fmt.Sprintf("198.51.100.%d", i))
+		}
+		if n := len(rows("login")) - before; n != app.FailedSignInRows {
+			t.Errorf("%d failed sign-ins in a minute wrote %d rows, want %d", tries, n, app.FailedSignInRows)
+		}
+		if s := rows("login_failed_summary"); len(s) != 0 {
+			t.Errorf("a summary before the minute ended: %+v", s)
+		}
+		now.Add(int64(time.Minute))
+		f.app.FlushSignInSummary(ctx)
+		f.app.FlushSignInSummary(ctx) // once
+		s := rows("login_failed_summary")
+		if len(s) != 1 || !strings.Contains(s[0].Reason, "另有 40 次") || !strings.Contains(s[0].Reason, "198.51.100.") || !strings.Contains(s[0].Reason, "guess") {
+			t.Errorf("the minute's summary: %+v", s)
 		}
 	})
 }

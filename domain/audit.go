@@ -80,7 +80,7 @@ type AuditFilter struct {
 // auditActions names the audited actions in Chinese, as the audit log page
 // shows them and its search takes them.
 var auditActions = map[string]string{
-	"login": "登录", "login_failed": "登录失败", "login_throttled": "登录限流", "lockout": "账户锁定", "logout": "退出",
+	"login": "登录", "login_failed": "登录失败", "login_throttled": "登录限流", "login_failed_summary": "登录失败汇总", "lockout": "账户锁定", "logout": "退出",
 	"password_change": "修改密码", "password_reset": "重置密码", "user_create": "新建账户", "user_update": "修改账户",
 	"user_list": "查看账户", "user_read": "查看账户", "route": "越权访问",
 	"piece_create": "起草稿件", "piece_edit": "修改稿件", "piece_submit": "报送审核", "piece_approve": "审核通过", "piece_return": "退回",

@@ -19,7 +19,7 @@ var auditThings = map[string]string{
 	"audit_log": "审计日志", "audit_log.csv": "审计日志（CSV）", "database": "数据库", "users": "账户列表",
 	"delivery": "消息投递", "score_cells": "得分汇总", "policies.docx": "科技政策汇编（Word）",
 	"report.xlsx": "考核表（Excel）", "report.csv": "考核表（CSV）", "report.json": "考核表（JSON）", "report.txt": "考核表（文本）",
-	"enterprises.xlsx": "企业名录（Excel）", "policy": "安全策略", "key": "安装密钥", "settings": "系统设置",
+	"enterprises.xlsx": "企业名录（Excel）", "policy": "安全策略", "key": "安装密钥", "login": "登录", "settings": "系统设置",
 	"visits.xlsx": "走访记录（Excel）", "activities.xlsx": "活动（Excel）", "reaches.xlsx": "政策进企业记录（Excel）",
 	"policies.xlsx": "政策库（Excel）", "commissions.xlsx": "约稿（Excel）", "report (standard output)": "考核表（命令行输出）",
 }

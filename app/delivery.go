@@ -193,7 +193,17 @@ func (a *App) SetWebhook(ctx context.Context, act *Actor, w domain.Webhook, remo
 				return invalid("url", "请填写机器人地址")
 			}
 		}
-		if err := q.SetWebhook(ctx, w, remove); err != nil {
+		// The robot's address (its key is in it) and the 钉钉 signing
+		// secret are sealed like personal data.
+		stored := w
+		var err error
+		if stored.URL, err = a.seal(w.URL, webhookField(w.Department, "url")); err != nil {
+			return err
+		}
+		if stored.Secret, err = a.seal(w.Secret, webhookField(w.Department, "secret")); err != nil {
+			return err
+		}
+		if err := q.SetWebhook(ctx, stored, remove); err != nil {
 			return err
 		}
 		what := w.Kind + " " + redactURL(w.URL)
@@ -223,12 +233,40 @@ func (a *App) Webhooks(ctx context.Context, act *Actor) (_ []domain.Webhook, err
 	}
 	ws, err := a.DB.Q().Webhooks(ctx)
 	for i := range ws {
+		// Shown masked: the host and path, and the last 4 characters.
 		if ws[i].Secret != "" {
-			ws[i].Secret = "已设置"
+			ws[i].Secret = "…" + lastFour(a.open(ws[i].Secret, webhookField(ws[i].Department, "secret")))
 		}
-		ws[i].URL = redactURL(ws[i].URL)
+		if u := a.open(ws[i].URL, webhookField(ws[i].Department, "url")); u != "" {
+			key := ""
+			if pu, err := url.Parse(u); err == nil {
+				for _, vs := range pu.Query() {
+					key += strings.Join(vs, "")
+				}
+			}
+			ws[i].URL = redactURL(u) + "…" + lastFour(key)
+		}
 	}
 	return ws, err
+}
+
+// webhookField binds a department's sealed robot address or secret.
+func webhookField(dept, field string) string { return "webhook:" + dept + ":" + field }
+
+// lastFour is the last 4 characters of a secret, all that is ever shown.
+func lastFour(s string) string {
+	r := []rune(s)
+	if len(r) <= 8 {
+		return "****"
+	}
+	return string(r[len(r)-4:])
+}
+
+// openWebhook opens a robot's sealed address and secret to send with.
+func (a *App) openWebhook(w domain.Webhook) domain.Webhook {
+	w.URL = a.open(w.URL, webhookField(w.Department, "url"))
+	w.Secret = a.open(w.Secret, webhookField(w.Department, "secret"))
+	return w
 }
 
 // RecentDeliveries shows what went out and what failed (administrators):
@@ -438,7 +476,7 @@ func (a *App) sendWebhook(ctx context.Context, d *domain.Delivery) error {
 	if i < 0 {
 		return fmt.Errorf("科室 %s 已没有群机器人", d.Target)
 	}
-	w := ws[i]
+	w := a.openWebhook(ws[i])
 	if err := a.checkWebhookURL(w.URL); err != nil {
 		return fmt.Errorf("群机器人地址被拒绝：%v", err)
 	}

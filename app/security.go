@@ -80,8 +80,11 @@ func (a *App) SealContacts(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	us, err := a.DB.Q().UnsealedContacts(ctx, secret.SealedPrefix)
-	if err != nil || len(us) == 0 {
+	if err != nil {
 		return 0, err
+	}
+	if len(us) == 0 {
+		return 0, a.sealWebhooks(ctx)
 	}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
 		for _, u := range us {
@@ -99,7 +102,42 @@ func (a *App) SealContacts(ctx context.Context) (int, error) {
 		}
 		return a.audit(ctx, q, nil, "personal_seal", "users", domain.AuditOK, fmt.Sprintf("%d 个账户的邮箱、手机号已加密（SM4-GCM）", len(us)))
 	})
-	return len(us), err
+	if err != nil {
+		return len(us), err
+	}
+	return len(us), a.sealWebhooks(ctx)
+}
+
+// sealWebhooks seals the robots' addresses and secrets kept in clear before
+// they were sealed (run at start with SealContacts; idempotent).
+func (a *App) sealWebhooks(ctx context.Context) error {
+	ws, err := a.DB.Q().Webhooks(ctx)
+	if err != nil {
+		return err
+	}
+	var plain []domain.Webhook
+	for _, w := range ws {
+		if w.URL != "" && !secret.Sealed(w.URL) || w.Secret != "" && !secret.Sealed(w.Secret) {
+			plain = append(plain, w)
+		}
+	}
+	if len(plain) == 0 {
+		return nil
+	}
+	return a.DB.InTx(ctx, func(q *store.Q) error {
+		for _, w := range plain {
+			if !secret.Sealed(w.URL) {
+				w.URL = a.Key.Seal(w.URL, webhookField(w.Department, "url"))
+			}
+			if w.Secret != "" && !secret.Sealed(w.Secret) {
+				w.Secret = a.Key.Seal(w.Secret, webhookField(w.Department, "secret"))
+			}
+			if err := q.SetWebhook(ctx, w, false); err != nil {
+				return err
+			}
+		}
+		return a.audit(ctx, q, nil, "personal_seal", "delivery", domain.AuditOK, fmt.Sprintf("%d 个群机器人的地址与签名密钥已加密（SM4-GCM）", len(plain)))
+	})
 }
 
 // Second-factor policies.

@@ -588,3 +588,32 @@ func TestAttackCalendarFeedToken(t *testing.T) {
 		t.Errorf("the feed after disabling: %d", st)
 	}
 }
+
+// Issue 20 item 9: a robot's address (its key) and the 钉钉 signing secret
+// are sealed in the database and shown masked to the last 4 characters.
+func TestAttackWebhookSecretsSealed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		admin := e.as("admin")
+		if res, body := admin.form("/admin/delivery/webhooks/hightech", url.Values{"kind": {"dingtalk"},
+			"url": {"https://oapi.dingtalk.com/robot/send?access_token=TOKEN1234567890abcd"}, "secret": {"SECwxyz0123456789pqrs"}}, true); res.StatusCode != 303 {
+			t.Fatalf("webhook: %d %.300s", res.StatusCode, body)
+		}
+		var u, sec string
+		if err := e.db.SQL().QueryRow(`SELECT url, secret FROM department_webhooks`).Scan(&u, &sec); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(u, "TOKEN") || strings.Contains(sec, "SECwxyz") || !strings.HasPrefix(u, "sm4gcm:") || !strings.HasPrefix(sec, "sm4gcm:") {
+			t.Errorf("stored in clear: %q %q", u, sec)
+		}
+		_, page := admin.do("GET", "/admin/delivery", nil)
+		if strings.Contains(page, "TOKEN1234") || strings.Contains(page, "SECwxyz") || !strings.Contains(page, "abcd") || !strings.Contains(page, "pqrs") {
+			t.Errorf("the page does not show the robot masked to its last 4 characters")
+		}
+		for _, r := range e.auditRows(domain.AuditFilter{Action: "webhook_update"}) {
+			if strings.Contains(r.Reason, "TOKEN") || strings.Contains(r.Reason, "SECwxyz") {
+				t.Errorf("an audit row holds the robot's key: %q", r.Reason)
+			}
+		}
+	})
+}

@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -32,9 +34,14 @@ var DefaultWebhookHosts = []string{"qyapi.weixin.qq.com", "oapi.dingtalk.com"}
 // DeliveryPolicy bounds where kexuan sends notices.
 type DeliveryPolicy struct {
 	WebhookHosts []string // hosts a webhook URL may name (https only)
-	AllowHTTP    bool     // tests' local sinks: plain http allowed too
-	Client       *http.Client
-	Lease        time.Duration // how long a server holds a delivery it sends (0: Lease)
+	// MailHosts are the loopback or link-local mail servers the command
+	// line allowed (kexuan serve --mail-host); any other such host is
+	// refused, so that the mail settings cannot reach this machine's own
+	// ports or the cloud's metadata address.
+	MailHosts []string
+	AllowHTTP bool // tests' local sinks: plain http allowed too
+	Client    *http.Client
+	Lease     time.Duration // how long a server holds a delivery it sends (0: Lease)
 }
 
 // Delivery attempts: back-off doubles from RetryBase, at most RetryMax, and
@@ -106,6 +113,14 @@ func (a *App) SetMailSettings(ctx context.Context, act *Actor, in MailSettings) 
 	}
 	if !slices.Contains([]string{"starttls", "tls", "none"}, in.TLS) {
 		return invalid("tls", "加密方式应为 starttls、tls 或 none")
+	}
+	if in.Host != "" {
+		if err := a.checkMailHost(ctx, in.Host); err != nil {
+			return err
+		}
+	}
+	if in.TLS == "none" && in.Username != "" {
+		return invalid("tls", "用户名和密码只经加密连接（starttls 或 tls）发给邮件服务器：请选择加密方式，或不填用户名")
 	}
 	if in.SiteURL != "" {
 		if u, err := url.Parse(in.SiteURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -248,6 +263,39 @@ func (a *App) Webhooks(ctx context.Context, act *Actor) (_ []domain.Webhook, err
 		}
 	}
 	return ws, err
+}
+
+// checkMailHost refuses a mail server on this machine or on a link-local
+// address (a name is resolved and each of its addresses checked), unless the
+// command line allowed it.
+func (a *App) checkMailHost(ctx context.Context, host string) error {
+	host = strings.ToLower(strings.Trim(strings.TrimSpace(host), "[]"))
+	if slices.Contains(a.Delivery.MailHosts, host) {
+		return nil
+	}
+	refused := invalid("host", "邮件服务器不能是本机或链路本地地址（%s）：如确需使用，请在启动时用 --mail-host 登记", host)
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return refused
+	}
+	var addrs []netip.Addr
+	if ip, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{ip}
+	} else {
+		lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		found, err := net.DefaultResolver.LookupNetIP(lctx, "ip", host)
+		if err != nil {
+			return nil // not resolvable now: checked again when a mail is sent
+		}
+		addrs = found
+	}
+	for _, ip := range addrs {
+		ip = ip.Unmap()
+		if ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
+			return refused
+		}
+	}
+	return nil
 }
 
 // webhookField binds a department's sealed robot address or secret.
@@ -436,7 +484,14 @@ func (a *App) sendMail(ctx context.Context, d *domain.Delivery) error {
 		return err
 	}
 	if m.Host == "" {
-		return fmt.Errorf("no SMTP server set")
+		return fmt.Errorf("尚未设置邮件服务器")
+	}
+	// Checked again where it is sent: a name may resolve elsewhere now.
+	if err := a.checkMailHost(ctx, m.Host); err != nil {
+		return errors.New(domain.ErrorOf(err).Message)
+	}
+	if m.TLS == "none" && m.Username != "" {
+		return errors.New("不经加密连接发送用户名和密码：请在通知发送设置中选择 starttls 或 tls")
 	}
 	msg := gomail.NewMsg()
 	if err := msg.From(m.From); err != nil {

@@ -137,7 +137,7 @@ func TestDelivery(t *testing.T) {
 		}))
 		defer sink.Close()
 		host := strings.TrimPrefix(sink.URL, "http://")
-		f.app.Delivery = app.DeliveryPolicy{WebhookHosts: []string{host}, AllowHTTP: true}
+		f.app.Delivery = app.DeliveryPolicy{WebhookHosts: []string{host}, AllowHTTP: true, MailHosts: []string{"127.0.0.1"}}
 		admin := f.users["admin"]
 		if err := f.app.SetMailSettings(ctx, admin, app.MailSettings{Host: "127.0.0.1", Port: smtp.port(), From: "kexuan@example.org", TLS: "none", SiteURL: "https://kx.example.org"}); err != nil {
 			t.Fatal(err)
@@ -380,4 +380,27 @@ func TestPlainWebhooksSealedAtStart(t *testing.T) {
 			t.Errorf("as shown: %+v %v", shown, err)
 		}
 	})
+}
+
+// Issue 20 item 12: the mail settings refuse this machine and link-local
+// addresses (a request-forgery surface) unless the command line allowed
+// them, and send a user name and password over TLS only.
+func TestMailSettingsRefuseLocalHosts(t *testing.T) {
+	p, src := plan.Builtin()
+	f := newFixture(t, storetest.SQLite(t), p, src, p.Departments[1].Code, p.Departments[2].Code)
+	ctx := context.Background()
+	admin := f.users["admin"]
+	for _, host := range []string{"127.0.0.1", "localhost", "::1", "[::1]", "169.254.169.254", "0.0.0.0", "127.1.2.3", "fe80::1"} {
+		err := f.app.SetMailSettings(ctx, admin, app.MailSettings{Host: host, Port: 25, From: "kexuan@example.org", TLS: "starttls"})
+		if e := domain.ErrorOf(err); e.Code != domain.EInvalid || e.Field != "host" {
+			t.Errorf("mail server %s: %v", host, err)
+		}
+	}
+	if err := f.app.SetMailSettings(ctx, admin, app.MailSettings{Host: "smtp.example.org", Port: 25, From: "kexuan@example.org", TLS: "none", Username: "kx", Password: "x"}); domain.ErrorOf(err).Field != "tls" {
+		t.Errorf("a password over a plain connection: %v", err)
+	}
+	f.app.Delivery.MailHosts = []string{"127.0.0.1"}
+	if err := f.app.SetMailSettings(ctx, admin, app.MailSettings{Host: "127.0.0.1", Port: 2525, From: "kexuan@example.org", TLS: "none"}); err != nil {
+		t.Errorf("a local mail server the command line allowed: %v", err)
+	}
 }

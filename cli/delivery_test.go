@@ -133,6 +133,7 @@ func TestDeliverySurvivesKill(t *testing.T) {
 		}
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	a.Delivery.MailHosts = []string{"127.0.0.1"} // the test's SMTP sink (kexuan serve --mail-host 127.0.0.1 below)
 	if err := a.SetMailSettings(ctx, admin, app.MailSettings{Host: "127.0.0.1", Port: port, From: "kexuan@example.org", TLS: "none"}); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestDeliverySurvivesKill(t *testing.T) {
 	}
 	a.Close()
 
-	flags := []string{"--delivery-every", "200ms", "--delivery-lease", "2s"}
+	flags := []string{"--delivery-every", "200ms", "--delivery-lease", "2s", "--mail-host", "127.0.0.1"}
 	srv, _ := startServer(t, dsn, flags...)
 	select {
 	case <-sink.mid:

@@ -57,6 +57,7 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	secure := fs.Bool("secure-cookies", false, "在 HTTPS 反向代理之后：Cookie 加 Secure 标记，并发送 HSTS")
 	trust := fs.String("trust-proxy", "", "信任这些反向代理转发的客户端地址（X-Forwarded-For）：CIDR[,CIDR]")
 	webhookHosts := fs.String("webhook-host", "", "除企业微信、钉钉外，允许群机器人使用的主机：HOST[,HOST]")
+	mailHosts := fs.String("mail-host", "", "允许使用的本机或链路本地邮件服务器（默认一律拒绝）：HOST[,HOST]")
 	deliveryEvery := fs.Duration("delivery-every", 5*time.Second, "多久查看一次待发送的通知")
 	deliveryLease := fs.Duration("delivery-lease", app.Lease, "一台服务器发送一条通知时占用它的时长（超时后其他服务器可接手）")
 	tlsCert := fs.String("tls-cert", "", "HTTPS 证书文件（PEM，含中间证书）；与 --tls-key 一起给出时直接提供 HTTPS")
@@ -124,6 +125,11 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	for _, h := range strings.Split(*webhookHosts, ",") {
 		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
 			a.Delivery.WebhookHosts = append(a.Delivery.WebhookHosts, h)
+		}
+	}
+	for _, h := range strings.Split(*mailHosts, ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			a.Delivery.MailHosts = append(a.Delivery.MailHosts, h)
 		}
 	}
 	// The outbox: notices by e-mail and to the group robots, sent by every

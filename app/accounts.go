@@ -223,6 +223,27 @@ func (a *App) Authenticate(ctx context.Context, token string) (*domain.User, *do
 		}
 		return nil, nil, &domain.Error{Code: domain.EUnauthorized, Message: "账户已停用"}
 	}
+	// A stricter policy reaches sessions already open at their next
+	// request: a second factor now required sends the session to enrol,
+	// a password now too old must be changed.
+	if s.Stage == domain.StageFull {
+		pol, err := a.cachedPolicy(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if pol.secondFactorRequired(u.Role) && !u.TOTPEnabled {
+			if err := q.SetSessionStage(ctx, token, domain.StageEnrol); err != nil {
+				return nil, nil, err
+			}
+			s.Stage = domain.StageEnrol
+		}
+		if !u.MustChangePassword && pol.passwordExpired(u, now) {
+			if err := q.SetMustChangePassword(ctx, u.ID); err != nil {
+				return nil, nil, err
+			}
+			u.MustChangePassword = true
+		}
+	}
 	if now.Sub(s.LastSeenAt) > time.Minute {
 		if err := q.TouchSession(ctx, token, now); err != nil {
 			return nil, nil, err

@@ -59,6 +59,10 @@ type App struct {
 
 	cp checkpoints // the audit chain's head, outside the database
 
+	policyMu    sync.Mutex
+	policy      Policy // cachedPolicy's answer, kept until policyUntil
+	policyUntil time.Time
+
 	zoneMu    sync.Mutex
 	zone      *time.Location // Zone's answer, kept until zoneUntil
 	zoneUntil time.Time

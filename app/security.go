@@ -256,7 +256,29 @@ func (a *App) SetPolicy(ctx context.Context, act *Actor, ch PolicyChange) (_ Pol
 	if err != nil {
 		return Policy{}, err
 	}
+	a.policyMu.Lock()
+	a.policyUntil = time.Time{}
+	a.policyMu.Unlock()
 	return a.Policy(ctx)
+}
+
+// policyTTL is how long a server keeps the policy it read for checking
+// open sessions (a change through this server clears it at once).
+const policyTTL = 5 * time.Second
+
+// cachedPolicy is the policy as every request's session check reads it.
+func (a *App) cachedPolicy(ctx context.Context) (Policy, error) {
+	a.policyMu.Lock()
+	defer a.policyMu.Unlock()
+	if time.Now().Before(a.policyUntil) {
+		return a.policy, nil
+	}
+	p, err := a.Policy(ctx)
+	if err != nil {
+		return Policy{}, err
+	}
+	a.policy, a.policyUntil = p, time.Now().Add(policyTTL)
+	return p, nil
 }
 
 // secondFactorRequired reports whether the policy requires a second factor
@@ -288,9 +310,29 @@ type Enrolment struct {
 
 // EnrolSecondFactor starts (or restarts, until confirmed) setting up the
 // actor's second factor: a new secret, sealed, shown once as a QR code.
-func (a *App) EnrolSecondFactor(ctx context.Context, act *Actor) (*Enrolment, error) {
+func (a *App) EnrolSecondFactor(ctx context.Context, act *Actor, password string) (*Enrolment, error) {
 	if act.TOTPEnabled {
 		return nil, conflict("已经启用了第二因素；如需更换，请安全管理员重置")
+	}
+	// The password again: a session left open does not let another person
+	// bind their own phone to the account. A wrong one counts toward the
+	// lockout.
+	u, err := a.DB.Q().UserByID(ctx, act.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(password) > maxPasswordBytes {
+		return nil, invalid("password", "密码不对")
+	}
+	ok, err := auth.VerifyPassword(ctx, password, u.PasswordHash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if _, err := a.passwordFailure(ctx, act, "second_factor_enrol", "绑定第二因素时密码错误"); err != nil {
+			return nil, err
+		}
+		return nil, invalid("password", "密码不对：绑定第二因素前请再输入一次您的密码")
 	}
 	if a.Key == nil {
 		return nil, errNoKey
@@ -338,24 +380,24 @@ func normalCode(s string) string {
 // ConfirmSecondFactor ends enrolment with a code from the app: the second
 // factor is on, this session is complete, and ten recovery codes are
 // returned — shown once, kept only as keyed hashes.
-func (a *App) ConfirmSecondFactor(ctx context.Context, act *Actor, token, code string) ([]string, error) {
+func (a *App) ConfirmSecondFactor(ctx context.Context, act *Actor, token, code string) (_ []string, newToken string, _ error) {
 	u, err := a.DB.Q().UserByID(ctx, act.ID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if u.TOTPEnabled {
-		return nil, conflict("已经启用了第二因素")
+		return nil, "", conflict("已经启用了第二因素")
 	}
 	if u.TOTPSecret == "" {
-		return nil, invalid("code", "请先生成二维码并用验证器应用扫描")
+		return nil, "", invalid("code", "请先生成二维码并用验证器应用扫描")
 	}
 	ok, err := a.checkTOTP(ctx, u, code)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !ok {
 		a.auditAlways(ctx, act, "second_factor_enrol", userObj(act.ID), domain.AuditFailed, "验证码不对")
-		return nil, invalid("code", "验证码不对：请输入验证器应用当前显示的 6 位数字")
+		return nil, "", invalid("code", "验证码不对：请输入验证器应用当前显示的 6 位数字")
 	}
 	codes := make([]string, RecoveryCodes)
 	hashes := make([]string, RecoveryCodes)
@@ -370,16 +412,21 @@ func (a *App) ConfirmSecondFactor(ctx context.Context, act *Actor, token, code s
 		if err := q.SetRecoveryCodes(ctx, u.ID, hashes); err != nil {
 			return err
 		}
-		if err := q.SetSessionStage(ctx, token, domain.StageFull); err != nil {
+		// The session gets a new token at the privilege change.
+		newToken = NewToken()
+		if err := q.RotateSession(ctx, token, newToken, NewToken(), domain.StageFull); err != nil {
 			return err
 		}
 		// Sessions signed in without it end.
-		if err := q.DeleteUserSessions(ctx, u.ID, token); err != nil {
+		if err := q.DeleteUserSessions(ctx, u.ID, newToken); err != nil {
 			return err
 		}
 		return a.audit(ctx, q, act, "second_factor_enable", userObj(u.ID), domain.AuditOK, fmt.Sprintf("已发放 %d 个恢复码", RecoveryCodes))
 	})
-	return codes, err
+	if err != nil {
+		return nil, "", err
+	}
+	return codes, newToken, nil
 }
 
 // checkTOTP checks a 6-digit code against a user's secret within one step
@@ -410,37 +457,39 @@ func (a *App) checkTOTP(ctx context.Context, u *domain.User, code string) (bool,
 // SecondFactor completes a sign-in that gave its password: a code from the
 // authenticator app, or one of the recovery codes (spent). A wrong code
 // counts toward the account's lockout like a wrong password.
-func (a *App) SecondFactor(ctx context.Context, act *Actor, sess *domain.Session, token, code string) error {
+func (a *App) SecondFactor(ctx context.Context, act *Actor, sess *domain.Session, token, code string) (newToken string, _ error) {
 	if sess.Stage != domain.StageCode {
-		return conflict("此次登录不需要验证码")
+		return "", conflict("此次登录不需要验证码")
 	}
 	u, err := a.DB.Q().UserByID(ctx, act.ID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	ok, err := a.checkTOTP(ctx, u, code)
 	if err != nil {
-		return err
+		return "", err
 	}
 	how := "code"
 	if !ok && len(normalCode(code)) == 10 && a.Key != nil {
 		ok, err = a.DB.Q().UseRecoveryCode(ctx, u.ID, a.Key.RecoveryMAC(normalCode(code)))
 		if err != nil {
-			return err
+			return "", err
 		}
 		how = "recovery code"
 	}
 	if !ok {
 		if _, err := a.passwordFailure(ctx, act, "login_second_factor", "验证码错误或已用过"); err != nil {
-			return err
+			return "", err
 		}
 		if u2, err := a.DB.Q().UserByID(ctx, act.ID); err == nil && u2.LockedUntil.After(a.Now()) {
-			return &domain.Error{Code: domain.EUnauthorized, Message: "验证码多次错误，账户已锁定"}
+			return "", &domain.Error{Code: domain.EUnauthorized, Message: "验证码多次错误，账户已锁定"}
 		}
-		return invalid("code", "验证码不对或已用过")
+		return "", invalid("code", "验证码不对或已用过")
 	}
-	return a.DB.InTx(ctx, func(q *store.Q) error {
-		if err := q.SetSessionStage(ctx, token, domain.StageFull); err != nil {
+	newToken = NewToken()
+	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		// The session gets a new token at the privilege change.
+		if err := q.RotateSession(ctx, token, newToken, NewToken(), domain.StageFull); err != nil {
 			return err
 		}
 		if err := q.RecordLoginSuccess(ctx, u.ID); err != nil {
@@ -456,6 +505,10 @@ func (a *App) SecondFactor(ctx context.Context, act *Actor, sess *domain.Session
 		}
 		return a.audit(ctx, q, act, "login_second_factor", userObj(u.ID), domain.AuditOK, reason)
 	})
+	if err != nil {
+		return "", err
+	}
+	return newToken, nil
 }
 
 // RecoveryCodesLeft counts the actor's unused recovery codes.

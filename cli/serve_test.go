@@ -172,7 +172,7 @@ func demoSecondFactor(t *testing.T, base, password string) {
 	if st, body := post(c, "api/v1/login", login); st != 200 || !strings.Contains(body, `"second_factor":"enrol"`) {
 		t.Fatalf("the auditor's first sign-in in the demo: %d %s", st, body)
 	}
-	st, body := post(c, "api/v1/second-factor/enrol", `{}`)
+	st, body := post(c, "api/v1/second-factor/enrol", `{"password":"`+password+`"}`)
 	var en struct{ Secret string }
 	if err := json.Unmarshal([]byte(body), &en); st != 200 || err != nil || en.Secret == "" {
 		t.Fatalf("enrol in the demo: %d %s", st, body)

@@ -99,6 +99,13 @@ func (q *Q) SetSessionStage(ctx context.Context, token string, stage domain.Sess
 	return err
 }
 
+// RotateSession gives a session a new token and form token at a privilege
+// change (the second factor given), at the stage it reached: the old token
+// no longer opens it.
+func (q *Q) RotateSession(ctx context.Context, old, token, csrf string, stage domain.SessionStage) error {
+	return q.execOne(ctx, ErrNotFound, `UPDATE sessions SET token_hash = $1, csrf_token = $2, stage = $3 WHERE token_hash = $4`, tokenHash(token), csrf, stage, tokenHash(old))
+}
+
 // Unlock clears an account's lockout and failure count.
 func (q *Q) Unlock(ctx context.Context, userID int64) error { return q.RecordLoginSuccess(ctx, userID) }
 

@@ -78,7 +78,7 @@ func TestScreenshots(t *testing.T) {
 		}
 		u.run("open", chromedp.Navigate(e.ts.URL+s.path), chromedp.WaitVisible("main"), chromedp.Sleep(500_000_000))
 		if s.name == "second_factor" {
-			u.run("enrol", submitClick("#enrol"), chromedp.WaitVisible("#totp-qr"))
+			u.run("enrol", chromedp.SendKeys("#enrol-password", testPassword), submitClick("#enrol"), chromedp.WaitVisible("#totp-qr"))
 		}
 		png, err := chromedp.Run(u.ctx, chromedp.FullScreenshot(100))
 		if err != nil {

@@ -29,7 +29,7 @@ func (s *Server) codePage(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 }
 
 func (s *Server) codePost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	err := s.App.SecondFactor(r.Context(), c.actor, c.session, c.token, r.PostFormValue("code"))
+	token, err := s.App.SecondFactor(r.Context(), c.actor, c.session, c.token, r.PostFormValue("code"))
 	if s.sessionEnded(w, err) {
 		s.redirect(w, r, "/login", domain.ErrorOf(err).Message)
 		return nil
@@ -42,6 +42,7 @@ func (s *Server) codePost(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	if err != nil {
 		return err
 	}
+	s.setSession(w, token) // a new session id once the second factor is given
 	next := safeNext(r.PostFormValue("next"))
 	if c.user.MustChangePassword {
 		next = "/password"
@@ -58,10 +59,12 @@ func (s *Server) apiCode(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.App.SecondFactor(r.Context(), c.actor, c.session, c.token, in.Code); err != nil {
+	token, err := s.App.SecondFactor(r.Context(), c.actor, c.session, c.token, in.Code)
+	if err != nil {
 		s.sessionEnded(w, err)
 		return err
 	}
+	s.setSession(w, token) // a new session id once the second factor is given
 	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(c.user)})
 	return nil
 }
@@ -103,7 +106,14 @@ func (s *Server) renderSecondFactor(w http.ResponseWriter, r *http.Request, c *r
 }
 
 func (s *Server) enrolSecondFactor(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	e, err := s.App.EnrolSecondFactor(r.Context(), c.actor)
+	e, err := s.App.EnrolSecondFactor(r.Context(), c.actor, r.PostFormValue("password"))
+	if s.sessionEnded(w, err) {
+		s.redirect(w, r, "/login", domain.ErrorOf(err).Message)
+		return nil
+	}
+	if msg, ok := formError(err); ok {
+		return s.renderSecondFactor(w, r, c, secondFactorView{Error: msg})
+	}
 	if err != nil {
 		return err
 	}
@@ -111,21 +121,33 @@ func (s *Server) enrolSecondFactor(w http.ResponseWriter, r *http.Request, c *re
 }
 
 func (s *Server) confirmSecondFactor(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	codes, err := s.App.ConfirmSecondFactor(r.Context(), c.actor, c.token, r.PostFormValue("code"))
+	codes, token, err := s.App.ConfirmSecondFactor(r.Context(), c.actor, c.token, r.PostFormValue("code"))
 	if msg, ok := formError(err); ok {
 		return s.renderSecondFactor(w, r, c, secondFactorView{Error: msg + "。请重新生成二维码后再试。"})
 	}
 	if err != nil {
 		return err
 	}
-	c.session.Stage = domain.StageFull
+	// A new session id at the privilege change; the page's forms carry
+	// the new session's token.
+	s.setSession(w, token)
+	if _, sess, err := s.App.Authenticate(r.Context(), token); err == nil {
+		c.session, c.token = sess, token
+	}
 	return s.renderSecondFactor(w, r, c, secondFactorView{RecoveryCodes: codes})
 }
 
-// apiEnrol: POST /api/v1/second-factor/enrol → {"secret","url"}.
+// apiEnrol: POST /api/v1/second-factor/enrol {"password"} → {"secret","url"}.
 func (s *Server) apiEnrol(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	e, err := s.App.EnrolSecondFactor(r.Context(), c.actor)
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	e, err := s.App.EnrolSecondFactor(r.Context(), c.actor, in.Password)
 	if err != nil {
+		s.sessionEnded(w, err)
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"secret": e.Secret, "url": e.URL})
@@ -140,10 +162,11 @@ func (s *Server) apiConfirm(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	codes, err := s.App.ConfirmSecondFactor(r.Context(), c.actor, c.token, in.Code)
+	codes, token, err := s.App.ConfirmSecondFactor(r.Context(), c.actor, c.token, in.Code)
 	if err != nil {
 		return err
 	}
+	s.setSession(w, token) // a new session id at the privilege change
 	writeJSON(w, http.StatusOK, map[string]any{"recovery_codes": codes})
 	return nil
 }

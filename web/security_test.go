@@ -13,6 +13,7 @@ import (
 
 	"kexuan/app"
 	"kexuan/domain"
+	"kexuan/store"
 	"kexuan/store/storetest"
 )
 
@@ -69,7 +70,7 @@ func TestSecondFactor(t *testing.T) {
 		if res.StatusCode != 303 || res.Header.Get("Location") != "/second-factor" {
 			t.Errorf("a page before enrolment: %d → %s", res.StatusCode, res.Header.Get("Location"))
 		}
-		_, body = c.do("POST", "/api/v1/second-factor/enrol", map[string]any{})
+		_, body = c.do("POST", "/api/v1/second-factor/enrol", map[string]any{"password": testPassword})
 		var en struct{ Secret, URL string }
 		decodeJSON(t, body, &en)
 		if len(en.Secret) < 16 || !strings.HasPrefix(en.URL, "otpauth://totp/") {
@@ -179,7 +180,7 @@ func (e *env) enrolled(user string, now *atomic.Int64) *client {
 	e.t.Helper()
 	c := e.anon()
 	login(c, user, testPassword)
-	_, body := c.do("POST", "/api/v1/second-factor/enrol", map[string]any{})
+	_, body := c.do("POST", "/api/v1/second-factor/enrol", map[string]any{"password": testPassword})
 	var en struct{ Secret string }
 	decodeJSON(e.t, body, &en)
 	res, body := c.do("POST", "/api/v1/second-factor/confirm", map[string]string{"code": code(e.t, en.Secret, now)})
@@ -339,7 +340,7 @@ func TestSecondFactorInBrowser(t *testing.T) {
 	}
 	c := e.anon()
 	login(c, "auditor", testPassword)
-	_, body := c.do("POST", "/api/v1/second-factor/enrol", map[string]any{})
+	_, body := c.do("POST", "/api/v1/second-factor/enrol", map[string]any{"password": testPassword})
 	var en struct{ Secret string }
 	decodeJSON(t, body, &en)
 	if res, body := c.do("POST", "/api/v1/second-factor/confirm", map[string]string{"code": code(t, en.Secret, now)}); res.StatusCode != 200 {
@@ -364,4 +365,93 @@ func TestSecondFactorInBrowser(t *testing.T) {
 	if loc := u.location(); !strings.Contains(loc, "/admin/audit?action=login") {
 		t.Errorf("after the code: %s", loc)
 	}
+}
+
+// Issue 20 item 13: enrolling a second factor asks for the password again;
+// the session id changes once the second factor is given; a stricter policy
+// reaches sessions already open at their next request.
+func TestSecondFactorHardening(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx := context.Background()
+		now := clock(e)
+		admins := app.SecondFactorAdmins
+		if _, err := e.app.SetPolicy(ctx, nil, app.PolicyChange{SecondFactor: &admins}); err != nil {
+			t.Fatal(err)
+		}
+		c := e.anon()
+		login(c, "auditor", testPassword)
+		if res, body := c.do("POST", "/api/v1/second-factor/enrol", map[string]any{}); res.StatusCode != 422 || !strings.Contains(body, `"field":"password"`) {
+			t.Errorf("enrolment without the password: %d %s", res.StatusCode, body)
+		}
+		if res, body := c.do("POST", "/api/v1/second-factor/enrol", map[string]any{"password": "not-it"}); res.StatusCode != 422 || !strings.Contains(body, `"field":"password"`) {
+			t.Errorf("enrolment with a wrong password: %d %s", res.StatusCode, body)
+		}
+		res, body := c.do("POST", "/api/v1/second-factor/enrol", map[string]any{"password": testPassword})
+		var en struct{ Secret string }
+		decodeJSON(t, body, &en)
+		if res.StatusCode != 200 || en.Secret == "" {
+			t.Fatalf("enrolment with the password: %d %s", res.StatusCode, body)
+		}
+		before := sessionCookie(t, c)
+		if res, body := c.do("POST", "/api/v1/second-factor/confirm", map[string]string{"code": code(t, en.Secret, now)}); res.StatusCode != 200 {
+			t.Fatalf("confirm: %d %s", res.StatusCode, body)
+		}
+		after := sessionCookie(t, c)
+		if after == before || after == "" {
+			t.Error("the session id did not change at the second factor")
+		}
+		if _, _, err := e.app.Authenticate(ctx, before); err == nil {
+			t.Error("the session's old id still opens it")
+		}
+		if res, _ := c.do("GET", "/api/v1/audit", nil); res.StatusCode != 200 {
+			t.Errorf("the new session: %d", res.StatusCode)
+		}
+		// The next sign-in, by code: a new id again.
+		now.Add(int64(31 * time.Second))
+		c2 := e.anon()
+		login(c2, "auditor", testPassword)
+		before = sessionCookie(t, c2)
+		if res, body := c2.do("POST", "/api/v1/login/code", map[string]string{"code": code(t, en.Secret, now)}); res.StatusCode != 200 {
+			t.Fatalf("code: %d %s", res.StatusCode, body)
+		}
+		if after := sessionCookie(t, c2); after == before {
+			t.Error("the session id did not change at the sign-in's code")
+		}
+		// A stricter policy, sessions already open.
+		rep := e.as("reporter")
+		all := app.SecondFactorAll
+		if _, err := e.app.SetPolicy(ctx, nil, app.PolicyChange{SecondFactor: &all}); err != nil {
+			t.Fatal(err)
+		}
+		if res, body := rep.do("GET", "/api/v1/pieces", nil); res.StatusCode != 401 || !strings.Contains(body, `"field":"second_factor"`) {
+			t.Errorf("an open session once a second factor is required of all: %d %.200s", res.StatusCode, body)
+		}
+		optional := app.SecondFactorOptional
+		days := 30
+		if _, err := e.app.SetPolicy(ctx, nil, app.PolicyChange{SecondFactor: &optional, PasswordMaxAgeDays: &days}); err != nil {
+			t.Fatal(err)
+		}
+		office := e.as("office")
+		// Its password was set 31 days ago (the session is minutes old).
+		old := store.FormatTime(time.Unix(0, now.Load()).Add(-31 * 24 * time.Hour))
+		if _, err := e.db.SQL().Exec(`UPDATE users SET password_changed_at = $1 WHERE username = 'office'`, old); err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := office.do("GET", "/pieces", nil); res.StatusCode != 303 || res.Header.Get("Location") != "/password" {
+			t.Errorf("an open session whose password became too old: %d → %s", res.StatusCode, res.Header.Get("Location"))
+		}
+	})
+}
+
+// sessionCookie is the client's session token.
+func sessionCookie(t *testing.T, c *client) string {
+	t.Helper()
+	u, _ := url.Parse(c.e.ts.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "kexuan_session" {
+			return ck.Value
+		}
+	}
+	return ""
 }

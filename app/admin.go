@@ -213,6 +213,7 @@ func (a *App) Export(ctx context.Context, act *Actor, year int, asOf plan.Date, 
 			return nil, nil, err
 		}
 	}
+	res = VisibleResult(act.User, res) // the ledgers of the departments act may see
 	doc, err := a.exported(ctx, act, enc, p, res, name, "截至 "+res.AsOf)
 	return doc, res, err
 }
@@ -220,7 +221,7 @@ func (a *App) Export(ctx context.Context, act *Actor, year int, asOf plan.Date, 
 // CanExportLedger reports whether u may export dept's ledger: the roles
 // that export, a department's users their own department's only.
 func CanExportLedger(u *domain.User, dept string) bool {
-	return u != nil && u.Role.Can(domain.PermExport) && (!u.Role.InDepartment() || dept == u.Department)
+	return u != nil && u.Role.Can(domain.PermExport) && CanSeeDetail(u, dept)
 }
 
 // ExportLedger encodes one department's ledger — every line, each

@@ -326,7 +326,11 @@ const (
 // with the publications: the totals come from the aggregate, the page from
 // the unique index in (day, identity) order (lines within a page are shown
 // by date and record).
-func (a *App) Ledger(ctx context.Context, year int, asOf plan.Date, dept string, lq LedgerQuery) (*LedgerPage, error) {
+func (a *App) Ledger(ctx context.Context, act *Actor, year int, asOf plan.Date, dept string, lq LedgerQuery) (_ *LedgerPage, err error) {
+	defer a.refused(ctx, act, "ledger_read", "ledger:"+domain.Clip(dept, 40), &err)
+	if act == nil || !CanSeeDetail(act.User, dept) {
+		return nil, forbidden("积分台账只对本科室、分管局领导、主要领导和办公室开放；各科室的总分与排名见考核总览")
+	}
 	p, res, version, err := a.report(ctx, year, asOf)
 	if err != nil {
 		return nil, err

@@ -283,11 +283,15 @@ func (a *App) checkMailHost(ctx context.Context, host string) error {
 	} else {
 		lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		found, err := net.DefaultResolver.LookupNetIP(lctx, "ip", host)
+		found, err := net.DefaultResolver.LookupIPAddr(lctx, host)
 		if err != nil {
 			return nil // not resolvable now: checked again when a mail is sent
 		}
-		addrs = found
+		for _, f := range found {
+			if ip, ok := netip.AddrFromSlice(f.IP); ok {
+				addrs = append(addrs, ip)
+			}
+		}
 	}
 	for _, ip := range addrs {
 		ip = ip.Unmap()

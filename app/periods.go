@@ -164,6 +164,12 @@ func (a *App) Period(ctx context.Context, act *Actor, period string) (*PeriodDet
 	if d.Corrections, err = q.Corrections(ctx, per.ID); err != nil {
 		return nil, err
 	}
+	if act != nil {
+		// Totals for everyone; ledgers and the corrections' reasons for
+		// those who may see the department's detail (visibility.go).
+		d.Report = VisibleResult(act.User, d.Report)
+		d.Corrections = visibleCorrections(act.User, d.Corrections)
+	}
 	return d, nil
 }
 

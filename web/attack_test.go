@@ -25,6 +25,7 @@ import (
 
 	"kexuan/app"
 	"kexuan/domain"
+	"kexuan/plan"
 	"kexuan/store"
 	"kexuan/store/storetest"
 	"kexuan/web"
@@ -613,6 +614,80 @@ func TestAttackWebhookSecretsSealed(t *testing.T) {
 		for _, r := range e.auditRows(domain.AuditFilter{Action: "webhook_update"}) {
 			if strings.Contains(r.Reason, "TOKEN") || strings.Contains(r.Reason, "SECwxyz") {
 				t.Errorf("an audit row holds the robot's key: %q", r.Reason)
+			}
+		}
+	})
+}
+
+// Issue 20 item 5: one visibility policy for score data (app.CanSeeDetail),
+// walked over every route that returns it, as every role: totals and ranks
+// for everyone, a department's ledger lines, adjustment reasons and
+// corrections for that department, its leaders, the office and the chief.
+func TestAttackScoreVisibility(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		id := e.newPiece("reporter", domain.StateApproved, false)
+		office := e.as("office")
+		if res, body := office.do("POST", "/api/v1/pieces/"+itoa(id)+"/adoptions", map[string]any{"channel": "intranet", "date": "2017-03-02"}); res.StatusCode != 201 {
+			t.Fatalf("adopt: %d %s", res.StatusCode, body)
+		}
+		if res, body := office.do("POST", "/api/v1/periods", map[string]any{"period": "2017-03", "reason": "三月已通报"}); res.StatusCode != 201 && res.StatusCode != 200 {
+			t.Fatalf("close March: %d %s", res.StatusCode, body)
+		}
+		const secret = "知识产权科补记三月加分"
+		if res, body := office.do("POST", "/api/v1/adjustments", map[string]any{"department": "ip", "date": "2017-03-20", "points": 1, "reason": secret}); res.StatusCode != 201 {
+			t.Fatalf("adjust: %d %s", res.StatusCode, body)
+		}
+		p, _ := plan.Builtin()
+		for _, acc := range testAccounts {
+			u := e.users[acc.Username]
+			if !u.Role.Can(domain.PermScore) {
+				continue
+			}
+			c := e.as(acc.Username)
+			for _, d := range p.Departments {
+				sees := app.CanSeeDetail(u, d.Code)
+				want := map[bool]int{true: 200, false: 403}[sees]
+				for _, path := range []string{"/api/v1/ledger/" + d.Code + "?year=2017", "/ledger/" + d.Code + "?year=2017"} {
+					if res, _ := c.do("GET", path, nil); res.StatusCode != want {
+						t.Errorf("%s %s: %d, want %d", acc.Username, path, res.StatusCode, want)
+					}
+				}
+				if u.Role.Can(domain.PermExport) {
+					want := map[bool]int{true: 200, false: 403}[app.CanExportLedger(u, d.Code)]
+					if res, _ := c.do("GET", "/ledger/"+d.Code+"/export?format=csv&year=2017", nil); res.StatusCode != want {
+						t.Errorf("%s: the export of %s's ledger: %d, want %d", acc.Username, d.Code, res.StatusCode, want)
+					}
+				}
+			}
+			seesIP := app.CanSeeDetail(u, "ip")
+			_, body := c.do("GET", "/api/v1/report?year=2017&as_of=2017-12-31", nil)
+			var rep struct {
+				Departments []struct {
+					Code   string
+					Total  float64
+					Ledger []any
+				}
+			}
+			decodeJSON(t, body, &rep)
+			for _, d := range rep.Departments {
+				if len(d.Ledger) > 0 && !app.CanSeeDetail(u, d.Code) {
+					t.Errorf("%s reads %s's ledger in the report", acc.Username, d.Code)
+				}
+			}
+			if len(rep.Departments) != len(p.Departments) {
+				t.Errorf("%s sees %d departments' totals, want all %d", acc.Username, len(rep.Departments), len(p.Departments))
+			}
+			if strings.Contains(body, secret) != seesIP {
+				t.Errorf("%s: the report shows ip's adjustment reason: %v, want %v", acc.Username, !seesIP, seesIP)
+			}
+			_, body = c.do("GET", "/api/v1/periods/2017-03", nil)
+			if strings.Contains(body, secret) != seesIP {
+				t.Errorf("%s: the closed March shows ip's correction reason: %v, want %v", acc.Username, !seesIP, seesIP)
+			}
+			_, page := c.do("GET", "/periods/2017-03", nil)
+			if strings.Contains(page, secret) && !seesIP {
+				t.Errorf("%s: the closed March's page shows ip's correction reason", acc.Username)
 			}
 		}
 	})

@@ -29,6 +29,16 @@ var funcs = template.FuncMap{
 	"roleName":   func(r any) string { return domain.Role(fmt.Sprint(r)).Name() },
 	"actionName": domain.AuditActionName,
 	"noticeKind": domain.NoticeKindName,
+	// ledgerLink is text linked to a department's ledger (query: "" or
+	// "?kind=…"), or the text alone for a user who may not see that
+	// ledger (app.CanSeeDetail): no link leads to a refusal.
+	"ledgerLink": func(u *domain.User, dept, query, text string) template.HTML {
+		t := template.HTMLEscapeString(text)
+		if !app.CanSeeDetail(u, dept) {
+			return template.HTML(t)
+		}
+		return template.HTML(`<a href="` + template.HTMLEscapeString("/ledger/"+url.PathEscape(dept)+query) + `">` + t + `</a>`)
+	},
 	// objectLabel says a searched object as it was typed in Chinese.
 	"objectLabel": func(obj string) string { return domain.AuditObjectLabel(obj, "") },
 	"resultName":  domain.AuditResultName,

@@ -259,7 +259,7 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		return err
 	}
 	lq := ledgerQuery(r)
-	pg, err := s.App.Ledger(r.Context(), year, asOf, r.PathValue("code"), lq)
+	pg, err := s.App.Ledger(r.Context(), c.actor, year, asOf, r.PathValue("code"), lq)
 	if err != nil {
 		return err
 	}
@@ -329,7 +329,17 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
-	doc, err := s.reportJSON.get(res)
+	// Every department's totals; the ledgers of those the user may see
+	// (app.VisibleResult). The whole result's encoding is kept for those
+	// who see it all.
+	var doc []byte
+	if app.SeesAllDetail(c.user) {
+		doc, err = s.reportJSON.get(res)
+	} else {
+		var b bytes.Buffer
+		err = report.JSON(&b, app.VisibleResult(c.user, res))
+		doc = b.Bytes()
+	}
 	if err != nil {
 		return err
 	}
@@ -385,7 +395,7 @@ func (s *Server) apiLedger(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
-	pg, err := s.App.Ledger(r.Context(), year, asOf, r.PathValue("code"), ledgerQuery(r))
+	pg, err := s.App.Ledger(r.Context(), c.actor, year, asOf, r.PathValue("code"), ledgerQuery(r))
 	if err != nil {
 		return err
 	}

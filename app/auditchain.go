@@ -28,17 +28,28 @@ const CheckpointEvery = 100
 type checkpoints struct {
 	mu      sync.Mutex
 	path    string
-	written string // the last head written by this process
-	since   int    // entries audited since
+	mirrors []string // more places each checkpoint is appended to
+	extra   []string // more places only read when verifying (a copy of the system log)
+	written string   // the last head written by this process
+	since   int      // entries audited since
 	kick    chan struct{}
 }
 
 // UseCheckpoints names the append-only file the audit chain's head is
-// checkpointed to.
-func (a *App) UseCheckpoints(path string) {
+// checkpointed to, and the mirrors each checkpoint is appended to as well
+// (KEXUAN_CHECKPOINT_MIRROR: another disk, a mount the database's
+// administrator cannot write). Cutting the newest entries and the
+// checkpoints naming them then needs every place cut alike.
+func (a *App) UseCheckpoints(path string, mirrors ...string) {
 	a.cp.path = path
+	a.cp.mirrors = mirrors
 	a.cp.kick = make(chan struct{}, 1)
 }
+
+// ReadCheckpointsToo names more places verification reads checkpoints from
+// (a copy of the server's log or the system log, where each checkpoint's
+// line is written too).
+func (a *App) ReadCheckpointsToo(paths ...string) { a.cp.extra = append(a.cp.extra, paths...) }
 
 // audited counts an entry toward the next checkpoint.
 func (a *App) audited() {
@@ -134,9 +145,37 @@ func (a *App) Checkpoint(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	body := fmt.Sprintf("kexuan-checkpoint-v1 %s db=%s id=%d count=%d hash=%s", a.Now().UTC().Format(time.RFC3339), dbid, id, count, hash)
-	line := body + " mac=" + a.Key.CheckpointMAC([]byte(body)) + "\n"
-	f, err := os.OpenFile(a.cp.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	// Each checkpoint signs the one before it in the file (prev=), whoever
+	// wrote it (a server, a command): a line taken from the middle is found.
+	prev := lastCheckpointMAC(a.cp.path)
+	body := fmt.Sprintf("kexuan-checkpoint-v1 %s db=%s id=%d count=%d hash=%s prev=%s", a.Now().UTC().Format(time.RFC3339), dbid, id, count, hash, cmpOr(prev, "-"))
+	mac := a.Key.CheckpointMAC([]byte(body))
+	line := body + " mac=" + mac + "\n"
+	if err := appendSync(a.cp.path, line); err != nil {
+		return err
+	}
+	for _, m := range a.cp.mirrors {
+		if err := appendSync(m, line); err != nil {
+			a.Log.Error("audit checkpoint mirror not written", "path", m, "err", err)
+		}
+	}
+	a.cp.written, a.cp.since = head, 0
+	// The server's log (journald, syslog) gets the signed line as well: one
+	// more place verification can read (kexuan audit verify --checkpoints).
+	a.Log.Info("audit checkpoint", "db", dbid, "id", id, "count", count, "line", strings.TrimSpace(line))
+	return nil
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// appendSync appends line to a file (created 0600) and syncs it.
+func appendSync(path, line string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return err
 	}
@@ -147,18 +186,42 @@ func (a *App) Checkpoint(ctx context.Context) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	return err
+}
+
+// lastCheckpointMAC is the signature of a checkpoint file's last line
+// ("" when there is none).
+func lastCheckpointMAC(path string) string {
+	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return ""
 	}
-	a.cp.written, a.cp.since = head, 0
-	a.Log.Info("audit checkpoint", "db", dbid, "id", id, "count", count, "hash", hash)
-	return nil
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return ""
+	}
+	const tail = 8 << 10
+	off := max(st.Size()-tail, 0)
+	b := make([]byte, st.Size()-off)
+	if _, err := f.ReadAt(b, off); err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	_, mac, ok := strings.Cut(lines[len(lines)-1], " mac=")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(mac)
 }
 
 // checkpoint is one line of the checkpoint file.
 type checkpoint struct {
 	restore bool // a restore from a backup: the checkpoints before it no longer apply
+	path    string
 	line    int
+	prev    string // the signature of the checkpoint before it ("" in v1 lines of old)
+	mac     string
 	at      string
 	db      string
 	id      int64
@@ -179,14 +242,26 @@ func readCheckpoints(path string, k *secret.Key) ([]checkpoint, error) {
 	var out []checkpoint
 	sc := bufio.NewScanner(f)
 	n := 0
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		n++
 		text := strings.TrimSpace(sc.Text())
-		if text == "" {
+		// A checkpoint file holds the lines alone; a log (the server's,
+		// journald's, syslog's) holds them after its own prefix and
+		// perhaps quoted.
+		i := strings.Index(text, "kexuan-checkpoint-v1 ")
+		if j := strings.Index(text, "kexuan-restore-v1 "); j >= 0 && (i < 0 || j < i) {
+			i = j
+		}
+		if i < 0 {
 			continue
 		}
+		text = strings.TrimRight(text[i:], `"'`)
 		body, mac, _ := strings.Cut(text, " mac=")
-		c := checkpoint{line: n, signed: k != nil && secret.Equal(k.CheckpointMAC([]byte(body)), mac), restore: strings.HasPrefix(body, "kexuan-restore-v1 ")}
+		if sp := strings.IndexAny(mac, " \t"); sp >= 0 {
+			mac = mac[:sp]
+		}
+		c := checkpoint{path: path, line: n, mac: mac, signed: k != nil && secret.Equal(k.CheckpointMAC([]byte(body)), mac), restore: strings.HasPrefix(body, "kexuan-restore-v1 ")}
 		fields := strings.Fields(body)
 		if len(fields) >= 2 {
 			c.at = fields[1]
@@ -202,11 +277,34 @@ func readCheckpoints(path string, k *secret.Key) ([]checkpoint, error) {
 				c.count, _ = strconv.ParseInt(v, 10, 64)
 			case "hash":
 				c.hash = v
+			case "prev":
+				c.prev = v
 			}
 		}
 		out = append(out, c)
 	}
 	return out, sc.Err()
+}
+
+// checkpointGaps finds checkpoints taken from the middle of one place: each
+// signed line names the signature of the one before it in the same file.
+func checkpointGaps(cps []checkpoint) []string {
+	var out []string
+	prev := ""
+	for _, cp := range cps {
+		if !cp.signed || cp.restore {
+			prev = ""
+			if cp.signed {
+				prev = cp.mac
+			}
+			continue
+		}
+		if cp.prev != "" && cp.prev != "-" && prev != "" && cp.prev != prev {
+			out = append(out, fmt.Sprintf("%s 第 %d 行之前的检查点被删除（它签的上一个检查点不在那里）", cp.path, cp.line))
+		}
+		prev = cp.mac
+	}
+	return out
 }
 
 // AuditReport is what verifying the audit log found.
@@ -256,9 +354,14 @@ func (a *App) VerifyAudit(ctx context.Context, act *Actor) (_ *AuditReport, err 
 		}
 	}
 	if a.cp.path != "" {
-		cps, err := readCheckpoints(a.cp.path, a.Key)
-		if err != nil {
-			return nil, err
+		var cps []checkpoint
+		for _, place := range append(append([]string{a.cp.path}, a.cp.mirrors...), a.cp.extra...) {
+			got, err := readCheckpoints(place, a.Key)
+			if err != nil {
+				return nil, err
+			}
+			r.Problems = append(r.Problems, checkpointGaps(got)...)
+			cps = append(cps, got...)
 		}
 		dbid, err := a.DatabaseID(ctx)
 		if err != nil {
@@ -274,7 +377,7 @@ func (a *App) VerifyAudit(ctx context.Context, act *Actor) (_ *AuditReport, err 
 		}
 		for i, cp := range cps {
 			if !cp.signed {
-				r.Problems = append(r.Problems, fmt.Sprintf("检查点文件 %s 第 %d 行签名不符：检查点被改动过", a.cp.path, cp.line))
+				r.Problems = append(r.Problems, fmt.Sprintf("检查点文件 %s 第 %d 行签名不符：检查点被改动过", cp.path, cp.line))
 				continue
 			}
 			if cp.db != dbid || cp.restore || i < from {
@@ -294,6 +397,8 @@ func (a *App) VerifyAudit(ctx context.Context, act *Actor) (_ *AuditReport, err 
 			switch {
 			case cp.id <= c.ArchivedUpTo:
 				continue // archived: the archive file carries it
+			case hash == "" && cp.id > c.HeadID:
+				why = fmt.Sprintf("检查点（%s，%s 第 %d 行）记录的第 %d 条已不在数据库中：数据库的链头（第 %d 条）落后于它，日志末尾的条目被截去", cp.at, cp.path, cp.line, cp.id, c.HeadID)
 			case hash == "":
 				why = fmt.Sprintf("检查点（%s）记录的第 %d 条已不在数据库中：日志末尾或中间的条目被删除", cp.at, cp.id)
 			case !secret.Equal(hash, cp.hash):

@@ -60,7 +60,8 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
   kexuan policy --db PATH [--second-factor admins|all|optional] [--password-max-age-days N]
                 [--password-history N] [--lockout-failures N] [--lockout-minutes N]
                                                查看或修改安全策略（每项修改记入审计日志）
-  kexuan audit verify --db PATH [--archive FILE]  校验审计日志：密钥签名的链（HMAC-SM3）与库外检查点
+  kexuan audit verify --db PATH [--archive FILE] [--checkpoints FILE]
+                                               校验审计日志：密钥签名的链（HMAC-SM3）与库外检查点（检查点文件、其镜像、服务器日志副本）
   kexuan audit archive --db PATH --before YYYY-MM-DD --out FILE
                                                把六个月前的审计日志归档到签名文件
   kexuan backup --db PATH --out FILE            在线备份（SQLite：VACUUM INTO；PostgreSQL：pg_dump），并检查备份
@@ -77,7 +78,7 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
 
 --db 可以是 SQLite 文件路径，也可以是 postgres:// 地址。
 密钥文件（审计签名、个人信息加密）：$KEXUAN_KEY_FILE，默认 SQLite 库旁的 PATH.key，PostgreSQL 为当前目录的 kexuan.key；
-检查点文件：$KEXUAN_CHECKPOINT_FILE，默认密钥文件旁的 .checkpoints。
+检查点文件：$KEXUAN_CHECKPOINT_FILE，默认密钥文件旁的 .checkpoints；镜像：$KEXUAN_CHECKPOINT_MIRROR（逗号分隔，每个检查点同时追加到这些位置）。
 `
 
 // Run executes one command and returns the process exit code.

@@ -34,6 +34,19 @@ func checkpointFile(key string, env Env) string {
 	return strings.TrimSuffix(key, ".key") + ".checkpoints"
 }
 
+// checkpointMirrors are the places each checkpoint is appended to besides
+// the file: $KEXUAN_CHECKPOINT_MIRROR, paths separated by commas (another
+// disk, a mount the database's administrator cannot write).
+func checkpointMirrors(env Env) []string {
+	var out []string
+	for _, p := range strings.Split(env.getenv("KEXUAN_CHECKPOINT_MIRROR"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // useKey loads the key (creating it, 0600, when the database has no keyed
 // audit entry yet — a new installation, or one from before keys) and the
 // checkpoint file, and seals personal data kept before.
@@ -54,7 +67,7 @@ func useKey(ctx context.Context, a *app.App, dsn string, env Env) error {
 		fmt.Fprintf(env.Stderr, "已生成密钥文件 %s（权限 0600）：审计日志签名与个人信息加密用它，请与数据库分开备份。\n", path)
 	}
 	a.UseKey(k)
-	a.UseCheckpoints(checkpointFile(path, env))
+	a.UseCheckpoints(checkpointFile(path, env), checkpointMirrors(env)...)
 	if created {
 		if err := a.KeyCreated(ctx, path); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -44,6 +45,12 @@ func keyed(t *testing.T, dir string, now func() time.Time, stdin string, args ..
 			return filepath.Join(dir, "kexuan.key")
 		case "KEXUAN_CHECKPOINT_FILE":
 			return filepath.Join(dir, "kexuan.checkpoints")
+		case "KEXUAN_CHECKPOINT_MIRROR":
+			// A mirror when the test made its folder (another disk, in
+			// production).
+			if m := filepath.Join(dir, "mirror"); isDir(m) {
+				return filepath.Join(m, "kexuan.checkpoints")
+			}
 		}
 		return ""
 	}}
@@ -545,5 +552,76 @@ func TestAuditArchiveLosesNothing(t *testing.T) {
 			t.Error("an archive file was left behind")
 		}
 		mustKeyed(t, dir, "audit", "verify", "--db", dsn)
+	})
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// Issue 20 item 6: cutting the newest audit rows together with the last
+// lines of the checkpoint file (no key needed) is found: each checkpoint is
+// appended to a mirror too, and its signed line is in the server's log,
+// which audit verify --checkpoints reads; a line taken from the middle of a
+// file breaks the chain of checkpoints.
+func TestAuditTailCutFound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		pg := store.IsPostgres(dsn)
+		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, "mirror"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		// prepared's steps, in this folder: each command checkpoints.
+		if _, errs, code := keyed(t, dir, nil, "", "init", "--db", dsn); code != 0 {
+			t.Fatalf("init: %s", errs)
+		}
+		mustKeyed(t, dir, "import", "--db", dsn, "publications", "../examples/register-2017.csv")
+		mustKeyed(t, dir, "period", "close", "--db", dsn, "--month", "2017-03", "--reason", "三月已通报")
+		mustKeyed(t, dir, "period", "close", "--db", dsn, "--month", "2017-04", "--reason", "四月已通报")
+		primary := filepath.Join(dir, "kexuan.checkpoints")
+		data, err := os.ReadFile(primary)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(strings.TrimSpace(string(data))+"\n", "\n")
+		lines = lines[:len(lines)-1] // the empty string after the last line break
+		if len(lines) < 3 {
+			t.Fatalf("%d checkpoints", len(lines))
+		}
+		// The server's log, as journald or syslog keeps it.
+		var logLines []string
+		for _, l := range lines {
+			logLines = append(logLines, "Dec 03 10:00:00 host kexuan[42]: time=2026-12-03T10:00:00Z level=INFO msg=\"audit checkpoint\" line=\""+strings.TrimSpace(l)+"\"")
+		}
+		syslog := filepath.Join(t.TempDir(), "kexuan.log")
+		os.WriteFile(syslog, []byte(strings.Join(logLines, "\n")+"\n"), 0o600)
+		// The attacker cuts the last checkpoint's entries and the last line.
+		cut := lines[len(lines)-1]
+		var id int64
+		fmt.Sscanf(cut[strings.Index(cut, " id=")+4:], "%d", &id)
+		db := raw(t, dsn)
+		dropAuditTriggers(t, db, pg)
+		var before int64
+		db.QueryRow(`SELECT max(id) FROM audit_log WHERE id < $1`, id).Scan(&before)
+		if _, err := db.Exec(`DELETE FROM audit_log WHERE id > $1`, before); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(primary, []byte(strings.Join(lines[:len(lines)-1], "")), 0o600)
+		// With the mirror (configured), found.
+		if _, errs, code := keyed(t, dir, nil, "", "audit", "verify", "--db", dsn); code == 0 || !strings.Contains(errs, "落后于它") {
+			t.Errorf("the tail cut, with the mirror: exit %d %s", code, errs)
+		}
+		// Without the mirror but with the server's log, found.
+		os.RemoveAll(filepath.Join(dir, "mirror"))
+		if _, errs, code := keyed(t, dir, nil, "", "audit", "verify", "--db", dsn, "--checkpoints", syslog); code == 0 || !strings.Contains(errs, "落后于它") {
+			t.Errorf("the tail cut, with the server's log: exit %d %s", code, errs)
+		}
+		// A checkpoint taken from the middle of the file breaks their chain.
+		rest := append(append([]string{}, lines[:1]...), lines[2:len(lines)-1]...)
+		os.WriteFile(primary, []byte(strings.Join(rest, "")), 0o600)
+		if _, errs, code := keyed(t, dir, nil, "", "audit", "verify", "--db", dsn); code == 0 || !strings.Contains(errs, "之前的检查点被删除") {
+			t.Errorf("a checkpoint removed from the middle: exit %d %s", code, errs)
+		}
 	})
 }

@@ -254,8 +254,9 @@ func cmdAudit(ctx context.Context, args []string, env Env) error {
 	}
 	fs := newFlags("audit verify", env)
 	dsn := dbFlag(fs)
-	var archives stringList
+	var archives, more stringList
 	fs.Var(&archives, "archive", "同时校验这个归档文件（可重复）")
+	fs.Var(&more, "checkpoints", "还从这个文件读检查点：服务器日志或系统日志（journalctl、syslog）的副本（可重复）")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -264,6 +265,7 @@ func cmdAudit(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
+	db.ReadCheckpointsToo(more...)
 	r, err := db.VerifyAudit(ctx, nil)
 	if err != nil {
 		return err

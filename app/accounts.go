@@ -402,10 +402,25 @@ func (a *App) checkUser(ctx context.Context, in *UserInput) error {
 }
 
 // CreateUser adds an account (administrators only; also the CLI as actor nil).
-func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChange bool) (_ *domain.User, err error) {
+// An account the system administrator makes gets no password anyone chose
+// but its holder: its activation link or code (CreateAccount) lets them set
+// it. The command line (the server's operator) gives one.
+func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChange bool) (*domain.User, error) {
+	u, _, err := a.createUser(ctx, act, in, mustChange)
+	return u, err
+}
+
+// CreateAccount is CreateUser from the pages: the account and the single-use
+// activation its holder sets their own password with (mailed to their
+// address, or a code to hand over).
+func (a *App) CreateAccount(ctx context.Context, act *Actor, in UserInput) (*domain.User, *AccountLink, error) {
+	return a.createUser(ctx, act, in, false)
+}
+
+func (a *App) createUser(ctx context.Context, act *Actor, in UserInput, mustChange bool) (_ *domain.User, link *AccountLink, err error) {
 	defer a.refused(ctx, act, "user_create", "user:"+domain.Clip(in.Username, MaxUsername+1), &err)
 	if act != nil && !act.Role.Can(domain.PermUsers) {
-		return nil, forbidden("只有系统管理员可以新建账户")
+		return nil, nil, forbidden("只有系统管理员可以新建账户")
 	}
 	if act != nil {
 		// 三员分立: the system administrator makes the account; the security
@@ -414,17 +429,21 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 	}
 	in.Username = strings.TrimSpace(strings.ToLower(in.Username))
 	if !usernameRE.MatchString(in.Username) {
-		return nil, invalid("username", "用户名用 2–32 个小写字母、数字、点、下划线或连字符，以字母开头")
+		return nil, nil, invalid("username", "用户名用 2–32 个小写字母、数字、点、下划线或连字符，以字母开头")
 	}
 	if err := a.checkUser(ctx, &in); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if act != nil {
+		// Nobody knows this one: the holder sets theirs with the link.
+		in.Password, mustChange = RandomPassword()+RandomPassword(), false
 	}
 	if err := auth.CheckPassword(in.Username, in.Password, in.DisplayName); err != nil {
-		return nil, invalid("password", "%v", err)
+		return nil, nil, invalid("password", "%v", err)
 	}
 	hash, err := auth.HashPassword(ctx, in.Password)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	u := &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department,
 		Leads: in.Leads, PasswordHash: hash, MustChangePassword: mustChange}
@@ -449,10 +468,22 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in UserInput, mustChan
 			}
 			u.Email, u.Phone = in.Email, in.Phone
 		}
+		if act != nil {
+			sealed := *u
+			if sealed.Email, err = a.seal(in.Email, userField(u.ID, "email")); err != nil {
+				return err
+			}
+			if link, err = a.issueAccountLink(ctx, q, act, &sealed, LinkActivate); err != nil {
+				return err
+			}
+		}
 		return a.audit(ctx, q, act, "user_create", userObj(u.ID), domain.AuditOK,
 			fmt.Sprintf("用户名 %s，角色 %s，科室 %s，分管 %s", u.Username, u.Role.Name(), orNone(u.Department), orNone(strings.Join(u.Leads, "、"))))
 	})
-	return u, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, link, nil
 }
 
 // UpdateUser changes an account's data (the system administrator): its
@@ -516,37 +547,6 @@ func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput
 			}
 		}
 		return a.audit(ctx, q, act, "user_update", userObj(u.ID), domain.AuditOK, before+" → "+after)
-	})
-}
-
-// ResetPassword sets a temporary password the user must change.
-func (a *App) ResetPassword(ctx context.Context, act *Actor, id int64, password string) (err error) {
-	defer a.refused(ctx, act, "password_reset", userObj(id), &err)
-	u, err := a.securityTarget(ctx, act, id)
-	if err != nil {
-		return err
-	}
-	if u.Role.Administrator() {
-		return forbidden("三员的密码只能在服务器上用命令行重置")
-	}
-	if err := auth.CheckPassword(u.Username, password, u.DisplayName); err != nil {
-		return invalid("password", "%v", err)
-	}
-	hash, err := auth.HashPassword(ctx, password)
-	if err != nil {
-		return err
-	}
-	return a.DB.InTx(ctx, func(q *store.Q) error {
-		if err := q.SetPassword(ctx, u.ID, hash, true); err != nil {
-			return err
-		}
-		if err := q.RevokeCalendarFeed(ctx, u.ID); err != nil {
-			return err
-		}
-		if err := q.DeleteUserSessions(ctx, u.ID, ""); err != nil {
-			return err
-		}
-		return a.audit(ctx, q, act, "password_reset", userObj(u.ID), domain.AuditOK, "")
 	})
 }
 

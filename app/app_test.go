@@ -250,22 +250,33 @@ func TestPasswordsAndUsers(t *testing.T) {
 		}
 		adm, sec := f.users["admin"], f.users["security"]
 		for _, who := range []string{"office", "admin", "auditor"} {
-			if err := f.app.ResetPassword(ctx, f.users[who], u.ID, "Zx8#mPq2-rt"); domain.ErrorOf(err).Code != domain.EForbidden {
+			if _, err := f.app.ResetPassword(ctx, f.users[who], u.ID); domain.ErrorOf(err).Code != domain.EForbidden {
 				t.Errorf("%s resets a password: %v", who, err)
 			}
 		}
-		if err := f.app.ResetPassword(ctx, sec, adm.ID, "Zx8#mPq2-rt"); domain.ErrorOf(err).Code != domain.EForbidden {
+		if _, err := f.app.ResetPassword(ctx, sec, adm.ID); domain.ErrorOf(err).Code != domain.EForbidden {
 			t.Errorf("the security administrator resets the system administrator's password: %v", err)
 		}
-		if err := f.app.ResetPassword(ctx, sec, u.ID, "Zx8#mPq2-rt"); err != nil {
-			t.Fatal(err)
+		// A reset hands the resetter no password: a one-time code (no
+		// e-mail here) that only lets the holder set a new one.
+		link, err := f.app.ResetPassword(ctx, sec, u.ID)
+		if err != nil || link.Sent || link.Code == "" {
+			t.Fatalf("reset: %+v %v", link, err)
+		}
+		if _, _, err := f.app.Authenticate(ctx, token); err != nil {
+			t.Errorf("a reset ended the holder's session before they set a password: %v", err)
+		}
+		if err := f.app.SetPasswordByToken(ctx, app.AccountTokenInput{Username: "reporter", Code: strings.ToLower(link.Code), Password: "Zx8#mPq2-rt", Address: "192.0.2.9"}); err != nil {
+			t.Fatalf("the holder sets a password with the code: %v", err)
+		}
+		if err := f.app.SetPasswordByToken(ctx, app.AccountTokenInput{Username: "reporter", Code: link.Code, Password: "Other#9pass-x", Address: "192.0.2.9"}); domain.ErrorOf(err).Field != "code" {
+			t.Errorf("the code used twice: %v", err)
 		}
 		if _, _, err := f.app.Authenticate(ctx, token); err == nil {
-			t.Error("a reset left the user's session alive")
+			t.Error("setting the password left the user's session alive")
 		}
-		_, u2, err := f.app.Login(ctx, "reporter", "Zx8#mPq2-rt", "192.0.2.1")
-		if err != nil || !u2.MustChangePassword {
-			t.Errorf("after a reset: %v, must change %v", err, u2 != nil && u2.MustChangePassword)
+		if _, _, err := f.app.Login(ctx, "reporter", "Zx8#mPq2-rt", "192.0.2.1"); err != nil {
+			t.Errorf("after the reset: %v", err)
 		}
 		if err := f.app.UpdateUser(ctx, adm, u.ID, app.UserInput{Role: domain.Reporter, Department: "no-such", DisplayName: "x"}); domain.ErrorOf(err).Field != "department" {
 			t.Errorf("update to an unknown department: %v", err)
@@ -282,11 +293,19 @@ func TestPasswordsAndUsers(t *testing.T) {
 		// 三员分立: the system administrator makes accounts without a role;
 		// only the security administrator gives one, never an
 		// administrator's; nobody changes their own.
-		nu, err := f.app.CreateUser(ctx, adm, app.UserInput{Username: "newcomer", Role: domain.Office, Department: u.Department, Password: "Hq7#vtLm-kx9"}, true)
-		if err != nil || nu.Role != domain.Pending {
-			t.Fatalf("an account made by the system administrator: %v, role %v", err, nu)
+		// Its password is the holder's own (issue 20 item 3): one the
+		// administrator typed does not work; the activation code sets it.
+		nu, link, err := f.app.CreateAccount(ctx, adm, app.UserInput{Username: "newcomer", Role: domain.Office, Department: u.Department, Password: "Hq7#vtLm-kx9"})
+		if err != nil || nu.Role != domain.Pending || link == nil || link.Kind != app.LinkActivate || link.Code == "" {
+			t.Fatalf("an account made by the system administrator: %v, role %v, link %+v", err, nu, link)
 		}
-		if _, _, err := f.app.Login(ctx, "newcomer", "Hq7#vtLm-kx9", "192.0.2.1"); domain.ErrorOf(err).Code != domain.EForbidden {
+		if _, _, err := f.app.Login(ctx, "newcomer", "Hq7#vtLm-kx9", "192.0.2.1"); domain.ErrorOf(err).Code != domain.EUnauthorized {
+			t.Errorf("the password the administrator typed signs in: %v", err)
+		}
+		if err := f.app.SetPasswordByToken(ctx, app.AccountTokenInput{Username: "newcomer", Code: link.Code, Password: "Own#pass-2017x", Address: "192.0.2.7"}); err != nil {
+			t.Fatalf("the holder activates the account: %v", err)
+		}
+		if _, _, err := f.app.Login(ctx, "newcomer", "Own#pass-2017x", "192.0.2.1"); domain.ErrorOf(err).Code != domain.EForbidden {
 			t.Errorf("an account without a role signed in: %v", err)
 		}
 		if err := f.app.AssignRole(ctx, adm, nu.ID, domain.Reporter, nil); domain.ErrorOf(err).Code != domain.EForbidden {

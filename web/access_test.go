@@ -32,6 +32,10 @@ var routeTable = map[string][]string{
 	"GET /login":                                 nil,
 	"POST /login":                                nil,
 	"POST /api/v1/login":                         nil,
+	"GET /reset":                                 nil, // an account's holder sets their password with a link or code
+	"GET /reset/{token}":                         nil,
+	"POST /reset":                                nil,
+	"POST /api/v1/reset":                         nil,
 	"POST /logout":                               everyone,
 	"GET /password":                              everyone,
 	"POST /password":                             everyone,

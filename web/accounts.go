@@ -190,17 +190,28 @@ type userFormView struct {
 	Error     string
 	Locked    bool
 	Revealed  *app.Contact
-	Phone     string // masked
-	Email     string // masked
-	CanData   bool   // the system administrator
-	CanSecure bool   // the security administrator
+	Phone     string           // masked
+	Email     string           // masked
+	CanData   bool             // the system administrator
+	CanSecure bool             // the security administrator
+	Link      *app.AccountLink // an activation or reset just made: where it went, or its code (once)
 }
 
 func (s *Server) userForm(w http.ResponseWriter, r *http.Request, c *reqCtx, u *domain.User, msg string) error {
 	return s.renderUserForm(w, r, c, u, msg, nil)
 }
 
+// renderUserFormLink shows an account with the activation or reset just
+// made for it.
+func (s *Server) renderUserFormLink(w http.ResponseWriter, r *http.Request, c *reqCtx, u *domain.User, link *app.AccountLink) error {
+	return s.renderUserFormWith(w, r, c, u, "", nil, link)
+}
+
 func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, c *reqCtx, u *domain.User, msg string, revealed *app.Contact) error {
+	return s.renderUserFormWith(w, r, c, u, msg, revealed, nil)
+}
+
+func (s *Server) renderUserFormWith(w http.ResponseWriter, r *http.Request, c *reqCtx, u *domain.User, msg string, revealed *app.Contact, link *app.AccountLink) error {
 	depts, err := s.App.Departments(r.Context())
 	if err != nil {
 		return err
@@ -212,7 +223,7 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, c *reqCt
 	app.MaskedContacts(&masked)
 	s.render(w, r, c, "user_form", "账户", userFormView{Edit: u, Roles: domain.WorkRoles, Depts: depts, Error: msg,
 		Locked: u.LockedUntil.After(s.App.Now()), Revealed: revealed, Phone: masked.Phone, Email: masked.Email,
-		CanData: c.user.Role.Can(domain.PermUsers), CanSecure: c.user.Role.Can(domain.PermSecurity)})
+		CanData: c.user.Role.Can(domain.PermUsers), CanSecure: c.user.Role.Can(domain.PermSecurity), Link: link})
 	return nil
 }
 
@@ -231,7 +242,8 @@ func userInput(r *http.Request) app.UserInput {
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	in := userInput(r)
-	u, err := s.App.CreateUser(r.Context(), c.actor, in, true)
+	in.Password = "" // the holder sets it with the activation
+	u, link, err := s.App.CreateAccount(r.Context(), c.actor, in)
 	if msg, ok := formError(err); ok {
 		return s.userForm(w, r, c, &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: domain.Pending, Department: in.Department,
 			Email: in.Email, Phone: in.Phone}, msg)
@@ -239,8 +251,11 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if err != nil {
 		return err
 	}
-	s.redirect(w, r, "/admin/users", "已新建账户 "+u.Username+"：待安全管理员分配角色")
-	return nil
+	u, err = s.App.User(r.Context(), c.actor, u.ID)
+	if err != nil {
+		return err
+	}
+	return s.renderUserFormLink(w, r, c, u, link)
 }
 
 func (s *Server) userPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {

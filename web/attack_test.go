@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -436,13 +437,19 @@ func TestAttackObjectRefusalsAudited(t *testing.T) {
 	})
 }
 
-// Item 10 (web side): weak passwords are refused when an account is made.
+// Item 10 (web side): weak passwords are refused when an account's holder
+// sets one (an administrator sets none: issue 20 item 3).
 func TestAttackWeakPasswords(t *testing.T) {
 	e := newEnv(t, storetest.SQLite(t))
 	admin := e.as("admin")
+	res, page := admin.form("/admin/users", url.Values{"username": {"newuser"}, "password": {"Hq7#vtLm-kx"}}, true)
+	m := regexp.MustCompile(`id="account-code">([A-Z0-9-]+)<`).FindStringSubmatch(page)
+	if res.StatusCode != 200 || m == nil {
+		t.Fatalf("a new account: %d, no activation code on the page", res.StatusCode)
+	}
 	for _, pw := range []string{"Qwerty123!", "Aaaaaaaa1", "12345678Aa", "Qwerty123!\x00\x00\x00\x00", "Zhangwei1988!"} {
-		res, body := admin.form("/admin/users", url.Values{"username": {"newuser"}, "role": {"office"}, "password": {pw}}, true)
-		if res.StatusCode != 422 {
+		res, body := e.anon().do("POST", "/api/v1/reset", map[string]string{"username": "newuser", "code": m[1], "password": pw})
+		if res.StatusCode != 422 || !strings.Contains(body, `"field":"password"`) {
 			t.Errorf("password %q: %d %.200s", pw, res.StatusCode, body)
 		}
 	}
@@ -689,6 +696,86 @@ func TestAttackScoreVisibility(t *testing.T) {
 			if strings.Contains(page, secret) && !seesIP {
 				t.Errorf("%s: the closed March's page shows ip's correction reason", acc.Username)
 			}
+		}
+	})
+}
+
+// Issue 20 items 2 and 3: a reset or a new account hands the administrator
+// no credential. With the holder's e-mail (and the site's address) the link
+// goes there and the page shows no code; without, a one-time code that only
+// sets a new password — with the second factor where the account has one.
+// The holder is told who reset it.
+func TestAttackResetHandsNoCredential(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx := context.Background()
+		admin := e.as("admin")
+		if res, body := admin.form("/admin/delivery/mail", url.Values{"host": {"smtp.example.org"}, "port": {"587"}, "tls": {"starttls"},
+			"from": {"kexuan@example.org"}, "site_url": {"https://kx.example.org"}}, true); res.StatusCode != 303 {
+			t.Fatalf("mail settings: %d %.300s", res.StatusCode, body)
+		}
+		leader := e.users["leader"]
+		if err := e.app.SetUserEmail(ctx, e.actor("leader"), leader.ID, "leader@example.org", false); err != nil {
+			t.Fatal(err)
+		}
+		sec := e.as("security")
+		_, page := sec.form("/admin/users/"+itoa(leader.ID)+"/password", url.Values{}, true)
+		if !strings.Contains(page, "l***@example.org") || strings.Contains(page, `id="account-code"`) {
+			t.Fatalf("a reset of an account with an e-mail: %.500s", page[strings.Index(page, "<main"):])
+		}
+		var body string
+		if err := e.db.SQL().QueryRow(`SELECT body FROM deliveries WHERE kind = 'reset'`).Scan(&body); err != nil {
+			t.Fatalf("the reset mail: %v", err)
+		}
+		m := regexp.MustCompile(`https://kx\.example\.org/reset/([A-Za-z0-9_-]+)`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no link in the mail: %q", body)
+		}
+		// The old password still works until the holder sets a new one.
+		if st, _ := login(e.anon(), "leader", testPassword); st != 200 {
+			t.Errorf("the holder's password after a reset: %d", st)
+		}
+		if res, page := e.anon().do("GET", "/reset/"+m[1], nil); res.StatusCode != 200 || !strings.Contains(page, `name="token"`) {
+			t.Errorf("the link's page: %d", res.StatusCode)
+		}
+		if res, body := e.anon().do("POST", "/api/v1/reset", map[string]string{"token": m[1], "password": "Lead#new-2017x"}); res.StatusCode != 204 {
+			t.Fatalf("the holder sets a password with the link: %d %s", res.StatusCode, body)
+		}
+		if st, _ := login(e.anon(), "leader", "Lead#new-2017x"); st != 200 {
+			t.Errorf("the new password: %d", st)
+		}
+		if res, _ := e.anon().do("POST", "/api/v1/reset", map[string]string{"token": m[1], "password": "Lead#again-2017"}); res.StatusCode != 422 {
+			t.Errorf("the link used twice: %d", res.StatusCode)
+		}
+		ns, err := e.app.Notices(ctx, e.actor("leader"), app.PageQuery{Limit: 50})
+		told := false
+		for _, n := range ns.Items {
+			told = told || strings.Contains(n.Text, "发起了密码重置") && strings.Contains(n.Text, "安全管理员")
+		}
+		if err != nil || !told {
+			t.Errorf("the holder was not told of the reset: %v %+v", err, ns)
+		}
+		// No e-mail: a code, which with a second factor on the account
+		// needs its code too.
+		rep := e.users["reporter"]
+		if _, err := e.db.SQL().Exec(`UPDATE users SET totp_enabled = $1, totp_secret = 'x' WHERE id = $2`, true, rep.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, page = sec.form("/admin/users/"+itoa(rep.ID)+"/password", url.Values{}, true)
+		cm := regexp.MustCompile(`id="account-code">([A-Z0-9-]+)<`).FindStringSubmatch(page)
+		if cm == nil {
+			t.Fatal("no one-time code for an account without e-mail")
+		}
+		if res, body := e.anon().do("POST", "/api/v1/reset", map[string]string{"username": "reporter", "code": cm[1], "password": "Sec#taken-2017x"}); res.StatusCode != 422 || !strings.Contains(body, `"field":"second_factor"`) {
+			t.Errorf("the code without the account's second factor: %d %s", res.StatusCode, body)
+		}
+		if st, _ := login(e.anon(), "reporter", "Sec#taken-2017x"); st == 200 {
+			t.Error("the resetter took the account over")
+		}
+		// The page asks for no password when an account is made.
+		_, page = admin.do("GET", "/admin/users/new", nil)
+		if strings.Contains(page, `name="password"`) {
+			t.Error("the new-account form asks the administrator for a password")
 		}
 	})
 }

@@ -19,7 +19,7 @@ import (
 )
 
 var pageNames = []string{"login", "password", "error", "dashboard", "department", "ledger", "pieces", "piece_form",
-	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period", "calendar", "delivery", "enterprises", "visits", "activities", "activity", "policies", "journal", "issue", "issue_print", "commissions", "login_code", "second_factor", "policy"}
+	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period", "calendar", "delivery", "enterprises", "visits", "activities", "activity", "policies", "journal", "issue", "issue_print", "commissions", "login_code", "second_factor", "policy", "reset"}
 
 var funcs = template.FuncMap{
 	"num":        scoring.Format,
@@ -151,6 +151,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name,
 	}
 	if l, ok := data.(loginView); ok && v.CSRF == "" {
 		v.CSRF = l.CSRF // the sign-in form's token, before any session
+	}
+	if v.CSRF == "" && c.formToken != "" {
+		v.CSRF = c.formToken // a form outside any session (setting a password)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {

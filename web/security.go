@@ -292,9 +292,7 @@ func (s *Server) registerSecurityRoutes() {
 	s.handle("POST", "/admin/users/{id}/second-factor/reset", domain.PermSecurity, s.securityAction(func(r *http.Request, c *reqCtx, id int64) error {
 		return s.App.ResetSecondFactor(r.Context(), c.actor, id)
 	}, "已重置第二因素：该用户下次登录时重新绑定"))
-	s.handle("POST", "/admin/users/{id}/password", domain.PermSecurity, s.securityAction(func(r *http.Request, c *reqCtx, id int64) error {
-		return s.App.ResetPassword(r.Context(), c.actor, id, r.PostFormValue("password"))
-	}, "密码已重置，用户下次登录须修改"))
+	s.handle("POST", "/admin/users/{id}/password", domain.PermSecurity, s.resetPassword)
 	s.handle("POST", "/admin/users/{id}/reveal", domain.PermUsers, s.reveal)
 	s.handle("POST", "/api/v1/users/{id}/reveal", domain.PermUsers, s.apiReveal)
 }
@@ -335,4 +333,26 @@ func (s *Server) apiReveal(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
+}
+
+// resetPassword: POST /admin/users/{id}/password — a reset the holder
+// completes: the page says where the link went, or shows the one-time code
+// once (never a password).
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	link, err := s.App.ResetPassword(r.Context(), c.actor, id)
+	u, uerr := s.App.User(r.Context(), c.actor, id)
+	if uerr != nil {
+		return uerr
+	}
+	if msg, ok := formError(err); ok {
+		return s.userForm(w, r, c, u, msg)
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderUserFormLink(w, r, c, u, link)
 }

@@ -111,6 +111,9 @@ type reqCtx struct {
 	route   *Route
 
 	revealed *revealedPhone // a page showing a phone number whole, once
+	// formToken is the form token of a page outside any session (its
+	// cookie set with the page).
+	formToken string
 }
 
 // New builds the server: templates parsed once (a missing one fails here),

@@ -341,8 +341,9 @@ func (a *App) RemindActivities(ctx context.Context) (sent int, err error) {
 		}
 		key := fmt.Sprintf("activity_reminded:%d", v.ID)
 		err := a.DB.InTx(ctx, func(q *store.Q) error {
-			done, err := q.Settings(ctx)
-			if err != nil || done[key] != "" {
+			// The run is claimed with its effects: of several servers,
+			// exactly one tells them.
+			if mine, err := q.ClaimRun(ctx, key, a.Today(pl.Location()).String()); err != nil || !mine {
 				return err
 			}
 			depts := v.Form.Lead
@@ -369,7 +370,7 @@ func (a *App) RemindActivities(ctx context.Context) (sent int, err error) {
 				return err
 			}
 			sent++
-			return q.SetSetting(ctx, key, a.Today(pl.Location()).String())
+			return nil
 		})
 		if err != nil {
 			return sent, err

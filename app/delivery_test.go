@@ -404,3 +404,53 @@ func TestMailSettingsRefuseLocalHosts(t *testing.T) {
 		t.Errorf("a local mail server the command line allowed: %v", err)
 	}
 }
+
+// Issue 21 item 2: two servers on one database, several ticks at once, tell
+// each recipient once per run: a run is claimed in the transaction of its
+// effects.
+func TestRemindersOnceAcrossServers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		dept := p.Departments[1].Code
+		f := newFixture(t, dsn, p, src, dept, p.Departments[2].Code)
+		ctx := context.Background()
+		clock := func() time.Time { return time.Date(2017, 3, 28, 9, 0, 0, 0, p.Location()) }
+		f.app.Now = clock
+		db2, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db2.Close()
+		second := app.New(db2)
+		second.Now = clock
+		second.UseKey(f.app.Key)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			a := f.app
+			if i%2 == 1 {
+				a = second
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := a.RemindDue(ctx); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		pg, err := f.app.Notices(ctx, f.users["reporter"], app.PageQuery{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, no := range pg.Items {
+			if no.Kind == domain.NoticeQuota {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("the reporter was told %d times, want once", n)
+		}
+	})
+}

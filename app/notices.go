@@ -179,8 +179,9 @@ func (a *App) RemindDue(ctx context.Context) (sent int, err error) {
 		}
 		key := "quota_reminded:" + d.Code + ":" + mv.Month.String()
 		err := a.DB.InTx(ctx, func(q *store.Q) error {
-			done, err := q.Settings(ctx)
-			if err != nil || done[key] != "" {
+			// The run is claimed with its effects: of several servers,
+			// exactly one tells the department.
+			if mine, err := q.ClaimRun(ctx, key, mv.Today.String()); err != nil || !mine {
 				return err
 			}
 			who, err := departmentPeople(ctx, q, d.Code)
@@ -192,7 +193,7 @@ func (a *App) RemindDue(ctx context.Context) (sent int, err error) {
 				return err
 			}
 			sent++
-			return q.SetSetting(ctx, key, mv.Today.String())
+			return nil
 		})
 		if err != nil {
 			return sent, err

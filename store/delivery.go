@@ -34,6 +34,20 @@ func (q *Q) SetSetting(ctx context.Context, key, value string) error {
 	return err
 }
 
+// ClaimRun claims one run of a periodic job (its key names the job and the
+// period: "quota_reminded:dept:2017-03"), inside the transaction of the
+// run's effects: true for the one transaction that claims it; another
+// server's, at once or later, gets false (on PostgreSQL it waits on the key
+// until the first commits or rolls back). A run that fails releases it.
+func (q *Q) ClaimRun(ctx context.Context, key, value string) (bool, error) {
+	res, err := q.c.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // SetUserEmail sets where a user's notices go by e-mail, and whether they do.
 func (q *Q) SetUserEmail(ctx context.Context, userID int64, email string, notify bool) error {
 	_, err := q.c.ExecContext(ctx, `UPDATE users SET email = $1, notify_email = $2 WHERE id = $3`, email, notify, userID)

@@ -440,3 +440,35 @@ func TestFilesArePrivate(t *testing.T) {
 		}
 	}
 }
+
+// A panic inside a transaction rolls it back and goes on up.
+func TestInTxPanicRollsBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		db := storetest.Ready(t, dsn)
+		ctx := context.Background()
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("the panic did not go on up")
+				}
+			}()
+			db.InTx(ctx, func(q *store.Q) error {
+				if err := q.SetSetting(ctx, "panic_test", "written"); err != nil {
+					t.Fatal(err)
+				}
+				panic("in the middle")
+			})
+		}()
+		s, err := db.Q().Settings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s["panic_test"] != "" {
+			t.Error("a transaction that panicked was committed")
+		}
+		// The pool is usable still.
+		if err := db.InTx(ctx, func(q *store.Q) error { return q.SetSetting(ctx, "after", "ok") }); err != nil {
+			t.Errorf("after the panic: %v", err)
+		}
+	})
+}

@@ -57,11 +57,19 @@ func (s *DB) wall() time.Time {
 // InTx runs f in one transaction (immediate on SQLite): committed if f
 // returns nil, rolled back otherwise. A change and its audit row go through
 // the same f, so they commit together or not at all.
-func (s *DB) InTx(ctx context.Context, f func(q *Q) error) error {
+func (s *DB) InTx(ctx context.Context, f func(q *Q) error) (err error) {
 	tx, err := s.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	// A panic inside rolls the transaction back (its connection goes back
+	// to the pool clean), then goes on up.
+	defer func() {
+		if v := recover(); v != nil {
+			tx.Rollback()
+			panic(v)
+		}
+	}()
 	if err := f(s.txQ(tx)); err != nil {
 		tx.Rollback()
 		return err

@@ -593,6 +593,13 @@ func (a *App) Bootstrap(ctx context.Context) ([]Initial, error) {
 		}
 		pw := RandomPassword()
 		if _, err := a.CreateUser(ctx, nil, UserInput{Username: b.name, DisplayName: b.full, Role: b.role, Password: pw}, true); err != nil {
+			// Another process starting on the same new database made it
+			// a moment ago: theirs prints its password.
+			if e := domain.ErrorOf(err); e.Code == domain.EInvalid && e.Field == "username" {
+				if n, cerr := a.DB.Q().CountUsers(ctx, b.role); cerr == nil && n > 0 {
+					continue
+				}
+			}
 			return nil, err
 		}
 		out = append(out, Initial{Username: b.name, Role: b.role, Password: pw})

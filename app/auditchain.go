@@ -109,16 +109,16 @@ func (a *App) DatabaseID(ctx context.Context) (string, error) {
 	b := make([]byte, 8)
 	rand.Read(b)
 	id := hex.EncodeToString(b)
+	// Two processes starting on a new database at once: the first to
+	// claim the name gives it; the other reads it.
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
-		s, err := q.Settings(ctx)
-		if err != nil {
+		mine, err := q.ClaimRun(ctx, settingDatabaseID, id)
+		if err != nil || mine {
 			return err
 		}
-		if s[settingDatabaseID] != "" {
-			id = s[settingDatabaseID]
-			return nil
-		}
-		return q.SetSetting(ctx, settingDatabaseID, id)
+		s, err := q.Settings(ctx)
+		id = s[settingDatabaseID]
+		return err
 	})
 	return id, err
 }

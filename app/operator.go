@@ -31,12 +31,18 @@ func (a *App) Initialise(ctx context.Context) (loaded bool, err error) {
 		return false, err
 	}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		// Two processes initialising one new database at once: one loads.
+		if mine, err := q.ClaimRun(ctx, fmt.Sprintf("builtin_plan_loaded:%d", p.Year), "1"); err != nil || !mine {
+			loaded = false
+			return err
+		}
+		loaded = true
 		if err := q.SavePlan(ctx, p, src); err != nil {
 			return err
 		}
 		return a.audit(ctx, q, nil, "plan_load", fmt.Sprintf("plan:%d", p.Year), domain.AuditOK, "内置方案 "+p.DocumentNumber)
 	})
-	return err == nil, err
+	return loaded && err == nil, err
 }
 
 // CountUsers counts the accounts.

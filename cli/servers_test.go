@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -162,4 +163,66 @@ func keyedStore(t *testing.T, dsn string) *store.DB {
 	}
 	db.SetAuditMAC(k.AuditMAC)
 	return db
+}
+
+// Issue 21 item 4: two processes starting on one new database at once —
+// schema, built-in plan, the three administrators, the database's name —
+// both succeed and make each thing once.
+func TestTwoStartsOnANewDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		type result struct {
+			id      string
+			initial int
+			err     error
+		}
+		results := make(chan result, 2)
+		dir := t.TempDir()
+		getenv := func(k string) string {
+			switch k {
+			case "KEXUAN_KEY_FILE":
+				return filepath.Join(dir, "kexuan.key")
+			case "KEXUAN_CHECKPOINT_FILE":
+				return filepath.Join(dir, "kexuan.checkpoints")
+			}
+			return ""
+		}
+		for range 2 {
+			go func() {
+				a, _, err := prepare(ctx, dsn, Env{Stderr: io.Discard, Now: testclock.Now, Getenv: getenv})
+				if err != nil {
+					results <- result{err: err}
+					return
+				}
+				r := func() result {
+					defer a.Close() // before the result: the test then reads the database alone
+					if _, err := a.Initialise(ctx); err != nil {
+						return result{err: err}
+					}
+					initial, err := a.Bootstrap(ctx)
+					if err != nil {
+						return result{err: err}
+					}
+					id, err := a.DatabaseID(ctx)
+					return result{id, len(initial), err}
+				}()
+				results <- r
+			}()
+		}
+		r1, r2 := <-results, <-results
+		if r1.err != nil || r2.err != nil {
+			t.Fatalf("two starts: %v / %v", r1.err, r2.err)
+		}
+		if r1.id != r2.id || r1.id == "" {
+			t.Errorf("the database has two names: %q and %q", r1.id, r2.id)
+		}
+		if r1.initial+r2.initial != 3 {
+			t.Errorf("%d + %d administrators made, want 3 in all", r1.initial, r2.initial)
+		}
+		db := raw(t, dsn)
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'plan_load'`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("the built-in plan loaded %d times: %v", n, err)
+		}
+	})
 }

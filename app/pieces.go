@@ -1023,8 +1023,14 @@ func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int
 		}
 		note := fmt.Sprintf("%s %s 字数 %d → %d", a.channelName(ctx, rec), rec.Day, rec.Words, words)
 		if rec.PieceID != 0 {
-			if err := q.AddEvent(ctx, &domain.Event{PieceID: rec.PieceID, ActorID: act.ID, Action: "words", FromState: domain.StateAdopted,
-				ToState: domain.StateAdopted, Comment: note + optional(reason)}); err != nil {
+			// The piece's history says the state it is in (approved while
+			// its records wait for the office, adopted once one counts).
+			p, err := q.Piece(ctx, rec.PieceID)
+			if err != nil {
+				return err
+			}
+			if err := q.AddEvent(ctx, &domain.Event{PieceID: rec.PieceID, ActorID: act.ID, Action: "words", FromState: p.State,
+				ToState: p.State, Comment: note + optional(reason)}); err != nil {
 				return err
 			}
 		}

@@ -96,3 +96,31 @@ func TestFailedSignInRowsBounded(t *testing.T) {
 		}
 	})
 }
+
+// Issue 21 item 3: overriding the 字数 of a record that waits for the
+// office writes the piece's real state (已审核) into its history, not 已采用.
+func TestWordsOverrideKeepsTheState(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		dept, other := p.Departments[1].Code, p.Departments[2].Code
+		f := newFixture(t, dsn, p, src, dept, other)
+		ctx := context.Background()
+		deptCh := channelRecordedBy(p, plan.RecordedByDepartment, plan.KindBonus)
+		id := f.approved("科技活动周")
+		rec, err := f.app.RecordAdoption(ctx, f.users["reporter"], id, app.AdoptionInput{Channel: deptCh.Code, Date: "2017-03-10", Issue: "https://example.org/a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.OverrideWords(ctx, f.users["office"], rec.ID, 800, "原文删减"); err != nil {
+			t.Fatal(err)
+		}
+		d, err := f.app.PieceDetail(ctx, f.users["office"].User, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := d.Events[len(d.Events)-1]
+		if last.Action != "words" || last.FromState != domain.StateApproved || last.ToState != domain.StateApproved {
+			t.Errorf("the history's 字数 event: %+v", last)
+		}
+	})
+}

@@ -169,9 +169,23 @@ func (a *App) refused(ctx context.Context, act *Actor, action, object string, er
 }
 
 // Plan returns the plan of a year, or of the newest year when year is 0.
-func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) {
+func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) { return a.planFrom(ctx, a.DB, year) }
+
+// planIn is Plan inside a transaction: through q, never the pool (a pool
+// of one would wait for itself).
+func (a *App) planIn(ctx context.Context, q *store.Q, year int) (*plan.Plan, error) {
+	return a.planFrom(ctx, q, year)
+}
+
+// planSource is where plans are read: the pool, or a transaction.
+type planSource interface {
+	Plan(ctx context.Context, year int) (*plan.Plan, error)
+	Plans(ctx context.Context) ([]*plan.Plan, error)
+}
+
+func (a *App) planFrom(ctx context.Context, src planSource, year int) (*plan.Plan, error) {
 	if year == 0 {
-		ps, err := a.DB.Plans(ctx)
+		ps, err := src.Plans(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -186,7 +200,7 @@ func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) {
 		}
 		return ps[len(ps)-1], nil
 	}
-	p, err := a.DB.Plan(ctx, year)
+	p, err := src.Plan(ctx, year)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, &domain.Error{Code: domain.ENotFound, Field: "year", Message: fmt.Sprintf("%d 年没有考核方案", year)}
 	}

@@ -205,7 +205,7 @@ func (a *App) RemindDue(ctx context.Context) (sent int, err error) {
 // noticeClosed tells each department with deductions in a closed month
 // what they were (its reporters and head, and its robot).
 func (a *App) noticeClosed(ctx context.Context, q *store.Q, act *Actor, per *domain.Period, res *scoring.Result) error {
-	pl, err := a.Plan(ctx, per.Year)
+	pl, err := a.planIn(ctx, q, per.Year)
 	if err != nil {
 		return err
 	}

@@ -191,7 +191,7 @@ func (a *App) touchClosed(ctx context.Context, q *store.Q, day plan.Date, reason
 // records every difference as a correction with the change's reason.
 func (a *App) recordCorrections(ctx context.Context, q *store.Q, act *Actor, ps []*domain.Period, reason string) error {
 	for _, per := range ps {
-		pl, err := a.Plan(ctx, per.Year)
+		pl, err := a.planIn(ctx, q, per.Year)
 		if err != nil {
 			return err
 		}

@@ -822,7 +822,7 @@ func (a *App) DeleteAdoption(ctx context.Context, act *Actor, id int64, reason s
 			}
 		}
 		return a.audit(ctx, q, act, "adoption_delete", fmt.Sprintf("publication:%d", id), domain.AuditOK,
-			fmt.Sprintf("《%s》%s %s：%s", rec.Title, a.channelName(ctx, rec), rec.Day, reason))
+			fmt.Sprintf("《%s》%s %s：%s", rec.Title, a.channelName(ctx, q, rec), rec.Day, reason))
 	})
 }
 
@@ -844,12 +844,12 @@ func (a *App) followRemoval(ctx context.Context, q *store.Q, act *Actor, rec *do
 		}
 	}
 	return q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "adoption_delete", FromState: p.State, ToState: to,
-		Comment: fmt.Sprintf("删除采用记录 %s %s%s", a.channelName(ctx, rec), rec.Day, optional(reason))})
+		Comment: fmt.Sprintf("删除采用记录 %s %s%s", a.channelName(ctx, q, rec), rec.Day, optional(reason))})
 }
 
 // channelName is a record's channel as the plan of its year names it.
-func (a *App) channelName(ctx context.Context, rec *domain.Adoption) string {
-	if pl, err := a.Plan(ctx, rec.Day.Year); err == nil && pl.Channel(rec.Channel) != nil {
+func (a *App) channelName(ctx context.Context, q *store.Q, rec *domain.Adoption) string {
+	if pl, err := a.planIn(ctx, q, rec.Day.Year); err == nil && pl.Channel(rec.Channel) != nil {
 		return pl.Channel(rec.Channel).Name
 	}
 	return rec.Channel
@@ -884,7 +884,7 @@ func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *
 		verb = "不予认定"
 	}
 	return q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "verify", FromState: p.State, ToState: to,
-		Comment: fmt.Sprintf("%s %s %s%s", verb, a.channelName(ctx, rec), rec.Day, optional(reason))})
+		Comment: fmt.Sprintf("%s %s %s%s", verb, a.channelName(ctx, q, rec), rec.Day, optional(reason))})
 }
 
 // AddAttachment stores a photo or PDF scan on a draft or returned piece of
@@ -1021,7 +1021,7 @@ func (a *App) OverrideWords(ctx context.Context, act *Actor, id int64, words int
 		if err := a.recordCorrections(ctx, q, act, touched, reason); err != nil {
 			return err
 		}
-		note := fmt.Sprintf("%s %s 字数 %d → %d", a.channelName(ctx, rec), rec.Day, rec.Words, words)
+		note := fmt.Sprintf("%s %s 字数 %d → %d", a.channelName(ctx, q, rec), rec.Day, rec.Words, words)
 		if rec.PieceID != 0 {
 			// The piece's history says the state it is in (approved while
 			// its records wait for the office, adopted once one counts).

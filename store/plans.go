@@ -40,9 +40,18 @@ func (q *Q) SavePlan(ctx context.Context, p *plan.Plan, source []byte) error {
 // a page asks for the plan on nearly every request, and only the small
 // stamp is read unless the plan was loaded or replaced since (by this
 // server or another on the same PostgreSQL).
-func (s *DB) Plan(ctx context.Context, year int) (*plan.Plan, error) {
+func (s *DB) Plan(ctx context.Context, year int) (*plan.Plan, error) { return s.planOn(ctx, s.sql, year) }
+
+// Plan is DB.Plan inside the caller's transaction (through its connection,
+// never the pool's).
+func (q *Q) Plan(ctx context.Context, year int) (*plan.Plan, error) { return q.db.planOn(ctx, q.c, year) }
+
+// Plans is DB.Plans inside the caller's transaction.
+func (q *Q) Plans(ctx context.Context) ([]*plan.Plan, error) { return q.db.plansOn(ctx, q.c) }
+
+func (s *DB) planOn(ctx context.Context, c conn, year int) (*plan.Plan, error) {
 	var loaded string
-	err := s.sql.QueryRowContext(ctx, `SELECT loaded_at FROM plans WHERE year = $1`, year).Scan(&loaded)
+	err := c.QueryRowContext(ctx, `SELECT loaded_at FROM plans WHERE year = $1`, year).Scan(&loaded)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%d 年没有考核方案：用 kexuan plan load 载入：%w", year, ErrNotFound)
 	}
@@ -54,9 +63,9 @@ func (s *DB) Plan(ctx context.Context, year int) (*plan.Plan, error) {
 		return p.(*plan.Plan), nil
 	}
 	var src string
-	if err := s.sql.QueryRowContext(ctx, `SELECT source FROM plans WHERE year = $1 AND loaded_at = $2`, year, loaded).Scan(&src); err != nil {
+	if err := c.QueryRowContext(ctx, `SELECT source FROM plans WHERE year = $1 AND loaded_at = $2`, year, loaded).Scan(&src); err != nil {
 		if errors.Is(err, sql.ErrNoRows) { // replaced in between: read it again
-			return s.Plan(ctx, year)
+			return s.planOn(ctx, c, year)
 		}
 		return nil, err
 	}
@@ -75,8 +84,10 @@ type planKey struct {
 
 // Plans returns every stored plan, oldest year first, through the same
 // (year, loaded_at) cache as Plan: only the stamps are read.
-func (s *DB) Plans(ctx context.Context) ([]*plan.Plan, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT year, loaded_at FROM plans ORDER BY year`)
+func (s *DB) Plans(ctx context.Context) ([]*plan.Plan, error) { return s.plansOn(ctx, s.sql) }
+
+func (s *DB) plansOn(ctx context.Context, c conn) ([]*plan.Plan, error) {
+	rows, err := c.QueryContext(ctx, `SELECT year, loaded_at FROM plans ORDER BY year`)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +112,7 @@ func (s *DB) Plans(ctx context.Context) ([]*plan.Plan, error) {
 			out = append(out, p.(*plan.Plan))
 			continue
 		}
-		p, err := s.Plan(ctx, k.year)
+		p, err := s.planOn(ctx, c, k.year)
 		if err != nil {
 			return nil, err
 		}

@@ -169,7 +169,9 @@ func (a *App) refused(ctx context.Context, act *Actor, action, object string, er
 }
 
 // Plan returns the plan of a year, or of the newest year when year is 0.
-func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) { return a.planFrom(ctx, a.DB, year) }
+func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) {
+	return a.planFrom(ctx, a.DB, year)
+}
 
 // planIn is Plan inside a transaction: through q, never the pool (a pool
 // of one would wait for itself).

@@ -40,11 +40,15 @@ func (q *Q) SavePlan(ctx context.Context, p *plan.Plan, source []byte) error {
 // a page asks for the plan on nearly every request, and only the small
 // stamp is read unless the plan was loaded or replaced since (by this
 // server or another on the same PostgreSQL).
-func (s *DB) Plan(ctx context.Context, year int) (*plan.Plan, error) { return s.planOn(ctx, s.sql, year) }
+func (s *DB) Plan(ctx context.Context, year int) (*plan.Plan, error) {
+	return s.planOn(ctx, s.sql, year)
+}
 
 // Plan is DB.Plan inside the caller's transaction (through its connection,
 // never the pool's).
-func (q *Q) Plan(ctx context.Context, year int) (*plan.Plan, error) { return q.db.planOn(ctx, q.c, year) }
+func (q *Q) Plan(ctx context.Context, year int) (*plan.Plan, error) {
+	return q.db.planOn(ctx, q.c, year)
+}
 
 // Plans is DB.Plans inside the caller's transaction.
 func (q *Q) Plans(ctx context.Context) ([]*plan.Plan, error) { return q.db.plansOn(ctx, q.c) }

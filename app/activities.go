@@ -209,7 +209,7 @@ func (a *App) editableActivity(ctx context.Context, q *store.Q, act *Actor, id i
 	if err != nil {
 		return nil, nil, err
 	}
-	pl, err := a.Plan(ctx, cur.Year)
+	pl, err := a.planIn(ctx, q, cur.Year)
 	if err != nil {
 		return nil, nil, err
 	}

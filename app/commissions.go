@@ -207,7 +207,7 @@ func (a *App) AddInstruction(ctx context.Context, act *Actor, kind string, id in
 			if err != nil {
 				return err
 			}
-			pl, err := a.Plan(ctx, d.Year)
+			pl, err := a.planIn(ctx, q, d.Year)
 			if err != nil {
 				return err
 			}

@@ -192,7 +192,7 @@ func (a *App) editIssue(ctx context.Context, act *Actor, id int64, action string
 		if j.State != domain.JournalDraft {
 			return conflict("这一期已送审或已印发，不能再修改")
 		}
-		pl, err := a.Plan(ctx, j.Year)
+		pl, err := a.planIn(ctx, q, j.Year)
 		if err != nil {
 			return err
 		}
@@ -307,7 +307,7 @@ func (a *App) ReviewIssue(ctx context.Context, act *Actor, id int64, approve boo
 		if err != nil {
 			return err
 		}
-		pl, err := a.Plan(ctx, j.Year)
+		pl, err := a.planIn(ctx, q, j.Year)
 		if err != nil {
 			return err
 		}

@@ -54,6 +54,14 @@ export KEXUAN_REQUIRE_POSTGRES=1
 
 go test -race -count=1 -timeout 40m "$@" ./...
 
+# No code goes back to the pool inside a transaction: the packages that
+# write run again with a pool of one connection (storetest), where a
+# re-entry waits for itself until -timeout fails it.
+if [ $# -eq 0 ]; then
+  echo "== app, cli and web with a pool of one connection"
+  KEXUAN_TEST_ONE_CONNECTION=1 go test -count=1 -timeout 20m ./app ./cli ./web
+fi
+
 # The suite at any hour and in any TZ: the packages whose tests touch dates
 # run again with the tests' clock (kexuan/testclock) set just before and
 # just after midnight in the plan's zone, and the machine's TZ far from it.

@@ -256,18 +256,11 @@ func (a *App) SetPasswordByToken(ctx context.Context, in AccountTokenInput) erro
 			}
 			return err
 		}
-		if pol.PasswordHistory > 0 && t.Kind == LinkReset {
-			if err := q.AddPasswordHistory(ctx, u.ID, u.PasswordHash, pol.PasswordHistory); err != nil {
-				return err
-			}
+		history := pol.PasswordHistory
+		if t.Kind == LinkActivate {
+			history = 0 // the password it replaces was nobody's
 		}
-		if err := q.SetPassword(ctx, u.ID, hash, false); err != nil {
-			return err
-		}
-		if err := q.RevokeCalendarFeed(ctx, u.ID); err != nil {
-			return err
-		}
-		if err := q.DeleteUserSessions(ctx, u.ID, ""); err != nil {
+		if err := storeOwnPassword(ctx, q, u, hash, history, ""); err != nil {
 			return err
 		}
 		what := map[string]string{LinkActivate: "启用账户，自己设定了密码", LinkReset: "按重置链接自己设定了新密码"}[t.Kind]

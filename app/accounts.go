@@ -310,25 +310,32 @@ func (a *App) ChangePassword(ctx context.Context, act *Actor, token, old, next s
 		return err
 	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
-		if pol.PasswordHistory > 0 {
-			if err := q.AddPasswordHistory(ctx, act.ID, act.PasswordHash, pol.PasswordHistory); err != nil {
-				return err
-			}
-		}
-		if err := q.SetPassword(ctx, act.ID, hash, false); err != nil {
-			return err
-		}
-		if err := q.RecordLoginSuccess(ctx, act.ID); err != nil {
-			return err
-		}
-		if err := q.RevokeCalendarFeed(ctx, act.ID); err != nil {
-			return err
-		}
-		if err := q.DeleteUserSessions(ctx, act.ID, token); err != nil {
+		if err := storeOwnPassword(ctx, q, act.User, hash, pol.PasswordHistory, token); err != nil {
 			return err
 		}
 		return a.audit(ctx, q, act, "password_change", userObj(act.ID), domain.AuditOK, "")
 	})
+}
+
+// storeOwnPassword stores a password its holder chose, inside the caller's
+// transaction: the old one into the history (history > 0), failures and
+// lockout cleared, the calendar feed and every session but keep ended.
+func storeOwnPassword(ctx context.Context, q *store.Q, u *domain.User, hash string, history int, keep string) error {
+	if history > 0 {
+		if err := q.AddPasswordHistory(ctx, u.ID, u.PasswordHash, history); err != nil {
+			return err
+		}
+	}
+	if err := q.SetPassword(ctx, u.ID, hash, false); err != nil {
+		return err
+	}
+	if err := q.RecordLoginSuccess(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := q.RevokeCalendarFeed(ctx, u.ID); err != nil {
+		return err
+	}
+	return q.DeleteUserSessions(ctx, u.ID, keep)
 }
 
 // UserInput is an account as an administrator edits it.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -148,7 +149,7 @@ func (a *App) Checkpoint(ctx context.Context) error {
 	// Each checkpoint signs the one before it in the file (prev=), whoever
 	// wrote it (a server, a command): a line taken from the middle is found.
 	prev := lastCheckpointMAC(a.cp.path)
-	body := fmt.Sprintf("kexuan-checkpoint-v1 %s db=%s id=%d count=%d hash=%s prev=%s", a.Now().UTC().Format(time.RFC3339), dbid, id, count, hash, cmpOr(prev, "-"))
+	body := fmt.Sprintf("kexuan-checkpoint-v1 %s db=%s id=%d count=%d hash=%s prev=%s", a.Now().UTC().Format(time.RFC3339), dbid, id, count, hash, cmp.Or(prev, "-"))
 	mac := a.Key.CheckpointMAC([]byte(body))
 	line := body + " mac=" + mac + "\n"
 	if err := appendSync(a.cp.path, line); err != nil {
@@ -164,13 +165,6 @@ func (a *App) Checkpoint(ctx context.Context) error {
 	// more place verification can read (kexuan audit verify --checkpoints).
 	a.Log.Info("audit checkpoint", "db", dbid, "id", id, "count", count, "line", strings.TrimSpace(line))
 	return nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // appendSync appends line to a file (created 0600) and syncs it.

@@ -132,7 +132,7 @@ type IssueInput struct {
 func (a *App) CreateIssue(ctx context.Context, act *Actor, in IssueInput) (_ *domain.JournalIssue, err error) {
 	defer a.refused(ctx, act, "journal_create", "journal", &err)
 	if !mayEditJournal(act.User) {
-		return nil, forbidden("只有办公室可以编辑《金科文汇》")
+		return nil, forbidden("只有办公室可以编辑内刊")
 	}
 	day, err := plan.ParseDate(strings.TrimSpace(in.Date))
 	if err != nil {
@@ -179,7 +179,7 @@ type ItemInput struct {
 func (a *App) editIssue(ctx context.Context, act *Actor, id int64, action string, f func(q *store.Q, j *domain.JournalIssue, pl *plan.Plan) (string, error)) (err error) {
 	defer a.refused(ctx, act, action, fmt.Sprintf("journal:%d", id), &err)
 	if !mayEditJournal(act.User) {
-		return forbidden("只有办公室可以编辑《金科文汇》")
+		return forbidden("只有办公室可以编辑内刊")
 	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
 		j, err := q.Issue(ctx, id)
@@ -312,7 +312,7 @@ func (a *App) ReviewIssue(ctx context.Context, act *Actor, id int64, approve boo
 			return err
 		}
 		if !mayReviewJournal(act.User, pl) {
-			return forbidden("只有分管办公室的局领导可以审核《金科文汇》")
+			return forbidden("只有分管办公室的局领导可以审核《%s》", pl.Journal.Name)
 		}
 		to, verb := domain.JournalPublished, "印发"
 		if !approve {

@@ -89,7 +89,7 @@ var auditActions = map[string]string{
 	"adjustment_list": "查看加减分", "period_close": "结账", "period_reopen": "重新打开结账期", "remind": "催报",
 	"calendar_add": "设置日历", "calendar_token": "日历订阅地址", "export": "导出", "import": "导入", "import_update": "导入修改字数",
 	"plan_load": "载入方案", "plan_replace": "替换方案", "backup": "备份", "aggregate_repair": "重建得分汇总",
-	"audit_read": "查看审计日志", "enterprise_create": "登记企业", "enterprise_import": "导入企业名录", "visit_record": "登记走访", "activity_update": "修改活动", "activity_file": "上传活动材料", "policy_add": "录入政策", "policy_reach": "政策进企业", "booklet": "导出政策汇编", "journal_create": "新建《金科文汇》一期", "journal_item": "编辑《金科文汇》文章", "journal_submit": "《金科文汇》送审", "journal_review": "审核《金科文汇》", "commission_create": "约稿", "commission_fulfil": "回应约稿", "instruction": "批示", "audit_verify": "校验审计日志", "month_read": "查看本月",
+	"audit_read": "查看审计日志", "enterprise_create": "登记企业", "enterprise_import": "导入企业名录", "visit_record": "登记走访", "activity_update": "修改活动", "activity_file": "上传活动材料", "policy_add": "录入政策", "policy_reach": "政策进企业", "booklet": "导出政策汇编", "journal_create": "新建内刊一期", "journal_item": "编辑内刊文章", "journal_submit": "内刊送审", "journal_review": "审核内刊", "commission_create": "约稿", "commission_fulfil": "回应约稿", "instruction": "批示", "audit_verify": "校验审计日志", "month_read": "查看本月",
 	"key_create": "生成密钥", "policy_change": "修改安全策略", "second_factor_enrol": "绑定验证器", "second_factor_enable": "启用第二因素",
 	"second_factor_reset": "重置第二因素", "login_second_factor": "验证码登录", "unlock": "解除锁定", "role_assign": "分配角色",
 	"reveal": "查看完整个人信息", "personal_seal": "加密个人信息", "audit_archive": "归档审计日志", "restore": "恢复数据库",

@@ -223,7 +223,7 @@ func (s JournalState) Name() string {
 	return map[JournalState]string{JournalDraft: "编辑中", JournalReview: "待审核", JournalPublished: "已印发"}[s]
 }
 
-// JournalIssue is one issue of the internal journal (《金科文汇》2017年第N期).
+// JournalIssue is one issue of the internal journal (the plan names it: 《…》2017年第N期).
 type JournalIssue struct {
 	ID          int64
 	Year        int

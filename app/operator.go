@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"kexuan/domain"
@@ -122,15 +124,41 @@ func (a *App) score(ctx context.Context, p *plan.Plan, asOf plan.Date, dept stri
 	return res, nil
 }
 
-// importTarget lets the register package write through the store.
-type importTarget struct{ db *store.DB }
+// importTarget lets the register package write through the store. While
+// the import's Commit runs its Finish, q is the import's transaction.
+type importTarget struct {
+	db *store.DB
+	q  *store.Q
+}
 
-func (t importTarget) Plans(ctx context.Context) ([]*plan.Plan, error) { return t.db.Plans(ctx) }
-func (t importTarget) Closed(ctx context.Context) (map[int]plan.Date, error) {
+func (t *importTarget) Plans(ctx context.Context) ([]*plan.Plan, error) { return t.db.Plans(ctx) }
+func (t *importTarget) Closed(ctx context.Context) (map[int]plan.Date, error) {
 	return t.db.ClosedThrough(ctx)
 }
-func (t importTarget) BeginImport(ctx context.Context, update bool) (register.Writer, error) {
-	return t.db.BeginImport(ctx, update)
+func (t *importTarget) BeginImport(ctx context.Context, update bool) (register.Writer, error) {
+	im, err := t.db.BeginImport(ctx, update)
+	if err != nil {
+		return nil, err
+	}
+	return importWriter{im, t}, nil
+}
+
+// importWriter commits a store import with the register's then inside its
+// transaction.
+type importWriter struct {
+	*store.Import
+	t *importTarget
+}
+
+func (w importWriter) Commit(then func(inserted, skipped int64) error) (int64, int64, error) {
+	if then == nil {
+		return w.Import.Commit()
+	}
+	return w.Import.CommitWith(func(q *store.Q, inserted, skipped int64) error {
+		w.t.q = q
+		defer func() { w.t.q = nil }()
+		return then(inserted, skipped)
+	})
 }
 
 // TakeForImports lets this App's imports take a SQLite database for
@@ -151,18 +179,17 @@ func (a *App) Import(ctx context.Context, act *Actor, path, reason string, updat
 	if err := checkText("reason", &reason, MaxReason); err != nil {
 		return nil, err
 	}
-	res, err := register.ImportFile(ctx, importTarget{a.DB}, path, register.Options{Reason: reason, Update: update})
-	if err != nil {
-		a.auditAlways(ctx, act, "import", filepath.Base(path), domain.AuditFailed, err.Error())
-		return nil, err
-	}
-	closed, err := a.DB.ClosedThrough(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
+	// The audit rows and the corrections to closed periods are written in
+	// the import's own transaction, before it commits: all land, or none.
+	t := &importTarget{db: a.DB}
+	finish := func(res *register.Result) error {
+		q := t.q
 		if reason != "" && (res.Inserted > 0 || len(res.Updated) > 0) {
-			for year := range closed {
+			closed, err := q.ClosedThrough(ctx)
+			if err != nil {
+				return err
+			}
+			for _, year := range slices.Sorted(maps.Keys(closed)) {
 				ps, err := q.ClosedPeriods(ctx, year, plan.Date{Year: year, Month: 1, Day: 1})
 				if err != nil {
 					return err
@@ -180,8 +207,13 @@ func (a *App) Import(ctx context.Context, act *Actor, path, reason string, updat
 		}
 		return a.audit(ctx, q, act, "import", filepath.Base(path), domain.AuditOK,
 			fmt.Sprintf("共 %d 行：新增 %d 条，已存在 %d 条%s%s", res.Rows, res.Inserted, res.Skipped, updatedNote(res), optional(reason)))
-	})
-	return res, err
+	}
+	res, err := register.ImportFile(ctx, t, path, register.Options{Reason: reason, Update: update, Finish: finish})
+	if err != nil {
+		a.auditAlways(ctx, act, "import", filepath.Base(path), domain.AuditFailed, err.Error())
+		return nil, err
+	}
+	return res, nil
 }
 
 func updatedNote(res *register.Result) string {

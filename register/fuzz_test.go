@@ -29,9 +29,18 @@ func (m *memTarget) BeginImport(context.Context, bool) (Writer, error) { return 
 type memWriter struct{ m *memTarget }
 
 func (w *memWriter) Add(p domain.Publication) error { w.m.rows = append(w.m.rows, p); return nil }
-func (w *memWriter) Commit() (int64, int64, error)  { return int64(len(w.m.rows)), 0, nil }
-func (w *memWriter) Rollback()                      { w.m.rows = nil }
-func (w *memWriter) Changed() []domain.WordChange   { return nil }
+func (w *memWriter) Commit(then func(int64, int64) error) (int64, int64, error) {
+	n := int64(len(w.m.rows))
+	if then != nil {
+		if err := then(n, 0); err != nil {
+			w.m.rows = nil
+			return 0, 0, err
+		}
+	}
+	return n, 0, nil
+}
+func (w *memWriter) Rollback()                    { w.m.rows = nil }
+func (w *memWriter) Changed() []domain.WordChange { return nil }
 
 // FuzzRegisterCSV: any bytes as a register never panic; what is accepted
 // is whole and valid (known department and channel, a date, a title);

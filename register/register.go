@@ -272,13 +272,20 @@ type Options struct {
 	// Update applies rows that repeat a stored publication with other 字数
 	// as corrections (a reason is required); without it they are refused.
 	Update bool
+	// Finish, when not nil, runs inside the import's transaction once the
+	// rows are written and before it commits (res has every figure): the
+	// caller's audit row and corrections land with the rows or not at all.
+	// An error from it rolls the import back.
+	Finish func(res *Result) error
 }
 
 // Writer takes the good rows of one import: all of them are committed, or
 // none.
 type Writer interface {
 	Add(p domain.Publication) error
-	Commit() (inserted, skipped int64, err error)
+	// Commit commits what was added; then (nil: nothing) runs in the same
+	// transaction before it commits, and its error rolls everything back.
+	Commit(then func(inserted, skipped int64) error) (inserted, skipped int64, err error)
 	Rollback()
 	// Changed lists the stored publications an updating import corrected.
 	Changed() []domain.WordChange
@@ -353,7 +360,13 @@ func Import(ctx context.Context, db Target, name string, src rows, opt Options) 
 		im.Rollback()
 		return nil, fileError(name, "只有表头，没有数据行")
 	}
-	ins, skip, err := im.Commit()
+	ins, skip, err := im.Commit(func(ins, skip int64) error {
+		res.Inserted, res.Skipped, res.Updated = ins, skip, im.Changed()
+		if opt.Finish != nil {
+			return opt.Finish(res)
+		}
+		return nil
+	})
 	var differs *domain.DiffersError
 	if errors.As(err, &differs) {
 		return nil, differsError(name, differs)

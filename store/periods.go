@@ -117,7 +117,12 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 
 // ClosedThrough gives, per year, the last day of its latest closed period.
 func (s *DB) ClosedThrough(ctx context.Context) (map[int]plan.Date, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT year, max(last_day) FROM periods WHERE reopened_at IS NULL GROUP BY year`)
+	return s.Q().ClosedThrough(ctx)
+}
+
+// ClosedThrough is DB.ClosedThrough, in q's transaction.
+func (q *Q) ClosedThrough(ctx context.Context) (map[int]plan.Date, error) {
+	rows, err := q.c.QueryContext(ctx, `SELECT year, max(last_day) FROM periods WHERE reopened_at IS NULL GROUP BY year`)
 	if err != nil {
 		return nil, err
 	}

@@ -16,18 +16,20 @@ import (
 // pgCopy streams an import into PostgreSQL with COPY: rows go into a
 // temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING moves
 // them into publications, all in one transaction on one connection. The
-// connection is only touched inside database/sql's Raw callback, which runs
-// in its own goroutine for the import's life.
+// transaction is database/sql's (so the import's audit row and corrections
+// go through the same store.Q before it commits); COPY, which database/sql
+// cannot speak, runs on the same connection inside it, through Raw, in a
+// goroutine of its own while the rows are read.
 type pgCopy struct {
 	rows     chan []any
 	abort    chan struct{}
-	decided  chan bool // true: commit
-	inserted chan int64
-	done     chan error
+	done     chan error // the COPY goroutine ended (inserted and changed are set before)
 	conn     *sql.Conn
+	tx       *sql.Tx
 	plans    []*plan.Plan // the stored plans, for the score aggregate
 	update   bool
-	changed  []domain.WordChange // rows that repeat a publication with other 字数 (set before inserted is sent)
+	inserted int64
+	changed  []domain.WordChange // rows that repeat a publication with other 字数
 }
 
 var copyColumns = []string{"department_id", "channel", "day", "title", "outlet", "words", "body", "counted", "source", "created_at", "identity"}
@@ -37,35 +39,28 @@ func startPGCopy(ctx context.Context, db *sql.DB, plans []*plan.Plan, update boo
 	if err != nil {
 		return nil, err
 	}
-	pc := &pgCopy{rows: make(chan []any, 4096), abort: make(chan struct{}), decided: make(chan bool, 1),
-		inserted: make(chan int64, 1), done: make(chan error, 1), conn: conn, plans: plans, update: update}
-	go func() {
-		err := conn.Raw(func(dc any) error {
-			c := dc.(*stdlib.Conn).Conn()
-			return pc.run(ctx, c)
-		})
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
 		conn.Close()
-		pc.done <- err
+		return nil, err
+	}
+	pc := &pgCopy{rows: make(chan []any, 4096), abort: make(chan struct{}), done: make(chan error, 1),
+		conn: conn, tx: tx, plans: plans, update: update}
+	go func() {
+		pc.done <- conn.Raw(func(dc any) error {
+			return pc.run(ctx, dc.(*stdlib.Conn).Conn())
+		})
 	}()
 	return pc, nil
 }
 
 var errImportAborted = errors.New("import abandoned")
 
-func (pc *pgCopy) run(ctx context.Context, c *pgx.Conn) (err error) {
-	tx, err := c.Begin(ctx)
-	if err != nil {
-		pc.inserted <- 0
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tx.Rollback(context.WithoutCancel(ctx))
-		}
-	}()
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_rows (department_id BIGINT, channel TEXT, day TEXT, title TEXT, outlet TEXT,
+// run copies the rows into a temporary table and moves them into
+// publications, inside the transaction pc.tx opened on c's connection.
+func (pc *pgCopy) run(ctx context.Context, c *pgx.Conn) error {
+	if _, err := c.Exec(ctx, `CREATE TEMP TABLE import_rows (department_id BIGINT, channel TEXT, day TEXT, title TEXT, outlet TEXT,
 		words INTEGER, body TEXT, counted BOOLEAN, source TEXT, created_at TEXT, identity BYTEA, line INTEGER) ON COMMIT DROP`); err != nil {
-		pc.inserted <- 0
 		return err
 	}
 	src := pgx.CopyFromFunc(func() ([]any, error) {
@@ -79,19 +74,16 @@ func (pc *pgCopy) run(ctx context.Context, c *pgx.Conn) (err error) {
 			return nil, errImportAborted
 		}
 	})
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, append(copyColumns, "line"), src); err != nil {
-		pc.inserted <- 0
+	if _, err := c.CopyFrom(ctx, pgx.Identifier{"import_rows"}, append(copyColumns, "line"), src); err != nil {
 		return err
 	}
-	if err := pc.compare(ctx, tx); err != nil {
-		pc.inserted <- 0
+	if err := pc.compare(ctx, c); err != nil {
 		return err
 	}
 	// The rows inserted (not the duplicates skipped) go into the score
 	// aggregate in the same statement.
 	fc, fargs := floorCase(pc.plans, "i.day", "i.channel", "i.words", 1)
-	var inserted int64
-	err = tx.QueryRow(ctx, fmt.Sprintf(`WITH i AS (
+	return c.QueryRow(ctx, fmt.Sprintf(`WITH i AS (
 			INSERT INTO publications (department_id, channel, day, title, outlet, words, body, counted, source, created_at, identity)
 			SELECT department_id, channel, day::date, title, outlet, words, body, counted, source, created_at::timestamptz, identity FROM import_rows
 			ON CONFLICT (department_id, day, identity) DO NOTHING
@@ -99,22 +91,13 @@ func (pc *pgCopy) run(ctx context.Context, c *pgx.Conn) (err error) {
 		c AS (INSERT INTO score_cells (department_id, channel, day, floor, n)
 			SELECT i.department_id, i.channel, i.day, %s, count(*) FROM i WHERE i.counted GROUP BY 1, 2, 3, 4`+cellUpsert+`),
 		v AS (UPDATE score_version SET v = v + 1)
-		SELECT count(*) FROM i`, fc), fargs...).Scan(&inserted)
-	if err != nil {
-		pc.inserted <- 0
-		return err
-	}
-	pc.inserted <- inserted
-	if commit := <-pc.decided; !commit {
-		return errImportAborted
-	}
-	return tx.Commit(ctx)
+		SELECT count(*) FROM i`, fc), fargs...).Scan(&pc.inserted)
 }
 
 // compare finds the rows that repeat a publication with other 字数 — stored
 // before, or earlier in the register — refuses them unless updating, and
 // when updating corrects the stored rows and moves their score cells.
-func (pc *pgCopy) compare(ctx context.Context, tx pgx.Tx) error {
+func (pc *pgCopy) compare(ctx context.Context, tx *pgx.Conn) error {
 	rows, err := tx.Query(ctx, `
 		SELECT i.line, 0, i.title, p.words, i.words FROM import_rows i
 		JOIN publications p ON p.department_id = i.department_id AND p.day = i.day::date AND p.identity = i.identity
@@ -174,23 +157,33 @@ func (pc *pgCopy) add(ctx context.Context, row []any) error {
 	}
 }
 
-// finish ends the COPY and commits; it returns the rows inserted.
-func (pc *pgCopy) finish() (int64, error) {
+// finish ends the COPY, runs then (nil: nothing) in the transaction, and
+// commits; it returns the rows inserted.
+func (pc *pgCopy) finish(then func(tx *sql.Tx, inserted int64) error) (int64, error) {
 	close(pc.rows)
-	n := <-pc.inserted
-	pc.decided <- true
-	if err := <-pc.done; err != nil {
+	err := <-pc.done
+	if err != nil {
+		err = fmt.Errorf("写入发布记录：%w", err)
+	} else if then != nil {
+		err = then(pc.tx, pc.inserted)
+	}
+	if err != nil {
+		pc.tx.Rollback()
+		pc.conn.Close()
+		return 0, err
+	}
+	err = pc.tx.Commit()
+	pc.conn.Close()
+	if err != nil {
 		return 0, fmt.Errorf("写入发布记录：%w", err)
 	}
-	return n, nil
+	return pc.inserted, nil
 }
 
 // rollback abandons the import.
 func (pc *pgCopy) rollback() {
 	close(pc.abort)
-	select {
-	case pc.decided <- false:
-	default:
-	}
 	<-pc.done
+	pc.tx.Rollback()
+	pc.conn.Close()
 }

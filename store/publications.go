@@ -47,6 +47,7 @@ const (
 type Import struct {
 	ctx      context.Context
 	db       *sql.DB
+	s        *DB // the store, for the queries of CommitWith's then
 	conn     *importConn // SQLite: the import's own connection
 	tx       *sql.Tx
 	d        *dialect
@@ -138,7 +139,7 @@ func (s *DB) BeginImport(ctx context.Context, update bool) (*Import, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Import{ctx: ctx, db: s.sql, d: s.dialect, depts: depts, pg: pc, update: update, now: s.now().UTC().Format(time.RFC3339)}, nil
+		return &Import{ctx: ctx, db: s.sql, s: s, d: s.dialect, depts: depts, pg: pc, update: update, now: s.now().UTC().Format(time.RFC3339)}, nil
 	}
 	ic, err := s.openImportConn(ctx)
 	if err != nil {
@@ -172,7 +173,7 @@ func (s *DB) BeginImport(ctx context.Context, update bool) (*Import, error) {
 	for _, p := range plans {
 		byYear[p.Year] = p
 	}
-	return &Import{ctx: ctx, db: s.sql, conn: ic, tx: tx, d: s.dialect, depts: depts, plans: plans, maxID: maxID, planOfYear: byYear,
+	return &Import{ctx: ctx, db: s.sql, s: s, conn: ic, tx: tx, d: s.dialect, depts: depts, plans: plans, maxID: maxID, planOfYear: byYear,
 		q: s.txQ(tx), update: update, seen: newIdentitySet(),
 		batch: make([]any, 0, importBatch*pubColumns), now: s.now().UTC().Format(time.RFC3339)}, nil
 }
@@ -539,9 +540,19 @@ func (im *Import) Changed() []domain.WordChange {
 
 // Commit writes what is queued and commits; it returns how many records
 // were added and how many were already present.
-func (im *Import) Commit() (inserted, skipped int64, err error) {
+func (im *Import) Commit() (inserted, skipped int64, err error) { return im.CommitWith(nil) }
+
+// CommitWith is Commit, running then (when not nil) inside the import's
+// transaction once its rows and score are written and before it commits —
+// the import's audit row and the corrections it makes to closed periods
+// land with the rows or not at all. An error from then rolls it all back.
+func (im *Import) CommitWith(then func(q *Q, inserted, skipped int64) error) (inserted, skipped int64, err error) {
 	if im.pg != nil {
-		n, err := im.pg.finish()
+		var after func(*sql.Tx, int64) error
+		if then != nil {
+			after = func(tx *sql.Tx, n int64) error { return then(im.s.txQ(tx), n, im.total-n) }
+		}
+		n, err := im.pg.finish(after)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -577,6 +588,9 @@ func (im *Import) Commit() (inserted, skipped int64, err error) {
 		} else {
 			err = addNewCells(im.ctx, exec, im.plans, im.maxID)
 		}
+	}
+	if err == nil && then != nil {
+		err = then(im.q, im.inserted, im.skipped)
 	}
 	if err != nil {
 		im.Rollback()

@@ -134,6 +134,46 @@ func TestImportAllOrNothingAndIdempotent(t *testing.T) {
 		if n, _ := db.CountPublications(ctx); n != 450 {
 			t.Fatalf("after rollback: %d rows", n)
 		}
+		// What CommitWith runs goes into the import's transaction: an
+		// audit row written there lands with the rows; an error from it
+		// takes both back. Small and bulk imports alike.
+		for _, n := range []int{300, 25000} {
+			for _, fail := range []bool{true, false} {
+				im, err := db.BeginImport(ctx, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := 0; i < n; i++ {
+					if err := im.Add(pub("ip", "shixun", fmt.Sprintf("2017-06-%02d", i%28+1), 10, fmt.Sprintf("同一事务 %d/%d/%v", n, i, fail))); err != nil {
+						t.Fatal(err)
+					}
+				}
+				before, _ := db.CountPublications(ctx)
+				_, _, err = im.CommitWith(func(q *store.Q, ins, skip int64) error {
+					if ins != int64(n) || skip != 0 {
+						t.Errorf("then saw %d inserted, %d skipped; want %d, 0", ins, skip, n)
+					}
+					if err := q.Audit(ctx, &domain.AuditEntry{Action: "import", Object: fmt.Sprintf("same-tx-%d-%v", n, fail), Result: domain.AuditOK}); err != nil {
+						return err
+					}
+					if fail {
+						return errors.New("planted")
+					}
+					return nil
+				})
+				after, _ := db.CountPublications(ctx)
+				audited, aerr := db.Q().AuditEntries(ctx, domain.AuditFilter{Object: fmt.Sprintf("same-tx-%d-%v", n, fail)})
+				if aerr != nil {
+					t.Fatal(aerr)
+				}
+				switch {
+				case fail && (err == nil || after != before || len(audited) != 0):
+					t.Fatalf("%d rows, then failed: err %v, rows %d → %d, audit rows %d; want all taken back", n, err, before, after, len(audited))
+				case !fail && (err != nil || after != before+int64(n) || len(audited) != 1):
+					t.Fatalf("%d rows: err %v, rows %d → %d, audit rows %d; want both", n, err, before, after, len(audited))
+				}
+			}
+		}
 		// An unknown department is refused at Add.
 		im, _ = db.BeginImport(ctx, false)
 		if err := im.Add(pub("nosuch", "intranet", "2017-05-05", 0, "x")); err == nil {

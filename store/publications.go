@@ -47,7 +47,7 @@ const (
 type Import struct {
 	ctx      context.Context
 	db       *sql.DB
-	s        *DB // the store, for the queries of CommitWith's then
+	s        *DB         // the store, for the queries of CommitWith's then
 	conn     *importConn // SQLite: the import's own connection
 	tx       *sql.Tx
 	d        *dialect

@@ -493,43 +493,81 @@ func decodeCursor(c string) (byte, *store.LedgerKey, error) {
 	return b[0], &store.LedgerKey{Day: day, Identity: identity}, nil
 }
 
+// PlanLoad is what loading a plan changed, or would change.
+type PlanLoad struct {
+	Changes     []string    // the scoring rules that differ from the year's plan before
+	Corrections []Corrected // closed periods' figures the new plan changes (recorded)
+}
+
 // LoadPlan stores a plan for its year. Over a year that already has a plan
-// it refuses unless replace is set, and returns what would change (or what
-// changed) either way; the load is audited in its transaction. act is nil
-// for the command line.
-func (a *App) LoadPlan(ctx context.Context, act *Actor, p *plan.Plan, src []byte, replace bool) (changes []string, err error) {
+// it refuses unless replace is set, and says what would change (or what
+// changed) either way. A replace over a year with closed periods needs a
+// reason: what it changes in their figures is recorded as corrections,
+// listed in the answer. All of it, and its audit row, in one transaction.
+// act is nil for the command line.
+func (a *App) LoadPlan(ctx context.Context, act *Actor, p *plan.Plan, src []byte, replace bool, why string) (out *PlanLoad, err error) {
+	object := fmt.Sprintf("plan:%d", p.Year)
 	if act != nil && !act.Role.Can(domain.PermUsers) {
-		defer a.refused(ctx, act, "plan_load", fmt.Sprintf("plan:%d", p.Year), &err)
+		defer a.refused(ctx, act, "plan_load", object, &err)
 		return nil, forbidden("只有管理员可以载入方案")
 	}
-	old, err := a.DB.Plan(ctx, p.Year)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		old = nil
-	case err != nil:
+	if err := checkText("reason", &why, MaxReason); err != nil {
 		return nil, err
 	}
-	action, reason := "plan_load", fmt.Sprintf("%s %s（%d 个科室）", p.DocumentNumber, p.Title, len(p.Departments))
-	if old != nil {
-		changes = plan.Diff(old, p)
-		if !replace {
-			return changes, &domain.Error{Code: domain.EConflict, Field: "replace", Message: fmt.Sprintf("%d 年已有方案（%s），替换需加 --replace", p.Year, old.DocumentNumber)}
-		}
-		action = "plan_replace"
-		if len(changes) == 0 {
-			reason += "；计分规则无变化"
-		} else {
-			reason += "；" + strings.Join(changes, "；")
-		}
-	}
+	out = &PlanLoad{}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		old, err := q.Plan(ctx, p.Year)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			old = nil
+		case err != nil:
+			return err
+		}
+		action, reason := "plan_load", fmt.Sprintf("%s %s（%d 个科室）", p.DocumentNumber, p.Title, len(p.Departments))
+		var closed []*domain.Period
+		if old != nil {
+			out.Changes = plan.Diff(old, p)
+			if !replace {
+				return &domain.Error{Code: domain.EConflict, Field: "replace", Message: fmt.Sprintf("%d 年已有方案（%s），替换需加 --replace", p.Year, old.DocumentNumber)}
+			}
+			if closed, err = q.ClosedPeriods(ctx, p.Year, plan.Date{Year: p.Year, Month: 1, Day: 1}); err != nil {
+				return err
+			}
+			if len(closed) > 0 && why == "" {
+				return invalid("reason", "%d 年已有结账的时段（%s）：替换方案可能改变它们的得分，须说明原因（--reason），变化记为更正", p.Year, periodNames(closed))
+			}
+			action = "plan_replace"
+			if len(out.Changes) == 0 {
+				reason += "；计分规则无变化"
+			} else {
+				reason += "；" + strings.Join(out.Changes, "；")
+			}
+		}
 		if err := q.SavePlan(ctx, p, src); err != nil {
 			return err
 		}
-		return a.audit(ctx, q, act, action, fmt.Sprintf("plan:%d", p.Year), domain.AuditOK, reason)
+		if out.Corrections, err = a.correct(ctx, q, act, closed, "替换方案："+why); err != nil {
+			return err
+		}
+		if len(out.Corrections) > 0 {
+			reason += fmt.Sprintf("；更正已结账时段的得分 %d 项", len(out.Corrections))
+		}
+		if why != "" {
+			reason += "；原因：" + why
+		}
+		return a.audit(ctx, q, act, action, object, domain.AuditOK, reason)
 	})
 	a.zoneMu.Lock()
 	a.zone = nil // the new plan's time zone, from the next page on
 	a.zoneMu.Unlock()
-	return changes, err
+	return out, err
+}
+
+// periodNames lists periods as "2017-03、2017-04".
+func periodNames(ps []*domain.Period) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Period
+	}
+	return strings.Join(names, "、")
 }

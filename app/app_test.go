@@ -429,7 +429,7 @@ func TestAggregateProperty(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := f.app.LoadPlan(ctx, nil, np, []byte(text), true); err != nil {
+				if _, err := f.app.LoadPlan(ctx, nil, np, []byte(text), true, "测试：换档"); err != nil {
 					t.Fatalf("step %d: %v", step, err)
 				}
 				p = np

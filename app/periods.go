@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -190,14 +191,33 @@ func (a *App) touchClosed(ctx context.Context, q *store.Q, day plan.Date, reason
 // the change's transaction, with its snapshot as corrected so far, and
 // records every difference as a correction with the change's reason.
 func (a *App) recordCorrections(ctx context.Context, q *store.Q, act *Actor, ps []*domain.Period, reason string) error {
+	_, err := a.correct(ctx, q, act, ps, reason)
+	return err
+}
+
+// Corrected is a correction and the period it corrects.
+type Corrected struct {
+	Period         string // "2017-03", "2017"
+	DepartmentName string
+	*domain.Correction
+}
+
+// String says it as the command line prints it: 2017-03 高新科 总分 12.5 → 13.
+func (c Corrected) String() string {
+	return fmt.Sprintf("%s %s %s %s → %s", c.Period, cmp.Or(c.DepartmentName, c.Department), cmp.Or(domain.CorrectionFieldNames[c.Field], c.Field),
+		strconv.FormatFloat(c.Before, 'f', -1, 64), strconv.FormatFloat(c.After, 'f', -1, 64))
+}
+
+// correct is recordCorrections, returning what it recorded.
+func (a *App) correct(ctx context.Context, q *store.Q, act *Actor, ps []*domain.Period, reason string) (out []Corrected, err error) {
 	for _, per := range ps {
 		pl, err := a.planIn(ctx, q, per.Year)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var snap scoring.Result
 		if err := json.Unmarshal([]byte(per.Snapshot), &snap); err != nil {
-			return fmt.Errorf("period %s: snapshot: %w", per.Period, err)
+			return nil, fmt.Errorf("period %s: snapshot: %w", per.Period, err)
 		}
 		current := map[string]map[string]float64{}
 		for i := range snap.Departments {
@@ -205,7 +225,7 @@ func (a *App) recordCorrections(ctx context.Context, q *store.Q, act *Actor, ps 
 		}
 		prior, err := q.Corrections(ctx, per.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, c := range prior {
 			if current[c.Department] == nil {
@@ -215,7 +235,7 @@ func (a *App) recordCorrections(ctx context.Context, q *store.Q, act *Actor, ps 
 		}
 		now, err := scoreIn(ctx, q, pl, per.LastDay, false)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for i := range now.Departments {
 			d := &now.Departments[i]
@@ -232,10 +252,11 @@ func (a *App) recordCorrections(ctx context.Context, q *store.Q, act *Actor, ps 
 					c.ByName = "命令行"
 				}
 				if err := q.AddCorrection(ctx, c); err != nil {
-					return err
+					return nil, err
 				}
+				out = append(out, Corrected{Period: per.Period, DepartmentName: d.Name, Correction: c})
 			}
 		}
 	}
-	return nil
+	return out, nil
 }

@@ -50,7 +50,9 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
   kexuan plan check FILE                       检查方案文件
   kexuan plan show [FILE]                      打印方案的任务分解表（默认内置 2017 年方案）
   kexuan check --db PATH [--repair]            检查数据库：完整性、审计哈希链、得分汇总与按发布记录重算是否一致
-  kexuan plan load --db PATH [--replace] FILE  载入另一年度或另一单位的方案（已有则须 --replace，并列出变化）
+  kexuan plan load --db PATH [--replace [--reason TEXT]] FILE
+                                               载入另一年度或另一单位的方案（已有则须 --replace，并列出变化；
+                                               该年已有结账时段须 --reason，得分变化记为更正并列出）
   kexuan serve  [--db PATH|URL] [--addr HOST:PORT] [--demo] [--tls-cert F --tls-key F]
                                                启动网页系统（--demo：空库时载入演示数据并打印各角色账户；--tls-*：HTTPS）
   kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin
@@ -398,11 +400,12 @@ func cmdPlan(ctx context.Context, args []string, env Env) error {
 		fs := newFlags("plan load", env)
 		dsn := dbFlag(fs)
 		replace := fs.Bool("replace", false, "替换该年度已有的方案（先列出变化）")
+		reason := fs.String("reason", "", "替换已有结账时段的年度方案时须说明原因（得分变化记为更正）")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
 		if fs.NArg() != 1 {
-			return usagef("用法：kexuan plan load --db PATH [--replace] FILE")
+			return usagef("用法：kexuan plan load --db PATH [--replace [--reason TEXT]] FILE")
 		}
 		p, src, err := plan.ReadFile(fs.Arg(0))
 		if err != nil {
@@ -413,18 +416,24 @@ func cmdPlan(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 		defer db.Close()
-		changes, err := db.LoadPlan(ctx, nil, p, src, *replace)
-		if len(changes) > 0 {
+		res, err := db.LoadPlan(ctx, nil, p, src, *replace, *reason)
+		if res != nil && len(res.Changes) > 0 {
 			fmt.Fprintf(env.Stdout, "%d 年方案的变化：\n", p.Year)
-			for _, c := range changes {
+			for _, c := range res.Changes {
 				fmt.Fprintf(env.Stdout, "  %s\n", c)
 			}
 		}
 		if err != nil {
-			if e := domain.ErrorOf(err); e.Code == domain.EConflict {
+			if e := domain.ErrorOf(err); e.Code == domain.EConflict || e.Code == domain.EInvalid {
 				return fmt.Errorf("%s", e.Message)
 			}
 			return err
+		}
+		if len(res.Corrections) > 0 {
+			fmt.Fprintf(env.Stdout, "已结账时段的得分更正 %d 项（原因：%s）：\n", len(res.Corrections), *reason)
+			for _, c := range res.Corrections {
+				fmt.Fprintf(env.Stdout, "  %s\n", c)
+			}
 		}
 		verb := "已载入"
 		if *replace {

@@ -462,6 +462,31 @@ func TestPlanCommands(t *testing.T) {
 	if err != nil || len(rows) != 1 || !strings.Contains(rows[0].Reason, "每篇 4 分") || rows[0].Address != "cli" {
 		t.Errorf("plan_replace audit: %+v %v", rows, err)
 	}
+	// Over a closed month a replace needs a reason; it lists and records
+	// what it changes in that month's figures, in its transaction.
+	mustRun(t, "period", "close", "--db", dsn, "--month", "2018-02", "--reason", "二月结账")
+	p18c := write(t, "2018c.toml", strings.Replace(strings.Replace(s, "points = 3\noutlet_required", "points = 5\noutlet_required", 1), "每篇稿件加3分", "每篇稿件加5分", 1))
+	out, errs, code = run(t, "plan", "load", "--db", dsn, "--replace", p18c)
+	if code != 1 || !strings.Contains(errs, "--reason") || !strings.Contains(errs, "2018-02") {
+		t.Errorf("replace over a closed month without a reason: exit %d\n%s%s", code, out, errs)
+	}
+	if b, _ := hightech("2018", "2018-02-28"); b != 4 {
+		t.Errorf("a refused replace changed the rules: bonus %v", b)
+	}
+	out = mustRun(t, "plan", "load", "--db", dsn, "--replace", "--reason", "市局更正媒体加分", p18c)
+	if !strings.Contains(out, "得分更正") || !strings.Contains(out, "2018-02 高新科 加分 4 → 5") || !strings.Contains(out, "2018-02 高新科 总分") {
+		t.Errorf("replace over a closed month: the corrections are not listed:\n%s", out)
+	}
+	if b, _ := hightech("2018", "2018-02-28"); b != 5 {
+		t.Errorf("after the replace with a reason: bonus %v", b)
+	}
+	if out := mustRun(t, "period", "show", "--db", dsn, "--month", "2018-02", "--format", "json"); !strings.Contains(out, "市局更正媒体加分") {
+		t.Errorf("the month's corrections do not carry the replace's reason:\n%s", out)
+	}
+	rows, err = db.Q().AuditEntries(context.Background(), domain.AuditFilter{Action: "plan_replace"})
+	if err != nil || len(rows) != 2 || !strings.Contains(rows[0].Reason+rows[1].Reason, "原因：市局更正媒体加分") {
+		t.Errorf("plan_replace audit: %+v %v", rows, err)
+	}
 	// plan show states the numbers the engine uses, from the data.
 	if out := mustRun(t, "plan", "show", p18b); !strings.Contains(out, "两报及主流媒体 每篇 4 分") || !strings.Contains(out, "每少一条扣 1 分") {
 		t.Errorf("plan show's rules: %s", out)

@@ -251,6 +251,10 @@ type Correction struct {
 	ByName     string
 }
 
+// CorrectionFieldNames are a correction's figures as people name them.
+var CorrectionFieldNames = map[string]string{"task_score": "任务得分", "bonus": "加分", "deduction": "扣分",
+	"adjustment": "加减分", "total": "总分", "rank": "排名"}
+
 // CalendarEvent is a date the office set on the plan's calendar.
 type CalendarEvent struct {
 	ID        int64

@@ -18,10 +18,6 @@ type periodView struct {
 	FieldNames map[string]string
 }
 
-// correctionFieldNames are the compared figures as the pages name them.
-var correctionFieldNames = map[string]string{"task_score": "任务得分", "bonus": "加分", "deduction": "扣分",
-	"adjustment": "加减分", "total": "总分", "rank": "排名"}
-
 func (s *Server) periodPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	d, err := s.App.Period(r.Context(), c.actor, r.PathValue("period"))
 	if err != nil {
@@ -32,7 +28,7 @@ func (s *Server) periodPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		names[x.Code] = x.Name
 	}
 	s.render(w, r, c, "period", "结账 "+d.Period.Period, periodView{PeriodDetail: d, CanReopen: c.user.Role == domain.Chief,
-		DeptNames: names, FieldNames: correctionFieldNames})
+		DeptNames: names, FieldNames: domain.CorrectionFieldNames})
 	return nil
 }
 

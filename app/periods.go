@@ -129,6 +129,9 @@ func (a *App) ReopenPeriod(ctx context.Context, act *Actor, period, reason strin
 			return err
 		}
 		if err := q.ReopenPeriod(ctx, per.ID, act.ID, reason); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return conflict("%s 已被他人重新打开", period)
+			}
 			return err
 		}
 		return a.audit(ctx, q, act, "period_reopen", "period:"+period, domain.AuditOK, reason)
@@ -158,12 +161,20 @@ func (a *App) Period(ctx context.Context, act *Actor, period string) (*PeriodDet
 	if err != nil {
 		return nil, err
 	}
-	d := &PeriodDetail{Period: per, Report: &scoring.Result{}}
-	if err := json.Unmarshal([]byte(per.Snapshot), d.Report); err != nil {
-		return nil, fmt.Errorf("period %s: snapshot: %w", period, err)
-	}
-	if d.Corrections, err = q.Corrections(ctx, per.ID); err != nil {
+	corrections, err := q.Corrections(ctx, per.ID)
+	if err != nil {
 		return nil, err
+	}
+	return ClosedDetail(act, per, corrections)
+}
+
+// ClosedDetail is a period's detail as act may see it, from the period as
+// closed (ClosePeriod's answer: a period just closed may be reopened by
+// someone else before it is read again) and its corrections.
+func ClosedDetail(act *Actor, per *domain.Period, corrections []*domain.Correction) (*PeriodDetail, error) {
+	d := &PeriodDetail{Period: per, Report: &scoring.Result{}, Corrections: corrections}
+	if err := json.Unmarshal([]byte(per.Snapshot), d.Report); err != nil {
+		return nil, fmt.Errorf("period %s: snapshot: %w", per.Period, err)
 	}
 	if act != nil {
 		// Totals for everyone; ledgers and the corrections' reasons for

@@ -43,6 +43,7 @@ type importConn struct {
 	c       *sql.Conn
 	lock    *ServingLock // held while in rollback-journal mode
 	journal bool         // in rollback-journal mode
+	release func()       // this process's turn to write (DB.waitTurn)
 }
 
 // TakeForImports lets this handle's SQLite imports write through the
@@ -52,7 +53,11 @@ type importConn struct {
 func (s *DB) TakeForImports() { s.takeForImports.Store(true) }
 
 func (s *DB) openImportConn(ctx context.Context) (*importConn, error) {
-	ic := &importConn{db: s}
+	release, err := s.waitTurn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ic := &importConn{db: s, release: release}
 	if s.takeForImports.Load() {
 		lock, err := lockServing(ctx, s.dsn, true)
 		switch {
@@ -65,7 +70,6 @@ func (s *DB) openImportConn(ctx context.Context) (*importConn, error) {
 			return nil, err
 		}
 	}
-	var err error
 	if ic.c, err = s.sql.Conn(ctx); err != nil {
 		ic.close()
 		return nil, err
@@ -131,6 +135,7 @@ func (ic *importConn) close() {
 		ic.db.sql.SetMaxIdleConns(sqliteIdleConns)
 		ic.lock.Release()
 	}
+	ic.release()
 }
 
 // sorterThreads is how many helper threads SQLite's sorter may use: one

@@ -49,6 +49,28 @@ type DB struct {
 	dsn      string              // as opened: for pg_dump and the server lock
 
 	takeForImports atomic.Bool // see TakeForImports
+
+	// SQLite: one writing transaction of this process at a time, the others
+	// waiting their turn in order for as long as their context allows
+	// (waitTurn). SQLite itself has one writer; left to its busy handler,
+	// fifty waiting writers retry by sleeping, unfairly, and some give up
+	// after the busy timeout with SQLITE_BUSY.
+	writeTurn chan struct{}
+}
+
+// waitTurn waits for this process's turn to write (SQLite; PostgreSQL's
+// writers do not wait for each other) and returns its release.
+func (s *DB) waitTurn(ctx context.Context) (release func(), err error) {
+	if s.writeTurn == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.writeTurn <- struct{}{}:
+		var once sync.Once
+		return func() { once.Do(func() { <-s.writeTurn }) }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 type dialect struct {
@@ -147,6 +169,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("连接数据库 %s：%w", Redact(dsn), err)
 	}
 	s := &DB{sql: db, dialect: d, dsn: dsn}
+	if d == sqliteDialect {
+		s.writeTurn = make(chan struct{}, 1)
+	}
 	v, err := s.version(ctx)
 	if err != nil {
 		db.Close()

@@ -54,10 +54,16 @@ func (s *DB) wall() time.Time {
 	return time.Now()
 }
 
-// InTx runs f in one transaction (immediate on SQLite): committed if f
+// InTx runs f in one transaction (immediate on SQLite, after this
+// process's other writers: DB.waitTurn): committed if f
 // returns nil, rolled back otherwise. A change and its audit row go through
 // the same f, so they commit together or not at all.
 func (s *DB) InTx(ctx context.Context, f func(q *Q) error) (err error) {
+	release, err := s.waitTurn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tx, err := s.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,7 +79,12 @@ func newEnvWith(t *testing.T, dsn string, set func(*web.Server)) *env {
 	if _, err := a.SetPolicy(ctx, nil, app.PolicyChange{SecondFactor: &optional}); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(a, slog.New(panicsFail{t, slog.NewTextHandler(io.Discard, nil)}))
+	// KEXUAN_TEST_LOG=1 shows the server's log (internal errors in full).
+	var logTo io.Writer = io.Discard
+	if os.Getenv("KEXUAN_TEST_LOG") == "1" {
+		logTo = os.Stderr
+	}
+	srv, err := web.New(a, slog.New(panicsFail{t, slog.NewTextHandler(logTo, nil)}))
 	if err != nil {
 		t.Fatal(err)
 	}

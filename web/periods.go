@@ -70,10 +70,11 @@ func (s *Server) apiClosePeriod(w http.ResponseWriter, r *http.Request, c *reqCt
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if _, err := s.App.ClosePeriod(r.Context(), c.actor, in.Period, in.Reason); err != nil {
+	per, err := s.App.ClosePeriod(r.Context(), c.actor, in.Period, in.Reason)
+	if err != nil {
 		return err
 	}
-	d, err := s.App.Period(r.Context(), c.actor, in.Period)
+	d, err := app.ClosedDetail(c.actor, per, nil)
 	if err != nil {
 		return err
 	}

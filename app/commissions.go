@@ -95,9 +95,39 @@ type CommissionView struct {
 	Overdue bool
 }
 
-// Commissions lists what u may see: a department's people their own, a
-// leader their departments', the office and the chief all; open first.
-func (a *App) Commissions(ctx context.Context, u *domain.User, openOnly bool) ([]*CommissionView, error) {
+// CommissionFilter narrows the commissions listed.
+type CommissionFilter struct {
+	Open       bool   // only those no piece answers yet
+	Department string // "": every department u may see
+}
+
+// commissionKeys: open first, due date, id.
+var commissionKeys = keyCodec[store.CommissionKey]{
+	encode: func(k store.CommissionKey) string {
+		done := "0"
+		if k.Done {
+			done = "1"
+		}
+		return done + "," + k.Due.String() + "," + strconv.FormatInt(k.ID, 10)
+	},
+	decode: func(s string) (store.CommissionKey, bool) {
+		parts := strings.Split(s, ",")
+		if len(parts) != 3 || (parts[0] != "0" && parts[0] != "1") {
+			return store.CommissionKey{}, false
+		}
+		due, err1 := plan.ParseDate(parts[1])
+		id, err2 := strconv.ParseInt(parts[2], 10, 64)
+		if err1 != nil || err2 != nil || id <= 0 {
+			return store.CommissionKey{}, false
+		}
+		return store.CommissionKey{Done: parts[0] == "1", Due: due, ID: id}, true
+	},
+}
+
+// Commissions lists, a page at a time, what u may see: a department's
+// people their own, a leader their departments', the office and the chief
+// all; open first, by due date.
+func (a *App) Commissions(ctx context.Context, u *domain.User, f CommissionFilter, pq PageQuery) (*Page[*CommissionView], error) {
 	var depts []string
 	switch {
 	case u.Role.InDepartment():
@@ -111,16 +141,46 @@ func (a *App) Commissions(ctx context.Context, u *domain.User, openOnly bool) ([
 	default:
 		return nil, forbidden("无权查看约稿")
 	}
-	cs, err := a.DB.Q().Commissions(ctx, depts, openOnly)
-	if err != nil {
-		return nil, err
+	if f.Department != "" {
+		if depts != nil && !slices.Contains(depts, f.Department) {
+			depts = []string{}
+		} else {
+			depts = []string{f.Department}
+		}
 	}
 	today := a.Today(a.Zone(ctx))
-	out := make([]*CommissionView, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, &CommissionView{Commission: c, Overdue: c.PieceID == 0 && c.Due.Before(today)})
+	view := func(c *domain.Commission) *CommissionView {
+		return &CommissionView{Commission: c, Overdue: c.PieceID == 0 && c.Due.Before(today)}
 	}
-	return out, nil
+	return paginate(pq, commissionKeys, func(c *CommissionView) store.CommissionKey { return store.KeyOfCommission(c.Commission) },
+		func(from *store.CommissionKey, back bool, n int) ([]*CommissionView, error) {
+			cs, err := a.DB.Q().Commissions(ctx, depts, f.Open, from, back, n)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]*CommissionView, len(cs))
+			for i, c := range cs {
+				out[i] = view(c)
+			}
+			return out, nil
+		})
+}
+
+// allCommissions is every commission u may see, page after page (exports).
+func (a *App) allCommissions(ctx context.Context, u *domain.User, f CommissionFilter) ([]*CommissionView, error) {
+	var out []*CommissionView
+	pq := PageQuery{Limit: MaxPage}
+	for {
+		pg, err := a.Commissions(ctx, u, f, pq)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pg.Items...)
+		if pg.Next == "" || len(pg.Items) == 0 {
+			return out, nil
+		}
+		pq.Cursor = pg.Next
+	}
 }
 
 // FulfilCommission records that a piece of the department answers a

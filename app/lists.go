@@ -110,7 +110,7 @@ func (a *App) ExportList(ctx context.Context, act *Actor, kind string, year int)
 			l.Rows = append(l.Rows, []string{p.Level.Name(), p.Title, p.Issuer, p.DocNumber, p.Issued.String(), status, p.Summary, p.Link})
 		}
 	case "commissions":
-		cs, err := a.Commissions(ctx, act.User, false)
+		cs, err := a.allCommissions(ctx, act.User, CommissionFilter{})
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strconv"
 
 	"kexuan/domain"
 	"kexuan/plan"
@@ -44,9 +46,25 @@ func scanCommission(row interface{ Scan(...any) error }) (*domain.Commission, er
 	return &c, nil
 }
 
+// CommissionKey is a commission's place in its list: open ones first, then
+// by due date and id.
+type CommissionKey struct {
+	Done bool
+	Due  plan.Date
+	ID   int64
+}
+
+// KeyOfCommission is c's key.
+func KeyOfCommission(c *domain.Commission) CommissionKey {
+	return CommissionKey{Done: c.PieceID != 0, Due: c.Due, ID: c.ID}
+}
+
+const commissionDone = "(CASE WHEN c.piece_id IS NULL THEN 0 ELSE 1 END)"
+
 // Commissions lists commissions of some departments (nil: all), open ones
-// only when open, by due date.
-func (q *Q) Commissions(ctx context.Context, depts []string, open bool) ([]*domain.Commission, error) {
+// only when open, open first and by due date: up to limit after from (or
+// before it when back; nil: from the start), by keyset.
+func (q *Q) Commissions(ctx context.Context, depts []string, open bool, from *CommissionKey, back bool, limit int) ([]*domain.Commission, error) {
 	var w filter
 	if depts != nil {
 		if len(depts) == 0 {
@@ -57,7 +75,24 @@ func (q *Q) Commissions(ctx context.Context, depts []string, open bool) ([]*doma
 	if open {
 		w.where = append(w.where, "c.piece_id IS NULL")
 	}
-	rows, err := q.c.QueryContext(ctx, commissionSelect+w.sql()+` ORDER BY c.piece_id IS NOT NULL, c.due, c.id LIMIT 500`, w.args...)
+	order := " ORDER BY " + commissionDone + ", c.due, c.id"
+	if from != nil {
+		op := ">"
+		if back {
+			op, order = "<", " ORDER BY "+commissionDone+" DESC, c.due DESC, c.id DESC"
+		}
+		done := 0
+		if from.Done {
+			done = 1
+		}
+		due := from.Due.String()
+		w.add("("+commissionDone+" "+op+" ? OR "+commissionDone+" = ? AND (c.due "+op+" ? OR c.due = ? AND c.id "+op+" ?))",
+			done, done, due, due, from.ID)
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := q.c.QueryContext(ctx, commissionSelect+w.sql()+order+" LIMIT "+strconv.Itoa(limit), w.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +104,9 @@ func (q *Q) Commissions(ctx context.Context, depts []string, open bool) ([]*doma
 			return nil, err
 		}
 		out = append(out, c)
+	}
+	if back {
+		slices.Reverse(out)
 	}
 	return out, rows.Err()
 }

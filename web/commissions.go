@@ -23,6 +23,7 @@ type commissionsView struct {
 	Error       string
 	Field       string
 	Today       string
+	Pager       pager
 }
 
 func (s *Server) commissionsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -30,7 +31,11 @@ func (s *Server) commissionsPage(w http.ResponseWriter, r *http.Request, c *reqC
 }
 
 func (s *Server) showCommissions(w http.ResponseWriter, r *http.Request, c *reqCtx, form app.CommissionInput, refused *domain.Error) error {
-	items, err := s.App.Commissions(r.Context(), c.user, false)
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.Commissions(r.Context(), c.user, app.CommissionFilter{}, pq)
 	if err != nil {
 		return err
 	}
@@ -38,7 +43,7 @@ func (s *Server) showCommissions(w http.ResponseWriter, r *http.Request, c *reqC
 	if err != nil {
 		return err
 	}
-	v := commissionsView{Items: items, Plan: pl, CanAsk: c.user.Role == domain.Office || c.user.Role == domain.Chief || c.user.Role == domain.Leader,
+	v := commissionsView{Items: pg.Items, Pager: pagerOf(r, pg), Plan: pl, CanAsk: c.user.Role == domain.Office || c.user.Role == domain.Chief || c.user.Role == domain.Leader,
 		Form: form, Today: s.App.Today(pl.Location()).String()}
 	if v.CanAsk {
 		if v.Departments, err = s.App.VisibleDepartments(r.Context(), c.user); err != nil {
@@ -90,18 +95,23 @@ func (s *Server) fulfilCommission(w http.ResponseWriter, r *http.Request, c *req
 	return nil
 }
 
-// apiCommissions: GET /api/v1/commissions → {"commissions":[{"id","department","title","due","overdue","piece_id"}]}.
+// apiCommissions: GET /api/v1/commissions?open=1&department=&limit=&cursor= →
+// {"commissions":[{"id","department","title","due","overdue","piece_id"}],"next_cursor","prev_cursor"}.
 func (s *Server) apiCommissions(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	items, err := s.App.Commissions(r.Context(), c.user, r.URL.Query().Get("open") != "")
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.Commissions(r.Context(), c.user, app.CommissionFilter{Open: r.URL.Query().Get("open") != "", Department: r.URL.Query().Get("department")}, pq)
 	if err != nil {
 		return err
 	}
 	out := []map[string]any{}
-	for _, cm := range items {
+	for _, cm := range pg.Items {
 		out = append(out, map[string]any{"id": cm.ID, "department": cm.Department, "title": cm.Title, "theme": cm.Theme, "channel": cm.Channel,
 			"due": cm.Due.String(), "notes": cm.Notes, "overdue": cm.Overdue, "piece_id": cm.PieceID})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"commissions": out})
+	writeJSON(w, http.StatusOK, map[string]any{"commissions": out, "next_cursor": cursorJSON(pg.Next), "prev_cursor": cursorJSON(pg.Prev)})
 	return nil
 }
 

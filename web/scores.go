@@ -185,12 +185,8 @@ func (s *Server) departmentPage(w http.ResponseWriter, r *http.Request, c *reqCt
 		}
 	}
 	var openCommissions []*app.CommissionView
-	if cs, err := s.App.Commissions(r.Context(), c.user, true); err == nil {
-		for _, cm := range cs {
-			if cm.Department == code {
-				openCommissions = append(openCommissions, cm)
-			}
-		}
+	if pg, err := s.App.Commissions(r.Context(), c.user, app.CommissionFilter{Open: true, Department: code}, app.PageQuery{Limit: app.MaxPage}); err == nil {
+		openCommissions = pg.Items
 	} else if domain.ErrorOf(err).Code != domain.EForbidden {
 		return err
 	}

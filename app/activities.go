@@ -141,14 +141,15 @@ func (a *App) Activities(ctx context.Context, u *domain.User, year int) ([]*Acti
 type ActivityDetail struct {
 	*ActivityView
 	Files        []*domain.ActivityFile
-	Reports      []*domain.Piece
+	Reports      []*domain.Piece // a page of them (ReportsPage)
+	ReportsPage  *Page[*domain.Piece]
 	Instructions []*domain.Instruction
 	CanEdit      bool
 }
 
 // Activity returns one activity with its evidence and the pieces that
-// report it (those the user may see).
-func (a *App) Activity(ctx context.Context, u *domain.User, id int64) (*ActivityDetail, error) {
+// report it (those the user may see, a page at a time: pq).
+func (a *App) Activity(ctx context.Context, u *domain.User, id int64, pq PageQuery) (*ActivityDetail, error) {
 	if !u.Role.Can(domain.PermFieldRead) {
 		return nil, forbidden("无权查看活动")
 	}
@@ -175,15 +176,10 @@ func (a *App) Activity(ctx context.Context, u *domain.User, id int64) (*Activity
 	if d.Instructions, err = q.Instructions(ctx, fmt.Sprintf("activity:%d", id)); err != nil {
 		return nil, err
 	}
-	pieces, err := q.ActivityPieces(ctx, id)
-	if err != nil {
+	if d.ReportsPage, err = a.Pieces(ctx, u, domain.PieceFilter{Activity: id}, pq); err != nil {
 		return nil, err
 	}
-	for _, p := range pieces {
-		if domain.CanSee(u, p) {
-			d.Reports = append(d.Reports, p)
-		}
-	}
+	d.Reports = d.ReportsPage.Items
 	return d, nil
 }
 
@@ -282,7 +278,7 @@ func (a *App) UpdateActivity(ctx context.Context, act *Actor, id int64, in Activ
 	if err != nil {
 		return nil, err
 	}
-	return a.Activity(ctx, act.User, id)
+	return a.Activity(ctx, act.User, id, PageQuery{})
 }
 
 // AddActivityFile keeps a photo or document as an activity's evidence.

@@ -263,7 +263,7 @@ func (a *App) AddInstruction(ctx context.Context, act *Actor, kind string, id in
 			}
 			who, dept, link, what = append(office, rec.RecordedBy), rec.Department, "/pieces/"+strconv.FormatInt(rec.PieceID, 10), "《"+rec.Title+"》的采用记录"
 		case "activity":
-			d, err := a.Activity(ctx, act.User, id)
+			d, err := a.Activity(ctx, act.User, id, PageQuery{})
 			if err != nil {
 				return err
 			}

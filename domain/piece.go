@@ -202,6 +202,7 @@ type PieceFilter struct {
 	Channel     string    // intended for this channel
 	Theme       int       // under this theme of the plan
 	From, Until time.Time // written from, before (zero: open)
+	Activity    int64     // reporting this activity
 }
 
 // Adjustment is a manual 加减分 the office recorded for a department.

@@ -130,23 +130,6 @@ func (q *Q) ActivityFile(ctx context.Context, id int64) (*domain.ActivityFile, e
 	return &f, err
 }
 
-// ActivityPieces lists the pieces that report an activity.
-func (q *Q) ActivityPieces(ctx context.Context, activityID int64) ([]*domain.Piece, error) {
-	rows, err := q.c.QueryContext(ctx, `SELECT `+pieceColumns+pieceFrom+` WHERE p.activity_id = $1 ORDER BY p.updated_at DESC, p.id DESC LIMIT 200`, activityID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*domain.Piece
-	for rows.Next() {
-		p, err := scanPiece(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
 
 // SetPieceActivity links a piece to an activity (0: none).
 func (q *Q) SetPieceActivity(ctx context.Context, pieceID, activityID int64) error {

@@ -168,6 +168,9 @@ func pieceWhere(f domain.PieceFilter) (filter, bool) {
 	if f.Theme != 0 {
 		w.add(`(',' || p.themes || ',') LIKE ?`, likeContains(","+strconv.Itoa(f.Theme)+","))
 	}
+	if f.Activity != 0 {
+		w.add("p.activity_id = ?", f.Activity)
+	}
 	if !f.From.IsZero() {
 		w.add("p.created_at >= ?", FormatTime(f.From))
 	}

@@ -31,6 +31,7 @@ func (s *Server) activitiesPage(w http.ResponseWriter, r *http.Request, c *reqCt
 // activityView is one activity's page, with its form kept when refused.
 type activityView struct {
 	*app.ActivityDetail
+	Pager    pager
 	Statuses []domain.ActivityStatus
 	Input    app.ActivityInput
 	Error    string
@@ -46,11 +47,15 @@ func (s *Server) activityPage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 }
 
 func (s *Server) showActivity(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, form *app.ActivityInput, refused *domain.Error) error {
-	d, err := s.App.Activity(r.Context(), c.user, id)
+	pq, err := pageQuery(r)
 	if err != nil {
 		return err
 	}
-	v := activityView{ActivityDetail: d, Statuses: []domain.ActivityStatus{domain.ActivityPlanned, domain.ActivityRunning, domain.ActivityDone},
+	d, err := s.App.Activity(r.Context(), c.user, id, pq)
+	if err != nil {
+		return err
+	}
+	v := activityView{ActivityDetail: d, Pager: pagerOf(r, d.ReportsPage), Statuses: []domain.ActivityStatus{domain.ActivityPlanned, domain.ActivityRunning, domain.ActivityDone},
 		Input: app.ActivityInput{Status: string(d.Status), Summary: d.Summary}}
 	if d.First != (plan.Date{}) {
 		v.Input.First, v.Input.Last = d.First.String(), d.Last.String()

@@ -130,7 +130,6 @@ func (q *Q) ActivityFile(ctx context.Context, id int64) (*domain.ActivityFile, e
 	return &f, err
 }
 
-
 // SetPieceActivity links a piece to an activity (0: none).
 func (q *Q) SetPieceActivity(ctx context.Context, pieceID, activityID int64) error {
 	var v sql.NullInt64

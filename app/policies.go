@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"kexuan/domain"
@@ -75,6 +76,37 @@ func (a *App) Policies(ctx context.Context, u *domain.User) ([]*domain.Policy, e
 		return nil, forbidden("无权查看政策库")
 	}
 	return a.DB.Q().Policies(ctx)
+}
+
+// policyKeys: level rank, date of issue, id.
+var policyKeys = keyCodec[store.PolicyKey]{
+	encode: func(k store.PolicyKey) string {
+		return strconv.Itoa(k.Rank) + "," + k.Issued.String() + "," + strconv.FormatInt(k.ID, 10)
+	},
+	decode: func(s string) (store.PolicyKey, bool) {
+		parts := strings.Split(s, ",")
+		if len(parts) != 3 {
+			return store.PolicyKey{}, false
+		}
+		rank, err1 := strconv.Atoi(parts[0])
+		day, err2 := plan.ParseDate(parts[1])
+		id, err3 := strconv.ParseInt(parts[2], 10, 64)
+		if err1 != nil || err2 != nil || err3 != nil || rank < 1 || rank > 4 || id <= 0 {
+			return store.PolicyKey{}, false
+		}
+		return store.PolicyKey{Rank: rank, Issued: day, ID: id}, true
+	},
+}
+
+// PolicyPage is the library a page at a time, national first then by date.
+func (a *App) PolicyPage(ctx context.Context, u *domain.User, pq PageQuery) (*Page[*domain.Policy], error) {
+	if !u.Role.Can(domain.PermFieldRead) {
+		return nil, forbidden("无权查看政策库")
+	}
+	q := a.DB.Q()
+	return paginate(pq, policyKeys, store.KeyOfPolicy, func(from *store.PolicyKey, back bool, n int) ([]*domain.Policy, error) {
+		return q.PolicyPage(ctx, from, back, n)
+	})
 }
 
 // ReachInput is one enterprise reached by the campaign.

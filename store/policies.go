@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"kexuan/domain"
@@ -46,7 +48,7 @@ func (q *Q) AddPolicy(ctx context.Context, p *domain.Policy) error {
 
 // Policies lists the library by level (national first), then date.
 func (q *Q) Policies(ctx context.Context) ([]*domain.Policy, error) {
-	rows, err := q.c.QueryContext(ctx, policySelect+` ORDER BY CASE level WHEN 'national' THEN 1 WHEN 'provincial' THEN 2 WHEN 'city' THEN 3 ELSE 4 END, issued, id`)
+	rows, err := q.c.QueryContext(ctx, policySelect+` ORDER BY `+policyRank+`, issued, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +60,66 @@ func (q *Q) Policies(ctx context.Context) ([]*domain.Policy, error) {
 			return nil, err
 		}
 		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// PolicyKey is a policy's place in the library: level (national first),
+// date of issue, id.
+type PolicyKey struct {
+	Rank   int
+	Issued plan.Date
+	ID     int64
+}
+
+const policyRank = `(CASE level WHEN 'national' THEN 1 WHEN 'provincial' THEN 2 WHEN 'city' THEN 3 ELSE 4 END)`
+
+// KeyOfPolicy is p's key.
+func KeyOfPolicy(p *domain.Policy) PolicyKey {
+	rank := 4
+	switch p.Level {
+	case domain.LevelNational:
+		rank = 1
+	case domain.LevelProvincial:
+		rank = 2
+	case domain.LevelCity:
+		rank = 3
+	}
+	return PolicyKey{Rank: rank, Issued: p.Issued, ID: p.ID}
+}
+
+// PolicyPage is up to limit policies after from in library order (before
+// it when back; nil: from the start).
+func (q *Q) PolicyPage(ctx context.Context, from *PolicyKey, back bool, limit int) ([]*domain.Policy, error) {
+	var w filter
+	order := " ORDER BY " + policyRank + ", issued, id"
+	if from != nil {
+		op := ">"
+		if back {
+			op, order = "<", " ORDER BY "+policyRank+" DESC, issued DESC, id DESC"
+		}
+		day := from.Issued.String()
+		w.add("("+policyRank+" "+op+" ? OR "+policyRank+" = ? AND (issued "+op+" ? OR issued = ? AND id "+op+" ?))",
+			from.Rank, from.Rank, day, day, from.ID)
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := q.c.QueryContext(ctx, policySelect+w.sql()+order+" LIMIT "+strconv.Itoa(limit), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*domain.Policy
+	for rows.Next() {
+		p, err := scanPolicy(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if back {
+		slices.Reverse(out)
 	}
 	return out, rows.Err()
 }

@@ -13,7 +13,9 @@ import (
 // enterprise reached.
 type policiesView struct {
 	Campaign    *app.Campaign
-	Policies    []*domain.Policy
+	Policies    []*domain.Policy // every one, for the reach form
+	Library     []*domain.Policy // the table's page
+	Pager       pager
 	Levels      []domain.PolicyLevel
 	Enterprises []*domain.Enterprise
 	CanAdd      bool // the office keeps the library
@@ -65,7 +67,15 @@ func (s *Server) showPolicies(w http.ResponseWriter, r *http.Request, c *reqCtx,
 	if err != nil {
 		return err
 	}
-	v := policiesView{Campaign: camp, Policies: ps, Levels: domain.PolicyLevels, CanAdd: c.user.Role.Can(domain.PermVerify),
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	lib, err := s.App.PolicyPage(r.Context(), c.user, pq)
+	if err != nil {
+		return err
+	}
+	v := policiesView{Campaign: camp, Policies: ps, Library: lib.Items, Pager: pagerOf(r, lib), Levels: domain.PolicyLevels, CanAdd: c.user.Role.Can(domain.PermVerify),
 		CanReach: c.user.Role.Can(domain.PermFieldWrite), Today: s.App.Today(pl.Location()).String()}
 	if v.Today > pl.End().String() {
 		v.Today = pl.End().String()
@@ -153,17 +163,21 @@ func policyJSON(p *domain.Policy) map[string]any {
 		"issued": p.Issued.String(), "summary": p.Summary, "link": p.Link, "status": status}
 }
 
-// apiPolicies: GET /api/v1/policies → {"policies":[…]}.
+// apiPolicies: GET /api/v1/policies?limit=&cursor= → {"policies":[…],"next_cursor","prev_cursor"}.
 func (s *Server) apiPolicies(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	ps, err := s.App.Policies(r.Context(), c.user)
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.PolicyPage(r.Context(), c.user, pq)
 	if err != nil {
 		return err
 	}
 	out := []map[string]any{}
-	for _, p := range ps {
+	for _, p := range pg.Items {
 		out = append(out, policyJSON(p))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"policies": out})
+	writeJSON(w, http.StatusOK, map[string]any{"policies": out, "next_cursor": cursorJSON(pg.Next), "prev_cursor": cursorJSON(pg.Prev)})
 	return nil
 }
 

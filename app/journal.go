@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"kexuan/domain"
@@ -59,8 +60,18 @@ func mayReadIssue(u *domain.User, pl *plan.Plan, j *domain.JournalIssue) bool {
 	return j.State == domain.JournalPublished || mayEditJournal(u) || mayReviewJournal(u, pl)
 }
 
-// JournalIssues lists a year's issues the user may read.
-func (a *App) JournalIssues(ctx context.Context, u *domain.User, year int) ([]*domain.JournalIssue, error) {
+// numberKeys: an issue's number within its year.
+var numberKeys = keyCodec[int]{
+	encode: func(n int) string { return strconv.Itoa(n) },
+	decode: func(s string) (int, bool) {
+		n, err := strconv.Atoi(s)
+		return n, err == nil && n > 0
+	},
+}
+
+// JournalIssuePage is a page of a year's issues the user may read (drafts
+// for those who compose or review issues, mayReadIssue), by number.
+func (a *App) JournalIssuePage(ctx context.Context, u *domain.User, year int, pq PageQuery) (*Page[*domain.JournalIssue], error) {
 	if !u.Role.Can(domain.PermFieldRead) {
 		return nil, forbidden("无权查看")
 	}
@@ -68,17 +79,18 @@ func (a *App) JournalIssues(ctx context.Context, u *domain.User, year int) ([]*d
 	if err != nil {
 		return nil, err
 	}
-	all, err := a.DB.Q().Issues(ctx, pl.Year)
-	if err != nil {
-		return nil, err
-	}
-	var out []*domain.JournalIssue
-	for _, j := range all {
-		if mayReadIssue(u, pl, j) {
-			out = append(out, j)
-		}
-	}
-	return out, nil
+	drafts := mayEditJournal(u) || mayReviewJournal(u, pl)
+	q := a.DB.Q()
+	return paginate(pq, numberKeys, func(j *domain.JournalIssue) int { return j.Number },
+		func(from *int, back bool, n int) ([]*domain.JournalIssue, error) {
+			return q.IssuePage(ctx, pl.Year, !drafts, from, back, n)
+		})
+}
+
+// NextIssueNumber is the number a new issue of the year takes by default.
+func (a *App) NextIssueNumber(ctx context.Context, year int) (int, error) {
+	n, err := a.DB.Q().LastIssueNumber(ctx, year)
+	return n + 1, err
 }
 
 // IssueDetail is an issue with what the user may do to it.

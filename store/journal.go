@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strconv"
 
 	"kexuan/domain"
 	"kexuan/plan"
@@ -59,6 +61,52 @@ func (q *Q) Issues(ctx context.Context, year int) ([]*domain.JournalIssue, error
 		out = append(out, j)
 	}
 	return out, rows.Err()
+}
+
+// IssuePage is up to limit of a year's issues in number order after the
+// number from (before it when back; nil: from the first); with
+// publishedOnly, only those published.
+func (q *Q) IssuePage(ctx context.Context, year int, publishedOnly bool, from *int, back bool, limit int) ([]*domain.JournalIssue, error) {
+	var w filter
+	w.add("year = ?", year)
+	if publishedOnly {
+		w.add("state = ?", string(domain.JournalPublished))
+	}
+	order := " ORDER BY number"
+	if from != nil {
+		op := ">"
+		if back {
+			op, order = "<", " ORDER BY number DESC"
+		}
+		w.add("number "+op+" ?", *from)
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := q.c.QueryContext(ctx, issueSelect+w.sql()+order+" LIMIT "+strconv.Itoa(limit), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*domain.JournalIssue
+	for rows.Next() {
+		j, err := scanIssue(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	if back {
+		slices.Reverse(out)
+	}
+	return out, rows.Err()
+}
+
+// LastIssueNumber is the largest number of a year's issues (0: none).
+func (q *Q) LastIssueNumber(ctx context.Context, year int) (int, error) {
+	var n int
+	err := q.c.QueryRowContext(ctx, `SELECT COALESCE(max(number), 0) FROM journal_issues WHERE year = $1`, year).Scan(&n)
+	return n, err
 }
 
 // Issue returns an issue with its items in section and position order.

@@ -14,6 +14,7 @@ type journalListView struct {
 	Year    int
 	Name    string
 	Issues  []*domain.JournalIssue
+	Pager   pager
 	CanEdit bool
 	Next    int    // the next number
 	Today   string // the form's default date
@@ -29,13 +30,17 @@ func (s *Server) showJournal(w http.ResponseWriter, r *http.Request, c *reqCtx, 
 	if err != nil {
 		return err
 	}
-	issues, err := s.App.JournalIssues(r.Context(), c.user, pl.Year)
+	pq, err := pageQuery(r)
 	if err != nil {
 		return err
 	}
-	v := journalListView{Year: pl.Year, Name: pl.Journal.Name, Issues: issues, CanEdit: c.user.Role.Can(domain.PermVerify), Next: 1, Error: msg}
-	for _, j := range issues {
-		v.Next = max(v.Next, j.Number+1)
+	pg, err := s.App.JournalIssuePage(r.Context(), c.user, pl.Year, pq)
+	if err != nil {
+		return err
+	}
+	v := journalListView{Year: pl.Year, Name: pl.Journal.Name, Issues: pg.Items, Pager: pagerOf(r, pg), CanEdit: c.user.Role.Can(domain.PermVerify), Error: msg}
+	if v.Next, err = s.App.NextIssueNumber(r.Context(), pl.Year); err != nil {
+		return err
 	}
 	today := s.App.Today(pl.Location())
 	if today.After(pl.End()) {
@@ -174,20 +179,24 @@ func (s *Server) issueDocx(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	return nil
 }
 
-// apiJournal: GET /api/v1/journal?year=2017 → {"issues":[{"id","year","number","date","editor","state","items"}]}.
+// apiJournal: GET /api/v1/journal?year=2017&limit=&cursor= → {"issues":[{"id","year","number","date","editor","state"}],"next_cursor","prev_cursor"}.
 func (s *Server) apiJournal(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	year, err := yearParam(r)
 	if err != nil {
 		return err
 	}
-	issues, err := s.App.JournalIssues(r.Context(), c.user, year)
+	pq, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	pg, err := s.App.JournalIssuePage(r.Context(), c.user, year, pq)
 	if err != nil {
 		return err
 	}
 	out := []map[string]any{}
-	for _, j := range issues {
+	for _, j := range pg.Items {
 		out = append(out, map[string]any{"id": j.ID, "year": j.Year, "number": j.Number, "date": j.Day.String(), "editor": j.Editor, "state": j.State})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"issues": out})
+	writeJSON(w, http.StatusOK, map[string]any{"issues": out, "next_cursor": cursorJSON(pg.Next), "prev_cursor": cursorJSON(pg.Prev)})
 	return nil
 }

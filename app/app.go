@@ -173,6 +173,44 @@ func (a *App) Plan(ctx context.Context, year int) (*plan.Plan, error) {
 	return a.planFrom(ctx, a.DB, year)
 }
 
+// PlanOfPiece is the plan a piece was written under: that of the year it
+// was made in (in the plan's zone), or, for a year with no plan of its own,
+// the current one. A piece of 2017 keeps 2017's themes and channels when
+// 2018's plan is loaded.
+func (a *App) PlanOfPiece(ctx context.Context, p *domain.Piece) (*plan.Plan, error) {
+	return a.planOfTime(ctx, a.DB, p.CreatedAt)
+}
+
+// planOfTime reads only through src (a transaction's q stays off the pool).
+// PlanForPiece is PlanOfPiece by id, for a piece u may see (0: a new
+// piece, this year's plan).
+func (a *App) PlanForPiece(ctx context.Context, u *domain.User, id int64) (*plan.Plan, error) {
+	if id == 0 {
+		return a.Plan(ctx, 0)
+	}
+	p, err := a.piece(ctx, a.DB.Q(), u, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.PlanOfPiece(ctx, p)
+}
+
+func (a *App) planOfTime(ctx context.Context, src planSource, at time.Time) (*plan.Plan, error) {
+	cur, err := a.planFrom(ctx, src, 0)
+	if err != nil || at.IsZero() {
+		return cur, err
+	}
+	year := at.In(cur.Location()).Year()
+	if year == cur.Year {
+		return cur, nil
+	}
+	pl, err := a.planFrom(ctx, src, year)
+	if domain.ErrorOf(err).Code == domain.ENotFound {
+		return cur, nil
+	}
+	return pl, err
+}
+
 // planIn is Plan inside a transaction: through q, never the pool (a pool
 // of one would wait for itself).
 func (a *App) planIn(ctx context.Context, q *store.Q, year int) (*plan.Plan, error) {

@@ -302,7 +302,9 @@ func checkText(field string, v *string, limit int) error {
 	return nil
 }
 
-func (a *App) checkPiece(ctx context.Context, in *PieceInput) error {
+// checkPiece checks a piece's fields against the plan it is written under
+// (at: when the piece was first made; zero: a new one, this year's plan).
+func (a *App) checkPiece(ctx context.Context, in *PieceInput, at time.Time) error {
 	if utf8.RuneCountInString(strings.TrimSpace(in.Title)) > MaxTitle {
 		return invalid("title", "标题最多 %d 个字", MaxTitle)
 	}
@@ -326,7 +328,7 @@ func (a *App) checkPiece(ctx context.Context, in *PieceInput) error {
 		return invalid("body", "正文含有不允许的字符 %s（第 %d 个字附近）：请删去后再保存", what, at)
 	}
 	in.Body = body
-	p, err := a.Plan(ctx, 0)
+	p, err := a.planOfTime(ctx, a.DB, at)
 	if err != nil {
 		return err
 	}
@@ -359,7 +361,7 @@ func (a *App) CreatePiece(ctx context.Context, act *Actor, in PieceInput) (_ *do
 	if in.Department != act.Department {
 		return nil, forbidden("只能为本科室撰写稿件")
 	}
-	if err := a.checkPiece(ctx, &in); err != nil {
+	if err := a.checkPiece(ctx, &in, time.Time{}); err != nil {
 		return nil, err
 	}
 	p := &domain.Piece{Department: act.Department, AuthorID: act.ID, Title: in.Title, Body: in.Body,
@@ -400,7 +402,13 @@ func (a *App) editable(ctx context.Context, q *store.Q, act *Actor, id int64) (*
 func (a *App) UpdatePiece(ctx context.Context, act *Actor, id int64, in PieceInput) (_ *domain.Piece, err error) {
 	defer a.refused(ctx, act, "piece_edit", pieceObj(id), &err)
 	in.Department = act.Department
-	if err := a.checkPiece(ctx, &in); err != nil {
+	// The plan of the piece's own year: when it was made does not change,
+	// so it is read before the transaction (which checks the rest again).
+	var made time.Time
+	if cur, err := a.DB.Q().Piece(ctx, id); err == nil {
+		made = cur.CreatedAt
+	}
+	if err := a.checkPiece(ctx, &in, made); err != nil {
 		return nil, err
 	}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
@@ -440,7 +448,7 @@ func setActivity(ctx context.Context, q *store.Q, pieceID, activityID int64) err
 
 // transition moves a piece after check approves, with its event and audit row.
 func (a *App) transition(ctx context.Context, act *Actor, id int64, action domain.Action, comment string,
-	check func(p *domain.Piece) (to domain.PieceState, err error)) (_ *domain.Piece, err error) {
+	check func(q *store.Q, p *domain.Piece) (to domain.PieceState, err error)) (_ *domain.Piece, err error) {
 	defer a.refused(ctx, act, "piece_"+string(action), pieceObj(id), &err)
 	if err := checkText("comment", &comment, MaxComment); err != nil {
 		return nil, err
@@ -450,7 +458,7 @@ func (a *App) transition(ctx context.Context, act *Actor, id int64, action domai
 		if err != nil {
 			return err
 		}
-		to, err := check(p)
+		to, err := check(q, p)
 		if err != nil {
 			return err
 		}
@@ -488,7 +496,7 @@ func optional(comment string) string {
 
 // Submit sends a draft or returned piece for review.
 func (a *App) Submit(ctx context.Context, act *Actor, id int64) (*domain.Piece, error) {
-	return a.transition(ctx, act, id, domain.ActSubmit, "", func(p *domain.Piece) (domain.PieceState, error) {
+	return a.transition(ctx, act, id, domain.ActSubmit, "", func(q *store.Q, p *domain.Piece) (domain.PieceState, error) {
 		if err := domain.Allow(act.User, p, domain.ActSubmit); err != nil {
 			return "", err
 		}
@@ -503,12 +511,13 @@ func (a *App) Submit(ctx context.Context, act *Actor, id int64) (*domain.Piece, 
 // Approve passes a piece; a flagged 重大事项 goes on to the chief after the
 // in-charge leader, as the plan's review rule says.
 func (a *App) Approve(ctx context.Context, act *Actor, id int64, comment string) (*domain.Piece, error) {
-	pl, err := a.Plan(ctx, 0)
-	if err != nil {
-		return nil, err
-	}
-	return a.transition(ctx, act, id, domain.ActApprove, strings.TrimSpace(comment), func(p *domain.Piece) (domain.PieceState, error) {
+	return a.transition(ctx, act, id, domain.ActApprove, strings.TrimSpace(comment), func(q *store.Q, p *domain.Piece) (domain.PieceState, error) {
 		if err := domain.Allow(act.User, p, domain.ActApprove); err != nil {
+			return "", err
+		}
+		// The review rule of the plan the piece was written under.
+		pl, err := a.planOfTime(ctx, q, p.CreatedAt)
+		if err != nil {
 			return "", err
 		}
 		return domain.ApproveTo(act.Role, p, domain.Role(pl.Review.Major)), nil
@@ -521,7 +530,7 @@ func (a *App) Return(ctx context.Context, act *Actor, id int64, comment string) 
 	if comment == "" {
 		return nil, invalid("comment", "退回需写明意见")
 	}
-	return a.transition(ctx, act, id, domain.ActReturn, comment, func(p *domain.Piece) (domain.PieceState, error) {
+	return a.transition(ctx, act, id, domain.ActReturn, comment, func(q *store.Q, p *domain.Piece) (domain.PieceState, error) {
 		if err := domain.Allow(act.User, p, domain.ActReturn); err != nil {
 			return "", err
 		}

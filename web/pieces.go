@@ -103,7 +103,7 @@ func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id
 	if err != nil {
 		return err
 	}
-	p, err := s.App.Plan(r.Context(), 0)
+	p, err := s.App.PlanOfPiece(r.Context(), d.Piece)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (s *Server) pieceForm(w http.ResponseWriter, r *http.Request, c *reqCtx, id
 }
 
 func (s *Server) pieceFormWith(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, in app.PieceInput, msg string, returned *domain.Event) error {
-	p, err := s.App.Plan(r.Context(), 0)
+	p, err := s.App.PlanForPiece(r.Context(), c.user, id)
 	if err != nil {
 		return err
 	}

@@ -258,7 +258,7 @@ func (a *App) ExportLedger(ctx context.Context, act *Actor, year int, asOf plan.
 // exported encodes a document whole and writes its audit row.
 func (a *App) exported(ctx context.Context, act *Actor, enc report.Encoder, p *plan.Plan, res *scoring.Result, name, reason string) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := enc.Encode(&buf, p, res); err != nil {
+	if err := enc.Encode(&buf, p, res, a.Now()); err != nil {
 		return nil, err
 	}
 	err := a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {

@@ -36,7 +36,7 @@ func (a *App) ExportList(ctx context.Context, act *Actor, kind string, year int)
 	if err != nil {
 		return nil, err
 	}
-	l := &report.List{Author: pl.Bureau}
+	l := &report.List{Author: pl.Bureau, Made: a.Now()}
 	switch kind {
 	case "visits":
 		l.Title = fmt.Sprintf("%d年走访园区和企业记录", pl.Year)

@@ -344,7 +344,7 @@ func cmdReport(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 	}
-	write := func(w io.Writer) error { return enc.Encode(w, p, res) }
+	write := func(w io.Writer) error { return enc.Encode(w, p, res, env.Now()) }
 	reason := fmt.Sprintf("%s 格式，截至 %s", *format, res.AsOf)
 	if *deptFlag != "" {
 		reason += "，科室 " + *deptFlag

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"kexuan/plan"
 	"kexuan/scoring"
@@ -19,8 +20,9 @@ type Encoder interface {
 	Ext() string
 	// ContentType is the document's media type.
 	ContentType() string
-	// Encode writes the document of r under plan p.
-	Encode(w io.Writer, p *plan.Plan, r *scoring.Result) error
+	// Encode writes the document of r under plan p, made at made (its
+	// 制表日期 and properties; one clock, the caller's).
+	Encode(w io.Writer, p *plan.Plan, r *scoring.Result, made time.Time) error
 	// Ledgers reports whether the document prints every department's
 	// ledger a publication a line (titled and dated): r is then scored
 	// with one entry per publication.
@@ -29,7 +31,7 @@ type Encoder interface {
 
 type encoder struct {
 	format, ext, contentType string
-	encode                   func(io.Writer, *plan.Plan, *scoring.Result) error
+	encode                   func(io.Writer, *plan.Plan, *scoring.Result, time.Time) error
 	ledgers                  bool
 }
 
@@ -38,15 +40,20 @@ func (e encoder) Ledgers() bool { return e.ledgers }
 func (e encoder) Format() string      { return e.format }
 func (e encoder) Ext() string         { return e.ext }
 func (e encoder) ContentType() string { return e.contentType }
-func (e encoder) Encode(w io.Writer, p *plan.Plan, r *scoring.Result) error {
-	return e.encode(w, p, r)
+func (e encoder) Encode(w io.Writer, p *plan.Plan, r *scoring.Result, made time.Time) error {
+	return e.encode(w, p, r, made)
+}
+
+// undated is an encoder whose document carries no date of its own.
+func undated(f func(io.Writer, *plan.Plan, *scoring.Result) error) func(io.Writer, *plan.Plan, *scoring.Result, time.Time) error {
+	return func(w io.Writer, p *plan.Plan, r *scoring.Result, _ time.Time) error { return f(w, p, r) }
 }
 
 // The encoders of the year's assessment (one row per department).
 var (
-	JSONEncoder  Encoder = encoder{"json", ".json", "application/json; charset=utf-8", func(w io.Writer, _ *plan.Plan, r *scoring.Result) error { return JSON(w, r) }, false}
-	TableEncoder Encoder = encoder{"table", ".txt", "text/plain; charset=utf-8", Table, false}
-	CSVEncoder   Encoder = encoder{"csv", ".csv", "text/csv; charset=utf-8", CSV, false}
+	JSONEncoder  Encoder = encoder{"json", ".json", "application/json; charset=utf-8", func(w io.Writer, _ *plan.Plan, r *scoring.Result, _ time.Time) error { return JSON(w, r) }, false}
+	TableEncoder Encoder = encoder{"table", ".txt", "text/plain; charset=utf-8", undated(Table), false}
+	CSVEncoder   Encoder = encoder{"csv", ".csv", "text/csv; charset=utf-8", undated(CSV), false}
 	XLSXEncoder  Encoder = encoder{"xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", XLSX, true}
 )
 
@@ -54,7 +61,7 @@ var (
 // its title): r holds that department, scored with one entry per
 // publication.
 var (
-	LedgerCSVEncoder  Encoder = encoder{"csv", ".csv", "text/csv; charset=utf-8", LedgerCSV, false}
+	LedgerCSVEncoder  Encoder = encoder{"csv", ".csv", "text/csv; charset=utf-8", undated(LedgerCSV), false}
 	LedgerXLSXEncoder Encoder = encoder{"xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", LedgerXLSX, true}
 )
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -72,7 +73,7 @@ func LedgerCSV(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 // LedgerXLSX writes each department's ledger as a sheet for A4 landscape:
 // a title row, the header row repeated on every printed page, page numbers
 // "第 N 页 共 M 页" in the footer.
-func LedgerXLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
+func LedgerXLSX(w io.Writer, p *plan.Plan, r *scoring.Result, made time.Time) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	var styleErr error
@@ -91,7 +92,7 @@ func LedgerXLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 		return styleErr
 	}
 	widths := []float64{8, 12, 16, 8, 11, 30, 12, 6, 5, 6, 48}
-	if err := docProps(f, p, fmt.Sprintf("%d年度宣传工作积分台账（截至 %s）", p.Year, r.AsOf), Now().In(p.Location())); err != nil {
+	if err := docProps(f, p, fmt.Sprintf("%d年度宣传工作积分台账（截至 %s）", p.Year, r.AsOf), made.In(p.Location())); err != nil {
 		return err
 	}
 	for i := range r.Departments {
@@ -154,4 +155,4 @@ func LedgerTable(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 }
 
 // LedgerTableEncoder is the ledger for a terminal.
-var LedgerTableEncoder Encoder = encoder{"table", ".txt", "text/plain; charset=utf-8", LedgerTable, false}
+var LedgerTableEncoder Encoder = encoder{"table", ".txt", "text/plain; charset=utf-8", undated(LedgerTable), false}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -19,6 +20,8 @@ type List struct {
 	// values are written as number cells.
 	Numeric []bool
 	Rows    [][]string
+	// Made is when the list was drawn up (the document's properties).
+	Made time.Time
 }
 
 // ListXLSX writes a list as an A4 landscape sheet: the title, the header
@@ -61,7 +64,7 @@ func ListXLSX(w io.Writer, l *List) error {
 	x.keep(f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)}))
 	x.keep(f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页，共 &N 页"}))
 	x.keep(f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$2", sheet), Scope: sheet}))
-	now := Now()
+	now := l.Made
 	x.keep(f.SetDocProps(&excelize.DocProperties{Creator: l.Author, LastModifiedBy: l.Author, Title: l.Title, Language: "zh-CN",
 		Created: now.Format("2006-01-02T15:04:05Z07:00"), Modified: now.Format("2006-01-02T15:04:05Z07:00")}))
 	if x.err != nil {

@@ -18,7 +18,7 @@ import (
 // XLSX writes the year-end table in the seed's layout (任务分解表: 责任科室,
 // 宣传重点, 基础分 and each category's target) with the assessment filled in,
 // set up to print on one A4 page across; a second sheet holds the ledger.
-func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
+func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result, made time.Time) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	const sheet = "考核表"
@@ -210,7 +210,7 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result) error {
 	f.SetRowHeight(sheet, row, 28)
 	row++
 	// Who made the table and when, and a place for the reviewer to sign.
-	now := Now().In(p.Location())
+	now := made.In(p.Location())
 	x.merge(cell(1, row), cell(ncols, row), fmt.Sprintf("制表单位：%s　　　　制表日期：%d年%d月%d日　　　　审核：", p.Bureau, now.Year(), now.Month(), now.Day()), sSign)
 	f.SetRowHeight(sheet, row, 24)
 	if err := docProps(f, p, fmt.Sprintf("%s完成情况（截至 %s）", p.TableTitle, r.AsOf), now); err != nil {
@@ -271,9 +271,6 @@ func ledgerSheet(f *excelize.File, p *plan.Plan, r *scoring.Result, sTitle, sHea
 	x.keep(f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$1:$2", sheet), Scope: sheet}))
 	return x.err
 }
-
-// Now is the clock of the documents' dates (制表日期, created).
-var Now = time.Now
 
 // docProps gives a workbook real properties: the bureau as author, now as
 // created, the title, Chinese as its language.

@@ -34,10 +34,8 @@ func TestYearEndXLSXRenders(t *testing.T) {
 		{Department: "planning", Channel: "media", Date: d("2017-03-09"), Count: 1, Outlet: "河南日报", Title: "科技计划管理见成效"},
 	}
 	res := scoring.Score(p, d("2017-12-31"), entries, scoring.Options{})
-	defer func(now func() time.Time) { report.Now = now }(report.Now)
-	report.Now = func() time.Time { return time.Date(2018, 1, 5, 9, 0, 0, 0, time.UTC) }
 	var buf bytes.Buffer
-	if err := report.XLSX(&buf, p, res); err != nil {
+	if err := report.XLSX(&buf, p, res, time.Date(2018, 1, 5, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"kexuan/domain"
 	"kexuan/plan"
@@ -43,7 +42,7 @@ func (q *Q) AddAdjustment(ctx context.Context, a *domain.Adjustment) error {
 }
 
 func (q *Q) adjustmentSelect() string {
-	return `SELECT a.id, d.code, d.name, ` + strings.ReplaceAll(q.d.dayText, "p.", "a.") + `, a.half_points, a.category, a.reason,
+	return `SELECT a.id, d.code, d.name, ` + q.d.dayAs("a.day") + `, a.half_points, a.category, a.reason,
 		COALESCE(a.reverses, 0), COALESCE((SELECT r.id FROM adjustments r WHERE r.reverses = a.id), 0),
 		COALESCE(a.created_by, 0), COALESCE(u.display_name, ''), a.created_at
 		FROM adjustments a JOIN departments d ON d.id = a.department_id LEFT JOIN users u ON u.id = a.created_by`
@@ -123,7 +122,7 @@ func (s *DB) ScoreAdjustments(ctx context.Context, p *plan.Plan, asOf plan.Date)
 // ScoreAdjustments is DB.ScoreAdjustments inside a transaction (or not).
 func (q *Q) ScoreAdjustments(ctx context.Context, p *plan.Plan, asOf plan.Date) ([]scoring.Adjustment, error) {
 	last := lastDay(p, asOf)
-	rows, err := q.c.QueryContext(ctx, `SELECT a.id, d.code, `+strings.ReplaceAll(q.d.dayText, "p.", "a.")+`, a.half_points, a.category, a.reason
+	rows, err := q.c.QueryContext(ctx, `SELECT a.id, d.code, `+q.d.dayAs("a.day")+`, a.half_points, a.category, a.reason
 		FROM adjustments a JOIN departments d ON d.id = a.department_id WHERE a.day >= $1 AND a.day <= $2 ORDER BY a.day, a.id`,
 		p.Start().String(), last.String())
 	if err != nil {

@@ -185,7 +185,7 @@ func (q *Q) bumpPublication(ctx context.Context, id int64, delta int) error {
 	var deptID int64
 	var channel, day string
 	var words int
-	err := q.c.QueryRowContext(ctx, fmt.Sprintf(`SELECT p.department_id, p.channel, %s, p.words FROM publications p WHERE p.id = $1`, q.d.dayText), id).
+	err := q.c.QueryRowContext(ctx, fmt.Sprintf(`SELECT p.department_id, p.channel, %s, p.words FROM publications p WHERE p.id = $1`, q.d.dayAs("p.day")), id).
 		Scan(&deptID, &channel, &day, &words)
 	if err != nil {
 		return err
@@ -390,7 +390,7 @@ func (s *DB) PublicationPage(ctx context.Context, p *plan.Plan, asOf plan.Date, 
 		limit = 100
 	}
 	query := fmt.Sprintf(`SELECT p.id, p.channel, %s, p.words, p.title, p.outlet, p.identity FROM publications p WHERE %s ORDER BY %s LIMIT %d`,
-		s.dialect.dayText, where, order, limit+1)
+		s.dialect.dayAs("p.day"), where, order, limit+1)
 	rows, err := s.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, nil, nil, false, err

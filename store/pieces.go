@@ -374,7 +374,7 @@ func (q *Q) adoptions(ctx context.Context, where, tail string, args ...any) ([]*
 	if tail == "" {
 		tail = " ORDER BY p.day, p.id"
 	}
-	rows, err := q.c.QueryContext(ctx, strings.Replace(adoptionSelect, "%s", q.d.dayText, 1)+" WHERE "+where+tail, args...)
+	rows, err := q.c.QueryContext(ctx, strings.Replace(adoptionSelect, "%s", q.d.dayAs("p.day"), 1)+" WHERE "+where+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -496,7 +496,7 @@ func (q *Q) PieceRemovals(ctx context.Context, pieceID int64) ([]*domain.Removed
 		COALESCE(r.recorded_by, 0), COALESCE(u.display_name, ''), r.recorded_at, r.kind, r.reason, r.removed_by, COALESCE(x.display_name, ''), r.removed_at
 		FROM removed_adoptions r JOIN departments d ON d.id = r.department_id
 		LEFT JOIN users u ON u.id = r.recorded_by LEFT JOIN users x ON x.id = r.removed_by
-		WHERE r.piece_id = $1 ORDER BY r.id`, strings.ReplaceAll(q.d.dayText, "p.", "r.")), pieceID)
+		WHERE r.piece_id = $1 ORDER BY r.id`, q.d.dayAs("r.day")), pieceID)
 	if err != nil {
 		return nil, err
 	}

@@ -157,7 +157,7 @@ func (q *Q) AddReach(ctx context.Context, r *domain.PolicyReach) error {
 // Reaches lists a year's reaches, newest first (at most limit), with their
 // enterprises and policies.
 func (q *Q) Reaches(ctx context.Context, from, to plan.Date, dept string, limit int) ([]*domain.PolicyReach, error) {
-	day := strings.ReplaceAll(q.d.dayText, "p.", "r.")
+	day := q.d.dayAs("r.day")
 	args := []any{from.String(), to.String()}
 	where := "r.day >= $1 AND r.day <= $2"
 	if dept != "" {

@@ -748,7 +748,7 @@ func (s *DB) PublicationEntries(ctx context.Context, p *plan.Plan, asOf plan.Dat
 	q := fmt.Sprintf(`SELECT p.id, d.code, p.channel, %s, p.words, p.title, p.outlet
 		FROM publications p JOIN departments d ON d.id = p.department_id
 		WHERE ($1 = '' OR d.code = $1) AND p.day >= $2 AND p.day <= $3 AND p.counted
-		ORDER BY d.code, p.day, p.id`, s.dialect.dayText)
+		ORDER BY d.code, p.day, p.id`, s.dialect.dayAs("p.day"))
 	rows, err := s.sql.QueryContext(ctx, q, dept, p.Start().String(), last.String())
 	if err != nil {
 		return nil, err

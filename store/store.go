@@ -76,16 +76,16 @@ func (s *DB) waitTurn(ctx context.Context) (release func(), err error) {
 type dialect struct {
 	name      string
 	driver    string
-	dayText   string // the day column as YYYY-MM-DD text
-	maxDay    string // the latest day of a group as YYYY-MM-DD text
-	monthExpr string // the month number (1–12) of the day column
-	leads     string // a user's led department codes, comma-separated in department order
+	dayAs     func(col string) string // a day column as YYYY-MM-DD text (DATE on PostgreSQL)
+	maxDay    string                  // the latest day of a group as YYYY-MM-DD text
+	monthExpr string                  // the month number (1–12) of the day column
+	leads     string                  // a user's led department codes, comma-separated in department order
 }
 
 var (
 	sqliteDialect = &dialect{
 		name: "sqlite", driver: "sqlite",
-		dayText:   "p.day",
+		dayAs:     func(col string) string { return col },
 		maxDay:    "max(p.day)",
 		monthExpr: "substr(p.day, 6, 2)",
 		leads: `COALESCE((SELECT group_concat(ld.code, ',' ORDER BY ld.id) FROM leader_departments l JOIN departments ld ON ld.id = l.department_id
@@ -93,7 +93,7 @@ var (
 	}
 	postgresDialect = &dialect{
 		name: "postgres", driver: "pgx",
-		dayText:   "to_char(p.day, 'YYYY-MM-DD')",
+		dayAs:     func(col string) string { return "to_char(" + col + ", 'YYYY-MM-DD')" },
 		maxDay:    "to_char(max(p.day), 'YYYY-MM-DD')",
 		monthExpr: "extract(month from p.day)",
 		leads: `COALESCE((SELECT string_agg(ld.code, ',' ORDER BY ld.id) FROM leader_departments l JOIN departments ld ON ld.id = l.department_id

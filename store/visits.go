@@ -42,7 +42,7 @@ func (q *Q) AddVisit(ctx context.Context, v *domain.Visit) error {
 func (q *Q) visitSelect() string {
 	return fmt.Sprintf(`SELECT v.id, d.code, d.name, %s, v.people, v.park, v.needs, v.problems, v.highlights, v.follow_up, v.created_by,
 		COALESCE(u.display_name, ''), v.created_at
-		FROM visits v JOIN departments d ON d.id = v.department_id LEFT JOIN users u ON u.id = v.created_by`, strings.ReplaceAll(q.d.dayText, "p.", "v."))
+		FROM visits v JOIN departments d ON d.id = v.department_id LEFT JOIN users u ON u.id = v.created_by`, q.d.dayAs("v.day"))
 }
 
 // Visits lists at most limit visits matching f, newest first, after a key

@@ -56,7 +56,7 @@ type script struct {
 //go:embed year-2017.json
 var scriptJSON []byte
 
-var year2017 = func() *script {
+var demoScript = func() *script {
 	var sc script
 	dec := json.NewDecoder(bytes.NewReader(scriptJSON))
 	dec.DisallowUnknownFields()
@@ -79,7 +79,7 @@ func Present(ctx context.Context, a *app.App) (bool, error) {
 // demo's passwords are printed at each start, never stored in clear).
 func ResetPasswords(ctx context.Context, a *app.App) ([]Account, error) {
 	var out []Account
-	for _, s := range year2017.Accounts {
+	for _, s := range demoScript.Accounts {
 		u, err := a.DemoUser(ctx, s.Username)
 		if errors.Is(err, domain.ErrNotFound) {
 			continue
@@ -96,19 +96,25 @@ func ResetPasswords(ctx context.Context, a *app.App) ([]Account, error) {
 	return out, nil
 }
 
-// Load creates the demo accounts and the 2017 year; the database must have
-// the 2017 plan and no users.
+// demoYear is the year the demonstration plays: its data's.
+var demoYear = demoScript.Year
+
+// ymd is a day of the demonstration year, as text.
+func ymd(month, day int) string { return plan.Date{Year: demoYear, Month: month, Day: day}.String() }
+
+// Load creates the demo accounts and the demonstration year; the database must have
+// that year's plan and no users.
 func Load(ctx context.Context, a *app.App) ([]Account, error) {
-	p, err := a.Plan(ctx, year2017.Year)
+	p, err := a.Plan(ctx, demoScript.Year)
 	if err != nil {
 		return nil, err
 	}
 	var out []Account
 	users := map[string]*app.Actor{}
-	for i, s := range year2017.Accounts {
+	for i, s := range demoScript.Accounts {
 		pw := app.RandomPassword()
 		// A work phone each (sealed at rest, shown masked in the accounts list).
-		phone := fmt.Sprintf("1390371%04d", 2017+i*37)
+		phone := fmt.Sprintf("1390371%04d", demoYear+i*37)
 		u, err := a.CreateUser(ctx, nil, app.UserInput{Username: s.Username, DisplayName: s.Name, Role: s.Role, Department: s.Department, Leads: s.Leads,
 			Password: pw, Phone: phone}, false)
 		if err != nil {
@@ -219,15 +225,15 @@ var demoPolicies = []app.PolicyInput{
 		Summary: "企业开展研发活动中实际发生的研发费用，未形成无形资产计入当期损益的，在按规定据实扣除的基础上，按照本年度实际发生额的50%，从本年度应纳税所得额中扣除。"},
 	{Level: "national", Issuer: "科技部 财政部 国家税务总局", DocNumber: "国科发火〔2016〕32号", Title: "高新技术企业认定管理办法", Issued: "2016-01-29",
 		Summary: "规定高新技术企业的认定条件、程序和监督管理；认定的高新技术企业可依法享受15%的企业所得税优惠税率。"},
-	{Level: "provincial", Issuer: "河南省人民政府", DocNumber: "豫政〔2017〕5号", Title: "关于加快推进科技型中小企业发展的若干意见", Issued: "2017-02-10",
+	{Level: "provincial", Issuer: "河南省人民政府", DocNumber: fmt.Sprintf("豫政〔%d〕5号", demoYear), Title: "关于加快推进科技型中小企业发展的若干意见", Issued: ymd(2, 10),
 		Summary: "支持科技型中小企业加大研发投入，对首次认定的高新技术企业给予奖励，完善科技金融服务。"},
 	{Level: "provincial", Issuer: "河南省科学技术厅", DocNumber: "豫科〔2016〕172号", Title: "河南省科技创新券管理办法", Issued: "2016-10-20",
 		Summary: "科技型中小企业可使用创新券购买高校、科研院所和服务机构的研发、检测等科技服务。"},
 	{Level: "city", Issuer: "郑州市人民政府", DocNumber: "郑政〔2016〕26号", Title: "关于实施创新驱动发展战略 加快郑洛新国家自主创新示范区核心区建设的意见", Issued: "2016-06-15",
 		Summary: "支持企业建设研发中心、引进高层次人才，对新认定的市级以上创新平台给予资助。"},
-	{Level: "city", Issuer: "郑州市科学技术局", DocNumber: "郑科〔2017〕8号", Title: "郑州市科技企业孵化器认定和管理办法", Issued: "2017-03-01",
+	{Level: "city", Issuer: "郑州市科学技术局", DocNumber: fmt.Sprintf("郑科〔%d〕8号", demoYear), Title: "郑州市科技企业孵化器认定和管理办法", Issued: ymd(3, 1),
 		Summary: "规定市级科技企业孵化器的认定条件和考核办法，对认定的孵化器给予运营补贴。"},
-	{Level: "district", Issuer: "金水区人民政府", DocNumber: "金政〔2017〕12号", Title: "金水区促进科技创新若干政策", Issued: "2017-03-20",
+	{Level: "district", Issuer: "金水区人民政府", DocNumber: fmt.Sprintf("金政〔%d〕12号", demoYear), Title: "金水区促进科技创新若干政策", Issued: ymd(3, 20),
 		Summary: "对区内新认定的高新技术企业、研发中心、专利授权等给予奖励，支持企业参加科技金融对接活动。"},
 }
 
@@ -237,7 +243,7 @@ func policyCampaign(ctx context.Context, a *app.App, p *plan.Plan, users map[str
 	realNow := a.Now
 	defer func() { a.Now = realNow }()
 	loc := p.Location()
-	a.Now = func() time.Time { return time.Date(2017, 3, 25, 9, 0, 0, 0, loc) }
+	a.Now = func() time.Time { return time.Date(demoYear, 3, 25, 9, 0, 0, 0, loc) }
 	office := users["office"]
 	var ids []int64
 	for _, in := range demoPolicies {
@@ -260,7 +266,7 @@ func policyCampaign(ctx context.Context, a *app.App, p *plan.Plan, users map[str
 	if form == nil {
 		return nil
 	}
-	rng := rand.New(rand.NewPCG(2017, 4))
+	rng := rand.New(rand.NewPCG(uint64(demoYear), 4))
 	asked := []string{"希望了解研发费用加计扣除的申报流程", "咨询高新技术企业认定条件", "希望申领科技创新券", "了解区级研发中心奖励", "希望对接科技金融"}
 	depts := form.Responsible
 	for i, e := range ents.Items {
@@ -269,13 +275,13 @@ func policyCampaign(ctx context.Context, a *app.App, p *plan.Plan, users map[str
 		}
 		dept := depts[i%len(depts)]
 		actor := office
-		for _, s := range year2017.Accounts {
+		for _, s := range demoScript.Accounts {
 			if s.Role == domain.Reporter && s.Department == dept {
 				actor = users[s.Username]
 				break
 			}
 		}
-		day := plan.Date{Year: 2017, Month: 4 + i*8/80, Day: 1 + rng.IntN(27)}
+		day := plan.Date{Year: demoYear, Month: 4 + i*8/80, Day: 1 + rng.IntN(27)}
 		a.Now = func() time.Time { return time.Date(day.Year, time.Month(day.Month), day.Day, 16, 0, 0, 0, loc) }
 		pick := []int64{ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))]}
 		if _, err := a.RecordReach(ctx, actor, app.ReachInput{Date: day.String(), Department: dept, EnterpriseID: e.ID, PolicyIDs: pick,
@@ -291,7 +297,7 @@ func policyCampaign(ctx context.Context, a *app.App, p *plan.Plan, users map[str
 func activities(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.Actor) error {
 	realNow := a.Now
 	defer func() { a.Now = realNow }()
-	a.Now = func() time.Time { return time.Date(2017, 12, 20, 10, 0, 0, 0, p.Location()) }
+	a.Now = func() time.Time { return time.Date(demoYear, 12, 20, 10, 0, 0, 0, p.Location()) }
 	office := users["office"]
 	acts, err := a.Activities(ctx, office.User, p.Year)
 	if err != nil {
@@ -304,7 +310,7 @@ func activities(ctx context.Context, a *app.App, p *plan.Plan, users map[string]
 		case v.First != (plan.Date{}):
 			in.First, in.Last = v.First.String(), v.Last.String()
 		case len(v.Form.Dates) == 0 && v.Form.VisitsPerMonth == 0 && i == 0:
-			in.First, in.Last = "2017-05-20", "2017-05-26" // the office sets 科技活动周's days
+			in.First, in.Last = ymd(5, 20), ymd(5, 26) // the office sets 科技活动周's days
 		}
 		if i == len(acts)-2 {
 			in.Status, in.Summary = string(domain.ActivityRunning), "" // still open at the year's end
@@ -322,9 +328,9 @@ func activities(ctx context.Context, a *app.App, p *plan.Plan, users map[string]
 func fieldWork(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.Actor) error {
 	realNow := a.Now
 	defer func() { a.Now = realNow }()
-	rng := rand.New(rand.NewPCG(2017, 7))
+	rng := rand.New(rand.NewPCG(uint64(demoYear), 7))
 	loc := p.Location()
-	a.Now = func() time.Time { return time.Date(2017, 1, 5, 9, 0, 0, 0, loc) }
+	a.Now = func() time.Time { return time.Date(demoYear, 1, 5, 9, 0, 0, 0, loc) }
 	office := users["office"]
 	parks := []string{"金水科教园区", "国家大学科技园（东区）", "北区创新基地", "总部经济园区"}
 	first := []string{"云智", "华信", "中原", "汇通", "博睿", "启航", "融科", "数联", "天成", "鼎新", "智汇", "恒达", "新宇", "瑞思", "领航", "金科", "正信", "远景", "博达", "卓越"}
@@ -364,7 +370,7 @@ func fieldWork(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*
 		}
 		for _, dept := range f.Responsible {
 			actor := office
-			for _, s := range year2017.Accounts {
+			for _, s := range demoScript.Accounts {
 				if s.Role == domain.Reporter && s.Department == dept {
 					actor = users[s.Username]
 					break
@@ -379,7 +385,7 @@ func fieldWork(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*
 					n++
 				}
 				for i := range n {
-					day := plan.Date{Year: 2017, Month: m, Day: 3 + i*9 + rng.IntN(6)}
+					day := plan.Date{Year: demoYear, Month: m, Day: 3 + i*9 + rng.IntN(6)}
 					a.Now = func() time.Time { return time.Date(day.Year, time.Month(day.Month), day.Day, 17, 0, 0, 0, loc) }
 					e := ents[rng.IntN(len(ents))]
 					ids := []int64{e.ID}
@@ -424,7 +430,7 @@ func body(rng *rand.Rand, n int) string {
 
 // Today is the demo's day once its year is played: new records made while
 // the demo runs are dated from it, beside the year's, not years later.
-var Today = plan.Date{Year: 2017, Month: 12, Day: 29}
+var Today = plan.Date{Year: demoYear, Month: 12, Day: 29}
 
 // Clock is the demo's time: Today at nine in the plan's zone when the
 // server started, moving on as real time does.
@@ -434,7 +440,7 @@ func Clock(loc *time.Location, real func() time.Time) func() time.Time {
 	return func() time.Time { return at.Add(real().Sub(start)) }
 }
 
-// clock moves the app's time through 2017 while the year is played.
+// clock moves the app's time through the year while it is played.
 type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
@@ -444,11 +450,11 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 	ck := &clock{}
 	a.Now = ck.now
 	defer func() { a.Now = realNow }()
-	rng := rand.New(rand.NewPCG(2017, 3))
+	rng := rand.New(rand.NewPCG(uint64(demoYear), 3))
 	loc := p.Location()
-	ch := &year2017.Channels
+	ch := &demoScript.Channels
 	reporter := map[string]*app.Actor{}
-	for _, s := range year2017.Accounts {
+	for _, s := range demoScript.Accounts {
 		if s.Role == domain.Reporter && s.Department != "" && reporter[s.Department] == nil {
 			reporter[s.Department] = users[s.Username]
 		}
@@ -468,10 +474,10 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 			rep := reporter[d.Code]
 			n := rng.IntN(3) // about one a month: near the 机关内网 targets
 			for i := 0; i < n; i++ {
-				day := plan.Date{Year: 2017, Month: m, Day: 1 + rng.IntN(25)}
+				day := plan.Date{Year: demoYear, Month: m, Day: 1 + rng.IntN(25)}
 				at(day, 9)
-				t := year2017.Topics[d.Code][(m+i)%len(year2017.Topics[d.Code])] // distinct within a month
-				major := m == 5 && i == 0 && d.Code == year2017.MajorDepartment
+				t := demoScript.Topics[d.Code][(m+i)%len(demoScript.Topics[d.Code])] // distinct within a month
+				major := m == 5 && i == 0 && d.Code == demoScript.MajorDepartment
 				pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("金水区%s%s", monthName(m), t), Body: body(rng, 1+rng.IntN(5)),
 					Themes: []int{1 + rng.IntN(9)}, Channels: ch.Piece, Major: major})
 				if err != nil {
@@ -525,7 +531,7 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 					}
 				}
 				if rng.IntN(10) == 0 {
-					if err := outside(ctx, a, rep, office, pc.ID, ch.Media, pub, year2017.MediaOutlets[rng.IntN(len(year2017.MediaOutlets))]); err != nil {
+					if err := outside(ctx, a, rep, office, pc.ID, ch.Media, pub, demoScript.MediaOutlets[rng.IntN(len(demoScript.MediaOutlets))]); err != nil {
 						return err
 					}
 				}
@@ -537,9 +543,9 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 					if rng.IntN(7) == 0 {
 						continue // a missed item: deducted once the month is over
 					}
-					day := plan.Date{Year: 2017, Month: m, Day: 5 + rng.IntN(20)}
+					day := plan.Date{Year: demoYear, Month: m, Day: 5 + rng.IntN(20)}
 					at(day, 11)
-					pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("%s%s（%d月）", qc.Name, year2017.Topics[d.Code][k%5], m), Body: body(rng, 1)})
+					pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("%s%s（%d月）", qc.Name, demoScript.Topics[d.Code][k%5], m), Body: body(rng, 1)})
 					if err != nil {
 						return err
 					}
@@ -557,12 +563,12 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 		}
 	}
 	// The office's 加减分: a commendation, and a slip undone by its reversal.
-	at(plan.Date{Year: 2017, Month: 11, Day: 15}, 16)
-	if _, err := a.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: year2017.MajorDepartment, Date: "2017-11-15", Points: 2,
+	at(plan.Date{Year: demoYear, Month: 11, Day: 15}, 16)
+	if _, err := a.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: demoScript.MajorDepartment, Date: ymd(11, 15), Points: 2,
 		Reason: "科技活动周宣传工作获市科技局通报表扬"}); err != nil {
 		return err
 	}
-	slip, err := a.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: year2017.MajorDepartment, Date: "2017-11-15", Points: -2,
+	slip, err := a.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: demoScript.MajorDepartment, Date: ymd(11, 15), Points: -2,
 		Reason: "误录：应为加分"})
 	if err != nil {
 		return err
@@ -572,16 +578,16 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 	}
 	// March closed (its report frozen), then a late 加减分 dated in it: a
 	// visible correction against the snapshot.
-	at(plan.Date{Year: 2017, Month: 12, Day: 26}, 17)
-	if _, err := a.ClosePeriod(ctx, office, "2017-03", "三月份宣传工作考核结果已通报"); err != nil {
+	at(plan.Date{Year: demoYear, Month: 12, Day: 26}, 17)
+	if _, err := a.ClosePeriod(ctx, office, fmt.Sprintf("%d-03", demoYear), "三月份宣传工作考核结果已通报"); err != nil {
 		return err
 	}
-	if _, err := a.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: year2017.MajorDepartment, Date: "2017-03-28", Points: 1,
+	if _, err := a.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: demoScript.MajorDepartment, Date: ymd(3, 28), Points: 1,
 		Reason: "三月科普活动信息补报，经分管局领导同意"}); err != nil {
 		return err
 	}
 	// Work in flight at the end of the year, so each role finds something to do.
-	at(plan.Date{Year: 2017, Month: 12, Day: 27}, 9)
+	at(plan.Date{Year: demoYear, Month: 12, Day: 27}, 9)
 	if _, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "高新区企业年度创新成果展（草稿）", Body: body(rng, 2), Channels: ch.Piece[:1]}); err != nil {
 		return err
 	}
@@ -592,7 +598,7 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 	if _, err := a.Submit(ctx, users["reporter"], pc.ID); err != nil {
 		return err
 	}
-	pc, err = a.CreatePiece(ctx, users["reporter.planning"], app.PieceInput{Title: "金水区2017年科技创新工作综述", Body: body(rng, 5), Themes: []int{1, 3}, Channels: []string{ch.Piece[0], ch.Media}, Major: true})
+	pc, err = a.CreatePiece(ctx, users["reporter.planning"], app.PieceInput{Title: fmt.Sprintf("金水区%d年科技创新工作综述", demoYear), Body: body(rng, 5), Themes: []int{1, 3}, Channels: []string{ch.Piece[0], ch.Media}, Major: true})
 	if err != nil {
 		return err
 	}
@@ -612,14 +618,14 @@ func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.A
 	if _, err := a.Approve(ctx, users["leader"], pc.ID, ""); err != nil {
 		return err
 	}
-	at(plan.Date{Year: 2017, Month: 12, Day: 28}, 10)
-	_, err = a.RecordAdoption(ctx, users["reporter"], pc.ID, app.AdoptionInput{Channel: ch.Media, Date: "2017-12-28", Outlet: "郑州日报", Issue: "第5版"})
+	at(plan.Date{Year: demoYear, Month: 12, Day: 28}, 10)
+	_, err = a.RecordAdoption(ctx, users["reporter"], pc.ID, app.AdoptionInput{Channel: ch.Media, Date: ymd(12, 28), Outlet: "郑州日报", Issue: "第5版"})
 	return err
 }
 
 func outside(ctx context.Context, a *app.App, rep, office *app.Actor, pieceID int64, channel string, day plan.Date, outlet string) error {
 	issue := ""
-	if outlet != "" || channel == year2017.Channels.City {
+	if outlet != "" || channel == demoScript.Channels.City {
 		issue = fmt.Sprintf("%d年%d月%d日", day.Year, day.Month, day.Day)
 	}
 	rec, err := a.RecordAdoption(ctx, rep, pieceID, app.AdoptionInput{Channel: channel, Date: day.String(), Outlet: outlet, Issue: issue})

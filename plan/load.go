@@ -352,6 +352,16 @@ func (v *validator) halfPoints(path string, x float64) {
 }
 
 func (v *validator) validate(p *Plan) {
+	v.header(p)
+	cats := v.categories(p)
+	v.channels(p, cats)
+	v.departments(p, cats)
+	v.themesAndForms(p)
+	v.notes(p)
+}
+
+// header checks the plan's own fields and fills their defaults.
+func (v *validator) header(p *Plan) {
 	v.required("title", p.Title)
 	v.required("document_number", p.DocumentNumber)
 	if p.Year < 2000 || p.Year > 2999 {
@@ -396,6 +406,10 @@ func (v *validator) validate(p *Plan) {
 		v.errf("review.major", "重大事项审核角色 %q 不对：应为 chief 或 leader", p.Review.Major)
 	}
 
+}
+
+// categories checks the scoring categories and returns them by code.
+func (v *validator) categories(p *Plan) map[string]*Category {
 	cats := map[string]*Category{}
 	for i := range p.Categories {
 		c := &p.Categories[i]
@@ -441,6 +455,12 @@ func (v *validator) validate(p *Plan) {
 		v.errf("categories", "至少要有一个 target（任务）类别")
 	}
 
+	return cats
+}
+
+// channels checks the channels: names unique, each in a known category
+// and scored one way.
+func (v *validator) channels(p *Plan, cats map[string]*Category) {
 	names := map[string]string{} // channel code/name/alias → code
 	usedCats := map[string]bool{}
 	for i := range p.Channels {
@@ -484,6 +504,11 @@ func (v *validator) validate(p *Plan) {
 		}
 	}
 
+}
+
+// departments checks the departments: names unique, targets adding up to
+// the base, quotas of quota categories.
+func (v *validator) departments(p *Plan, cats map[string]*Category) {
 	deptNames := map[string]string{}
 	sum := 0.0
 	for i := range p.Departments {
@@ -534,6 +559,10 @@ func (v *validator) validate(p *Plan) {
 		v.errf("base_total", "各科室基础分合计 %s，与总分 %s 不符", fmtNum(sum), fmtNum(p.BaseTotal))
 	}
 
+}
+
+// themesAndForms checks the themes' and forms' numbering and references.
+func (v *validator) themesAndForms(p *Plan) {
 	for i, t := range p.Themes {
 		path := fmt.Sprintf("themes[%d]", i)
 		if t.Number != i+1 {
@@ -566,6 +595,10 @@ func (v *validator) validate(p *Plan) {
 			}
 		}
 	}
+}
+
+// notes checks that the plan's notes say what its numbers do.
+func (v *validator) notes(p *Plan) {
 	notesOK := true
 	for i, c := range p.Categories {
 		if c.Note < 0 || c.Note > len(p.Notes) {

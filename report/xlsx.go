@@ -25,212 +25,248 @@ func XLSX(w io.Writer, p *plan.Plan, r *scoring.Result, made time.Time) error {
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
-	x := &xl{f: f, sheet: sheet}
+	t := &yearTable{x: &xl{f: f, sheet: sheet}, f: f, sheet: sheet, p: p, r: r,
+		targets: p.CategoriesOf(plan.KindTarget), quotas: p.CategoriesOf(plan.KindQuota), bonuses: p.CategoriesOf(plan.KindBonus)}
+	t.columns()
+	if err := t.styles(); err != nil {
+		return err
+	}
+	t.header()
+	row := 5
+	t.sums = make([]float64, t.ncols+1)
+	for i := range r.Departments {
+		t.department(&r.Departments[i], row)
+		row++
+	}
+	row = t.total(row)
+	if err := t.footer(row, made.In(p.Location())); err != nil {
+		return err
+	}
+	t.pageSetup()
+	if t.x.err != nil {
+		return t.x.err
+	}
+	if err := ledgerSheet(f, p, r, t.st.ledgerTitle, t.st.head, t.st.cell, t.st.left); err != nil {
+		return err
+	}
+	_, err := f.WriteTo(w)
+	return err
+}
 
-	targets := p.CategoriesOf(plan.KindTarget)
-	quotas := p.CategoriesOf(plan.KindQuota)
-	bonuses := p.CategoriesOf(plan.KindBonus)
+// yearTable is the year-end table being written.
+type yearTable struct {
+	x                        *xl
+	f                        *excelize.File
+	sheet                    string
+	p                        *plan.Plan
+	r                        *scoring.Result
+	targets, quotas, bonuses []*plan.Category
+	groups                   []columnGroup
+	ncols                    int
+	sums                     []float64 // the 合计 row, by column
+	st                       tableStyles
+}
 
-	// Column plan: name, focus, base; 3 per target; 2 per quota; 1 per bonus; 6 results.
-	type group struct {
-		title string
-		subs  []string
-		width float64
+// columnGroup is a header over one column or over its sub-columns.
+type columnGroup struct {
+	title string
+	subs  []string
+	width float64
+}
+
+type tableStyles struct {
+	title, ledgerTitle, sub, head, sign, cell, left, num, bold, pct, note int
+}
+
+// columns plans the columns: name, focus, base; 3 per target; 2 per
+// quota; 1 per bonus; the results. Header cells break where the plan's
+// table breaks them (table_name), never inside a word.
+func (t *yearTable) columns() {
+	t.groups = []columnGroup{{"责任科室", nil, 11}, {"宣传重点", nil, 30}, {"基础分", nil, 6}}
+	for _, c := range t.targets {
+		t.groups = append(t.groups, columnGroup{cmp.Or(c.TableName, c.Name), []string{"任务", "完成", "得分"}, 6.5})
 	}
-	groups := []group{{"责任科室", nil, 11}, {"宣传重点", nil, 30}, {"基础分", nil, 6}}
-	// Header cells break where the plan's table breaks them (table_name),
-	// never inside a word.
-	for _, c := range targets {
-		groups = append(groups, group{cmp.Or(c.TableName, c.Name), []string{"任务", "完成", "得分"}, 6.5})
+	for _, c := range t.quotas {
+		t.groups = append(t.groups, columnGroup{cmp.Or(c.TableName, c.Name), []string{"条/月", "少报"}, 5.5})
 	}
-	for _, c := range quotas {
-		groups = append(groups, group{cmp.Or(c.TableName, c.Name), []string{"条/月", "少报"}, 5.5})
-	}
-	for _, c := range bonuses {
+	for _, c := range t.bonuses {
 		title := cmp.Or(c.TableName, c.Label()) + "\n加分"
 		if c.Cap != nil {
 			title += fmt.Sprintf("\n（上限%s分）", num(*c.Cap))
 		}
-		groups = append(groups, group{title, nil, 10})
+		t.groups = append(t.groups, columnGroup{title, nil, 10})
 	}
-	for _, t := range []string{"任务得分", "加分", "扣分", "加减分", "总分", "得分率", "完成率", "排名"} {
-		groups = append(groups, group{t, nil, 8.5})
+	for _, title := range []string{"任务得分", "加分", "扣分", "加减分", "总分", "得分率", "完成率", "排名"} {
+		t.groups = append(t.groups, columnGroup{title, nil, 8.5})
 	}
-	ncols := 0
-	for _, g := range groups {
-		ncols += max(1, len(g.subs))
+	for _, g := range t.groups {
+		t.ncols += max(1, len(g.subs))
 	}
-	last := col(ncols)
+}
 
-	var styleErr error
-	title := func(st *excelize.Style) (int, error) {
-		id, err := f.NewStyle(st)
-		styleErr = errors.Join(styleErr, err)
-		return id, err
+func (t *yearTable) styles() error {
+	var err error
+	style := func(st *excelize.Style) int {
+		id, e := t.f.NewStyle(st)
+		err = errors.Join(err, e)
+		return id
 	}
-	sTitle, _ := title(&excelize.Style{Font: &excelize.Font{Family: "方正小标宋简体", Size: 16, Bold: true}, Alignment: center()})
-	sLedgerTitle, _ := title(&excelize.Style{Font: &excelize.Font{Family: "黑体", Size: 13, Bold: true}, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}})
-	sSub, _ := title(&excelize.Style{Font: font(10, false), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}})
-	sHead, _ := title(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders(), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}})
-	sSign, _ := title(&excelize.Style{Font: font(10, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}})
-	sCell, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders()})
-	sLeft, _ := title(&excelize.Style{Font: font(9, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}, Border: borders()})
-	sNum, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders()})
-	sBold, _ := title(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders()})
-	sPct, _ := title(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders(), CustomNumFmt: strPtr("0.0%")})
-	sNote, _ := title(&excelize.Style{Font: font(9, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}})
-	if styleErr != nil {
-		return styleErr
+	t.st = tableStyles{
+		title:       style(&excelize.Style{Font: &excelize.Font{Family: "方正小标宋简体", Size: 16, Bold: true}, Alignment: center()}),
+		ledgerTitle: style(&excelize.Style{Font: &excelize.Font{Family: "黑体", Size: 13, Bold: true}, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}}),
+		sub:         style(&excelize.Style{Font: font(10, false), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}}),
+		head:        style(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders(), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}}),
+		sign:        style(&excelize.Style{Font: font(10, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}}),
+		cell:        style(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders()}),
+		left:        style(&excelize.Style{Font: font(9, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}, Border: borders()}),
+		num:         style(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders()}),
+		bold:        style(&excelize.Style{Font: font(10, true), Alignment: center(), Border: borders()}),
+		pct:         style(&excelize.Style{Font: font(10, false), Alignment: center(), Border: borders(), CustomNumFmt: strPtr("0.0%")}),
+		note:        style(&excelize.Style{Font: font(9, false), Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true}}),
 	}
+	return err
+}
 
-	x.merge("A1", last+"1", fmt.Sprintf("%s完成情况", p.TableTitle), sTitle)
+// header writes the title, the basis line and the two header rows: a
+// group's title over its sub-columns, or one cell merged down.
+func (t *yearTable) header() {
+	x, f, sheet, last := t.x, t.f, t.sheet, col(t.ncols)
+	x.merge("A1", last+"1", fmt.Sprintf("%s完成情况", t.p.TableTitle), t.st.title)
 	f.SetRowHeight(sheet, 1, 30)
-	x.merge("A2", last+"2", fmt.Sprintf("依据：%s　　考核截至：%s　　单位：分", p.DocumentNumber, r.AsOf), sSub)
-
-	// Two header rows: a group's title over its sub-columns, or one cell merged down.
+	x.merge("A2", last+"2", fmt.Sprintf("依据：%s　　考核截至：%s　　单位：分", t.p.DocumentNumber, t.r.AsOf), t.st.sub)
 	c := 1
-	for _, g := range groups {
+	for _, g := range t.groups {
 		if len(g.subs) == 0 {
-			x.merge(cell(c, 3), cell(c, 4), g.title, sHead)
+			x.merge(cell(c, 3), cell(c, 4), g.title, t.st.head)
 			f.SetColWidth(sheet, col(c), col(c), g.width)
 			c++
 			continue
 		}
-		x.merge(cell(c, 3), cell(c+len(g.subs)-1, 3), g.title, sHead)
+		x.merge(cell(c, 3), cell(c+len(g.subs)-1, 3), g.title, t.st.head)
 		for i, s := range g.subs {
-			x.set(cell(c+i, 4), s, sHead)
+			x.set(cell(c+i, 4), s, t.st.head)
 			f.SetColWidth(sheet, col(c+i), col(c+i), g.width)
 		}
 		c += len(g.subs)
 	}
 	f.SetRowHeight(sheet, 3, 44)
 	f.SetRowHeight(sheet, 4, 18)
+}
 
-	row := 5
-	var sums = make([]float64, ncols+1)
-	addSum := func(c int, v float64) { sums[c] += v }
-	for i := range r.Departments {
-		d := &r.Departments[i]
-		dep := p.Department(d.Code)
-		name := d.Name
-		if dep != nil && dep.TableName != "" {
-			name = dep.TableName
+// department writes one department's row and adds it to the sums.
+func (t *yearTable) department(d *scoring.Department, row int) {
+	x, st := t.x, t.st
+	put := func(c int, v float64, style int) {
+		x.num(cell(c, row), v, style)
+		t.sums[c] += v
+	}
+	dep := t.p.Department(d.Code)
+	name, focus := d.Name, ""
+	if dep != nil {
+		name, focus = cmp.Or(dep.TableName, d.Name), dep.Focus
+	}
+	x.set(cell(1, row), name, st.cell)
+	x.set(cell(2, row), focus, st.left)
+	put(3, d.Base, st.num)
+	c := 4
+	for _, tc := range t.targets {
+		cs := d.Categories[tc.Code]
+		for _, v := range []float64{cs.Target, cs.Raw, cs.Score} {
+			put(c, v, st.num)
+			c++
 		}
-		x.set(cell(1, row), name, sCell)
-		focus := ""
+	}
+	for _, qc := range t.quotas {
+		per := 0
 		if dep != nil {
-			focus = dep.Focus
+			per = dep.Quotas[qc.Code]
 		}
-		x.set(cell(2, row), focus, sLeft)
-		x.num(cell(3, row), d.Base, sNum)
-		addSum(3, d.Base)
-		c := 4
-		for _, tc := range targets {
-			cs := d.Categories[tc.Code]
-			for _, v := range []float64{cs.Target, cs.Raw, cs.Score} {
-				x.num(cell(c, row), v, sNum)
-				addSum(c, v)
-				c++
+		missing := 0
+		for _, q := range d.Quotas {
+			if q.Category == qc.Code && q.Status == scoring.QuotaMissed {
+				missing += q.Missing
 			}
 		}
-		for _, qc := range quotas {
-			per := 0
-			if dep != nil {
-				per = dep.Quotas[qc.Code]
-			}
-			missing := 0
-			for _, q := range d.Quotas {
-				if q.Category == qc.Code && q.Status == scoring.QuotaMissed {
-					missing += q.Missing
-				}
-			}
-			if per > 0 {
-				x.num(cell(c, row), float64(per), sNum)
-				x.num(cell(c+1, row), float64(missing), sNum)
-			} else {
-				x.set(cell(c, row), "", sCell)
-				x.set(cell(c+1, row), "", sCell)
-			}
-			addSum(c, float64(per))
-			addSum(c+1, float64(missing))
-			c += 2
+		if per > 0 {
+			put(c, float64(per), st.num)
+			put(c+1, float64(missing), st.num)
+		} else {
+			x.set(cell(c, row), "", st.cell)
+			x.set(cell(c+1, row), "", st.cell)
+			t.sums[c+1] += float64(missing)
 		}
-		for _, bc := range bonuses {
-			v := d.Bonuses[bc.Code].Points
-			x.num(cell(c, row), v, sNum)
-			addSum(c, v)
-			c++
-		}
-		for _, v := range []float64{d.TaskScore, d.Bonus, d.Deduction, d.Adjustment} {
-			x.num(cell(c, row), v, sNum)
-			addSum(c, v)
-			c++
-		}
-		x.num(cell(c, row), d.Total, sBold)
-		addSum(c, d.Total)
-		x.num(cell(c+1, row), scoreRate(d), sPct)
-		x.num(cell(c+2, row), d.Completion, sPct)
-		x.num(cell(c+3, row), float64(d.Rank), sCell)
-		f.SetRowHeight(sheet, row, 42)
+		c += 2
+	}
+	for _, bc := range t.bonuses {
+		put(c, d.Bonuses[bc.Code].Points, st.num)
+		c++
+	}
+	for _, v := range []float64{d.TaskScore, d.Bonus, d.Deduction, d.Adjustment} {
+		put(c, v, st.num)
+		c++
+	}
+	put(c, d.Total, st.bold)
+	x.num(cell(c+1, row), scoreRate(d), st.pct)
+	x.num(cell(c+2, row), d.Completion, st.pct)
+	x.num(cell(c+3, row), float64(d.Rank), st.cell)
+	t.f.SetRowHeight(t.sheet, row, 42)
+}
+
+// total writes the 合计 row, like the seed's last row; it returns the next.
+func (t *yearTable) total(row int) int {
+	x, st := t.x, t.st
+	x.set(cell(1, row), "合计", st.head)
+	x.set(cell(2, row), "", st.head)
+	for c := 3; c <= t.ncols-3; c++ {
+		x.num(cell(c, row), t.sums[c], st.bold)
+	}
+	for c := t.ncols - 2; c <= t.ncols; c++ {
+		x.set(cell(c, row), "", st.cell)
+	}
+	t.f.SetRowHeight(t.sheet, row, 20)
+	return row + 1
+}
+
+// footer writes the plan's notes, the rules as the engine applies them
+// (stated from the plan's data; the notes are checked against the same
+// numbers when a plan loads), how the figures are read, and who made the
+// table and when, with a place for the reviewer to sign.
+func (t *yearTable) footer(row int, now time.Time) error {
+	x, f, sheet, p := t.x, t.f, t.sheet, t.p
+	line := func(text string, height float64) {
+		x.merge(cell(1, row), cell(t.ncols, row), text, t.st.note)
+		f.SetRowHeight(sheet, row, height)
 		row++
 	}
-	// 合计, like the seed's last row.
-	x.set(cell(1, row), "合计", sHead)
-	x.set(cell(2, row), "", sHead)
-	for c := 3; c <= ncols-3; c++ {
-		x.num(cell(c, row), sums[c], sBold)
-	}
-	for c := ncols - 2; c <= ncols; c++ {
-		x.set(cell(c, row), "", sCell)
-	}
-	f.SetRowHeight(sheet, row, 20)
-	row++
-
 	for i, n := range p.Notes {
 		prefix := ""
 		if i == 0 {
 			prefix = "注释："
 		}
-		x.merge(cell(1, row), cell(ncols, row), fmt.Sprintf("%s%d、%s", prefix, i+1, n), sNote)
-		f.SetRowHeight(sheet, row, 16)
-		row++
+		line(fmt.Sprintf("%s%d、%s", prefix, i+1, n), 16)
 	}
-	// The rules as the engine applies them, stated from the plan's data (the
-	// notes above are checked against the same numbers when a plan loads).
 	for i, r := range plan.Rules(p) {
 		prefix := ""
 		if i == 0 {
 			prefix = "计分规则："
 		}
-		x.merge(cell(1, row), cell(ncols, row), prefix+r, sNote)
-		f.SetRowHeight(sheet, row, 16)
-		row++
+		line(prefix+r, 16)
 	}
-	x.merge(cell(1, row), cell(ncols, row), explanation(p), sNote)
-	f.SetRowHeight(sheet, row, 28)
-	row++
-	// Who made the table and when, and a place for the reviewer to sign.
-	now := made.In(p.Location())
-	x.merge(cell(1, row), cell(ncols, row), fmt.Sprintf("制表单位：%s　　　　制表日期：%d年%d月%d日　　　　审核：", p.Bureau, now.Year(), now.Month(), now.Day()), sSign)
+	line(explanation(p), 28)
+	x.merge(cell(1, row), cell(t.ncols, row), fmt.Sprintf("制表单位：%s　　　　制表日期：%d年%d月%d日　　　　审核：", p.Bureau, now.Year(), now.Month(), now.Day()), t.st.sign)
 	f.SetRowHeight(sheet, row, 24)
-	if err := docProps(f, p, fmt.Sprintf("%s完成情况（截至 %s）", p.TableTitle, r.AsOf), now); err != nil {
-		return err
-	}
+	return docProps(f, p, fmt.Sprintf("%s完成情况（截至 %s）", p.TableTitle, t.r.AsOf), now)
+}
 
-	// Print on A4, landscape, one page across; headers repeat on every page.
+// pageSetup prints on A4, landscape, one page across; headers repeat on
+// every page.
+func (t *yearTable) pageSetup() {
+	f, sheet := t.f, t.sheet
 	f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: intPtr(9), Orientation: strPtr("landscape"), FitToWidth: intPtr(1), FitToHeight: intPtr(0)})
 	f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: boolPtr(true)})
 	f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: fPtr(0.4), Right: fPtr(0.4), Top: fPtr(0.6), Bottom: fPtr(0.6)})
 	f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$3:$4", sheet), Scope: sheet})
 	f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页，共 &N 页"})
-	if x.err != nil {
-		return x.err
-	}
-	if err := ledgerSheet(f, p, r, sLedgerTitle, sHead, sCell, sLeft); err != nil {
-		return err
-	}
-	_, err := f.WriteTo(w)
-	return err
 }
 
 // ledgerSheet is every department's ledger on one sheet, as the ledger

@@ -40,17 +40,20 @@ type script struct {
 		Leads      []string    `json:"leads"`
 		Note       string      `json:"note"`
 	} `json:"accounts"`
-	Channels struct {
-		Piece         []string `json:"piece"`          // the channels a piece is written for
-		Office        string   `json:"office"`         // recorded by the office, most pieces
-		OfficeSpecial string   `json:"office_special"` // now and then instead
-		Journal       string   `json:"journal"`        // the office's journal, a third of the pieces
-		City          string   `json:"city"`           // outside coverage: the city bureau's site
-		Media         string   `json:"newspaper"`      // outside coverage: newspapers
-	} `json:"channels"`
+	Channels        channels            `json:"channels"`
 	MajorDepartment string              `json:"major_department"` // writes a 重大事项 in May
 	MediaOutlets    []string            `json:"media_outlets"`
 	Topics          map[string][]string `json:"topics"`
+}
+
+// channels are the plan's channels the demonstration uses, by role.
+type channels struct {
+	Piece         []string `json:"piece"`          // the channels a piece is written for
+	Office        string   `json:"office"`         // recorded by the office, most pieces
+	OfficeSpecial string   `json:"office_special"` // now and then instead
+	Journal       string   `json:"journal"`        // the office's journal, a third of the pieces
+	City          string   `json:"city"`           // outside coverage: the city bureau's site
+	Media         string   `json:"newspaper"`      // outside coverage: newspapers
 }
 
 //go:embed year-2017.json
@@ -445,123 +448,164 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
+// player plays the demonstration year through the app, on its clock.
+type player struct {
+	ctx      context.Context
+	a        *app.App
+	p        *plan.Plan
+	users    map[string]*app.Actor
+	rng      *rand.Rand
+	ck       *clock
+	loc      *time.Location
+	ch       *channels
+	reporter map[string]*app.Actor // a department's first reporter
+	office   *app.Actor
+}
+
+// at moves the clock to a day and hour of the year.
+func (y *player) at(day plan.Date, hour int) {
+	y.ck.t = time.Date(day.Year, time.Month(day.Month), day.Day, hour, y.rng.IntN(60), 0, 0, y.loc)
+}
+
+// leaderOf is the leader who reviews a department's pieces.
+func (y *player) leaderOf(dept string) *app.Actor {
+	if y.users["leader"].LeadsDept(dept) {
+		return y.users["leader"]
+	}
+	return y.users["leader2"]
+}
+
 func year(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.Actor) error {
 	realNow := a.Now
-	ck := &clock{}
-	a.Now = ck.now
+	y := &player{ctx: ctx, a: a, p: p, users: users, rng: rand.New(rand.NewPCG(uint64(demoYear), 3)), ck: &clock{}, loc: p.Location(),
+		ch: &demoScript.Channels, reporter: map[string]*app.Actor{}, office: users["office"]}
+	a.Now = y.ck.now
 	defer func() { a.Now = realNow }()
-	rng := rand.New(rand.NewPCG(uint64(demoYear), 3))
-	loc := p.Location()
-	ch := &demoScript.Channels
-	reporter := map[string]*app.Actor{}
 	for _, s := range demoScript.Accounts {
-		if s.Role == domain.Reporter && s.Department != "" && reporter[s.Department] == nil {
-			reporter[s.Department] = users[s.Username]
+		if s.Role == domain.Reporter && s.Department != "" && y.reporter[s.Department] == nil {
+			y.reporter[s.Department] = users[s.Username]
 		}
-	}
-	leaderOf := func(dept string) *app.Actor {
-		if users["leader"].LeadsDept(dept) {
-			return users["leader"]
-		}
-		return users["leader2"]
-	}
-	office := users["office"]
-	at := func(day plan.Date, hour int) {
-		ck.t = time.Date(day.Year, time.Month(day.Month), day.Day, hour, rng.IntN(60), 0, 0, loc)
 	}
 	for m := 3; m <= 12; m++ {
 		for _, d := range p.Departments {
-			rep := reporter[d.Code]
-			n := rng.IntN(3) // about one a month: near the 机关内网 targets
+			n := y.rng.IntN(3) // about one a month: near the 机关内网 targets
 			for i := 0; i < n; i++ {
-				day := plan.Date{Year: demoYear, Month: m, Day: 1 + rng.IntN(25)}
-				at(day, 9)
-				t := demoScript.Topics[d.Code][(m+i)%len(demoScript.Topics[d.Code])] // distinct within a month
-				major := m == 5 && i == 0 && d.Code == demoScript.MajorDepartment
-				pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("金水区%s%s", monthName(m), t), Body: body(rng, 1+rng.IntN(5)),
-					Themes: []int{1 + rng.IntN(9)}, Channels: ch.Piece, Major: major})
-				if err != nil {
+				if err := y.piece(d, m, i); err != nil {
 					return err
-				}
-				if _, err := a.Submit(ctx, rep, pc.ID); err != nil {
-					return err
-				}
-				at(day, 15)
-				lead := leaderOf(d.Code)
-				if rng.IntN(6) == 0 {
-					if _, err := a.Return(ctx, lead, pc.ID, "请补充活动成效和具体数据后再报。"); err != nil {
-						return err
-					}
-					at(day, 17)
-					if _, err := a.UpdatePiece(ctx, rep, pc.ID, app.PieceInput{Title: pc.Title, Body: pc.Body + "<p>活动共服务企业三十余家，发放政策汇编五百余册。</p>",
-						Themes: pc.Themes, Channels: pc.Channels, Major: pc.Major}); err != nil {
-						return err
-					}
-					if _, err := a.Submit(ctx, rep, pc.ID); err != nil {
-						return err
-					}
-				}
-				pc, err = a.Approve(ctx, lead, pc.ID, "同意报送。")
-				if err != nil {
-					return err
-				}
-				if pc.State == domain.StateLeaderApproved {
-					if _, err := a.Approve(ctx, users["chief"], pc.ID, "同意，可在各渠道发布。"); err != nil {
-						return err
-					}
-				}
-				pub := day
-				pub.Day = min(pub.Day+1+rng.IntN(3), 28)
-				at(pub, 10)
-				channel := ch.Office
-				if rng.IntN(12) == 0 {
-					channel = ch.OfficeSpecial
-				}
-				if _, err := a.RecordAdoption(ctx, office, pc.ID, app.AdoptionInput{Channel: channel, Date: pub.String()}); err != nil {
-					return err
-				}
-				if rng.IntN(3) == 0 {
-					if _, err := a.RecordAdoption(ctx, office, pc.ID, app.AdoptionInput{Channel: ch.Journal, Date: pub.String(), Issue: fmt.Sprintf("第%d期", m*2)}); err != nil {
-						return err
-					}
-				}
-				if rng.IntN(4) == 0 {
-					if err := outside(ctx, a, rep, office, pc.ID, ch.City, pub, ""); err != nil {
-						return err
-					}
-				}
-				if rng.IntN(10) == 0 {
-					if err := outside(ctx, a, rep, office, pc.ID, ch.Media, pub, demoScript.MediaOutlets[rng.IntN(len(demoScript.MediaOutlets))]); err != nil {
-						return err
-					}
 				}
 			}
-			// The month's quota items, mostly on time.
-			for _, qc := range p.CategoriesOf(plan.KindQuota) {
-				need := d.Quotas[qc.Code]
-				for k := 0; k < need; k++ {
-					if rng.IntN(7) == 0 {
-						continue // a missed item: deducted once the month is over
-					}
-					day := plan.Date{Year: demoYear, Month: m, Day: 5 + rng.IntN(20)}
-					at(day, 11)
-					pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("%s%s（%d月）", qc.Name, demoScript.Topics[d.Code][k%5], m), Body: body(rng, 1)})
-					if err != nil {
-						return err
-					}
-					if _, err := a.Submit(ctx, rep, pc.ID); err != nil {
-						return err
-					}
-					if _, err := a.Approve(ctx, leaderOf(d.Code), pc.ID, ""); err != nil {
-						return err
-					}
-					if err := outside(ctx, a, rep, office, pc.ID, qc.Code, day, ""); err != nil {
-						return err
-					}
-				}
+			if err := y.quotaItems(d, m); err != nil {
+				return err
 			}
 		}
 	}
+	return y.yearEnd()
+}
+
+// piece is one piece of a department in month m (the i-th): written,
+// reviewed (sometimes returned first), published in the office's channels
+// and sometimes outside.
+func (y *player) piece(d plan.Department, m, i int) error {
+	ctx, a, rng, ch, office, users, at, leaderOf := y.ctx, y.a, y.rng, y.ch, y.office, y.users, y.at, y.leaderOf
+	rep := y.reporter[d.Code]
+	day := plan.Date{Year: demoYear, Month: m, Day: 1 + rng.IntN(25)}
+	at(day, 9)
+	t := demoScript.Topics[d.Code][(m+i)%len(demoScript.Topics[d.Code])] // distinct within a month
+	major := m == 5 && i == 0 && d.Code == demoScript.MajorDepartment
+	pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("金水区%s%s", monthName(m), t), Body: body(rng, 1+rng.IntN(5)),
+		Themes: []int{1 + rng.IntN(9)}, Channels: ch.Piece, Major: major})
+	if err != nil {
+		return err
+	}
+	if _, err := a.Submit(ctx, rep, pc.ID); err != nil {
+		return err
+	}
+	at(day, 15)
+	lead := leaderOf(d.Code)
+	if rng.IntN(6) == 0 {
+		if _, err := a.Return(ctx, lead, pc.ID, "请补充活动成效和具体数据后再报。"); err != nil {
+			return err
+		}
+		at(day, 17)
+		if _, err := a.UpdatePiece(ctx, rep, pc.ID, app.PieceInput{Title: pc.Title, Body: pc.Body + "<p>活动共服务企业三十余家，发放政策汇编五百余册。</p>",
+			Themes: pc.Themes, Channels: pc.Channels, Major: pc.Major}); err != nil {
+			return err
+		}
+		if _, err := a.Submit(ctx, rep, pc.ID); err != nil {
+			return err
+		}
+	}
+	pc, err = a.Approve(ctx, lead, pc.ID, "同意报送。")
+	if err != nil {
+		return err
+	}
+	if pc.State == domain.StateLeaderApproved {
+		if _, err := a.Approve(ctx, users["chief"], pc.ID, "同意，可在各渠道发布。"); err != nil {
+			return err
+		}
+	}
+	pub := day
+	pub.Day = min(pub.Day+1+rng.IntN(3), 28)
+	at(pub, 10)
+	channel := ch.Office
+	if rng.IntN(12) == 0 {
+		channel = ch.OfficeSpecial
+	}
+	if _, err := a.RecordAdoption(ctx, office, pc.ID, app.AdoptionInput{Channel: channel, Date: pub.String()}); err != nil {
+		return err
+	}
+	if rng.IntN(3) == 0 {
+		if _, err := a.RecordAdoption(ctx, office, pc.ID, app.AdoptionInput{Channel: ch.Journal, Date: pub.String(), Issue: fmt.Sprintf("第%d期", m*2)}); err != nil {
+			return err
+		}
+	}
+	if rng.IntN(4) == 0 {
+		if err := outside(ctx, a, rep, office, pc.ID, ch.City, pub, ""); err != nil {
+			return err
+		}
+	}
+	if rng.IntN(10) == 0 {
+		if err := outside(ctx, a, rep, office, pc.ID, ch.Media, pub, demoScript.MediaOutlets[rng.IntN(len(demoScript.MediaOutlets))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// quotaItems are a department's quota items of month m, mostly on time.
+func (y *player) quotaItems(d plan.Department, m int) error {
+	ctx, a, p, rng, office, at, leaderOf := y.ctx, y.a, y.p, y.rng, y.office, y.at, y.leaderOf
+	rep := y.reporter[d.Code]
+	for _, qc := range p.CategoriesOf(plan.KindQuota) {
+		need := d.Quotas[qc.Code]
+		for k := 0; k < need; k++ {
+			if rng.IntN(7) == 0 {
+				continue // a missed item: deducted once the month is over
+			}
+			day := plan.Date{Year: demoYear, Month: m, Day: 5 + rng.IntN(20)}
+			at(day, 11)
+			pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("%s%s（%d月）", qc.Name, demoScript.Topics[d.Code][k%5], m), Body: body(rng, 1)})
+			if err != nil {
+				return err
+			}
+			if _, err := a.Submit(ctx, rep, pc.ID); err != nil {
+				return err
+			}
+			if _, err := a.Approve(ctx, leaderOf(d.Code), pc.ID, ""); err != nil {
+				return err
+			}
+			if err := outside(ctx, a, rep, office, pc.ID, qc.Code, day, ""); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// yearEnd is the office's 加减分, a closed month with a late correction,
+// and work in flight at the end of the year.
+func (y *player) yearEnd() error {
+	ctx, a, rng, ch, office, users, at := y.ctx, y.a, y.rng, y.ch, y.office, y.users, y.at
 	// The office's 加减分: a commendation, and a slip undone by its reversal.
 	at(plan.Date{Year: demoYear, Month: 11, Day: 15}, 16)
 	if _, err := a.RecordAdjustment(ctx, office, app.AdjustmentInput{Department: demoScript.MajorDepartment, Date: ymd(11, 15), Points: 2,

@@ -67,6 +67,7 @@ func (s *DB) openImportConn(ctx context.Context) (*importConn, error) {
 			// WAL mode: they would refuse the change.
 			s.sql.SetMaxIdleConns(0)
 		case !errors.Is(err, ErrInUse):
+			release()
 			return nil, err
 		}
 	}

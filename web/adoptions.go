@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"io"
 	"net/http"
 	"strconv"
@@ -72,6 +73,15 @@ type verifyView struct {
 	Department   string
 	VerifiedCats string
 	Pager        pager
+	byYear       map[int]map[string]string // channel names of each year's plan
+}
+
+// ChanName names a record's channel as the plan of the record's year does.
+func (v verifyView) ChanName(a *domain.Adoption) string {
+	if n, ok := v.byYear[a.Day.Year][a.Channel]; ok {
+		return n
+	}
+	return cmp.Or(v.ChanNames[a.Channel], a.Channel)
 }
 
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -93,8 +103,16 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	for _, d := range p.Departments {
 		deptNames[d.Code] = d.Name
 	}
+	plans, err := s.App.Plans(r.Context())
+	if err != nil {
+		return err
+	}
+	byYear := map[int]map[string]string{}
+	for _, pl := range plans {
+		_, byYear[pl.Year] = names(pl)
+	}
 	s.render(w, r, c, "verify", "待核实", verifyView{Pending: pg.Items, ChanNames: chanNames, DeptNames: deptNames,
-		Departments: p.Departments, Department: dept, VerifiedCats: departmentRecorded(p), Pager: pagerOf(r, pg)})
+		Departments: p.Departments, Department: dept, VerifiedCats: departmentRecorded(p), Pager: pagerOf(r, pg), byYear: byYear})
 	return nil
 }
 

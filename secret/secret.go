@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/emmansun/gmsm/sm3"
@@ -62,17 +63,25 @@ func fromMaster(path string, master []byte) (*Key, error) {
 }
 
 // Create writes a new random key to path, which must not exist, readable and
-// writable by its owner only.
+// writable by its owner only. The key appears whole or not at all: it is
+// written to a temporary file beside path and linked into place, so that a
+// second process starting at the same moment finds either no key or all of
+// it (and, losing the race, an error that wraps fs.ErrExist).
 func Create(path string) (*Key, error) {
 	master := make([]byte, keySize)
 	if _, err := rand.Read(master); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".new-*")
 	if err != nil {
 		return nil, fmt.Errorf("创建密钥文件 %s：%w", path, err)
 	}
-	_, err = fmt.Fprintf(f, "%s%s%s\n", header, tag, hex.EncodeToString(master))
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = fmt.Fprintf(f, "%s%s%s\n", header, tag, hex.EncodeToString(master))
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -80,8 +89,10 @@ func Create(path string) (*Key, error) {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
 		return nil, fmt.Errorf("写密钥文件 %s：%w", path, err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		return nil, fmt.Errorf("创建密钥文件 %s：%w", path, err)
 	}
 	return fromMaster(path, master)
 }
@@ -123,6 +134,11 @@ func LoadOrCreate(path string, create bool) (k *Key, created bool, err error) {
 	k, err = Load(path)
 	if errors.Is(err, ErrNoKey) && create {
 		k, err = Create(path)
+		if errors.Is(err, fs.ErrExist) {
+			// Another process made it first: theirs is the key.
+			k, err = Load(path)
+			return k, false, err
+		}
 		return k, err == nil, err
 	}
 	return k, false, err

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -81,5 +82,42 @@ func TestMask(t *testing.T) {
 		if got != want {
 			t.Errorf("mask %q = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Processes starting at once on a new database: one creates the key, the
+// others load that same key, none sees half a file or fails.
+func TestLoadOrCreateAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.key")
+	const n = 16
+	keys := make([]*Key, n)
+	created := make([]bool, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			keys[i], created[i], errs[i] = LoadOrCreate(path, true)
+		}()
+	}
+	wg.Wait()
+	made := 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("start %d: %v", i, errs[i])
+		}
+		if created[i] {
+			made++
+		}
+		if keys[i].AuditMAC([]byte("x")) != keys[0].AuditMAC([]byte("x")) {
+			t.Fatalf("start %d has another key", i)
+		}
+	}
+	if made != 1 {
+		t.Errorf("%d starts created the key, want 1", made)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".k.key.new-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }

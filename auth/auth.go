@@ -5,12 +5,25 @@ package auth
 
 import (
 	"context"
+	"testing"
 
 	"github.com/alexedwards/argon2id"
 )
 
 // params: argon2id with 19 MiB, 2 passes (OWASP's minimum configuration).
 var params = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// CheapHashesForTests makes new hashes argon2id with 64 KiB and one pass,
+// for a test binary's TestMain: a test suite that creates hundreds of
+// accounts spent most of its CPU hashing their passwords. Hashes name their
+// parameters, so verifying is unchanged; auth's own tests keep the real cost.
+// Outside a test binary it panics, so a server can never run with it.
+func CheapHashesForTests() {
+	if !testing.Testing() {
+		panic("auth.CheapHashesForTests outside a test binary")
+	}
+	params = &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+}
 
 // hashSlots bounds concurrent hashes: each takes 19 MiB.
 var hashSlots = make(chan struct{}, 4)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"kexuan/app"
+	"kexuan/auth"
 	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/scoring"
@@ -31,6 +32,7 @@ import (
 
 // TestMain lets the test binary be the server the crash test kills.
 func TestMain(m *testing.M) {
+	auth.CheapHashesForTests()
 	if os.Getenv("KEXUAN_CRASH_SERVE") == "1" {
 		args := []string{"serve", "--db", os.Getenv("KEXUAN_CRASH_DB"), "--addr", "127.0.0.1:0"}
 		args = append(args, strings.Fields(os.Getenv("KEXUAN_CRASH_ARGS"))...)
@@ -75,6 +77,7 @@ type ack struct {
 // (keyed, against its checkpoints) holds, and every department's score
 // equals a recomputation from its records.
 func TestCrashRecovery(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -152,6 +153,17 @@ func cacheForever(next http.Handler) http.Handler {
 }
 
 // gzipStatic compresses the text files of the static folder once, at start.
+// compressedStatic is gzipStatic of the embedded assets, done once per
+// process: they cannot change, and compressing ECharts at the best level
+// takes a tenth of a second (every server a test started paid it).
+var compressedStatic = sync.OnceValues(func() (map[string][]byte, error) {
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	return gzipStatic(static)
+})
+
 func gzipStatic(files fs.FS) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {

@@ -122,7 +122,7 @@ func New(a *app.App, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	gz, err := gzipStatic(static)
+	gz, err := compressedStatic()
 	if err != nil {
 		return nil, err
 	}

@@ -141,6 +141,7 @@ func crawl(t *testing.T, e *env, role string, c *client) []string {
 // Every link on every page, followed as every demo role, answers that role
 // with a page: no 403 behind a link the role is shown, no 404.
 func TestEveryLinkAnswers(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e, pw := demoEnv(t, dsn)
 		for _, role := range demoRoles {
@@ -155,6 +156,7 @@ func TestEveryLinkAnswers(t *testing.T) {
 // Unknown paths and wrong methods answer in Chinese, in the site's layout,
 // with a way back; the API answers JSON.
 func TestErrorPagesInChinese(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	office := e.as("office")
 	for _, c := range []struct {
@@ -203,9 +205,20 @@ const recorder = `(function () {
 // Every page every demo role can reach, opened in Chromium under the
 // Content-Security-Policy the server sends: nothing refused, nothing thrown.
 func TestBrowserPagesUnderCSP(t *testing.T) {
+	t.Parallel()
 	e, pw := demoEnv(t, storetest.SQLite(t))
 	for _, role := range demoRoles {
-		pages := crawl(t, e, role, e.demoAs(role, pw[role]))
+		t.Run(role, func(t *testing.T) {
+			t.Parallel()
+			cspPages(t, e.in(t), role, pw[role])
+		})
+	}
+}
+
+// cspPages opens every page role can reach in a browser context of its own.
+func cspPages(t *testing.T, e *env, role, password string) {
+	{
+		pages := crawl(t, e, role, e.demoAs(role, password))
 		ctx := browser(t)
 		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: recorder}); err != nil {
 			t.Fatal(err)
@@ -215,7 +228,7 @@ func TestBrowserPagesUnderCSP(t *testing.T) {
 			chromedp.Navigate(e.ts.URL+"/login"),
 			chromedp.WaitVisible("#username"),
 			chromedp.SendKeys("#username", role),
-			chromedp.SendKeys("#password", pw[role]),
+			chromedp.SendKeys("#password", password),
 			submitClick("#login-submit"),
 			chromedp.WaitVisible("#whoami"),
 		)

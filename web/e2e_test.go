@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,8 +19,46 @@ import (
 	"kexuan/store/storetest"
 )
 
-// browser starts a real headless Chromium (Debian's chromium); without one
-// the test is skipped, unless KEXUAN_REQUIRE_BROWSER=1 (scripts/test.sh).
+// The package's one Chromium (Debian's chromium), started by the first test
+// that needs it and closed by TestMain; each test has a browser context of
+// its own in it (its own cookies and storage, like a separate profile), so
+// tests do not see each other's sessions. Starting a Chromium for every
+// test was a third of the browser tests' time.
+var shared struct {
+	once   sync.Once
+	ctx    context.Context // the browser's first tab, kept open
+	cancel func()
+	err    error
+}
+
+func startBrowser(path, dir string) {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-dev-shm-usage", true),
+		// One renderer per site rather than per navigation (the tests open
+		// one loopback site, hundreds of times): starting renderers was most
+		// of Chromium's CPU.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,site-per-process,IsolateOrigins,BackForwardCache,PaintHolding,OptimizationHints,MediaRouter"),
+		chromedp.Flag("process-per-site", true), chromedp.Flag("disable-site-isolation-trials", true),
+		chromedp.UserDataDir(dir), chromedp.WindowSize(1280, 1000))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	shared.ctx = ctx
+	shared.cancel = func() { cancelCtx(); cancelAlloc(); os.RemoveAll(dir) }
+	shared.err = chromedp.Do(ctx)
+}
+
+// closeBrowser ends the package's Chromium, if one was started.
+func closeBrowser() {
+	if shared.cancel != nil {
+		shared.cancel()
+	}
+}
+
+// browser gives the test a fresh browser context in the package's headless
+// Chromium; without one the test is skipped, unless
+// KEXUAN_REQUIRE_BROWSER=1 (scripts/test.sh).
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	var path string
@@ -35,17 +74,22 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skip("no chromium: browser tests skipped (apt-get install chromium)")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 1000))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
+	shared.once.Do(func() {
+		dir, err := os.MkdirTemp("", "kexuan-chromium")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		startBrowser(path, dir)
+	})
+	if shared.err != nil {
+		t.Fatalf("start chromium: %v", shared.err)
+	}
+	ctx, cancelCtx := chromedp.NewContext(shared.ctx, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() { cancelTimeout(); cancelCtx() })
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		t.Fatalf("open a browser context: %v", err)
 	}
 	return ctx
 }
@@ -165,6 +209,7 @@ var pieceURL = regexp.MustCompile(`/pieces/(\d+)$`)
 // piece waits for the chief; the office records an adoption; the
 // department's and the bureau's dashboards show the new points.
 func TestBrowserWorkflow(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		u := &ui{t: t, ctx: browser(t), e: e}
@@ -304,6 +349,7 @@ func TestBrowserWorkflow(t *testing.T) {
 // The sanitised body runs nothing in the browser: no script, no handler, no
 // javascript: link.
 func TestBrowserXSS(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	_, body := e.as("reporter").do("POST", "/api/v1/pieces", map[string]any{"title": "<img src=x onerror=window.__xss=9>标题", "body": xssBody})
 	var p pieceOut
@@ -336,6 +382,7 @@ func TestBrowserXSS(t *testing.T) {
 // written and offered back when opened again; saving with an expired
 // session says so on the form and keeps the text, which saves once signed in.
 func TestBrowserDraftKept(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		u := &ui{t: t, ctx: browser(t), e: e}

@@ -33,6 +33,14 @@ type env struct {
 	users map[string]*domain.User
 }
 
+// in is the same running kexuan seen from subtest t (its failures are t's):
+// for parallel subtests sharing one server.
+func (e *env) in(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
 const testPassword = "Kx!2017-test"
 
 // The test accounts: one per role, plus a reporter of another department

@@ -117,6 +117,7 @@ func channelRecordedBy(p *plan.Plan, who string, kind string) *plan.Channel {
 // differ, the office records its categories (counted at once) and a
 // department records its own (counted once verified), and the score moves.
 func TestRecordingFollowsThePlan(t *testing.T) {
+	t.Parallel()
 	for name, mk := range map[string]func(*testing.T) (*plan.Plan, []byte){
 		"2017":    func(*testing.T) (*plan.Plan, []byte) { return plan.Builtin() },
 		"renamed": renamed,
@@ -179,6 +180,7 @@ func TestRecordingFollowsThePlan(t *testing.T) {
 
 // A rejected record leaves the piece 已审核, with the event in its history.
 func TestRejectedRecordKeepsApproved(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)
@@ -208,6 +210,7 @@ func TestRejectedRecordKeepsApproved(t *testing.T) {
 
 // Sign-in folds the user name's case the way creation does.
 func TestSignInFoldsCase(t *testing.T) {
+	t.Parallel()
 	p, src := plan.Builtin()
 	f := newFixture(t, storetest.SQLite(t), p, src, p.Departments[1].Code, p.Departments[2].Code)
 	ctx := context.Background()
@@ -223,6 +226,7 @@ func TestSignInFoldsCase(t *testing.T) {
 
 // Changing one's password, and an administrator's reset and update.
 func TestPasswordsAndUsers(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)
@@ -343,6 +347,7 @@ func TestPasswordsAndUsers(t *testing.T) {
 // overridden, imports, and the year's plan replaced with other tiers — on
 // both databases, compared after each step, for several as_of days.
 func TestAggregateProperty(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		dept, other := p.Departments[1].Code, p.Departments[2].Code
@@ -473,6 +478,7 @@ func TestAggregateProperty(t *testing.T) {
 // The office's 加减分: recorded with a reason, counted in the report as its
 // own ledger line, undone only by a counter-adjustment (once), audited.
 func TestAdjustments(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)

@@ -115,6 +115,7 @@ func (s *smtpSink) messages() []string {
 // delivery held by a server that died is sent by another once its lease ends;
 // each is sent once.
 func TestDelivery(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		dept := p.Departments[1].Code
@@ -238,6 +239,7 @@ func TestDelivery(t *testing.T) {
 // Within the plan's warning days a department short of its quota is told
 // once that month; closing a month tells each department its deductions.
 func TestQuotaAndClosedNotices(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		dept := p.Departments[1].Code
@@ -282,6 +284,7 @@ func TestQuotaAndClosedNotices(t *testing.T) {
 // The SMTP password is sealed like personal data: a copy of the database
 // does not give the mail account away.
 func TestSMTPPasswordSealed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)
@@ -310,6 +313,7 @@ func TestSMTPPasswordSealed(t *testing.T) {
 // is still signed with the wall clock's time: 钉钉 refuses a signature more
 // than an hour old.
 func TestRobotSignedWithWallClock(t *testing.T) {
+	t.Parallel()
 	p, src := plan.Builtin()
 	dept := p.Departments[1].Code
 	f := newFixture(t, storetest.SQLite(t), p, src, dept, p.Departments[2].Code)
@@ -358,6 +362,7 @@ func TestRobotSignedWithWallClock(t *testing.T) {
 // Robots kept in clear before they were sealed are sealed at the next start
 // (SealContacts), and still answer.
 func TestPlainWebhooksSealedAtStart(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		dept := p.Departments[1].Code
@@ -386,6 +391,7 @@ func TestPlainWebhooksSealedAtStart(t *testing.T) {
 // addresses (a request-forgery surface) unless the command line allowed
 // them, and send a user name and password over TLS only.
 func TestMailSettingsRefuseLocalHosts(t *testing.T) {
+	t.Parallel()
 	p, src := plan.Builtin()
 	f := newFixture(t, storetest.SQLite(t), p, src, p.Departments[1].Code, p.Departments[2].Code)
 	ctx := context.Background()
@@ -409,6 +415,7 @@ func TestMailSettingsRefuseLocalHosts(t *testing.T) {
 // each recipient once per run: a run is claimed in the transaction of its
 // effects.
 func TestRemindersOnceAcrossServers(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		dept := p.Departments[1].Code

@@ -48,6 +48,7 @@ func packages(t *testing.T) []string {
 // app is the only door to storage — web, register, demo and the encoders
 // never import store, and the command line only to open a database.
 func TestImportGraph(t *testing.T) {
+	t.Parallel()
 	only := map[string][]string{
 		"plan":      {},
 		"wordcount": {},
@@ -104,6 +105,7 @@ func TestImportGraph(t *testing.T) {
 // category and channel code comes from the plan in use. (The demonstration
 // year is data — demo/year-2017.json — not code.)
 func TestNoPlanCodesInCode(t *testing.T) {
+	t.Parallel()
 	p, _ := plan.Builtin()
 	codes := map[string]bool{}
 	for _, d := range p.Departments {

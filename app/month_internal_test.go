@@ -12,6 +12,7 @@ import (
 // demanding way, then the next way down (issue 7's example: 金水时讯 3
 // points short: one piece of 300 字 or more, or three of 100–299).
 func TestPace(t *testing.T) {
+	t.Parallel()
 	p, _ := plan.Builtin()
 	d := &scoring.Department{Categories: map[string]scoring.CategoryScore{
 		"shixun":   {Target: 5, Raw: 2},

@@ -18,6 +18,7 @@ import (
 // is typed, naming the field and the character; a reason of spaces and
 // zero-width characters is no reason.
 func TestTextDocumentsCanHold(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		dept, other := p.Departments[1].Code, p.Departments[2].Code
@@ -57,6 +58,7 @@ func TestTextDocumentsCanHold(t *testing.T) {
 // its throttle) write at most FailedSignInRows rows a minute; the rest of
 // the minute is one summary row: how many, from where, which names.
 func TestFailedSignInRowsBounded(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)
@@ -100,6 +102,7 @@ func TestFailedSignInRowsBounded(t *testing.T) {
 // Issue 21 item 3: overriding the 字数 of a record that waits for the
 // office writes the piece's real state (已审核) into its history, not 已采用.
 func TestWordsOverrideKeepsTheState(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		p, src := plan.Builtin()
 		dept, other := p.Departments[1].Code, p.Departments[2].Code

@@ -88,6 +88,7 @@ type jsonReport struct {
 }
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		out := mustRun(t, "init", "--db", dsn)
 		if !strings.Contains(out, "金科〔2017〕3号") {
@@ -248,6 +249,7 @@ func count(t *testing.T, dsn string) int64 {
 }
 
 func TestImportBadInput(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		mustRun(t, "init", "--db", dsn)
 		mustRun(t, "import", "--db", dsn, "publications", write(t, "ok.csv", workedExampleCSV()))
@@ -308,6 +310,7 @@ func writeBytes(t *testing.T, name string, b []byte) string {
 }
 
 func TestImportXLSX(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		mustRun(t, "init", "--db", dsn)
 		f := excelize.NewFile()
@@ -363,6 +366,7 @@ func TestImportXLSX(t *testing.T) {
 }
 
 func TestNewerDatabaseRefused(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	mustRun(t, "init", "--db", dsn)
 	db, err := store.Open(context.Background(), dsn)
@@ -390,6 +394,7 @@ func TestNewerDatabaseRefused(t *testing.T) {
 }
 
 func TestPlanCommands(t *testing.T) {
+	t.Parallel()
 	out := mustRun(t, "plan", "show")
 	for _, w := range []string{"郑州市金水区科学技术局文件", "金科〔2017〕3号", "2017年2月23日印发", "任务类别", "责任科室", "机关内网科技", "动态信息（专期）",
 		"办公室      科技工作", "财务室", "生产力促进中心", "合计", "100分", "7条/月", "10条/月", "500字以上计5分", "科技政策进百企", "（九）"} {
@@ -494,6 +499,7 @@ func TestPlanCommands(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	for _, args := range [][]string{
 		{},
@@ -512,6 +518,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestUserAddAndAuditVerify(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	mustRun(t, "init", "--db", dsn)
 	var out, errb bytes.Buffer
@@ -541,6 +548,7 @@ func TestUserAddAndAuditVerify(t *testing.T) {
 // An online backup is a sound database that reports the same assessment,
 // and restoring it (using it as the database) works.
 func TestBackupSQLiteCopy(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	mustRun(t, "init", "--db", dsn)
 	mustRun(t, "import", "--db", dsn, "publications", write(t, "r.csv", workedExampleCSV()))
@@ -565,6 +573,7 @@ func TestBackupSQLiteCopy(t *testing.T) {
 // kexuan check: sound after an import; a tampered aggregate or audit log is
 // found (on PostgreSQL too); --repair rebuilds the aggregate.
 func TestCheckCommand(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		mustRun(t, "init", "--db", dsn)
 		mustRun(t, "import", "--db", dsn, "publications", write(t, "p.csv", "科室,渠道,日期,标题,字数\n高新科,金水时讯,2017-03-01,报道一,520\n高新科,金水时讯,2017-03-02,报道二,120\n办公室,机关内网,2017-04-01,信息,300\n"))
@@ -621,6 +630,7 @@ func TestCheckCommand(t *testing.T) {
 // A report the command line writes to a file is audited after it was
 // written; one that could not be written leaves no row.
 func TestReportExportAudited(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	mustRun(t, "init", "--db", dsn)
 	out := filepath.Join(t.TempDir(), "考核表.xlsx")
@@ -646,6 +656,7 @@ func TestReportExportAudited(t *testing.T) {
 // refused with its line (nothing of the file is applied); with --update and a
 // reason it is corrected, said so, audited, and the score follows.
 func TestImportUpdate(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		mustRun(t, "init", "--db", dsn)
 		head := "科室,渠道,日期,标题,字数,媒体\n"
@@ -693,6 +704,7 @@ func TestImportUpdate(t *testing.T) {
 // “河南日报”) records the media channel in that outlet; an unknown channel
 // is refused with the names that are valid.
 func TestImportOutletAsChannel(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		mustRun(t, "init", "--db", dsn)
 		csv := "科室,渠道,日期,标题,字数,媒体\n高新科,河南日报,2017-05-01,高新区报道,800,\n计划科,人民网,2017-05-02,网上报道,300,\n"
@@ -715,6 +727,7 @@ func TestImportOutletAsChannel(t *testing.T) {
 // synonyms read, every bad row listed (code length, character, check
 // character, a code twice), all or nothing, and twice without change.
 func TestImportEnterprises(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		mustRun(t, "init", "--db", dsn)
 		good := "2017年科技政策进百企企业名单\n序号,企业名称,统一社会信用代码,所在园区,企业地址,联系人,所属行业\n" +
@@ -754,6 +767,7 @@ func TestImportEnterprises(t *testing.T) {
 // `report --department X --detail` gives X its place in the whole bureau —
 // the rank the report without --department gives — not 1 for everyone.
 func TestReportDetailRank(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		mustRun(t, "init", "--db", dsn)
 		mustRun(t, "import", "--db", dsn, "publications", filepath.Join("..", "examples", "register-2017.csv"))
@@ -782,6 +796,7 @@ func TestReportDetailRank(t *testing.T) {
 // every part in schema order, and its 积分台账 sheet names and dates each
 // piece (one line a publication, not months lumped).
 func TestYearEndWorkbookClean(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		mustRun(t, "init", "--db", dsn)
 		mustRun(t, "import", "--db", dsn, "publications", filepath.Join("..", "examples", "register-2017.csv"))

@@ -87,6 +87,7 @@ func (s *hangingSMTP) serve(c net.Conn) {
 // delivery is not lost; the next server sends it once its lease is over,
 // and once only.
 func TestDeliverySurvivesKill(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("kill test skipped in -short mode")
 	}

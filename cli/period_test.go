@@ -19,6 +19,7 @@ import (
 // without --reason (naming the row), and with one it goes in and is listed
 // as corrections against the snapshot.
 func TestPeriodCloseAndCorrect(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		mustRun(t, "init", "--db", dsn)
 		mustRun(t, "import", "--db", dsn, "publications", write(t, "a.csv", "科室,渠道,日期,标题\n高新科,机关内网,2017-03-10,三月稿件\n"))
@@ -86,6 +87,7 @@ func TestPeriodCloseAndCorrect(t *testing.T) {
 
 // kexuan bulletin writes the month's 通报 as a .docx.
 func TestBulletinCommand(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	mustRun(t, "init", "--db", dsn)
 	out := filepath.Join(t.TempDir(), "通报.docx")
@@ -104,6 +106,7 @@ func TestBulletinCommand(t *testing.T) {
 // A CSV saved by Excel or WPS on Chinese Windows (GB18030) is read as such,
 // and the command says so.
 func TestImportGB18030(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	mustRun(t, "init", "--db", dsn)
 	text := "科室,渠道,日期,标题\n高新科,机关内网,2017-05-01,国标编码的一条\n"
@@ -124,6 +127,7 @@ func TestImportGB18030(t *testing.T) {
 
 // report --department takes a department's name as people write it.
 func TestReportDepartmentByName(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	mustRun(t, "init", "--db", dsn)
 	byName := mustRun(t, "report", "--db", dsn, "--year", "2017", "--format", "json", "--department", "高 新 科")
@@ -139,6 +143,7 @@ func TestReportDepartmentByName(t *testing.T) {
 // report --detail with table or csv lists a ledger line per publication,
 // with its title.
 func TestReportDetailTableCSV(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	mustRun(t, "init", "--db", dsn)
 	mustRun(t, "import", "--db", dsn, "publications", write(t, "d.csv", "科室,渠道,日期,标题,字数\n高新科,金水时讯,2017-05-02,五百字的一篇,520\n高新科,机关内网,2017-05-03,内网一条,\n"))
@@ -154,6 +159,7 @@ func TestReportDetailTableCSV(t *testing.T) {
 // header, spaces inside header cells, the usual synonyms, a 合计 row at the
 // bottom; the data sheet after an empty first sheet.
 func TestRegisterAsKept(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	mustRun(t, "init", "--db", dsn)
 	csvText := "2017年科技宣传信息登记表,,,\n填报单位：办公室,,,\n科 室,渠道,发布时间,稿件名称\n高新科,机关内网,2017-05-02,一条\n高新科,机关内网,2017-05-03,又一条\n合计,,,2\n"

@@ -128,6 +128,7 @@ func prepared(t *testing.T, dsn string) string {
 // rewriting a row and recomputing the unkeyed chain, or recomputing it under
 // another key, are each found with the first entry that fails.
 func TestAuditLogCannotBeCut(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		pg := store.IsPostgres(dsn)
 		t.Run("truncated", func(t *testing.T) {
@@ -262,6 +263,7 @@ func rechain(t *testing.T, db *sql.DB, from int64, reason string, hash func([]by
 // Entries older than six months are archived to a signed file, which
 // verifies with the log; younger ones cannot be.
 func TestAuditArchive(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		dir := prepared(t, dsn)
 		out := filepath.Join(dir, "archive.jsonl")
@@ -308,6 +310,7 @@ func TestAuditArchive(t *testing.T) {
 // database a server runs on and a backup that does not check out, and
 // otherwise puts the backup back whole, its audit log verifying.
 func TestBackupRestore(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		dir := prepared(t, dsn)
 		bak := filepath.Join(dir, "backup.dump")
@@ -375,6 +378,7 @@ func TestBackupRestore(t *testing.T) {
 
 // `kexuan policy` prints the policy and changes what it is given, audited.
 func TestPolicyCommand(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.SQLite(t)
 	dir := prepared(t, dsn)
 	o := mustKeyed(t, dir, "policy", "--db", dsn)
@@ -399,6 +403,7 @@ func TestPolicyCommand(t *testing.T) {
 // serve --tls-cert/--tls-key serves HTTPS: HSTS, Secure cookies, and plain
 // HTTP redirected.
 func TestServeTLS(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cert, key := selfSigned(t, dir)
 	dsn := storetest.SQLite(t)
@@ -486,6 +491,7 @@ func selfSigned(t *testing.T, dir string) (string, string) {
 // on the server's command line (the pages refuse it): kexuan user unlock and
 // kexuan user reset-second-factor, each audited as the command line's.
 func TestUserRepairCommands(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		dir := prepared(t, dsn)
 		db := raw(t, dsn)
@@ -522,6 +528,7 @@ func TestUserRepairCommands(t *testing.T) {
 // written today and later ones dated 2017 (as the demo's replayed year
 // writes them): archiving before 2018 may take none of them, and loses none.
 func TestAuditArchiveLosesNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		dir := prepared(t, dsn) // entries written now
 		in2017 := func() time.Time { return time.Date(2017, 6, 1, 9, 0, 0, 0, plan.DefaultLocation()) }
@@ -566,6 +573,7 @@ func isDir(p string) bool {
 // which audit verify --checkpoints reads; a line taken from the middle of a
 // file breaks the chain of checkpoints.
 func TestAuditTailCutFound(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		pg := store.IsPostgres(dsn)
 		dir := t.TempDir()

@@ -32,6 +32,7 @@ func (w lineWriter) Write(p []byte) (int, error) {
 // `kexuan serve --demo` on an empty database: a living system, accounts
 // printed, each able to sign in; and a graceful stop.
 func TestServeDemo(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx, cancel := context.WithCancel(context.Background())
 		lines := make(chan string, 1000)

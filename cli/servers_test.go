@@ -23,6 +23,7 @@ import (
 // adoptions recorded through both at once leave the score aggregate equal
 // to a recomputation from the publications, and the audit chain whole.
 func TestTwoServersOnePostgres(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("servers test skipped in -short mode")
 	}
@@ -169,6 +170,7 @@ func keyedStore(t *testing.T, dsn string) *store.DB {
 // schema, built-in plan, the three administrators, the database's name —
 // both succeed and make each thing once.
 func TestTwoStartsOnANewDatabase(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		type result struct {

@@ -11,6 +11,7 @@ import (
 // A register row whose title holds what a document cannot is refused with
 // its file, line and field; nothing of the file is imported.
 func TestRegisterRefusesWhatDocumentsCannotHold(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "登记表.csv")
 	text := "科室,渠道,日期,标题,字数,媒体\n高新科,机关内网,2017-05-18,好的标题,367,\n高新科,机关内网,2017-05-19,坏的标题\uFFFF,367,\n"
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {

@@ -57,6 +57,7 @@ func bomb(t *testing.T, n int) string {
 // A workbook that unpacks to far more than it weighs is refused before it
 // is parsed, with what and where, and reading it costs next to nothing.
 func TestWorkbookBomb(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		n    int
@@ -84,6 +85,7 @@ func TestWorkbookBomb(t *testing.T) {
 
 // Beyond the cell limit a workbook is refused; within it, it is read.
 func TestWorkbookCells(t *testing.T) {
+	t.Parallel()
 	defer func(n int) { maxXLSXCells = n }(maxXLSXCells)
 	maxXLSXCells = 100
 	write := func(rows int) string {

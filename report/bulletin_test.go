@@ -60,6 +60,7 @@ func bulletinFixture(t *testing.T) (*report.Bulletin, map[string]string) {
 // red 发文机关标志 and rule, page numbers in 4号 宋体 on the outside edges,
 // 成文日期 in Chinese numerals, and every number the report's.
 func TestBulletinFormat(t *testing.T) {
+	t.Parallel()
 	b, parts := bulletinFixture(t)
 	for _, p := range ooxmlcheck.Check([]byte(parts["docx"])) {
 		t.Errorf("the 通报's docx: %s", p)
@@ -113,6 +114,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // Looked at as a person would: LibreOffice makes a PDF of it, on A4, every
 // page numbered; pdftoppm renders the pages (KEXUAN_BULLETIN_PNG=DIR keeps them).
 func TestBulletinRenders(t *testing.T) {
+	t.Parallel()
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		if os.Getenv("KEXUAN_REQUIRE_OFFICE") != "" {

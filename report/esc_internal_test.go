@@ -9,6 +9,7 @@ import (
 // Whatever reaches a document writer, the XML it writes parses: characters
 // XML forbids are left out.
 func TestEscapeLeavesOutWhatXMLForbids(t *testing.T) {
+	t.Parallel()
 	in := "标题\uFFFF\uFFFE\x01\x1b<&>\"\ud7ff\U0010FFFD\xed\xa0\x80\t\n"
 	out := `<w:t xmlns:w="w">` + esc(in) + `</w:t>`
 	var v struct {

@@ -15,6 +15,7 @@ import (
 // per RFC 5545 (no property can be injected) and every line is folded at 75
 // octets, a fold never splitting a character.
 func TestICSEscapes(t *testing.T) {
+	t.Parallel()
 	p, _ := plan.Builtin()
 	d := plan.MustDate("2017-05-20")
 	entries := []domain.CalendarEntry{{UID: "event-1", Kind: "event", Title: "科技周\r\nX-INJECTED:1;a,b\\c\r启动", Note: "第一行\n第二行\rATTENDEE:mailto:x@example.org", First: d, Last: d},

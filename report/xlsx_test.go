@@ -19,6 +19,7 @@ import (
 // last column, 排名, on the first page), with the 制表 line and page numbers;
 // the ledger sheet follows with its title. KEXUAN_XLSX_PNG=DIR keeps the pages.
 func TestYearEndXLSXRenders(t *testing.T) {
+	t.Parallel()
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		if os.Getenv("KEXUAN_REQUIRE_OFFICE") != "" {

@@ -14,6 +14,7 @@ import (
 // threshold, SQLite's in-memory path; PostgreSQL's COPY), a small one on top
 // of it, and the same file again (every row a duplicate).
 func TestImportKeepsAggregate(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		db := storetest.Ready(t, dsn)
 		ctx := context.Background()

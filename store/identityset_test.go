@@ -10,6 +10,7 @@ import (
 // made (SHA-256 prefixes) and for keys that share their first eight bytes
 // (every one collides: probing must still tell them apart).
 func TestIdentitySet(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		key  func(i int) [16]byte

@@ -15,6 +15,7 @@ import (
 // else has the database open — no server (its lock), no other connection —
 // and the database is in WAL mode again after it, committed or not.
 func TestImportJournal(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := storetest.SQLite(t)
 	db := open(t, path)

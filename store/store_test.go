@@ -19,6 +19,7 @@ import (
 func open(t *testing.T, dsn string) *store.DB { return storetest.Ready(t, dsn) }
 
 func TestMigrateIdempotentAndTooNew(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := open(t, dsn)
@@ -40,6 +41,7 @@ func TestMigrateIdempotentAndTooNew(t *testing.T) {
 }
 
 func TestNotInitialised(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db, err := store.Open(ctx, dsn)
@@ -54,6 +56,7 @@ func TestNotInitialised(t *testing.T) {
 }
 
 func TestPlansRoundTrip(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := open(t, dsn)
@@ -90,6 +93,7 @@ func pub(dept, ch, day string, words int, title string) domain.Publication {
 }
 
 func TestImportAllOrNothingAndIdempotent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := open(t, dsn)
@@ -186,6 +190,7 @@ func TestImportAllOrNothingAndIdempotent(t *testing.T) {
 // The aggregate entries and the per-publication entries give the same
 // assessment, on both databases, and it equals the worked example.
 func TestEntriesScoreTheWorkedExample(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := open(t, dsn)
@@ -252,6 +257,7 @@ func TestEntriesScoreTheWorkedExample(t *testing.T) {
 // A large import takes the bulk path on SQLite (index dropped and rebuilt in
 // the transaction); it must be exactly as idempotent and all-or-nothing.
 func TestBulkImport(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := open(t, dsn)
@@ -298,6 +304,7 @@ func TestBulkImport(t *testing.T) {
 // shorter statement and the others in full, in separate batches; every row
 // must come back exactly as given, whichever way it went.
 func TestBulkImportKeepsEveryColumn(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := open(t, dsn)
@@ -361,6 +368,7 @@ func TestBulkImportKeepsEveryColumn(t *testing.T) {
 // A taken user name and a publication recorded twice are told apart from
 // other failures by the drivers' error codes.
 func TestUniqueViolations(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := open(t, dsn)
@@ -382,6 +390,7 @@ func TestUniqueViolations(t *testing.T) {
 // aggregate follows. Two rows of one file that disagree are refused either
 // way. Small and bulk imports alike, on both databases.
 func TestImportRowsThatDiffer(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := open(t, dsn)
@@ -456,6 +465,7 @@ func TestImportRowsThatDiffer(t *testing.T) {
 // A new SQLite database, its WAL and its backups are the owner's only: they
 // hold password and session hashes.
 func TestFilesArePrivate(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := dir + "/private.db"
 	ctx := context.Background()
@@ -483,6 +493,7 @@ func TestFilesArePrivate(t *testing.T) {
 
 // A panic inside a transaction rolls it back and goes on up.
 func TestInTxPanicRollsBack(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		db := storetest.Ready(t, dsn)
 		ctx := context.Background()

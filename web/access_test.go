@@ -191,6 +191,7 @@ func concrete(path string, pieceID int64) string {
 // Every route, every role: allowed roles get past the route check (no 401 or
 // 403 from it), others get 403 (401 when signed out), on both databases.
 func TestRouteRoleTable(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		pieceID := e.newPiece("reporter", domain.StateApproved, false)
@@ -267,6 +268,7 @@ func formFor(path string) map[string][]string {
 
 // Object-level rules: each refused, and nothing changed.
 func TestObjectLevel(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()

@@ -18,6 +18,7 @@ import (
 // and evidence; a piece says which activity it reports; past its day an
 // activity without them is flagged.
 func TestActivities(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		e.app.Now = func() time.Time { return time.Date(2017, 6, 1, 10, 0, 0, 0, time.UTC) }

@@ -12,6 +12,7 @@ import (
 // An activity's reports page by keyset past the 200 the page used to stop
 // at, each seen once, and only those the reader may see.
 func TestActivityReportsPage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := t.Context()

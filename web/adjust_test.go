@@ -12,6 +12,7 @@ import (
 // and its JSON field, shown on the department's page and in its ledger,
 // reversed once, refused to others.
 func TestAdjustmentsWeb(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		office, rep := e.as("office"), e.as("reporter")

@@ -17,6 +17,7 @@ import (
 // state, the audit log and the person who recorded it all follow; a rejected
 // or deleted record stays visible on the piece with its reason.
 func TestAdoptionCorrections(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()

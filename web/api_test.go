@@ -20,6 +20,7 @@ import (
 
 // The JSON API contract of the web issue, step by step.
 func TestAPIContract(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		anon := e.anon()
@@ -197,6 +198,7 @@ func TestAPIContract(t *testing.T) {
 }
 
 func TestSignInSecurity(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
@@ -313,6 +315,7 @@ func TestSignInSecurity(t *testing.T) {
 // A body carrying script, event handlers and javascript: links is stored
 // clean (the browser test shows it runs nothing).
 func TestXSSStoredClean(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		res, body := e.as("reporter").do("POST", "/api/v1/pieces", map[string]any{"title": `<script>alert(1)</script>标题`, "body": xssBody})

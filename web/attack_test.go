@@ -58,6 +58,7 @@ func (c *client) login(username, password string, header ...string) int {
 // Item 1: sign-in input is capped before it is looked up or audited; every
 // audit field has a fixed size; a throttled client writes one row a window.
 func TestAttackAuditDiskFill(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		// One minute on the app's clock for the whole burst: the failed
@@ -146,6 +147,7 @@ func rawRequest(t *testing.T, base, head string, body []byte) string {
 
 // Item 2: a size limit on every route before anything parses the body.
 func TestAttackBodyLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, storetest.SQLite(t), func(s *web.Server) { s.BodyTimeout = time.Second })
 	// A declared 500 MB body is answered 413 before it is sent.
 	head := "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 524288000\r\n\r\n"
@@ -191,6 +193,7 @@ func TestAttackBodyLimits(t *testing.T) {
 
 // Item 3: only a local path is followed after signing in.
 func TestAttackOpenRedirect(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	for next, want := range map[string]string{
 		"/\t/evil.example/":          "/",
@@ -226,6 +229,7 @@ func TestAttackOpenRedirect(t *testing.T) {
 // Item 4: wrong current passwords count toward the lockout, are audited,
 // and end the session after a few.
 func TestAttackPasswordGuessing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		c := e.as("reporter")
@@ -277,6 +281,7 @@ func TestAttackPasswordGuessing(t *testing.T) {
 // Items 5 and 6: every failed attempt counts alike, keyed by client and
 // account; a forwarded address is believed only from a trusted proxy.
 func TestAttackThrottle(t *testing.T) {
+	t.Parallel()
 	statuses := func(e *env, user string, hdr ...string) []int {
 		var out []int
 		c := e.anon()
@@ -323,6 +328,7 @@ func TestAttackThrottle(t *testing.T) {
 
 // Item 7: an unclosed tag in a body does not swallow the review page.
 func TestAttackUnbalancedBody(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	c := e.as("reporter")
 	res, body := c.do("POST", "/api/v1/pieces", map[string]any{"title": "链接", "body": `<p>金水区科技局<a href="https://kjj.example/">详情`})
@@ -368,6 +374,7 @@ func TestAttackUnbalancedBody(t *testing.T) {
 // Item 8: files on drafts and returned pieces; after approval only as
 // evidence on an adoption record.
 func TestAttackAttachmentStates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
@@ -416,6 +423,7 @@ func TestAttackAttachmentStates(t *testing.T) {
 
 // Item 9: every refusal of an action on an object is audited.
 func TestAttackObjectRefusalsAudited(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		submitted := e.newPiece("reporter", domain.StateSubmitted, false)
@@ -446,6 +454,7 @@ func TestAttackObjectRefusalsAudited(t *testing.T) {
 // Item 10 (web side): weak passwords are refused when an account's holder
 // sets one (an administrator sets none: issue 20 item 3).
 func TestAttackWeakPasswords(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	admin := e.as("admin")
 	res, page := admin.form("/admin/users", url.Values{"username": {"newuser"}, "password": {"Hq7#vtLm-kx"}}, true)
@@ -463,6 +472,7 @@ func TestAttackWeakPasswords(t *testing.T) {
 
 // Item 11: the smaller things.
 func TestAttackSmallerThings(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, storetest.SQLite(t), func(s *web.Server) { s.Secure = true })
 	c := e.as("reporter")
 	// A body-less POST without the JSON type.
@@ -501,6 +511,7 @@ func TestAttackSmallerThings(t *testing.T) {
 // Issue 20 item 14: a robot setting naming a department the plan does not
 // have is a 4xx naming the field, not a 500.
 func TestAttackWebhookUnknownDepartment(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	admin := e.as("admin")
 	res, body := admin.form("/admin/delivery/webhooks/no-such-dept", url.Values{"kind": {"dingtalk"}, "url": {"https://oapi.dingtalk.com/robot/send?access_token=x"}}, true)
@@ -513,6 +524,7 @@ func TestAttackWebhookUnknownDepartment(t *testing.T) {
 // delivery is (kind, recipient, channel, status, tries), never the business
 // message it carries (a return comment here).
 func TestAttackDeliveryPageMetadataOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	rep := e.as("reporter")
 	if res, _ := rep.form("/me/email", url.Values{"email": {"rep@example.org"}, "notify_email": {"1"}}, true); res.StatusCode != 303 {
@@ -553,6 +565,7 @@ func (l *lockedBuffer) String() string {
 // the feed ends with the holder's password change, role change or
 // disabling.
 func TestAttackCalendarFeedToken(t *testing.T) {
+	t.Parallel()
 	logs := &lockedBuffer{}
 	e := newEnvWith(t, storetest.SQLite(t), func(s *web.Server) { s.Log = slog.New(slog.NewTextHandler(logs, nil)) })
 	feed := func(c *client) string {
@@ -606,6 +619,7 @@ func TestAttackCalendarFeedToken(t *testing.T) {
 // Issue 20 item 9: a robot's address (its key) and the 钉钉 signing secret
 // are sealed in the database and shown masked to the last 4 characters.
 func TestAttackWebhookSecretsSealed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		admin := e.as("admin")
@@ -637,6 +651,7 @@ func TestAttackWebhookSecretsSealed(t *testing.T) {
 // for everyone, a department's ledger lines, adjustment reasons and
 // corrections for that department, its leaders, the office and the chief.
 func TestAttackScoreVisibility(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		id := e.newPiece("reporter", domain.StateApproved, false)
@@ -712,6 +727,7 @@ func TestAttackScoreVisibility(t *testing.T) {
 // sets a new password — with the second factor where the account has one.
 // The holder is told who reset it.
 func TestAttackResetHandsNoCredential(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()

@@ -21,6 +21,7 @@ import (
 // The audit page verifies the hash chain on demand (it reads the whole log),
 // not on every view.
 func TestAuditChainOnDemand(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	admin := e.as("auditor")
 	_, page := admin.do("GET", "/admin/audit", nil)
@@ -35,6 +36,7 @@ func TestAuditChainOnDemand(t *testing.T) {
 
 // The audit log reads in Chinese and is searched in Chinese.
 func TestAuditInChinese(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	admin := e.as("auditor")
 	_, page := admin.do("GET", "/admin/audit?action="+url.QueryEscape("登录"), nil)
@@ -46,6 +48,7 @@ func TestAuditInChinese(t *testing.T) {
 // The password form asks for the new password twice; a mismatch is said,
 // nothing changes.
 func TestPasswordConfirm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	c := e.as("reporter")
 	res, page := c.form("/password", url.Values{"old_password": {testPassword}, "new_password": {"Brand-new-9x!"}, "confirm_password": {"Brand-new-9y!"}}, true)
@@ -60,6 +63,7 @@ func TestPasswordConfirm(t *testing.T) {
 // The dashboard lists departments by rank (the plan's order on request),
 // with 得分率 beside 完成率.
 func TestDashboardByRank(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	id := e.newPiece("reporter2", domain.StateApproved, false) // ip gets a point: rank 1
 	office := e.as("office")
@@ -88,6 +92,7 @@ func TestDashboardByRank(t *testing.T) {
 // Static files go compressed to a browser that takes gzip, and the
 // versioned libraries are cached for a year.
 func TestStaticCompressed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	req, err := http.NewRequest("GET", e.ts.URL+"/static/vendor/echarts-5.6.0.min.js", nil)
 	if err != nil {
@@ -123,6 +128,7 @@ func TestStaticCompressed(t *testing.T) {
 // spreadsheet opens (Chinese headers and action names), the export itself
 // audited.
 func TestAuditDatesAndExport(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		admin := e.as("auditor")
@@ -168,6 +174,7 @@ func TestAuditDatesAndExport(t *testing.T) {
 // gives holds the filtered rows only. A reveal on a filtered enterprise list
 // keeps the list's filters.
 func TestAuditExportKeepsFilter(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		e.as("reporter")
@@ -206,6 +213,7 @@ var englishSentence = regexp.MustCompile(`[A-Za-z]{3,}[ ,;:=]+[A-Za-z]{3,}`)
 // in Chinese with its name or title beside its id, no English sentence in
 // its reason — on the page and in the export.
 func TestAuditTrailInChinese(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		id := e.newPiece("reporter", domain.StateApproved, false)
@@ -261,6 +269,7 @@ func TestAuditTrailInChinese(t *testing.T) {
 
 // The demo's whole year of audit rows, said in Chinese.
 func TestDemoAuditTrailInChinese(t *testing.T) {
+	t.Parallel()
 	e, _ := demoEnv(t, storetest.SQLite(t))
 	ctx := context.Background()
 	auditor, err := e.db.Q().UserByName(ctx, "auditor")

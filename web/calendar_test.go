@@ -14,6 +14,7 @@ import (
 // folded lines, UID, DTSTAMP, the plan's time zone), read without a cookie,
 // a new token revoking the old URL.
 func TestCalendarFeed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		office, rep := e.as("office"), e.as("reporter")

@@ -14,6 +14,7 @@ import (
 // one once, open ones first and by due date, forward and back, in the API
 // and on the page; a leader sees only the departments they lead.
 func TestCommissionsPageByKeyset(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := t.Context()

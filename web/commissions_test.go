@@ -15,6 +15,7 @@ import (
 // overdue, until the department answers with one of its pieces. A leader's
 // 批示 on a piece is shown on it and told to its department.
 func TestCommissionsAndInstructions(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		e.app.Now = func() time.Time { return time.Date(2017, 5, 10, 10, 0, 0, 0, time.UTC) }

@@ -26,6 +26,7 @@ func creditCode(body string) string {
 }
 
 func TestEnterprises(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		office, rep, leader := e.as("office"), e.as("reporter"), e.as("leader")
@@ -113,6 +114,7 @@ func TestEnterprises(t *testing.T) {
 // Every list of the plan's work exports as a workbook, with what the user
 // may see, and the export is audited.
 func TestListExports(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		for _, kind := range []string{"visits", "activities", "reaches", "policies", "commissions"} {

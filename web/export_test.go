@@ -18,6 +18,7 @@ import (
 // the header repeated on printed pages, page numbers; its own department
 // only; audited.
 func TestLedgerExport(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		id := e.newPiece("reporter", domain.StateApproved, false)
@@ -84,6 +85,7 @@ func TestLedgerExport(t *testing.T) {
 // The office downloads a month's 通报; others may not; unknown or unfinished
 // periods are refused.
 func TestBulletinDownload(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		office := e.as("office")
@@ -113,6 +115,7 @@ func TestBulletinDownload(t *testing.T) {
 // every part in schema order; every download carries its Chinese name both
 // as filename* (UTF-8) and as an ASCII filename.
 func TestDownloadsOpenClean(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		id := e.newPiece("reporter", domain.StateApproved, false)

@@ -13,6 +13,7 @@ import (
 // person's work: pieces to review, approved pieces to record, records to
 // verify.
 func TestHeaderWaiting(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		e.newPiece("reporter", domain.StateSubmitted, false)

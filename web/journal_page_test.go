@@ -14,6 +14,7 @@ import (
 // only for those who compose or review them; a new issue's default number
 // follows the year's last, whatever page is shown.
 func TestJournalPagesByNumber(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := t.Context()

@@ -18,6 +18,7 @@ import (
 // for review; the chief (or the office's leader) publishes it; until then
 // only they see it. The Word document has its contents with page numbers.
 func TestJournal(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		office, rep, chief, leader := e.as("office"), e.as("reporter"), e.as("chief"), e.as("leader")

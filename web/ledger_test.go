@@ -39,6 +39,7 @@ type ledgerOut struct {
 // publication once across the pages, back and forth by cursor, the totals
 // of the whole selection on every page; on both databases.
 func TestLedgerPages(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()

@@ -90,6 +90,7 @@ func walk(t *testing.T, c *client, path string) []int64 {
 // departments have 520 newer drafts still sees what waits for them; a
 // reporter pages through every piece of their department.
 func TestListsPage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
@@ -165,6 +166,7 @@ func TestListsPage(t *testing.T) {
 }
 
 func TestAdminListsPage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
@@ -253,6 +255,7 @@ func TestAdminListsPage(t *testing.T) {
 // Pieces are found by intended channel, theme and the day they were written,
 // beside state, department and title.
 func TestPieceFilters(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		rep := e.as("reporter")

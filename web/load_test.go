@@ -39,6 +39,7 @@ import (
 // publications and the audit chain holds (kexuan check), and the month is
 // closed at most once.
 func TestManyAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		const clients, rounds = 50, 2
 		e := newEnv(t, dsn)

@@ -13,6 +13,7 @@ import (
 // A mistyped password, then the right one in the form that came back: the
 // first page, not 403 页面已过期 (the form's new token reached the browser).
 func TestBrowserLoginAfterWrongPassword(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		u := &ui{t: t, ctx: browser(t), e: e}

@@ -13,6 +13,7 @@ import (
 // the department's reporter as a notice with a badge, which opens where it
 // points; the office closes the month and downloads nothing broken.
 func TestBrowserMonthAndNotices(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	u := &ui{t: t, ctx: browser(t), e: e}
 	u.login("office")

@@ -19,6 +19,7 @@ import (
 // review; the office sees red with what is missing, the pace to the year's
 // targets, and may 催报; the department sees only itself.
 func TestMonthPage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
@@ -119,6 +120,7 @@ func TestMonthPage(t *testing.T) {
 // The office closes a month from 本月; a late record in it needs a reason
 // and shows as a correction; only the chief reopens it.
 func TestPeriodsWeb(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		office, chief := e.as("office"), e.as("chief")

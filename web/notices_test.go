@@ -37,6 +37,7 @@ func notices(t *testing.T, c *client) noticesOut {
 // record not accepted, a department of the office's 催报; each user reads
 // only their own.
 func TestNotices(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		leader, rep, office := e.as("leader"), e.as("reporter"), e.as("office")
@@ -119,6 +120,7 @@ func TestNotices(t *testing.T) {
 // The administrator's delivery settings: saved, the password and the robot's
 // secret never shown back; a user sets their own e-mail.
 func TestDeliverySettingsPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	admin := e.as("admin")
 	if res, body := admin.form("/admin/delivery/mail", url.Values{"host": {"smtp.example.org"}, "port": {"587"}, "tls": {"starttls"},
@@ -155,6 +157,7 @@ func TestDeliverySettingsPage(t *testing.T) {
 // The return loop: the leader's comment at the top of the returned piece
 // and of its edit page; 本月 lists the department's returned pieces.
 func TestReturnLoop(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	id := e.newPiece("reporter", domain.StateSubmitted, false)
 	if res, body := e.as("leader").do("POST", "/api/v1/pieces/"+itoa(id)+"/return", map[string]string{"comment": "请补充活动成效数据"}); res.StatusCode != 200 {

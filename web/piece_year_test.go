@@ -15,6 +15,7 @@ import (
 // when the next year's plan renames a theme, last year's piece keeps its
 // own theme's name.
 func TestPieceShownWithItsOwnYearsPlan(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		var day atomic.Int64

@@ -14,6 +14,7 @@ import (
 // The policy library pages by keyset in the API and on the page: national
 // first, then by date of issue, each policy once, forward and back.
 func TestPoliciesPageByKeyset(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := t.Context()

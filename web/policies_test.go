@@ -17,6 +17,7 @@ import (
 // distinct enterprises against the plan's 100; the library compiles into a
 // booklet with a table of contents whose page numbers LibreOffice fills in.
 func TestPolicyCampaign(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		e.app.Now = func() time.Time { return time.Date(2017, 9, 1, 10, 0, 0, 0, time.UTC) }

@@ -12,6 +12,7 @@ import (
 // back, its reviewer sees the text that was added and taken out since the
 // submission they returned.
 func TestRevisionShownOnResubmission(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		rep, leader := e.as("reporter"), e.as("leader")

@@ -17,6 +17,7 @@ import (
 // TestScreenshots writes PNGs of the main pages over the demo year, for
 // people to look at: KEXUAN_SCREENSHOTS=DIR go test -run TestScreenshots ./web
 func TestScreenshots(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("KEXUAN_SCREENSHOTS")
 	if dir == "" {
 		t.Skip("set KEXUAN_SCREENSHOTS=DIR to write screenshots")

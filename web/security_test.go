@@ -45,6 +45,7 @@ func login(c *client, user, pw string) (int, string) {
 // good once, a recovery code once; wrong codes lock the account like wrong
 // passwords; the security administrator resets a lost phone.
 func TestSecondFactor(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
@@ -193,6 +194,7 @@ func (e *env) enrolled(user string, now *atomic.Int64) *client {
 // The security administrator sets the policy (each change audited); the
 // lockout, password history and maximum age follow it.
 func TestSecurityPolicy(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
@@ -244,6 +246,7 @@ func TestSecurityPolicy(t *testing.T) {
 // in pages and lists, shown whole only to the system administrator, each
 // time audited.
 func TestPersonalDataSealed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()
@@ -332,6 +335,7 @@ func TestPersonalDataSealed(t *testing.T) {
 // In a browser: an administrator's password leads to the code page, the
 // code to the page asked for; a wrong code is said on the page.
 func TestSecondFactorInBrowser(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t))
 	now := clock(e)
 	admins := app.SecondFactorAdmins
@@ -371,6 +375,7 @@ func TestSecondFactorInBrowser(t *testing.T) {
 // the session id changes once the second factor is given; a stricter policy
 // reaches sessions already open at their next request.
 func TestSecondFactorHardening(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		ctx := context.Background()

@@ -27,6 +27,7 @@ func (c *client) upload(path, name string, data []byte) (*http.Response, string)
 // Uploads: type from the content (never the name), no SVG or HTML, a size
 // limit, served as attachments with nosniff, only to those who may see the piece.
 func TestAttachments(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		id := e.newPiece("reporter", domain.StateDraft, false)

@@ -16,6 +16,7 @@ import (
 // them against the plan's 每月不少于两次 by department and month; a
 // department sees its own visits only.
 func TestVisits(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		// The year is 2017, on its 20th of July.

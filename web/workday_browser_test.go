@@ -15,6 +15,7 @@ import (
 // was typed; a wrong record deleted with a reason and kept visible; pieces
 // found by theme.
 func TestBrowserWorkingDay(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		u := &ui{t: t, ctx: browser(t), e: e}

@@ -68,9 +68,14 @@ func Postgres(t testing.TB) string {
 
 // Each runs f once against a fresh SQLite file and once against a fresh
 // PostgreSQL schema.
+//
+// The two run in parallel with each other and with the package's other
+// parallel tests (go test -parallel): each has a database of its own, and
+// most of a test's time is spent waiting on a server, a database or a
+// browser. f must not share what it writes with the other database's run.
 func Each(t *testing.T, f func(t *testing.T, dsn string)) {
-	t.Run("sqlite", func(t *testing.T) { f(t, SQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { f(t, Postgres(t)) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); f(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); f(t, Postgres(t)) })
 }
 
 // Open opens dsn and creates the schema, with no plan; the database is

@@ -52,27 +52,33 @@ source scripts/lib-pg.sh
 export KEXUAN_TEST_POSTGRES="$PG_URL"
 export KEXUAN_REQUIRE_POSTGRES=1
 
-go test -race -count=1 -timeout 40m "$@" ./...
+# Tests run in parallel (t.Parallel, and storetest.Each runs SQLite and
+# PostgreSQL side by side): most of a test's time is spent waiting on a
+# server, a database or Chromium, so four at a time on two cores.
+par=4
+if [ $# -gt 0 ]; then
+  go test -race -count=1 -parallel $par -timeout 40m "$@"
+  exit 0
+fi
+
+# The suite at any hour and in any TZ: every run below sets the tests' clock
+# (kexuan/testclock) just before or just after midnight in the plan's zone,
+# and the machine's TZ far from it. A test, or code under test, that reads
+# the wall clock where it was given a clock disagrees with the rest and fails.
+today=$(TZ=Asia/Shanghai date +%F)
+tomorrow=$(TZ=Asia/Shanghai date -d "$today 12:00 +1 day" +%F)
+before="${today}T23:30:00+08:00" after="${tomorrow}T00:30:00+08:00"
+export TZ=America/Los_Angeles
+
+echo "== every package with -race, the tests' clock at $before (TZ=$TZ)"
+KEXUAN_TEST_NOW="$before" go test -race -count=1 -parallel $par -timeout 40m ./...
 
 # No code goes back to the pool inside a transaction: the packages that
 # write run again with a pool of one connection (storetest), where a
-# re-entry waits for itself until -timeout fails it.
-if [ $# -eq 0 ]; then
-  echo "== app, cli and web with a pool of one connection"
-  KEXUAN_TEST_ONE_CONNECTION=1 go test -count=1 -timeout 20m ./app ./cli ./web
-fi
-
-# The suite at any hour and in any TZ: the packages whose tests touch dates
-# run again with the tests' clock (kexuan/testclock) set just before and
-# just after midnight in the plan's zone, and the machine's TZ far from it.
-# A test, or code under test, that reads the wall clock where it was given a
-# clock disagrees with the rest and fails. (Skipped when only some packages
-# were asked for.)
-if [ $# -eq 0 ]; then
-  today=$(TZ=Asia/Shanghai date +%F)
-  tomorrow=$(TZ=Asia/Shanghai date -d "$today 12:00 +1 day" +%F)
-  for at in "${today}T23:30:00+08:00" "${tomorrow}T00:30:00+08:00"; do
-    echo "== the date-sensitive packages at $at (TZ=America/Los_Angeles)"
-    KEXUAN_TEST_NOW="$at" TZ=America/Los_Angeles go test -count=1 -timeout 30m ./app ./cli ./demo ./report ./scoring ./store/... ./web
-  done
-fi
+# re-entry waits for itself until -timeout fails it; the other packages
+# whose tests touch dates run again as they are. Both at the other side of
+# midnight.
+echo "== app, cli and web with a pool of one connection, the tests' clock at $after"
+KEXUAN_TEST_NOW="$after" KEXUAN_TEST_ONE_CONNECTION=1 go test -count=1 -parallel $par -timeout 20m ./app ./cli ./web
+echo "== the other date-sensitive packages at $after"
+KEXUAN_TEST_NOW="$after" go test -count=1 -parallel $par -timeout 20m ./demo ./report ./scoring ./store/...

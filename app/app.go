@@ -568,6 +568,9 @@ func (a *App) LoadPlan(ctx context.Context, act *Actor, p *plan.Plan, src []byte
 			if !replace {
 				return &domain.Error{Code: domain.EConflict, Field: "replace", Message: fmt.Sprintf("%d 年已有方案（%s），替换需加 --replace", p.Year, old.DocumentNumber)}
 			}
+			if err := themesKept(old, p); err != nil {
+				return err
+			}
 			if closed, err = q.ClosedPeriods(ctx, p.Year, plan.Date{Year: p.Year, Month: 1, Day: 1}); err != nil {
 				return err
 			}
@@ -599,6 +602,22 @@ func (a *App) LoadPlan(ctx context.Context, act *Actor, p *plan.Plan, src []byte
 	a.zone = nil // the new plan's time zone, from the next page on
 	a.zoneMu.Unlock()
 	return out, err
+}
+
+// themesKept refuses a replacement that moves a theme to another code:
+// pieces and commissions store theme codes, so a plan whose themes were
+// renumbered or reordered without codes (a theme's code is then its number)
+// would move every old piece to another theme.
+func themesKept(old, p *plan.Plan) error {
+	for _, ot := range old.Themes {
+		for _, nt := range p.Themes {
+			if nt.Title == ot.Title && nt.Code != ot.Code {
+				return invalid("themes", "宣传重点“%s”原来的代码是 %q，新方案里是 %q：已有的稿件和约稿按代码记着宣传重点，会被挪到别的重点下。调整顺序时请在新方案的这一条写 code = %q",
+					ot.Title, ot.Code, nt.Code, ot.Code)
+			}
+		}
+	}
+	return nil
 }
 
 // periodNames lists periods as "2017-03、2017-04".

@@ -17,7 +17,7 @@ import (
 type CommissionInput struct {
 	Department string
 	Title      string
-	Theme      int
+	Theme      string // a theme code of the plan, or "" (不限)
 	Channel    string
 	Due        string
 	Notes      string
@@ -60,7 +60,7 @@ func (a *App) CreateCommission(ctx context.Context, act *Actor, in CommissionInp
 	if err := checkText("notes", &in.Notes, MaxComment); err != nil {
 		return nil, err
 	}
-	if in.Theme != 0 && (in.Theme < 1 || in.Theme > len(pl.Themes)) {
+	if in.Theme != "" && pl.Theme(in.Theme) == nil {
 		return nil, invalid("theme", "宣传重点不对")
 	}
 	if in.Channel != "" && pl.Channel(in.Channel) == nil {

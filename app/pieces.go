@@ -256,9 +256,9 @@ func (a *App) ReviewQueue(ctx context.Context, u *domain.User, f domain.PieceFil
 // PieceInput is what an author writes.
 type PieceInput struct {
 	Title      string
-	Body       string // HTML from the editor; sanitised here
-	Department string // for a new piece; must be the author's own
-	Themes     []int
+	Body       string   // HTML from the editor; sanitised here
+	Department string   // for a new piece; must be the author's own
+	Themes     []string // theme codes of the plan
 	Channels   []string
 	Major      bool
 	Activity   int64 // the plan activity (主要形式) it reports, 0: none
@@ -326,12 +326,18 @@ func (a *App) checkPiece(ctx context.Context, in *PieceInput, at time.Time) erro
 		return err
 	}
 	for _, t := range in.Themes {
-		if t < 1 || t > len(p.Themes) {
-			return invalid("themes", "宣传重点 %d 不存在（1–%d）", t, len(p.Themes))
+		if p.Theme(t) == nil {
+			return invalid("themes", "宣传重点 %q 不在%d年的计划里", t, p.Year)
 		}
 	}
-	slices.Sort(in.Themes)
-	in.Themes = slices.Compact(in.Themes)
+	// in the plan's order, each once
+	var themes []string
+	for _, t := range p.Themes {
+		if slices.Contains(in.Themes, t.Code) {
+			themes = append(themes, t.Code)
+		}
+	}
+	in.Themes = themes
 	for _, c := range in.Channels {
 		if p.Channel(c) == nil {
 			return invalid("channels", "未知渠道 %q", c)

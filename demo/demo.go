@@ -44,6 +44,27 @@ type script struct {
 	MajorDepartment string              `json:"major_department"` // writes a 重大事项 in May
 	MediaOutlets    []string            `json:"media_outlets"`
 	Topics          map[string][]string `json:"topics"`
+	Place           place               `json:"place"`
+	Policies        []struct {
+		Level     string `json:"level"`
+		Issuer    string `json:"issuer"`
+		DocNumber string `json:"doc_number"`
+		Title     string `json:"title"`
+		Issued    string `json:"issued"`
+		Summary   string `json:"summary"`
+	} `json:"policies"` // the library the campaign explains
+}
+
+// place is where the demonstration's bureau is: the names its pieces,
+// enterprises and addresses use.
+type place struct {
+	District         string   `json:"district"`           // pieces' titles, addresses
+	City             string   `json:"city"`               // enterprises' names
+	CreditCodePrefix string   `json:"credit_code_prefix"` // 统一社会信用代码 of the district's enterprises
+	PhonePrefix      string   `json:"phone_prefix"`
+	Streets          []string `json:"streets"`
+	Parks            []string `json:"parks"`
+	University       string   `json:"university"`
 }
 
 // channels are the plan's channels the demonstration uses, by role.
@@ -203,7 +224,7 @@ func journal(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*ap
 	leader := users["leader"]
 	for i, dept := range leader.Leads {
 		due := plan.Date{Year: p.Year, Month: 12, Day: 10 + 10*i}
-		if _, err := a.CreateCommission(ctx, leader, app.CommissionInput{Department: dept, Title: "年度科技创新工作亮点综述", Theme: 1, Due: due.String(),
+		if _, err := a.CreateCommission(ctx, leader, app.CommissionInput{Department: dept, Title: "年度科技创新工作亮点综述", Theme: theme(p, 1), Due: due.String(),
 			Notes: "请围绕全年重点工作，800 字左右。"}); err != nil {
 			return err
 		}
@@ -220,26 +241,6 @@ func journal(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*ap
 	return nil
 }
 
-// demoPolicies are the library the demo's campaign explains.
-var demoPolicies = []app.PolicyInput{
-	{Level: "national", Issuer: "国务院", DocNumber: "国发〔2016〕43号", Title: "关于印发“十三五”国家科技创新规划的通知", Issued: "2016-07-28",
-		Summary: "明确“十三五”时期科技创新的总体思路、发展目标、主要任务和重大举措，提出建设国家创新体系、增强原始创新能力。"},
-	{Level: "national", Issuer: "财政部 国家税务总局 科技部", DocNumber: "财税〔2015〕119号", Title: "关于完善研究开发费用税前加计扣除政策的通知", Issued: "2015-11-02",
-		Summary: "企业开展研发活动中实际发生的研发费用，未形成无形资产计入当期损益的，在按规定据实扣除的基础上，按照本年度实际发生额的50%，从本年度应纳税所得额中扣除。"},
-	{Level: "national", Issuer: "科技部 财政部 国家税务总局", DocNumber: "国科发火〔2016〕32号", Title: "高新技术企业认定管理办法", Issued: "2016-01-29",
-		Summary: "规定高新技术企业的认定条件、程序和监督管理；认定的高新技术企业可依法享受15%的企业所得税优惠税率。"},
-	{Level: "provincial", Issuer: "河南省人民政府", DocNumber: fmt.Sprintf("豫政〔%d〕5号", demoYear), Title: "关于加快推进科技型中小企业发展的若干意见", Issued: ymd(2, 10),
-		Summary: "支持科技型中小企业加大研发投入，对首次认定的高新技术企业给予奖励，完善科技金融服务。"},
-	{Level: "provincial", Issuer: "河南省科学技术厅", DocNumber: "豫科〔2016〕172号", Title: "河南省科技创新券管理办法", Issued: "2016-10-20",
-		Summary: "科技型中小企业可使用创新券购买高校、科研院所和服务机构的研发、检测等科技服务。"},
-	{Level: "city", Issuer: "郑州市人民政府", DocNumber: "郑政〔2016〕26号", Title: "关于实施创新驱动发展战略 加快郑洛新国家自主创新示范区核心区建设的意见", Issued: "2016-06-15",
-		Summary: "支持企业建设研发中心、引进高层次人才，对新认定的市级以上创新平台给予资助。"},
-	{Level: "city", Issuer: "郑州市科学技术局", DocNumber: fmt.Sprintf("郑科〔%d〕8号", demoYear), Title: "郑州市科技企业孵化器认定和管理办法", Issued: ymd(3, 1),
-		Summary: "规定市级科技企业孵化器的认定条件和考核办法，对认定的孵化器给予运营补贴。"},
-	{Level: "district", Issuer: "金水区人民政府", DocNumber: fmt.Sprintf("金政〔%d〕12号", demoYear), Title: "金水区促进科技创新若干政策", Issued: ymd(3, 20),
-		Summary: "对区内新认定的高新技术企业、研发中心、专利授权等给予奖励，支持企业参加科技金融对接活动。"},
-}
-
 // policyCampaign plays 科技政策进百企: the office's library, and the
 // responsible departments reaching about 80 enterprises through the year.
 func policyCampaign(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.Actor) error {
@@ -249,8 +250,9 @@ func policyCampaign(ctx context.Context, a *app.App, p *plan.Plan, users map[str
 	a.Now = func() time.Time { return time.Date(demoYear, 3, 25, 9, 0, 0, 0, loc) }
 	office := users["office"]
 	var ids []int64
-	for _, in := range demoPolicies {
-		pol, err := a.AddPolicy(ctx, office, in)
+	for _, in := range demoScript.Policies {
+		pol, err := a.AddPolicy(ctx, office, app.PolicyInput{Level: in.Level, Issuer: in.Issuer, DocNumber: in.DocNumber, Title: in.Title,
+			Issued: in.Issued, Summary: in.Summary})
 		if err != nil {
 			return fmt.Errorf("demo policy: %w", err)
 		}
@@ -335,7 +337,7 @@ func fieldWork(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*
 	loc := p.Location()
 	a.Now = func() time.Time { return time.Date(demoYear, 1, 5, 9, 0, 0, 0, loc) }
 	office := users["office"]
-	parks := []string{"金水科教园区", "国家大学科技园（东区）", "北区创新基地", "总部经济园区"}
+	pl := demoScript.Place
 	first := []string{"云智", "华信", "中原", "汇通", "博睿", "启航", "融科", "数联", "天成", "鼎新", "智汇", "恒达", "新宇", "瑞思", "领航", "金科", "正信", "远景", "博达", "卓越"}
 	kinds := []struct{ suffix, industry string }{{"科技有限公司", "软件和信息技术"}, {"信息技术有限公司", "软件和信息技术"}, {"新材料有限公司", "新材料"},
 		{"生物科技有限公司", "生物医药"}, {"智能装备有限公司", "高端装备"}, {"环保科技有限公司", "节能环保"}}
@@ -343,8 +345,8 @@ func fieldWork(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*
 	const codeChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 	for i := 0; len(ents) < 84; i++ {
 		k := kinds[rng.IntN(len(kinds))]
-		name := "郑州" + first[i%len(first)] + first[(i*7+3)%len(first)] + k.suffix
-		body := []byte("91410105MA")
+		name := pl.City + first[i%len(first)] + first[(i*7+3)%len(first)] + k.suffix
+		body := []byte(pl.CreditCodePrefix)
 		for len(body) < 17 {
 			body = append(body, codeChars[rng.IntN(len(codeChars))])
 		}
@@ -352,9 +354,9 @@ func fieldWork(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*
 		if err != nil {
 			return err
 		}
-		e, err := a.CreateEnterprise(ctx, office, app.EnterpriseInput{Name: name, CreditCode: code, Park: parks[rng.IntN(len(parks))],
-			Address: fmt.Sprintf("金水区%s%d号", []string{"文化路", "花园路", "农业路", "丰庆路", "国基路"}[rng.IntN(5)], 10+rng.IntN(190)),
-			Contact: []string{"王", "李", "张", "刘", "陈", "杨"}[rng.IntN(6)] + "经理", Phone: fmt.Sprintf("1380371%04d", rng.IntN(10000)), Industry: k.industry})
+		e, err := a.CreateEnterprise(ctx, office, app.EnterpriseInput{Name: name, CreditCode: code, Park: pl.Parks[rng.IntN(len(pl.Parks))],
+			Address: fmt.Sprintf("%s%s%d号", pl.District, pl.Streets[rng.IntN(len(pl.Streets))], 10+rng.IntN(190)),
+			Contact: []string{"王", "李", "张", "刘", "陈", "杨"}[rng.IntN(6)] + "经理", Phone: fmt.Sprintf("%s%04d", pl.PhonePrefix, rng.IntN(10000)), Industry: k.industry})
 		if err != nil {
 			if domain.ErrorOf(err).Code == domain.EConflict {
 				continue // a name or code drawn twice
@@ -365,7 +367,7 @@ func fieldWork(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*
 	}
 	needs := []string{"研发场地紧张，希望入驻孵化器", "希望对接高校院所的技术团队", "需要知识产权布局指导", "希望了解高新技术企业认定政策", "急需中高级研发人才"}
 	problems := []string{"融资渠道少，研发投入压力大", "核心技术人员流失", "市场开拓难", "申报项目材料准备不熟悉", "检测认证费用高"}
-	highlights := []string{"新获授权发明专利 3 项", "产品进入省首台套目录", "与郑州大学共建联合实验室", "年营收同比增长 40%", "通过高新技术企业认定"}
+	highlights := []string{"新获授权发明专利 3 项", "产品进入省首台套目录", "与" + pl.University + "共建联合实验室", "年营收同比增长 40%", "通过高新技术企业认定"}
 	follow := []string{"组织参加科技金融对接会", "推荐申报区级研发中心", "安排知识产权科上门辅导", "纳入科技型企业培育库", "协调孵化器提供场地"}
 	for _, f := range p.Forms {
 		if f.VisitsPerMonth == 0 {
@@ -467,6 +469,26 @@ func (y *player) at(day plan.Date, hour int) {
 	y.ck.t = time.Date(day.Year, time.Month(day.Month), day.Day, hour, y.rng.IntN(60), 0, 0, y.loc)
 }
 
+// themes are the codes of the plan's n-th themes (1-based, as the plan
+// numbers them; past the last one they wrap around).
+func themes(p *plan.Plan, ns ...int) []string {
+	var out []string
+	for _, n := range ns {
+		if c := theme(p, n); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// theme is the code of the plan's n-th theme, or "" for a plan without any.
+func theme(p *plan.Plan, n int) string {
+	if len(p.Themes) == 0 {
+		return ""
+	}
+	return p.Themes[(n-1)%len(p.Themes)].Code
+}
+
 // leaderOf is the leader who reviews a department's pieces.
 func (y *player) leaderOf(dept string) *app.Actor {
 	if y.users["leader"].LeadsDept(dept) {
@@ -512,8 +534,8 @@ func (y *player) piece(d plan.Department, m, i int) error {
 	at(day, 9)
 	t := demoScript.Topics[d.Code][(m+i)%len(demoScript.Topics[d.Code])] // distinct within a month
 	major := m == 5 && i == 0 && d.Code == demoScript.MajorDepartment
-	pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: fmt.Sprintf("金水区%s%s", monthName(m), t), Body: body(rng, 1+rng.IntN(5)),
-		Themes: []int{1 + rng.IntN(9)}, Channels: ch.Piece, Major: major})
+	pc, err := a.CreatePiece(ctx, rep, app.PieceInput{Title: demoScript.Place.District + monthName(m) + t, Body: body(rng, 1+rng.IntN(5)),
+		Themes: themes(y.p, 1+rng.IntN(9)), Channels: ch.Piece, Major: major})
 	if err != nil {
 		return err
 	}
@@ -635,14 +657,14 @@ func (y *player) yearEnd() error {
 	if _, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "高新区企业年度创新成果展（草稿）", Body: body(rng, 2), Channels: ch.Piece[:1]}); err != nil {
 		return err
 	}
-	pc, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: "金水区科技型企业培育工程年终总结", Body: body(rng, 3), Themes: []int{5}, Channels: ch.Piece})
+	pc, err := a.CreatePiece(ctx, users["reporter"], app.PieceInput{Title: demoScript.Place.District + "科技型企业培育工程年终总结", Body: body(rng, 3), Themes: themes(y.p, 5), Channels: ch.Piece})
 	if err != nil {
 		return err
 	}
 	if _, err := a.Submit(ctx, users["reporter"], pc.ID); err != nil {
 		return err
 	}
-	pc, err = a.CreatePiece(ctx, users["reporter.planning"], app.PieceInput{Title: fmt.Sprintf("金水区%d年科技创新工作综述", demoYear), Body: body(rng, 5), Themes: []int{1, 3}, Channels: []string{ch.Piece[0], ch.Media}, Major: true})
+	pc, err = a.CreatePiece(ctx, users["reporter.planning"], app.PieceInput{Title: fmt.Sprintf("%s%d年科技创新工作综述", demoScript.Place.District, demoYear), Body: body(rng, 5), Themes: themes(y.p, 1, 3), Channels: []string{ch.Piece[0], ch.Media}, Major: true})
 	if err != nil {
 		return err
 	}
@@ -663,7 +685,7 @@ func (y *player) yearEnd() error {
 		return err
 	}
 	at(plan.Date{Year: demoYear, Month: 12, Day: 28}, 10)
-	_, err = a.RecordAdoption(ctx, users["reporter"], pc.ID, app.AdoptionInput{Channel: ch.Media, Date: ymd(12, 28), Outlet: "郑州日报", Issue: "第5版"})
+	_, err = a.RecordAdoption(ctx, users["reporter"], pc.ID, app.AdoptionInput{Channel: ch.Media, Date: ymd(12, 28), Outlet: demoScript.MediaOutlets[len(demoScript.MediaOutlets)-1], Issue: "第5版"})
 	return err
 }
 

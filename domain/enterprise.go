@@ -257,7 +257,7 @@ type Commission struct {
 	Department  string
 	DeptName    string
 	Title       string
-	Theme       int
+	Theme       string // a theme code of the year's plan, or ""
 	Channel     string
 	Due         plan.Date
 	Notes       string

@@ -55,7 +55,7 @@ type Piece struct {
 	Title          string
 	Body           string // sanitised HTML
 	Words          int
-	Themes         []int
+	Themes         []string // theme codes of its year's plan
 	Channels       []string
 	Major          bool
 	State          PieceState
@@ -200,7 +200,7 @@ type PieceFilter struct {
 	Major       *bool
 	Title       string    // the title contains it
 	Channel     string    // intended for this channel
-	Theme       int       // under this theme of the plan
+	Theme       string    // under the theme of this code
 	From, Until time.Time // written from, before (zero: open)
 	Activity    int64     // reporting this activity
 }

@@ -561,13 +561,28 @@ func (v *validator) departments(p *Plan, cats map[string]*Category) {
 
 }
 
-// themesAndForms checks the themes' and forms' numbering and references.
+// themesAndForms checks the themes' and forms' numbering, the themes' codes
+// and the forms' references. A theme without a code is given its number as
+// its code: what stored pieces and commissions refer to.
 func (v *validator) themesAndForms(p *Plan) {
-	for i, t := range p.Themes {
+	codes := map[string]string{}
+	code := func(path string, c *string, number int) {
+		if *c == "" {
+			*c = strconv.Itoa(number)
+		}
+		v.code(path+".code", *c)
+		if other, ok := codes[*c]; ok {
+			v.errf(path+".code", "代码 %q 与 %s 重复", *c, other)
+		}
+		codes[*c] = path
+	}
+	for i := range p.Themes {
+		t := &p.Themes[i]
 		path := fmt.Sprintf("themes[%d]", i)
 		if t.Number != i+1 {
 			v.errf(path+".number", "宣传重点应按顺序编号，这里应为 %d", i+1)
 		}
+		code(path, &t.Code, t.Number)
 		v.required(path+".title", t.Title)
 	}
 	for i, f := range p.Forms {

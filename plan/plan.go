@@ -144,9 +144,12 @@ type Department struct {
 
 // Theme is one of the plan's 宣传重点.
 type Theme struct {
-	Number int    `toml:"number"`
-	Title  string `toml:"title"`
-	Text   string `toml:"text"`
+	Number int `toml:"number"`
+	// Code is what pieces and commissions store: it stays when the plan's
+	// themes are renumbered or reordered. It defaults to the number.
+	Code  string `toml:"code"`
+	Title string `toml:"title"`
+	Text  string `toml:"text"`
 }
 
 // Label is the theme's number as the plan writes it: （一）, （二）… （十二）.
@@ -172,7 +175,7 @@ func ChineseNumber(n int) string {
 // Form is one of the plan's 主要形式 with its lead (牵头) and responsible
 // (责任) departments.
 type Form struct {
-	Number         int      `toml:"number"`
+	Number         int      `toml:"number"` // activities are stored by it
 	Title          string   `toml:"title"`
 	Text           string   `toml:"text"`
 	Lead           []string `toml:"lead"`
@@ -242,6 +245,16 @@ func (p *Plan) Channel(code string) *Channel {
 	for i := range p.Channels {
 		if p.Channels[i].Code == code {
 			return &p.Channels[i]
+		}
+	}
+	return nil
+}
+
+// Theme returns the theme with the code, or nil.
+func (p *Plan) Theme(code string) *Theme {
+	for i := range p.Themes {
+		if p.Themes[i].Code == code {
+			return &p.Themes[i]
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -82,6 +83,8 @@ enterprises_target = 100`, 0, "forms[3].responsible[1]", "未知科室"},
 		{"half points", "points = 0.5\n", "points = 0.3\n", 0, "channels[3].points", "0.5"},
 		{"quota month outside year", `quota_from = "2017-03"`, `quota_from = "2018-03"`, 0, "quota_from", "不在方案年度"},
 		{"syntax", "[review]", "[review", 0, "", "语法"},
+		{"duplicate theme code", "[[themes]]\nnumber = 2\n", "[[themes]]\nnumber = 2\ncode = \"1\"\n", 0, "themes[1].code", "重复"},
+		{"theme code characters", "[[themes]]\nnumber = 2\n", "[[themes]]\nnumber = 2\ncode = \"改革\"\n", 0, "themes[1].code", "小写字母"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -107,6 +110,25 @@ enterprises_target = 100`, 0, "forms[3].responsible[1]", "未知科室"},
 				t.Errorf("line %d, want about %d: %v", e.Line, wantLine, err)
 			}
 		})
+	}
+}
+
+// A theme's code is its number unless the plan gives one.
+func TestThemeCodes(t *testing.T) {
+	t.Parallel()
+	p, src := Builtin()
+	for _, th := range p.Themes {
+		if th.Code != strconv.Itoa(th.Number) {
+			t.Fatalf("theme %d: code %q, want its number", th.Number, th.Code)
+		}
+	}
+	text := strings.Replace(string(src), "[[themes]]\nnumber = 2\n", "[[themes]]\nnumber = 2\ncode = \"reform\"\n", 1)
+	q, err := Parse("coded.toml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th := q.Theme("reform"); th == nil || th.Number != 2 || q.Theme("2") != nil || q.Theme("1") == nil {
+		t.Fatalf("themes by code: %+v", q.Themes[:3])
 	}
 }
 

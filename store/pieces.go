@@ -14,24 +14,6 @@ import (
 	"kexuan/plan"
 )
 
-func joinInts(xs []int) string {
-	s := make([]string, len(xs))
-	for i, x := range xs {
-		s[i] = strconv.Itoa(x)
-	}
-	return strings.Join(s, ",")
-}
-
-func splitInts(s string) []int {
-	var out []int
-	for _, p := range strings.Split(s, ",") {
-		if n, err := strconv.Atoi(p); err == nil {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 func splitList(s string) []string {
 	if s == "" {
 		return nil
@@ -49,7 +31,7 @@ func scanPiece(row interface{ Scan(...any) error }) (*domain.Piece, error) {
 		&themes, &channels, &p.Major, &p.State, &created, &updated, &p.ActivityID); err != nil {
 		return nil, err
 	}
-	p.Themes, p.Channels = splitInts(themes), splitList(channels)
+	p.Themes, p.Channels = splitList(themes), splitList(channels)
 	p.CreatedAt, p.UpdatedAt = ParseTime(created), ParseTime(updated)
 	return &p, nil
 }
@@ -165,8 +147,8 @@ func pieceWhere(f domain.PieceFilter) (filter, bool) {
 	if f.Channel != "" {
 		w.add(`(',' || p.channels || ',') LIKE ? ESCAPE '\'`, likeContains(","+f.Channel+","))
 	}
-	if f.Theme != 0 {
-		w.add(`(',' || p.themes || ',') LIKE ?`, likeContains(","+strconv.Itoa(f.Theme)+","))
+	if f.Theme != "" {
+		w.add(`(',' || p.themes || ',') LIKE ? ESCAPE '\'`, likeContains(","+f.Theme+","))
 	}
 	if f.Activity != 0 {
 		w.add("p.activity_id = ?", f.Activity)
@@ -238,7 +220,7 @@ func (q *Q) CreatePiece(ctx context.Context, p *domain.Piece) error {
 	ts := q.now()
 	id, err := insertID(ctx, q, `INSERT INTO pieces (department_id, author_id, title, body, words, themes, channels, major, state, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		dept, p.AuthorID, p.Title, p.Body, p.Words, joinInts(p.Themes), strings.Join(p.Channels, ","), p.Major, p.State, ts, ts)
+		dept, p.AuthorID, p.Title, p.Body, p.Words, strings.Join(p.Themes, ","), strings.Join(p.Channels, ","), p.Major, p.State, ts, ts)
 	if err != nil {
 		return err
 	}
@@ -250,7 +232,7 @@ func (q *Q) CreatePiece(ctx context.Context, p *domain.Piece) error {
 // UpdatePieceContent changes what the author may change.
 func (q *Q) UpdatePieceContent(ctx context.Context, p *domain.Piece) error {
 	_, err := q.c.ExecContext(ctx, `UPDATE pieces SET title = $1, body = $2, words = $3, themes = $4, channels = $5, major = $6, updated_at = $7 WHERE id = $8`,
-		p.Title, p.Body, p.Words, joinInts(p.Themes), strings.Join(p.Channels, ","), p.Major, q.now(), p.ID)
+		p.Title, p.Body, p.Words, strings.Join(p.Themes, ","), strings.Join(p.Channels, ","), p.Major, q.now(), p.ID)
 	return err
 }
 

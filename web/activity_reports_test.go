@@ -31,7 +31,7 @@ func TestActivityReportsPage(t *testing.T) {
 		const n = 230
 		for i := range n {
 			if _, err := e.app.CreatePiece(ctx, e.actor("reporter2"), app.PieceInput{Title: fmt.Sprintf("活动报道 %d", i),
-				Body: "<p>活动圆满结束。</p>", Themes: []int{1}, Activity: id}); err != nil {
+				Body: "<p>活动圆满结束。</p>", Themes: []string{"1"}, Activity: id}); err != nil {
 				t.Fatal(err)
 			}
 		}

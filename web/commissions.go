@@ -67,8 +67,7 @@ func (s *Server) showCommissions(w http.ResponseWriter, r *http.Request, c *reqC
 
 func (s *Server) createCommission(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	in := app.CommissionInput{Department: r.PostFormValue("department"), Title: r.PostFormValue("title"), Channel: r.PostFormValue("channel"),
-		Due: r.PostFormValue("due"), Notes: r.PostFormValue("notes")}
-	in.Theme, _ = strconv.Atoi(r.PostFormValue("theme"))
+		Due: r.PostFormValue("due"), Notes: r.PostFormValue("notes"), Theme: r.PostFormValue("theme")}
 	if _, err := s.App.CreateCommission(r.Context(), c.actor, in); err != nil {
 		if e := domain.ErrorOf(err); e.Code == domain.EInvalid {
 			return s.showCommissions(w, r, c, in, e)
@@ -118,17 +117,18 @@ func (s *Server) apiCommissions(w http.ResponseWriter, r *http.Request, c *reqCt
 // apiCreateCommission: POST /api/v1/commissions {"department","title","theme","channel","due","notes"} → 201.
 func (s *Server) apiCreateCommission(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	var in struct {
-		Department string `json:"department"`
-		Title      string `json:"title"`
-		Theme      int    `json:"theme"`
-		Channel    string `json:"channel"`
-		Due        string `json:"due"`
-		Notes      string `json:"notes"`
+		Department string   `json:"department"`
+		Title      string   `json:"title"`
+		Theme      planCode `json:"theme"`
+		Channel    string   `json:"channel"`
+		Due        string   `json:"due"`
+		Notes      string   `json:"notes"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	cm, err := s.App.CreateCommission(r.Context(), c.actor, app.CommissionInput(in))
+	cm, err := s.App.CreateCommission(r.Context(), c.actor, app.CommissionInput{Department: in.Department, Title: in.Title,
+		Theme: string(in.Theme), Channel: in.Channel, Due: in.Due, Notes: in.Notes})
 	if err != nil {
 		return err
 	}

@@ -80,12 +80,9 @@ func pieceList(r *http.Request, loc *time.Location) (domain.PieceFilter, app.Pag
 	if len(f.Channel) > 64 {
 		return f, pq, domain.Invalid("channel", "渠道不对")
 	}
-	if t := q.Get("theme"); t != "" {
-		n, err := strconv.Atoi(t)
-		if err != nil || n < 1 || n > 1000 {
-			return f, pq, domain.Invalid("theme", "宣传重点不对")
-		}
-		f.Theme = n
+	f.Theme = q.Get("theme")
+	if len(f.Theme) > 64 {
+		return f, pq, domain.Invalid("theme", "宣传重点不对")
 	}
 	// from and to are days in the plan's time zone, both included.
 	for _, b := range []struct {

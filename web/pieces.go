@@ -23,7 +23,7 @@ type piecesView struct {
 	Department  string
 	Query       string
 	Channel     string
-	Theme       int
+	Theme       string
 	From, To    string
 	Departments []domain.DepartmentRef // to filter by; none for one department's users
 	Plan        *plan.Plan             // its channels and themes, to filter by
@@ -109,9 +109,11 @@ func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id
 	}
 	_, chanNames := names(p)
 	var themes, channels []string
-	for _, t := range d.Themes {
-		if t >= 1 && t <= len(p.Themes) {
-			themes = append(themes, p.Themes[t-1].Label()+p.Themes[t-1].Title)
+	for _, code := range d.Themes {
+		if t := p.Theme(code); t != nil {
+			themes = append(themes, t.Label()+t.Title)
+		} else {
+			themes = append(themes, code+"（计划中已没有这个宣传重点）")
 		}
 	}
 	for _, ch := range d.Channels {
@@ -212,11 +214,7 @@ func (s *Server) newPiecePage(w http.ResponseWriter, r *http.Request, c *reqCtx)
 
 func pieceInput(r *http.Request) app.PieceInput {
 	in := app.PieceInput{Title: r.PostFormValue("title"), Body: r.PostFormValue("body"), Major: r.PostFormValue("major") != ""}
-	for _, t := range r.PostForm["themes"] {
-		if n, err := strconv.Atoi(t); err == nil {
-			in.Themes = append(in.Themes, n)
-		}
-	}
+	in.Themes = r.PostForm["themes"]
 	in.Channels = r.PostForm["channels"]
 	in.Activity, _ = strconv.ParseInt(r.PostFormValue("activity"), 10, 64)
 	return in
@@ -353,7 +351,7 @@ type pieceJSON struct {
 	Body       string            `json:"body"`
 	Department string            `json:"department"`
 	Author     string            `json:"author"`
-	Themes     []int             `json:"themes"`
+	Themes     []string          `json:"themes"` // theme codes
 	Channels   []string          `json:"channels"`
 	Major      bool              `json:"major"`
 	State      domain.PieceState `json:"state"`
@@ -367,7 +365,7 @@ type pieceJSON struct {
 func toPieceJSON(p *domain.Piece) pieceJSON {
 	themes, channels := p.Themes, p.Channels
 	if themes == nil {
-		themes = []int{}
+		themes = []string{}
 	}
 	if channels == nil {
 		channels = []string{}
@@ -388,19 +386,19 @@ func writePieces(w http.ResponseWriter, pg *app.Page[*domain.Piece]) {
 
 func (s *Server) apiCreatePiece(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	var in struct {
-		Title      string   `json:"title"`
-		Body       string   `json:"body"`
-		Department string   `json:"department"`
-		Themes     []int    `json:"themes"`
-		Channels   []string `json:"channels"`
-		Major      bool     `json:"major"`
-		Activity   int64    `json:"activity"`
+		Title      string     `json:"title"`
+		Body       string     `json:"body"`
+		Department string     `json:"department"`
+		Themes     []planCode `json:"themes"`
+		Channels   []string   `json:"channels"`
+		Major      bool       `json:"major"`
+		Activity   int64      `json:"activity"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
 	p, err := s.App.CreatePiece(r.Context(), c.actor, app.PieceInput{Title: in.Title, Body: in.Body, Department: in.Department,
-		Themes: in.Themes, Channels: in.Channels, Major: in.Major, Activity: in.Activity})
+		Themes: codeStrings(in.Themes), Channels: in.Channels, Major: in.Major, Activity: in.Activity})
 	if err != nil {
 		return err
 	}

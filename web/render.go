@@ -63,7 +63,6 @@ var funcs = template.FuncMap{
 	"has":     slices.Contains[[]string],
 	"webURL":  webURL,
 	"changed": richtext.Changed,
-	"hasInt":  slices.Contains[[]int],
 	"can":     func(r domain.Role, p domain.Perm) bool { return r.Can(p) },
 	"perm":    func(s string) domain.Perm { return domain.Perm(s) },
 	"safeHTML": func(s string) template.HTML {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -12,6 +13,39 @@ type conn interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// located is a conn whose errors say which statement failed, wrapped (%w)
+// so that errors.Is and errors.As still find the driver's error: a log line
+// reads `store: UPDATE pieces SET title = $1, body = $2…: database is
+// locked`, not the driver's words alone. (A QueryRow's error comes at Scan,
+// where the caller knows the row it wanted.)
+type located struct{ c conn }
+
+func (l located) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	r, err := l.c.ExecContext(ctx, query, args...)
+	return r, statementError(query, err)
+}
+
+func (l located) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := l.c.QueryContext(ctx, query, args...)
+	return rows, statementError(query, err)
+}
+
+func (l located) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return l.c.QueryRowContext(ctx, query, args...)
+}
+
+// statementError wraps err with the start of the statement that failed.
+func statementError(query string, err error) error {
+	if err == nil {
+		return nil
+	}
+	s := strings.Join(strings.Fields(query), " ")
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:60]) + "…"
+	}
+	return fmt.Errorf("store: %s: %w", s, err)
 }
 
 // Q runs the queries of accounts, pieces, adoptions and audit, either
@@ -26,11 +60,11 @@ type Q struct {
 }
 
 // Q returns the queries on the database, outside any transaction.
-func (s *DB) Q() *Q { return &Q{db: s, c: s.sql, d: s.dialect, clock: s.now, wallc: s.wall} }
+func (s *DB) Q() *Q { return &Q{db: s, c: located{s.sql}, d: s.dialect, clock: s.now, wallc: s.wall} }
 
 // txQ is the queries inside transaction tx.
 func (s *DB) txQ(c conn) *Q {
-	return &Q{db: s, c: c, d: s.dialect, tx: true, clock: s.now, wallc: s.wall}
+	return &Q{db: s, c: located{c}, d: s.dialect, tx: true, clock: s.now, wallc: s.wall}
 }
 
 // SetClock gives the store the application's two clocks: records is the

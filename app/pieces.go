@@ -123,6 +123,15 @@ func (a *App) PieceDetail(ctx context.Context, u *domain.User, id int64) (*Piece
 // change first. Visibility is part of the query, so a page is full whatever
 // the actor may not see.
 func (a *App) Pieces(ctx context.Context, u *domain.User, f domain.PieceFilter, pq PageQuery) (*Page[*domain.Piece], error) {
+	if f.Theme != "" {
+		p, err := a.Plan(ctx, 0)
+		if err != nil {
+			return nil, err
+		}
+		if p.Theme(f.Theme) == nil {
+			return nil, invalid("theme", "%d 年的计划里没有宣传重点 %q", p.Year, f.Theme)
+		}
+	}
 	f, ok := scope(u, f)
 	if !ok {
 		return &Page[*domain.Piece]{}, nil

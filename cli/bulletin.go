@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"kexuan/app"
 )
 
 // cmdBulletin writes a period's 通报 as a Word document (GB/T 9704-2012).
@@ -15,6 +17,8 @@ func cmdBulletin(ctx context.Context, args []string, env Env) error {
 	month := fs.String("month", "", "月份 YYYY-MM")
 	quarter := fs.String("quarter", "", "季度 YYYYQn，如 2017Q1")
 	year := fs.String("year", "", "年度 YYYY")
+	date := fs.String("date", "", "成文日期 YYYY-MM-DD（默认期末后第一个工作日；再次印发默认沿用原日期）")
+	number := fs.Int("number", 0, "发文字号的序号（默认发文登记中本年的下一个；再次印发沿用原文号）")
 	out := fs.String("out", "", "写入的 .docx 文件")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -26,14 +30,14 @@ func cmdBulletin(ctx context.Context, args []string, env Env) error {
 		}
 	}
 	if n != 1 || *out == "" || fs.NArg() > 0 {
-		return usagef("用法：kexuan bulletin --db PATH (--month 2017-03 | --quarter 2017Q1 | --year 2017) --out FILE.docx")
+		return usagef("用法：kexuan bulletin --db PATH (--month 2017-03 | --quarter 2017Q1 | --year 2017) [--date YYYY-MM-DD] [--number N] --out FILE.docx")
 	}
 	db, err := openApp(ctx, *dsn, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	doc, name, err := db.Bulletin(ctx, nil, period)
+	doc, name, err := db.Bulletin(ctx, nil, period, app.BulletinOptions{Date: *date, Number: *number})
 	if err != nil {
 		return err
 	}
@@ -41,6 +45,45 @@ func cmdBulletin(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "已写入 %s（%s）\n", *out, name)
+	return nil
+}
+
+// cmdDocuments lists the register of issued documents of a year.
+func cmdDocuments(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("documents", env)
+	dsn := dbFlag(fs)
+	year := fs.Int("year", 0, "年度（默认最新方案的年度）")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("用法：kexuan documents --db PATH [--year 2017]")
+	}
+	db, err := openApp(ctx, *dsn, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := db.Plan(ctx, *year)
+	if err != nil {
+		return err
+	}
+	*year = p.Year
+	docs, err := db.Documents(ctx, nil, *year)
+	if err != nil {
+		return err
+	}
+	if len(docs) == 0 {
+		fmt.Fprintf(env.Stdout, "%d 年尚未印发文件\n", *year)
+		return nil
+	}
+	for _, d := range docs {
+		by := d.IssuedName
+		if by == "" {
+			by = "命令行"
+		}
+		fmt.Fprintf(env.Stdout, "%s\t%s\t成文日期 %s\t%s\t%s\n", d.Number, d.Title, d.Dated, by, d.IssuedAt.In(p.Location()).Format("2006-01-02 15:04"))
+	}
 	return nil
 }
 

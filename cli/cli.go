@@ -71,12 +71,14 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
   kexuan period close --db PATH (--month 2017-03 | --year 2017) --reason TEXT
                                                结账：冻结截至期末的考核结果；之后的改动须写理由，作为更正列出
   kexuan period show --db PATH (--month 2017-03 | --year 2017) [--format json|table]
-  kexuan bulletin --db PATH (--month 2017-03 | --quarter 2017Q1 | --year 2017) --out FILE.docx
-                                               通报（GB/T 9704 公文格式的 Word 文档）
+  kexuan bulletin --db PATH (--month 2017-03 | --quarter 2017Q1 | --year 2017) [--date YYYY-MM-DD] [--number N] --out FILE.docx
+                                               印发通报（GB/T 9704 公文格式的 Word 文档）：文号取发文登记的下一个序号
+                                               （再次印发沿用原文号），成文日期默认期末后第一个工作日
+  kexuan documents --db PATH [--year 2017]      发文登记：已印发的通报、文号、成文日期
   kexuan booklet --db PATH [--year 2017] --out FILE.docx
                                                科技政策汇编（政策库按层级、日期编排，含目录与页码）
   kexuan journal --db PATH --issue 2017-3 --out FILE.docx
-                                               《金科文汇》一期（按版块编排，含目录与页码）
+                                               内刊一期（按版块编排，含目录与页码）
 
 --db 可以是 SQLite 文件路径，也可以是 postgres:// 地址。
 密钥文件（审计签名、个人信息加密）：$KEXUAN_KEY_FILE，默认 SQLite 库旁的 PATH.key，PostgreSQL 为当前目录的 kexuan.key；
@@ -120,6 +122,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdRestore(ctx, args[1:], env)
 	case "bulletin":
 		err = cmdBulletin(ctx, args[1:], env)
+	case "documents":
+		err = cmdDocuments(ctx, args[1:], env)
 	case "booklet":
 		err = cmdBooklet(ctx, args[1:], env)
 	case "journal":

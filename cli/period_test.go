@@ -101,6 +101,19 @@ func TestBulletinCommand(t *testing.T) {
 	if _, errs, code := run(t, "bulletin", "--db", dsn, "--month", "2017-03", "--year", "2017", "--out", out); code != 2 || !strings.Contains(errs, "用法") {
 		t.Errorf("two periods: %d %s", code, errs)
 	}
+	// The register: the quarter takes number 7 as asked, with its date; the
+	// month issued again keeps number 1 and takes the new date.
+	mustRun(t, "bulletin", "--db", dsn, "--quarter", "2017Q1", "--date", "2017-04-10", "--number", "7", "--out", out)
+	mustRun(t, "bulletin", "--db", dsn, "--month", "2017-03", "--date", "2017-04-06", "--out", out)
+	if _, errs, code := run(t, "bulletin", "--db", dsn, "--month", "2017-04", "--number", "7", "--out", out); code == 0 || !strings.Contains(errs, "已用于") {
+		t.Errorf("a taken number: %d %s", code, errs)
+	}
+	got := mustRun(t, "documents", "--db", dsn, "--year", "2017")
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "金科通〔2017〕1号\t关于2017年3月份") || !strings.Contains(lines[0], "成文日期 2017-04-06") ||
+		!strings.HasPrefix(lines[1], "金科通〔2017〕7号\t关于2017年第一季度") || !strings.Contains(lines[1], "成文日期 2017-04-10") || !strings.Contains(lines[1], "命令行") {
+		t.Errorf("documents:\n%s", got)
+	}
 }
 
 // A CSV saved by Excel or WPS on Chinese Windows (GB18030) is read as such,

@@ -182,3 +182,13 @@ func digits(s string) (int, bool) {
 	}
 	return n, true
 }
+
+// AddDays is the day n days later (earlier for n < 0).
+func (d Date) AddDays(n int) Date {
+	return DateOf(time.Date(d.Year, time.Month(d.Month), d.Day+n, 12, 0, 0, 0, time.UTC))
+}
+
+// Weekday is the day of the week of d.
+func (d Date) Weekday() time.Weekday {
+	return time.Date(d.Year, time.Month(d.Month), d.Day, 12, 0, 0, 0, time.UTC).Weekday()
+}

@@ -405,7 +405,37 @@ func (v *validator) header(p *Plan) {
 	default:
 		v.errf("review.major", "重大事项审核角色 %q 不对：应为 chief 或 leader", p.Review.Major)
 	}
+	v.documents(p)
+}
 
+// documents fills in the 通报's heading and closing from the plan where the
+// file names none, and checks what it names.
+func (v *validator) documents(p *Plan) {
+	d := &p.Documents
+	if d.Mark == "" {
+		d.Mark = p.Bureau + "文件"
+	}
+	if d.Code == "" {
+		prefix, _, _ := strings.Cut(p.DocumentNumber, "〔")
+		d.Code = prefix + "通"
+	}
+	if strings.ContainsAny(d.Code, "〔〕[]0123456789") {
+		v.errf("documents.code", "机关代字 %q 只写代字（如“某科通”），年份和序号由系统编排", d.Code)
+	}
+	if d.Addressee == "" {
+		d.Addressee = "各科室"
+	}
+	if d.PrintedBy == "" {
+		d.PrintedBy = p.Bureau
+	}
+	for i, c := range d.CopyTo {
+		v.required(fmt.Sprintf("documents.copy_to[%d]", i), c)
+	}
+	for path, s := range map[string]string{"documents.mark": d.Mark, "documents.printed_by": d.PrintedBy} {
+		if len([]rune(s)) > 40 {
+			v.errf(path, "太长（不超过 40 字）")
+		}
+	}
 }
 
 // categories checks the scoring categories and returns them by code.

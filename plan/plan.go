@@ -42,6 +42,7 @@ type Plan struct {
 	Review         Review         `toml:"review"`
 	Reminders      Reminders      `toml:"reminders"`
 	Journal        Journal        `toml:"journal"`
+	Documents      Documents      `toml:"documents"`
 	Categories     []Category     `toml:"categories"`
 	Channels       []Channel      `toml:"channels"`
 	Departments    []Department   `toml:"departments"`
@@ -69,6 +70,17 @@ type Review struct {
 	Normal string `toml:"normal"` // role that reviews an ordinary piece: the in-charge leader
 	Major  string `toml:"major"`  // role that reviews a bureau-wide major matter after the leader
 	Text   string `toml:"text"`
+}
+
+// Documents say how the bureau heads and closes its official documents
+// (the 通报), in the terms of GB/T 9704-2012. Every field has a default
+// from the plan's other fields.
+type Documents struct {
+	Mark      string   `toml:"mark"`       // 发文机关标志; default bureau + "文件"
+	Code      string   `toml:"code"`       // 机关代字 of a 通报 (金科通 in 金科通〔2017〕3号); default the plan's own prefix + "通"
+	Addressee string   `toml:"addressee"`  // 主送机关; default 各科室
+	PrintedBy string   `toml:"printed_by"` // 印发机关 in the 版记; default the bureau
+	CopyTo    []string `toml:"copy_to"`    // 抄送机关; none: no 抄送 line
 }
 
 // Journal is the internal journal the plan asks for (《金科文汇》).

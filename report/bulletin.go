@@ -32,6 +32,9 @@ const (
 	marginBot   = 1984  // 35 mm
 	marginLeft  = 1588  // 28 mm
 	marginRight = 1474  // 26 mm
+	// The footer's page number: its 一字线 7 mm below the 版心 (a 4号 line
+	// of 14 pt, the dash at its middle).
+	footerFromBottom = 1984 - 397 - 280 + 78
 	// 22 lines on a page: (297 − 37 − 35) mm / 22.
 	linePitch = 579
 	size2     = 44 // 2号 22 pt, in half-points
@@ -134,6 +137,13 @@ func run(text, font string, size int, color string, bold bool) string {
 	if color != "" {
 		b.WriteString(`<w:color w:val="` + color + `"/>`)
 	}
+	if size == size3 {
+		// 3号 (16 pt) drawn at a pitch of 15.75 pt: 28 characters a line
+		// of the 156 mm 版心, as the standard has it, in Word, WPS and
+		// LibreOffice alike (LibreOffice reads a document grid's
+		// character pitch otherwise than Word).
+		b.WriteString(`<w:spacing w:val="-5"/>`)
+	}
 	fmt.Fprintf(&b, `<w:sz w:val="%d"/><w:szCs w:val="%d"/></w:rPr><w:t xml:space="preserve">%s</w:t></w:r>`, size, size, esc(text))
 	return b.String()
 }
@@ -158,9 +168,11 @@ func para(jc string, indentChars int, extra string, runs ...string) string {
 	return b.String()
 }
 
-func body(text string) string    { return para("both", 200, "", run(text, fontFS, size3, "", false)) }
-func heading(text string) string { return para("both", 200, "", run(text, fontHT, size3, "", false)) }
-func blank() string              { return para("", 0, "") }
+func body(text string) string { return para("both", 200, "", run(text, fontFS, size3, "", false)) }
+func heading(text string) string {
+	return para("both", 200, `<w:keepNext/>`, run(text, fontHT, size3, "", false)) // never the last line of a page
+}
+func blank() string { return para("", 0, "") }
 
 // ChineseDate writes a date as 成文日期 does: 二〇一七年四月五日.
 func ChineseDate(d plan.Date) string {
@@ -172,47 +184,188 @@ func ChineseDate(d plan.Date) string {
 	return y.String() + "年" + plan.ChineseNumber(d.Month) + "月" + plan.ChineseNumber(d.Day) + "日"
 }
 
+// ArabicDate writes a date as GB/T 9704-2012 has 成文日期 and 印发日期
+// written: 2017年4月5日.
+func ArabicDate(d plan.Date) string { return fmt.Sprintf("%d年%d月%d日", d.Year, d.Month, d.Day) }
+
+// Positions of the standard (7.2–7.4, 8), in twips.
+const (
+	markFromTop = 1984 // 发文机关标志: its top 35 mm below the 版心's top
+	markInk     = 370  // how far below its line's top a 26 pt line's ink starts (measured in LibreOffice)
+	ruleBelow   = 5    // pt between 发文字号's line and the red rule: 4 mm under its ink
+	charPitch   = 315  // 28 characters a line of the 156 mm 版心 (3号 drawn at 15.75 pt: run())
+	textWidth   = pageW - marginLeft - marginRight
+)
+
+// widthChars is how many characters of the grid a text takes: a CJK
+// character or full-width mark one, an ASCII character half.
+func widthChars(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r < 0x80 {
+			w += 0.5
+		} else {
+			w++
+		}
+	}
+	return w
+}
+
 func documentXML(b *Bulletin) string {
 	p, r := b.Plan, b.Result
+	d := p.Documents
 	var s strings.Builder
 	s.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>`)
-	// 版头: 发文机关标志 in red 小标宋, 发文字号, the red rule under it.
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" ` +
+		`xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" ` +
+		`xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><w:body>`)
+	// 版头: 发文机关标志 in red 小标宋 35 mm below the 版心's top; two
+	// lines below it 发文字号, the red rule 4 mm under that.
+	markLine := sizeMark * 10 * 12 / 10 // 1.2 lines of the mark's size, in twips
+	s.WriteString(para("center", 0, fmt.Sprintf(`<w:spacing w:before="%d" w:after="0" w:line="%d" w:lineRule="exact"/>`, markFromTop-markInk, markLine),
+		run(d.Mark, fontXBS, sizeMark, red, false)))
 	s.WriteString(blank())
-	s.WriteString(para("center", 0, `<w:spacing w:before="0" w:after="0"/>`, run(p.Bureau+"文件", fontXBS, sizeMark, red, false)))
 	s.WriteString(blank())
-	s.WriteString(para("center", 0, `<w:pBdr><w:bottom w:val="single" w:sz="18" w:space="6" w:color="`+red+`"/></w:pBdr>`,
+	s.WriteString(para("center", 0, fmt.Sprintf(`<w:pBdr><w:bottom w:val="single" w:sz="18" w:space="%d" w:color="%s"/></w:pBdr>`, ruleBelow, red),
 		run(b.Number, fontFS, size3, "", false)))
+	// 标题 in 2号 小标宋 two lines under the rule, broken into balanced phrases.
 	s.WriteString(blank())
-	// 标题 in 2号 小标宋.
-	s.WriteString(para("center", 0, "", run("关于"+b.Label+"科技宣传工作考核情况的通报", fontXBS, size2, "", false)))
 	s.WriteString(blank())
-	s.WriteString(para("both", 0, "", run("各科室：", fontFS, size3, "", false)))
-	s.WriteString(body(fmt.Sprintf("根据《%s》（%s）的要求，现将%s各科室科技宣传工作考核情况（截至%s）通报如下。", p.Title, p.DocumentNumber, b.Label, ChineseDate(plan.MustDate(r.AsOf)))))
+	for _, line := range titleLines(b.Label) {
+		s.WriteString(para("center", 0, `<w:keepNext/>`, run(line, fontXBS, size2, "", false)))
+	}
+	s.WriteString(blank())
+	s.WriteString(para("both", 0, "", run(d.Addressee+"：", fontFS, size3, "", false)))
+	s.WriteString(body(fmt.Sprintf("根据《%s》（%s）的要求，现将%s各科室科技宣传工作考核情况（截至%s）通报如下。", p.Title, p.DocumentNumber, b.Label, ArabicDate(plan.MustDate(r.AsOf)))))
 	s.WriteString(heading("一、考核得分"))
 	s.WriteString(scoreTable(r))
 	s.WriteString(heading("二、月度报送"))
+	var before []plan.Month
+	for _, m := range b.Months {
+		if m.Compare(p.QuotaFromMonth()) < 0 {
+			before = append(before, m)
+		}
+	}
 	missed := missedQuotas(p, r, b.Months)
-	if len(missed) == 0 {
-		s.WriteString(body("各科室均按要求完成了月度报送任务。"))
-	} else {
-		s.WriteString(body("以下科室未按要求完成月度报送任务，已按方案扣分："))
+	switch {
+	case len(before) == len(b.Months):
+		s.WriteString(body(fmt.Sprintf("按方案，月度报送任务自%d月起考核，本期不考核月度报送。", p.QuotaFromMonth().Month)))
+	case len(missed) == 0:
+		s.WriteString(body(quotaScope(p, before) + "各科室均按要求完成了月度报送任务。"))
+	default:
+		s.WriteString(body(quotaScope(p, before) + "以下科室未按要求完成月度报送任务，已按方案扣分："))
 		for _, m := range missed {
 			s.WriteString(body(m))
 		}
 	}
 	s.WriteString(heading("三、工作要求"))
-	s.WriteString(body("请各科室对照任务分解表，及时报送信息，按月完成" + quotaNames(p) + "的报送任务；分管局领导加强审核把关，确保信息准确、及时。"))
-	// 落款 and 成文日期, right of centre; 成文日期 four characters in from the right.
-	s.WriteString(blank())
-	s.WriteString(blank())
-	s.WriteString(para("right", 0, `<w:ind w:rightChars="400"/>`, run(p.Bureau, fontFS, size3, "", false)))
-	s.WriteString(para("right", 0, `<w:ind w:rightChars="400"/>`, run(ChineseDate(b.Issued), fontFS, size3, "", false)))
+	// The last paragraph of the body keeps with the signature and the date:
+	// never a page with only them.
+	s.WriteString(para("both", 200, `<w:keepNext/><w:keepLines/>`, run("请各科室对照任务分解表，及时报送信息，按月完成"+quotaNames(p)+"的报送任务；分管局领导加强审核把关，确保信息准确、及时。", fontFS, size3, "", false)))
+	// 署名 one line under the body, two characters in from the right;
+	// 成文日期 under it, its first character two right of the 署名's — or,
+	// when the date is the longer, the date two in from the right and the
+	// 署名 moved left to match. Indents in twips, which Word, WPS and
+	// LibreOffice all honour.
+	sign, date := p.Bureau, ArabicDate(b.Issued)
+	ws, wd := widthChars(sign), widthChars(date)
+	signRight := 2.0
+	if wd+2 > ws {
+		signRight = 2 + (wd + 2 - ws)
+	}
+	signLeft := float64(textWidth)/charPitch - signRight - ws
+	s.WriteString(para("left", 0, `<w:keepNext/>`))
+	s.WriteString(para("left", 0, fmt.Sprintf(`<w:keepNext/><w:ind w:left="%d"/>`, int(signLeft*charPitch)), run(sign, fontFS, size3, "", false)))
+	s.WriteString(para("left", 0, fmt.Sprintf(`<w:ind w:left="%d"/>`, int((signLeft+2)*charPitch)), run(date, fontFS, size3, "", false)))
+	s.WriteString(imprint(d, b.Issued))
 	fmt.Fprintf(&s, `<w:sectPr><w:footerReference w:type="default" r:id="rIdFooterOdd"/><w:footerReference w:type="even" r:id="rIdFooterEven"/>`+
-		`<w:pgSz w:w="%d" w:h="%d"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="851" w:footer="992" w:gutter="0"/>`+
+		`<w:pgSz w:w="%d" w:h="%d"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="851" w:footer="%d" w:gutter="0"/>`+
 		`<w:docGrid w:type="lines" w:linePitch="%d"/></w:sectPr></w:body></w:document>`,
-		pageW, pageH, marginTop, marginRight, marginBot, marginLeft, linePitch)
+		pageW, pageH, marginTop, marginRight, marginBot, marginLeft, footerFromBottom, linePitch)
 	return s.String()
+}
+
+// quotaScope says which months of a period quotas count in, when some of
+// its months come before they start.
+func quotaScope(p *plan.Plan, before []plan.Month) string {
+	if len(before) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("按方案，月度报送任务自%d月起考核。", p.QuotaFromMonth().Month)
+}
+
+// titleLines breaks a 通报's title into lines of whole phrases, balanced
+// (the shorter line first when they differ: 梯形), never leaving 通报
+// alone: one line when it fits the 版心 in 2号 (22 pt: 20 characters of
+// 156 mm).
+func titleLines(label string) []string {
+	const perLine = 20
+	full := "关于" + label + "科技宣传工作考核情况的通报"
+	if widthChars(full) <= perLine {
+		return []string{full}
+	}
+	// Phrases: 关于 + the period | 科技宣传工作 | 考核情况的通报.
+	phrases := []string{"关于" + label, "科技宣传工作", "考核情况的通报"}
+	best, bestDiff := []string{full}, 1e9
+	for cut := 1; cut < len(phrases); cut++ {
+		a, b := strings.Join(phrases[:cut], ""), strings.Join(phrases[cut:], "")
+		wa, wb := widthChars(a), widthChars(b)
+		if wa > perLine || wb > perLine {
+			continue
+		}
+		diff := wb - wa
+		if diff < 0 {
+			diff = -diff * 1.01 // prefer the shorter line on top
+		}
+		if diff < bestDiff {
+			best, bestDiff = []string{a, b}, diff
+		}
+	}
+	return best
+}
+
+// imprint is the 版记 at the foot of the last page: between a 0.35 mm rule
+// above and below and 0.25 mm rules between its lines, 抄送 (when the plan
+// names any) and 印发机关 with 印发日期, in 4号 仿宋, each one character in
+// from its side. It floats at the bottom of the 版心, so it is the last
+// thing on the last page wherever the body ends.
+func imprint(d plan.Documents, issued plan.Date) string {
+	const oneChar = 280 // 4号: 14 pt
+	// A table as wide as the 版心 carries the rules (paragraph borders
+	// would follow the one-character indents).
+	var tbl strings.Builder
+	fmt.Fprintf(&tbl, `<w:tbl><w:tblPr><w:tblW w:w="%d" w:type="dxa"/><w:tblBorders><w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>`+
+		`<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/><w:insideH w:val="single" w:sz="6" w:space="0" w:color="000000"/></w:tblBorders>`+
+		`<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid><w:gridCol w:w="%d"/></w:tblGrid>`,
+		textWidth, textWidth)
+	row := func(extra string, runs ...string) {
+		fmt.Fprintf(&tbl, `<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/></w:tcPr>`, textWidth)
+		tbl.WriteString(para("left", 0, `<w:spacing w:line="579" w:lineRule="exact"/>`+extra, runs...))
+		tbl.WriteString(`</w:tc></w:tr>`)
+	}
+	lines := 1
+	if len(d.CopyTo) > 0 {
+		cc := "抄送：" + strings.Join(d.CopyTo, "，") + "。"
+		row(fmt.Sprintf(`<w:ind w:left="%d" w:right="%d" w:hanging="%d"/>`, oneChar+3*oneChar, oneChar, 3*oneChar), run(cc, fontFS, size4, "", false))
+		lines += 1 + int(widthChars(cc)*oneChar)/(textWidth-2*oneChar)
+	}
+	// 印发机关 at the left, 印发日期 at a right tab stop, each one
+	// character in.
+	row(fmt.Sprintf(`<w:tabs><w:tab w:val="right" w:pos="%d"/></w:tabs><w:ind w:left="%d" w:right="%d"/>`, textWidth-oneChar, oneChar, oneChar),
+		run(d.PrintedBy, fontFS, size4, "", false), `<w:r><w:tab/></w:r>`, run(ArabicDate(issued)+"印发", fontFS, size4, "", false))
+	tbl.WriteString(`</w:tbl>`)
+	content := tbl.String() + para("", 0, `<w:spacing w:line="20" w:lineRule="exact"/>`)
+	// A text box anchored to the last paragraph, at the bottom of the 版心.
+	const emuPerTwip = 635
+	h := (lines*579 + 40) * emuPerTwip
+	w := textWidth * emuPerTwip
+	return fmt.Sprintf(`<w:p>`+pPr(`<w:spacing w:line="20" w:lineRule="exact"/>`)+`<w:r><w:drawing><wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="2" behindDoc="0" locked="1" layoutInCell="1" allowOverlap="0">`+
+		`<wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH><wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>`+
+		`<wp:extent cx="%d" cy="%d"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapTopAndBottom/><wp:docPr id="1" name="版记"/><wp:cNvGraphicFramePr/>`+
+		`<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp><wps:cNvSpPr txBox="1"/>`+
+		`<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="%d" cy="%d"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>`+
+		`<wps:txbx><w:txbxContent>%s</w:txbxContent></wps:txbx><wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b"><a:noAutofit/></wps:bodyPr></wps:wsp>`+
+		`</a:graphicData></a:graphic></wp:anchor></w:drawing></w:r></w:p>`, w, h, w, h, content)
 }
 
 func quotaNames(p *plan.Plan) string {
@@ -295,9 +448,9 @@ func scoreTable(r *scoring.Result) string {
 // footerXML is the page number "— 1 —" in 4号 宋体 on the outside edge:
 // right on odd pages, left on even ones, one character in.
 func footerXML(side string) string {
-	ind := `<w:ind w:rightChars="100"/>`
+	ind := `<w:ind w:right="280"/>` // one 4号 character, in twips every reader honours
 	if side == "left" {
-		ind = `<w:ind w:leftChars="100"/>`
+		ind = `<w:ind w:left="280"/>`
 	}
 	r := func(inner string) string {
 		return `<w:r><w:rPr><w:rFonts w:ascii="` + fontST + `" w:eastAsia="` + fontST + `" w:hAnsi="` + fontST + `"/><w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr>` + inner + `</w:r>`

@@ -58,7 +58,7 @@ func bulletinFixture(t *testing.T) (*report.Bulletin, map[string]string) {
 
 // The 通报 in GB/T 9704-2012: A4, the margins, the fonts and sizes, the
 // red 发文机关标志 and rule, page numbers in 4号 宋体 on the outside edges,
-// 成文日期 in Chinese numerals, and every number the report's.
+// 成文日期 in Arabic numerals, the 版记, and every number the report's.
 func TestBulletinFormat(t *testing.T) {
 	t.Parallel()
 	b, parts := bulletinFixture(t)
@@ -73,8 +73,9 @@ func TestBulletinFormat(t *testing.T) {
 		`w:eastAsia="方正小标宋简体"`, `<w:color w:val="FF0000"/>`, `w:color="FF0000"`, // 版头 and its rule
 		`<w:sz w:val="44"/>`,                           // the title in 2号
 		`w:eastAsia="仿宋_GB2312"`, `<w:sz w:val="32"/>`, // the body in 3号 仿宋
-		"郑州市金水区科学技术局文件", "金科通〔2017〕3号", "关于2017年3月份科技宣传工作考核情况的通报", "各科室：",
-		"二〇一七年四月五日",
+		"郑州市金水区科学技术局文件", "金科通〔2017〕3号", ">关于2017年3月份<", ">科技宣传工作考核情况的通报<", "各科室：",
+		">2017年4月5日<", ">2017年4月5日印发<", // 成文日期 and 印发日期 in Arabic numerals
+		`<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>`, // the 版记 at the foot of the last page
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("document.xml lacks %s", want)
@@ -145,7 +146,7 @@ func TestBulletinRenders(t *testing.T) {
 		t.Fatal(err)
 	}
 	flat := strings.Join(strings.Fields(string(text)), "") // the title wraps; spacing varies
-	for _, want := range []string{"关于2017年3月份科技宣传工作考核情况的通报", "—1—", "二〇一七年四月五日", "金科通〔2017〕3号"} {
+	for _, want := range []string{"关于2017年3月份科技宣传工作考核情况的通报", "—1—", "2017年4月5日印发", "金科通〔2017〕3号"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the PDF lacks %q", want)
 		}

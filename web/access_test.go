@@ -80,6 +80,8 @@ var routeTable = map[string][]string{
 	"POST /adoptions/{id}/delete":                {O},
 	"POST /api/v1/adoptions/{id}/delete":         {O},
 	"GET /bulletins/{period}":                    {O},
+	"POST /bulletins":                            {O},
+	"GET /documents":                             {O},
 	"GET /periods/{period}":                      {R, H, L, C, O},
 	"POST /periods":                              {O},
 	"POST /periods/{period}/reopen":              {L, C},

@@ -1,7 +1,11 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -82,33 +86,102 @@ func TestLedgerExport(t *testing.T) {
 	})
 }
 
-// The office downloads a month's 通报; others may not; unknown or unfinished
-// periods are refused.
-func TestBulletinDownload(t *testing.T) {
+// The office issues a period's 通报 from its page: the register numbers
+// them in the order issued, a period issued again keeps its number, a taken
+// number or a bad date is refused on the form; others may not.
+func TestBulletinIssue(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
 		office := e.as("office")
-		res, body := office.do("GET", "/bulletins/2017-03", nil)
-		if res.StatusCode != 200 || !strings.HasPrefix(body, "PK") || !strings.Contains(res.Header.Get("Content-Disposition"), ".docx") {
-			t.Fatalf("bulletin: %d %s", res.StatusCode, res.Header.Get("Content-Disposition"))
+		if res, page := office.do("GET", "/documents", nil); res.StatusCode != 200 || !strings.Contains(page, `id="bulletin-form"`) ||
+			!strings.Contains(page, `value="2017Q1"`) || !strings.Contains(page, "成文日期默认 2017-04-03") {
+			t.Fatalf("documents page: %d", res.StatusCode)
 		}
-		for _, p := range []string{"2017Q1", "2017"} {
-			if res, _ := office.do("GET", "/bulletins/"+p, nil); res.StatusCode != 200 {
-				t.Errorf("bulletin %s: %d", p, res.StatusCode)
+		issue := func(period, date, number string) (*http.Response, string) {
+			return office.form("/bulletins", url.Values{"period": {period}, "date": {date}, "number": {number}}, true)
+		}
+		for i, p := range []string{"2017-03", "2017Q1", "2017"} {
+			res, body := issue(p, "", "")
+			if res.StatusCode != 200 || !strings.HasPrefix(body, "PK") || !strings.Contains(res.Header.Get("Content-Disposition"), ".docx") {
+				t.Fatalf("bulletin %s: %d %s", p, res.StatusCode, res.Header.Get("Content-Disposition"))
+			}
+			if !strings.Contains(docxText(t, body), fmt.Sprintf("金科通〔2017〕%d号", i+1)) {
+				t.Errorf("bulletin %s is not number %d", p, i+1)
 			}
 		}
-		if res, _ := office.do("GET", "/bulletins/2017-13", nil); res.StatusCode != 422 {
+		// Again, with another date: the same number, the new date.
+		res, body := issue("2017-03", "2017-04-06", "")
+		if text := docxText(t, body); res.StatusCode != 200 || !strings.Contains(text, "金科通〔2017〕1号") || !strings.Contains(text, "2017年4月6日") {
+			t.Errorf("issued again: %d", res.StatusCode)
+		}
+		if res, body := office.do("GET", "/bulletins/2017-03", nil); res.StatusCode != 200 || !strings.Contains(docxText(t, body), "2017年4月6日") {
+			t.Errorf("download of an issued bulletin: %d", res.StatusCode)
+		}
+		if res, _ := office.do("GET", "/bulletins/2017-06", nil); res.StatusCode != 303 || res.Header.Get("Location") != "/documents?period=2017-06" {
+			t.Errorf("a bulletin not issued yet leads to the form: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		if _, page := office.do("GET", "/documents?period=2017-06", nil); !strings.Contains(page, `value="2017-06" selected`) {
+			t.Error("the form does not offer the period asked for")
+		}
+		if res, page := issue("2017-04", "", "2"); res.StatusCode != 409 || !strings.Contains(page, "金科通〔2017〕2号 已用于") {
+			t.Errorf("a taken number: %d", res.StatusCode)
+		}
+		if res, page := issue("2017-04", "2017-04-20", ""); res.StatusCode != 422 || !strings.Contains(page, "成文日期") {
+			t.Errorf("a date inside the period: %d", res.StatusCode)
+		}
+		if res, _ := issue("2017-13", "", ""); res.StatusCode != 422 {
 			t.Errorf("a bad period: %d", res.StatusCode)
+		}
+		if res, page := office.do("GET", "/documents", nil); res.StatusCode != 200 || strings.Count(page, "金科通〔2017〕") < 3 || strings.Contains(page, "金科通〔2017〕4号") {
+			t.Errorf("the register lists what was issued, and no more")
 		}
 		if res, _ := e.as("head").do("GET", "/bulletins/2017-03", nil); res.StatusCode != 403 {
 			t.Errorf("a head downloads the bulletin: %d", res.StatusCode)
 		}
+		if res, _ := e.as("head").form("/bulletins", url.Values{"period": {"2017-04"}}, true); res.StatusCode != 403 {
+			t.Errorf("a head issues a bulletin: %d", res.StatusCode)
+		}
+		// The year closes from the same page.
+		if _, page := office.do("GET", "/documents", nil); !strings.Contains(page, `id="close-year-form"`) {
+			t.Error("no year-end close on the page")
+		}
+		if res, _ := office.form("/periods", url.Values{"period": {"2017"}, "reason": {"年度考核结果已通报"}}, true); res.StatusCode != 303 || res.Header.Get("Location") != "/periods/2017" {
+			t.Errorf("closing the year: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		if _, page := office.do("GET", "/documents", nil); !strings.Contains(page, `id="year-period-link"`) || strings.Contains(page, `id="close-year-form"`) {
+			t.Error("the page does not say the year is closed")
+		}
 		rows := must(e.db.Q().AuditEntries(t.Context(), domain.AuditFilter{Action: "export", Object: "bulletin:2017-03"}))(t)
-		if len(rows) != 1 || !strings.Contains(rows[0].Reason, "金科通〔2017〕3号") {
+		if len(rows) != 3 || !strings.Contains(rows[len(rows)-1].Reason, "金科通〔2017〕1号") {
 			t.Errorf("audit: %+v", rows)
 		}
 	})
+}
+
+// docxText is the text of a Word document's body.
+func docxText(t *testing.T, doc string) string {
+	t.Helper()
+	zr, err := zip.NewReader(strings.NewReader(doc), int64(len(doc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return regexp.MustCompile(`<[^>]+>`).ReplaceAllString(string(b), "")
+		}
+	}
+	t.Fatal("no word/document.xml")
+	return ""
 }
 
 // Every workbook the pages give opens clean: numbers are number cells and

@@ -114,16 +114,3 @@ func periodJSON(d *app.PeriodDetail) map[string]any {
 	return map[string]any{"period": d.Period.Period, "closed_at": d.ClosedAt, "closed_by": d.ClosedName,
 		"snapshot": json.RawMessage(d.Snapshot), "corrections": cs}
 }
-
-// bulletin: GET /bulletins/{period} — the period's 通报 (2017-03, 2017Q1,
-// 2017) as a Word document, for the office.
-func (s *Server) bulletin(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	doc, name, err := s.App.Bulletin(r.Context(), c.actor, r.PathValue("period"))
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-	setAttachment(w, name)
-	_, err = w.Write(doc)
-	return err
-}

@@ -67,6 +67,8 @@ func (s *Server) registerRoutes() {
 	s.add(Route{Method: "GET", Path: "/ics/{file}", Public: true, handler: s.icsFeed})
 	s.handle("GET", "/periods/{period}", domain.PermScore, s.periodPage)
 	s.handle("GET", "/bulletins/{period}", domain.PermAdjust, s.bulletin)
+	s.handle("POST", "/bulletins", domain.PermAdjust, s.issueBulletin)
+	s.handle("GET", "/documents", domain.PermAdjust, s.documentsPage)
 	s.handle("POST", "/periods", domain.PermAdjust, s.closePeriod)
 	s.handle("POST", "/periods/{period}/reopen", domain.PermReview, s.reopenPeriod)
 	s.handle("GET", "/api/v1/periods/{period}", domain.PermScore, s.apiPeriod)

@@ -87,6 +87,9 @@ type Documents struct {
 type Journal struct {
 	Name     string   `toml:"name"`
 	Sections []string `toml:"sections"`
+	// OmitEmptySections leaves out of an issue the sections it has nothing
+	// in; otherwise each shows 本期无.
+	OmitEmptySections bool `toml:"omit_empty_sections"`
 }
 
 // Category groups channels for scoring.

@@ -61,6 +61,12 @@ func BulletinDOCX(w io.Writer, b *Bulletin) error {
 // (content types, relations, styles, fonts, page numbers on the outside
 // edges) with a document's own settings, body and properties.
 func writeDOCX(w io.Writer, settings, document, core string) error {
+	return writeDOCXParts(w, settings, document, core, false)
+}
+
+// writeDOCXParts is writeDOCX with, when draft is set, the header of a
+// draft: 送审稿 at its right and as a watermark across the page.
+func writeDOCXParts(w io.Writer, settings, document, core string, draft bool) error {
 	zw := zip.NewWriter(w)
 	files := []struct{ name, body string }{
 		{"[Content_Types].xml", contentTypes},
@@ -71,6 +77,8 @@ func writeDOCX(w io.Writer, settings, document, core string) error {
 		{"word/fontTable.xml", fontTableXML},
 		{"word/footer1.xml", footerXML("right")},
 		{"word/footer2.xml", footerXML("left")},
+		{"word/footer3.xml", emptyFooter},
+		{"word/header1.xml", draftHeader},
 		{"word/document.xml", document},
 		{"docProps/core.xml", core},
 	}
@@ -466,7 +474,7 @@ func stylesXML() string {
 	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr>` +
 		`<w:rFonts w:ascii="` + fontFS + `" w:eastAsia="` + fontFS + `" w:hAnsi="` + fontFS + `"/><w:sz w:val="32"/><w:szCs w:val="32"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/>` +
-		`</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="579" w:lineRule="exact"/></w:pPr></w:pPrDefault></w:docDefaults>` +
+		`</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl/><w:spacing w:after="0" w:line="579" w:lineRule="exact"/></w:pPr></w:pPrDefault></w:docDefaults>` +
 		`<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style></w:styles>`
 }
 
@@ -489,6 +497,8 @@ const contentTypes = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 	`<Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/>` +
 	`<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>` +
 	`<Override PartName="/word/footer2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>` +
+	`<Override PartName="/word/footer3.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>` +
+	`<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>` +
 	`<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>`
 
 const rootRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -501,7 +511,28 @@ const documentRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 	`<Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>` +
 	`<Relationship Id="rIdFonts" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/>` +
 	`<Relationship Id="rIdFooterOdd" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>` +
-	`<Relationship Id="rIdFooterEven" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/></Relationships>`
+	`<Relationship Id="rIdFooterEven" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/>` +
+	`<Relationship Id="rIdFooterFirst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer3.xml"/>` +
+	`<Relationship Id="rIdHeaderDraft" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/></Relationships>`
+
+// emptyFooter is the footer of a first page that shows no number (a cover).
+const emptyFooter = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:ftr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p/></w:ftr>`
+
+// draftHeader marks a document not yet approved: 送审稿 at the header's
+// right in 4号 黑体, and the same across the page, grey, on the diagonal
+// (a VML text path, the watermark Word and LibreOffice both draw).
+const draftHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">` +
+	`<w:p><w:pPr><w:jc w:val="right"/></w:pPr><w:r><w:rPr><w:rFonts w:ascii="` + fontHT + `" w:eastAsia="` + fontHT + `" w:hAnsi="` + fontHT + `"/><w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr><w:t>送审稿</w:t></w:r>` +
+	`<w:r><w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas>` +
+	`<v:f eqn="sum #0 0 10800"/><v:f eqn="prod #0 2 1"/><v:f eqn="sum 21600 0 @1"/><v:f eqn="sum 0 0 @2"/><v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/><v:f eqn="if @0 21600 @1"/>` +
+	`<v:f eqn="if @0 0 @2"/><v:f eqn="if @0 @4 21600"/><v:f eqn="mid @5 @6"/><v:f eqn="mid @8 @5"/><v:f eqn="mid @7 @8"/><v:f eqn="mid @6 @7"/><v:f eqn="sum @6 0 @5"/></v:formulas>` +
+	`<v:path textpathok="t" o:connecttype="custom" o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/><v:textpath on="t" fitshape="t"/>` +
+	`<v:handles><v:h position="#0,bottomRight" xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>` +
+	`<v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s2049" type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:400pt;height:130pt;rotation:315;z-index:-251657216;` +
+	`mso-position-horizontal:center;mso-position-horizontal-relative:margin;mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="#c0c0c0" stroked="f">` +
+	`<v:fill opacity=".5"/><v:textpath style="font-family:&quot;` + fontHT + `&quot;;font-size:1pt" string="送审稿"/></v:shape></w:pict></w:r></w:p></w:hdr>`
 
 func coreXML(b *Bulletin) string {
 	return coreProps("关于"+b.Label+"科技宣传工作考核情况的通报", b.Plan.Bureau, time.Time{})

@@ -72,7 +72,7 @@ func bookletXML(b *Booklet) string {
 				if p.DocNumber != "" {
 					meta += "　文号：" + p.DocNumber
 				}
-				meta += "　发布日期：" + ChineseDate(p.Issued)
+				meta += "　发布日期：" + ArabicDate(p.Issued)
 				f.add(lineCount(meta, size4, 0, 0, 640), false, "", func(props string) string {
 					return para("both", 200, props, run(meta, fontFS, size4, "", false))
 				})

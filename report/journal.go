@@ -44,7 +44,7 @@ func journalXML(p *plan.Plan, j *domain.JournalIssue, draft bool) string {
 		})
 		issue := fmt.Sprintf("%d年第%d期", j.Year, j.Number)
 		f.add(1, false, "", func(props string) string { return para("center", 0, props, run(issue, fontFS, size3, "", false)) })
-		editor := fmt.Sprintf("%s编　　%s　　%s", p.Bureau, "责任编辑："+j.Editor, ChineseDate(j.Day))
+		editor := fmt.Sprintf("%s编　%s　%s", p.Bureau, "责任编辑："+j.Editor, ArabicDate(j.Day))
 		f.addBordered(150, lineCount(editor, size4, 0, 0, 0), false, "", func(props string) string { // a 1.5 pt rule 6 pt below
 			return para("center", 0, props+`<w:pBdr><w:bottom w:val="single" w:sz="12" w:space="6" w:color="`+red+`"/></w:pBdr>`, run(editor, fontFS, size4, "", false))
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"kexuan/domain"
 	"kexuan/plan"
@@ -124,6 +125,9 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 		if in.Words != nil {
 			words = *in.Words
 		}
+		if words > p.Words && strings.TrimSpace(in.Reason) == "" {
+			return invalid("words", "登记的字数 %d 多于稿件本身的 %d 字：请核对，确是刊发时增补的请写明理由", words, p.Words)
+		}
 		rec = &domain.Adoption{PieceID: p.ID, Department: p.Department, Channel: ch.Code, Day: day, Title: p.Title,
 			Outlet: in.Outlet, Issue: in.Issue, Words: words, Counted: counted, RecordedBy: act.ID, EvidenceID: in.Evidence}
 		rec.RecordedName = act.DisplayName
@@ -154,6 +158,9 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 			}
 		}
 		note := fmt.Sprintf("%s %s %s 字数%d", ch.Name, day, in.Outlet, words)
+		if in.Reason != "" {
+			note += "（" + strings.TrimSpace(in.Reason) + "）"
+		}
 		if !counted {
 			note += "（待办公室核实）"
 		}

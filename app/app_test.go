@@ -376,7 +376,7 @@ func TestAggregateProperty(t *testing.T) {
 				what = "office records"
 				words := rnd.IntN(700)
 				rec, err := f.app.RecordAdoption(ctx, f.users["office"], pieces[rnd.IntN(len(pieces))],
-					app.AdoptionInput{Channel: officeChans[rnd.IntN(len(officeChans))], Date: day(), Outlet: fmt.Sprint(step), Words: &words})
+					app.AdoptionInput{Channel: officeChans[rnd.IntN(len(officeChans))], Date: day(), Outlet: fmt.Sprint(step), Words: &words, Reason: "刊发时增补"})
 				if err != nil {
 					t.Fatalf("step %d: %v", step, err)
 				}

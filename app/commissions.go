@@ -44,9 +44,16 @@ func (a *App) CreateCommission(ctx context.Context, act *Actor, in CommissionInp
 	if err != nil {
 		return nil, invalid("due", "截止日期：%v", err)
 	}
+	// A commission is not scored: one due next year is checked against the
+	// latest plan when its own year has none yet.
 	pl, err := a.Plan(ctx, due.Year)
 	if err != nil {
-		return nil, invalid("due", "%d 年没有考核方案", due.Year)
+		if pl, err = a.Plan(ctx, 0); err != nil {
+			return nil, err
+		}
+		if due.Year < pl.Year {
+			return nil, invalid("due", "%d 年没有考核方案", due.Year)
+		}
 	}
 	if pl.Department(in.Department) == nil {
 		return nil, invalid("department", "请选择科室")

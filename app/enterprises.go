@@ -60,6 +60,12 @@ func takenError(t *store.ErrCreditCodeTaken) error {
 		Message: fmt.Sprintf("统一社会信用代码 %s 已登记：%s（编号 %d）", t.Existing.CreditCode, t.Existing.Name, t.Existing.ID)}
 }
 
+// nameTakenError names the enterprise registered under the name.
+func nameTakenError(t *store.ErrNameTaken) error {
+	return &domain.Error{Code: domain.EConflict, Field: "name",
+		Message: fmt.Sprintf("“%s”已登记（编号 %d，统一社会信用代码 %s）：同一企业不能用另一个代码再登记", t.Existing.Name, t.Existing.ID, t.Existing.CreditCode)}
+}
+
 // CreateEnterprise adds an enterprise to the register (the office, and
 // departments for the enterprises they work with), audited.
 func (a *App) CreateEnterprise(ctx context.Context, act *Actor, in EnterpriseInput) (_ *domain.Enterprise, err error) {
@@ -77,6 +83,10 @@ func (a *App) CreateEnterprise(ctx context.Context, act *Actor, in EnterpriseInp
 			var taken *store.ErrCreditCodeTaken
 			if errors.As(err, &taken) {
 				return takenError(taken)
+			}
+			var named *store.ErrNameTaken
+			if errors.As(err, &named) {
+				return nameTakenError(named)
 			}
 			return err
 		}
@@ -215,7 +225,15 @@ func (a *App) ImportEnterprises(ctx context.Context, act *Actor, path string) (_
 			}
 			err := q.AddEnterprise(ctx, &e)
 			var taken *store.ErrCreditCodeTaken
+			var named *store.ErrNameTaken
 			switch {
+			case errors.As(err, &named):
+				bad.Total++
+				bad.Lines++
+				if len(bad.Rows) < register.MaxListed {
+					bad.Rows = append(bad.Rows, register.RowError{Line: r.Line, Column: "企业名称",
+						Msg: fmt.Sprintf("“%s”已登记（编号 %d），统一社会信用代码 %s，与本行的 %s 不同", e.Name, named.Existing.ID, named.Existing.CreditCode, e.CreditCode)})
+				}
 			case errors.As(err, &taken) && taken.Existing.Name == e.Name:
 				res.Present++
 			case errors.As(err, &taken):

@@ -22,6 +22,12 @@ type ErrCreditCodeTaken struct{ Existing *domain.Enterprise }
 
 func (e *ErrCreditCodeTaken) Error() string { return "credit code taken by " + e.Existing.Name }
 
+// ErrNameTaken is returned when an enterprise of the name is registered
+// under another credit code; Existing says which.
+type ErrNameTaken struct{ Existing *domain.Enterprise }
+
+func (e *ErrNameTaken) Error() string { return "name taken by " + e.Existing.CreditCode }
+
 const enterpriseSelect = `SELECT e.id, e.name, e.credit_code, COALESCE(k.name, ''), e.address, e.contact, e.phone, e.industry, COALESCE(e.created_by, 0), e.created_at
 	FROM enterprises e LEFT JOIN parks k ON k.id = e.park_id`
 
@@ -52,11 +58,17 @@ func (q *Q) parkID(ctx context.Context, name string) (sql.NullInt64, error) {
 }
 
 // AddEnterprise stores a new enterprise (its credit code already checked);
-// a code already known gives *ErrCreditCodeTaken.
+// a code already known gives *ErrCreditCodeTaken, a name known under
+// another code *ErrNameTaken.
 func (q *Q) AddEnterprise(ctx context.Context, e *domain.Enterprise) error {
 	if old, err := q.EnterpriseByCode(ctx, e.CreditCode); err == nil {
 		return &ErrCreditCodeTaken{Existing: old}
 	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if old, err := scanEnterprise(q.c.QueryRowContext(ctx, enterpriseSelect+` WHERE e.name = $1 ORDER BY e.id LIMIT 1`, e.Name)); err == nil {
+		return &ErrNameTaken{Existing: old}
+	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	park, err := q.parkID(ctx, e.Park)

@@ -426,6 +426,16 @@ func (q *Q) VerifyAdoption(ctx context.Context, id, by int64) error {
 	return q.bumpPublication(ctx, id, 1)
 }
 
+// UnverifyAdoption makes a verified record pending again and takes it out
+// of the aggregate; ErrConflict when it was not verified (pending still, or
+// recorded by the office, which counts without verification).
+func (q *Q) UnverifyAdoption(ctx context.Context, id int64) error {
+	if err := q.execOne(ctx, ErrConflict, `UPDATE publications SET counted = $1, verified_by = NULL WHERE id = $2 AND counted AND verified_by IS NOT NULL`, false, id); err != nil {
+		return err
+	}
+	return q.bumpPublication(ctx, id, -1)
+}
+
 // CountedAdoptions is how many counted records a piece has.
 func (q *Q) CountedAdoptions(ctx context.Context, pieceID int64) (int, error) {
 	var n int

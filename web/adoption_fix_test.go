@@ -54,7 +54,7 @@ func TestAdoptionCorrections(t *testing.T) {
 			return 0
 		}
 		before := score()
-		res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "issue": "https://example.org/a?b=1&c=<2>", "words": 520})
+		res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "issue": "https://example.org/a?b=1&c=<2>", "words": 520, "reason": "刊发时增补"})
 		if res.StatusCode != 201 {
 			t.Fatalf("record: %d %s", res.StatusCode, body)
 		}
@@ -96,7 +96,7 @@ func TestAdoptionCorrections(t *testing.T) {
 			t.Errorf("deleting twice: %d", res.StatusCode)
 		}
 		// The same record, right this time, may be recorded again.
-		if res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "words": 520}); res.StatusCode != 201 {
+		if res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "words": 520, "reason": "刊发时增补"}); res.StatusCode != 201 {
 			t.Errorf("record again after deletion: %d %s", res.StatusCode, body)
 		}
 		entries := must(e.app.AuditLog(ctx, e.actor("auditor"), domain.AuditFilter{Action: "adoption_delete", Result: domain.AuditOK}, app.PageQuery{Limit: 10}))(t)

@@ -80,11 +80,11 @@ func TestAPIContract(t *testing.T) {
 			t.Errorf("approve: %d %s", res.StatusCode, body)
 		}
 		office := e.as("office")
-		res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "outlet": "", "words": 520})
+		res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "outlet": "", "words": 520, "reason": "刊发时增补"})
 		if res.StatusCode != 201 || !strings.Contains(body, `"id"`) || !strings.Contains(body, `"words":520`) {
 			t.Errorf("adoption: %d %s", res.StatusCode, body)
 		}
-		if res, _ = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "words": 520}); res.StatusCode != 409 {
+		if res, _ = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "words": 520, "reason": "刊发时增补"}); res.StatusCode != 409 {
 			t.Errorf("duplicate adoption: %d", res.StatusCode)
 		}
 		if res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "intranet", "date": "2017-02-30"}); res.StatusCode != 422 || !strings.Contains(body, `"field":"date"`) {
@@ -135,7 +135,7 @@ func TestAPIContract(t *testing.T) {
 		var shixun struct {
 			ID int64 `json:"id"`
 		}
-		if res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-04", "words": 520}); res.StatusCode != 201 {
+		if res, body = office.do("POST", "/api/v1/pieces/"+id+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-04", "words": 520, "reason": "刊发时增补"}); res.StatusCode != 201 {
 			t.Fatalf("second 时讯: %d %s", res.StatusCode, body)
 		}
 		decodeJSON(t, body, &shixun)

@@ -53,6 +53,11 @@ func TestEnterprises(t *testing.T) {
 		if res.StatusCode != 409 || !strings.Contains(body, "郑州云智科技有限公司") {
 			t.Errorf("a known code: %d %s", res.StatusCode, body)
 		}
+		// The same name under another code: the first is named.
+		res, body = office.do("POST", "/api/v1/enterprises", map[string]any{"name": "郑州云智科技有限公司", "credit_code": creditCode("91410105MA44PQ3R9")})
+		if res.StatusCode != 409 || !strings.Contains(body, `"field":"name"`) || !strings.Contains(body, code) {
+			t.Errorf("a known name under another code: %d %s", res.StatusCode, body)
+		}
 		if res, _ = leader.do("POST", "/api/v1/enterprises", map[string]any{"name": "x", "credit_code": creditCode("91410105MA44PQ3R2")}); res.StatusCode != 403 {
 			t.Errorf("a leader adds an enterprise: %d", res.StatusCode)
 		}

@@ -210,6 +210,15 @@ func (w *loadWorker) round(r int) error {
 		if err := w.step("delete", w.office, "POST", "/api/v1/adoptions/"+itoa(byReporter.ID)+"/delete", map[string]any{"reason": loadReason}, nil, 200); err != nil {
 			return err
 		}
+	} else {
+		// Undone by two clerks at once: one does it, the other is told; then
+		// verified again in a batch.
+		if err := w.pair("unverify-contested", 200, w.office, w.clerk, "POST", "/api/v1/adoptions/"+itoa(byReporter.ID)+"/unverify", map[string]any{"reason": loadReason}); err != nil {
+			return err
+		}
+		if err := w.step("verify-batch", w.office, "POST", "/api/v1/adoptions/verify", map[string]any{"ids": []int64{byReporter.ID}}, nil, 200); err != nil {
+			return err
+		}
 	}
 	var adj struct {
 		ID int64 `json:"id"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -127,6 +128,14 @@ func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id
 	v := pieceView{Detail: d, Can: domain.ActionsOf(c.user, d.Piece), Themes: themes, Channels: channels,
 		AdoptChannels: adopt, AdoptCounts: counts, VerifiedCats: departmentRecorded(p), DefaultDate: today.String(),
 		ChanNames: chanNames, ActionNames: actionNames, Adopt: adoptForm{Date: today.String()}, Points: map[int64]string{}, Plan: p}
+	// A new record's channel: the first the piece was written for that this
+	// user may record, not the plan's first.
+	for _, ch := range d.Channels {
+		if slices.ContainsFunc(adopt, func(c plan.Channel) bool { return c.Code == ch }) {
+			v.Adopt.Channel = ch
+			break
+		}
+	}
 	if form != nil {
 		v.Adopt = *form
 	}

@@ -1,0 +1,56 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"kexuan/domain"
+	"kexuan/store/storetest"
+)
+
+// What cannot be right is refused naming the field; what is right is
+// accepted: a recorded 字数 above the piece's own without a reason; a
+// commission due in a year with no plan yet; a new record's channel is the
+// one the piece was written for.
+func TestDataThatCannotBeWrong(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		office, rep, leader := e.as("office"), e.as("reporter"), e.as("leader")
+		res, body := rep.do("POST", "/api/v1/pieces", map[string]any{"title": "时讯一篇", "body": "<p>金水区召开科技创新大会，共一百余家企业参加。</p>",
+			"themes": []string{"1"}, "channels": []string{"shixun"}})
+		var p pieceOut
+		decodeJSON(t, body, &p)
+		if res.StatusCode != 201 {
+			t.Fatalf("create: %d %s", res.StatusCode, body)
+		}
+		rep.do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/submit", nil)
+		if res, body := leader.do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/approve", map[string]string{"comment": "同意"}); res.StatusCode != 200 {
+			t.Fatalf("approve: %d %s", res.StatusCode, body)
+		}
+		// The office's form starts on the channel the piece was written for.
+		if _, page := office.do("GET", "/pieces/"+itoa(p.ID), nil); !strings.Contains(page, `<option value="shixun" selected>`) {
+			t.Error("the record's channel does not default to the piece's")
+		}
+		res, body = office.do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "words": 320})
+		if res.StatusCode != 422 || !strings.Contains(body, `"field":"words"`) || !strings.Contains(body, "320") {
+			t.Errorf("320 字 recorded for a shorter piece without a reason: %d %s", res.StatusCode, body)
+		}
+		if res, body = office.do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/adoptions", map[string]any{"channel": "shixun", "date": "2017-05-02", "words": 320, "reason": "刊发时增补了会议数据"}); res.StatusCode != 201 {
+			t.Errorf("with a reason: %d %s", res.StatusCode, body)
+		}
+		if res, body = office.do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/adoptions", map[string]any{"channel": "intranet", "date": "2017-05-03", "words": 10}); res.StatusCode != 201 {
+			t.Errorf("fewer 字 than the piece, no reason needed: %d %s", res.StatusCode, body)
+		}
+		// A commission due next year (no plan for it yet) is accepted.
+		if res, body := leader.do("POST", "/api/v1/commissions", map[string]any{"department": e.users["reporter"].Department, "title": "新年展望", "due": "2018-01-10"}); res.StatusCode != 201 {
+			t.Errorf("a commission due next year: %d %s", res.StatusCode, body)
+		}
+		if res, body := leader.do("POST", "/api/v1/commissions", map[string]any{"department": e.users["reporter"].Department, "title": "旧账", "due": "2016-12-10"}); res.StatusCode != 422 || !strings.Contains(body, `"field":"due"`) {
+			t.Errorf("a commission due in a year before any plan: %d %s", res.StatusCode, body)
+		}
+		if rows := must(e.db.Q().AuditEntries(t.Context(), domain.AuditFilter{Action: "adoption_record"}))(t); len(rows) != 2 {
+			t.Errorf("adoption audit rows: %d", len(rows))
+		}
+	})
+}

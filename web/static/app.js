@@ -3,6 +3,18 @@
 (function () {
   "use strict";
 
+  // The menu folds behind a button on a phone (app.css); without this
+  // script it stays open.
+  document.documentElement.classList.add("js");
+  var toggle = document.getElementById("menu-toggle");
+  var nav = document.getElementById("main-nav");
+  if (toggle && nav) {
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   var chartEl = document.getElementById("chart");
   if (chartEl && window.echarts) {
     var data = JSON.parse(chartEl.getAttribute("data-chart"));

@@ -170,6 +170,12 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 		if err := a.recordCorrections(ctx, q, act, touched, in.Reason); err != nil {
 			return err
 		}
+		if counted && p.AuthorID != 0 {
+			if err := a.notify(ctx, q, act, []int64{p.AuthorID}, p.Department, domain.NoticeAdopted,
+				fmt.Sprintf("《%s》被%s采用（%s），计分", p.Title, ch.Name, day), fmt.Sprintf("/pieces/%d", p.ID)); err != nil {
+				return err
+			}
+		}
 		if !counted {
 			who, err := q.Recipients(ctx, domain.Office, "")
 			if err != nil {
@@ -245,6 +251,16 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 		}
 		if err := a.recordCorrections(ctx, q, act, touched, reason); err != nil {
 			return err
+		}
+		if accept && rec.RecordedBy != 0 {
+			link := ""
+			if rec.PieceID != 0 {
+				link = fmt.Sprintf("/pieces/%d", rec.PieceID)
+			}
+			if err := a.notify(ctx, q, act, []int64{rec.RecordedBy}, rec.Department, domain.NoticeAdopted,
+				fmt.Sprintf("《%s》%s 的登记已认定，计分", rec.Title, rec.Day), link); err != nil {
+				return err
+			}
 		}
 		if !accept && rec.RecordedBy != 0 {
 			link := ""
@@ -449,4 +465,24 @@ func RecordableChannels(u *domain.User, p *domain.Piece, pl *plan.Plan) (chans [
 		}
 	}
 	return chans, counted
+}
+
+// LedgerSources are the records behind a page of ledger lines (their refs),
+// for the lines to link to their piece and show their evidence: those of
+// departments whose detail the user may see.
+func (a *App) LedgerSources(ctx context.Context, u *domain.User, refs []int64) (map[int64]*domain.Adoption, error) {
+	if len(refs) > MaxPage {
+		refs = refs[:MaxPage]
+	}
+	recs, err := a.DB.Q().AdoptionsByID(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]*domain.Adoption{}
+	for _, r := range recs {
+		if CanSeeDetail(u, r.Department) {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
 }

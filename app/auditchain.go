@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"kexuan/domain"
@@ -148,17 +149,29 @@ func (a *App) Checkpoint(ctx context.Context) error {
 	}
 	// Each checkpoint signs the one before it in the file (prev=), whoever
 	// wrote it (a server, a command): a line taken from the middle is found.
-	prev := lastCheckpointMAC(a.cp.path)
-	body := fmt.Sprintf("kexuan-checkpoint-v1 %s db=%s id=%d count=%d hash=%s prev=%s", a.Now().UTC().Format(time.RFC3339), dbid, id, count, hash, cmp.Or(prev, "-"))
-	mac := a.Key.CheckpointMAC([]byte(body))
-	line := body + " mac=" + mac + "\n"
-	if err := appendSync(a.cp.path, line); err != nil {
-		return err
-	}
-	for _, m := range a.cp.mirrors {
-		if err := appendSync(m, line); err != nil {
-			a.Log.Error("audit checkpoint mirror not written", "path", m, "err", err)
+	// The file is locked from reading that line to writing this one, so two
+	// writers at once (two servers, two databases of one installation) do
+	// not both sign the same line.
+	var line string
+	err = withLockedFile(a.cp.path, func(f *os.File) error {
+		prev := lastCheckpointMACOf(f)
+		body := fmt.Sprintf("kexuan-checkpoint-v1 %s db=%s id=%d count=%d hash=%s prev=%s", a.Now().UTC().Format(time.RFC3339), dbid, id, count, hash, cmp.Or(prev, "-"))
+		line = body + " mac=" + a.Key.CheckpointMAC([]byte(body)) + "\n"
+		if _, err := f.WriteString(line); err != nil {
+			return err
 		}
+		if err := f.Sync(); err != nil {
+			return err
+		}
+		for _, m := range a.cp.mirrors {
+			if err := appendSync(m, line); err != nil {
+				a.Log.Error("audit checkpoint mirror not written", "path", m, "err", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	a.cp.written, a.cp.since = head, 0
 	// The server's log (journald, syslog) gets the signed line as well: one
@@ -183,14 +196,25 @@ func appendSync(path, line string) error {
 	return err
 }
 
-// lastCheckpointMAC is the signature of a checkpoint file's last line
-// ("" when there is none).
-func lastCheckpointMAC(path string) string {
-	f, err := os.Open(path)
+// withLockedFile opens a file to append to (created 0600) and holds an
+// exclusive lock on it (flock: every process that writes it takes it) while
+// f runs.
+func withLockedFile(path string, f func(*os.File) error) error {
+	file, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return ""
+		return err
 	}
-	defer f.Close()
+	defer file.Close()
+	if err := syscall.Flock(int(file.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("checkpoint file %s: lock: %w", path, err)
+	}
+	defer syscall.Flock(int(file.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing unlocks too
+	return f(file)
+}
+
+// lastCheckpointMACOf is the signature of an open checkpoint file's last
+// line ("" when there is none).
+func lastCheckpointMACOf(f *os.File) string {
 	st, err := f.Stat()
 	if err != nil {
 		return ""
@@ -449,15 +473,12 @@ func (a *App) Restored(ctx context.Context, from string) error {
 		return err
 	}
 	body := fmt.Sprintf("kexuan-restore-v1 %s db=%s id=%d count=%d hash=%s", a.Now().UTC().Format(time.RFC3339), dbid, id, count, hash)
-	f, err := os.OpenFile(a.cp.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(body + " mac=" + a.Key.CheckpointMAC([]byte(body)) + "\n")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := withLockedFile(a.cp.path, func(f *os.File) error {
+		if _, err := f.WriteString(body + " mac=" + a.Key.CheckpointMAC([]byte(body)) + "\n"); err != nil {
+			return err
+		}
+		return f.Sync()
+	}); err != nil {
 		return err
 	}
 	return a.Checkpoint(ctx)

@@ -128,7 +128,7 @@ func (a *App) Unverify(ctx context.Context, act *Actor, id int64, reason string)
 			if rec.PieceID != 0 {
 				link = fmt.Sprintf("/pieces/%d", rec.PieceID)
 			}
-			if err := a.notify(ctx, q, act, []int64{rec.RecordedBy}, rec.Department, domain.NoticeRejected,
+			if err := a.notify(ctx, q, act, []int64{rec.RecordedBy}, rec.Department, domain.NoticeUndone,
 				fmt.Sprintf("《%s》%s 的认定已撤销，重新待核实：%s", rec.Title, rec.Day, reason), link); err != nil {
 				return err
 			}

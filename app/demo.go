@@ -37,3 +37,10 @@ func (a *App) ResetDemoPassword(ctx context.Context, u *domain.User, pw string) 
 	}
 	return a.DB.Q().SetPassword(ctx, u.ID, hash, false)
 }
+
+// SettleDemoNotices leaves each account of a demonstration year with what
+// a real office would have unread at its end: the newest keep of its
+// notices; the older ones were read as the year went.
+func (a *App) SettleDemoNotices(ctx context.Context, keep int) error {
+	return a.DB.InTx(ctx, func(q *store.Q) error { return q.ReadAllButNewest(ctx, keep) })
+}

@@ -21,8 +21,8 @@ func (a *App) notify(ctx context.Context, q *store.Q, act *Actor, who []int64, d
 	text = domain.Clip(text, 300)
 	var told []int64
 	for _, id := range who {
-		if act != nil && act.User != nil && id == act.ID {
-			continue
+		if act != nil && act.User != nil && id == act.ID || slices.Contains(told, id) {
+			continue // not the actor, and each person once
 		}
 		if err := q.AddNotice(ctx, &domain.Notice{UserID: id, Kind: kind, Text: text, Link: link}); err != nil {
 			return err
@@ -60,6 +60,8 @@ func (a *App) noticesAfter(ctx context.Context, q *store.Q, act *Actor, p *domai
 		return a.notify(ctx, q, act, who, "", domain.NoticeReview, fmt.Sprintf("重大事项《%s》（%s）经分管局领导审核，待您审定", p.Title, p.DepartmentName), link)
 	case domain.StateReturned:
 		return a.notify(ctx, q, act, []int64{p.AuthorID}, p.Department, domain.NoticeReturned, fmt.Sprintf("《%s》被退回：%s", p.Title, comment), link)
+	case domain.StateApproved:
+		return a.notify(ctx, q, act, []int64{p.AuthorID}, p.Department, domain.NoticeApproved, fmt.Sprintf("《%s》已审核通过%s", p.Title, optional(comment)), link)
 	}
 	return nil
 }
@@ -130,6 +132,16 @@ func (a *App) Notices(ctx context.Context, act *Actor, pq PageQuery) (*NoticePag
 // UnreadNotices counts the user's unread notices (the header's badge).
 func (a *App) UnreadNotices(ctx context.Context, u *domain.User) (int, error) {
 	return a.DB.Q().UnreadNotices(ctx, u.ID)
+}
+
+// ReadNoticesAt marks read what a user was told about a page, as the user
+// opens it (link: the page's path and query).
+func (a *App) ReadNoticesAt(ctx context.Context, u *domain.User, link string) error {
+	if u == nil || link == "" || len(link) > 300 {
+		return nil
+	}
+	_, err := a.DB.Q().ReadNoticesAt(ctx, u.ID, link)
+	return err
 }
 
 // ReadNotice marks one of the actor's notices read (another user's is not

@@ -72,10 +72,13 @@ const (
 	NoticeQuota    = "quota"    // a quota item is due soon
 	NoticeClosed   = "closed"   // a period was closed with the user's deductions
 	NoticeSecurity = "security" // something was done to the user's account (a password reset)
+	NoticeApproved = "approved" // the user's piece passed review
+	NoticeAdopted  = "adopted"  // the user's piece counts in a channel (recorded by the office, or verified)
+	NoticeUndone   = "undone"   // the office took back a verification of the user's record
 )
 
 var noticeKinds = map[string]string{NoticeReview: "待审核", NoticeReturned: "退回修改", NoticeVerify: "待核实",
-	NoticeRejected: "不予认定", NoticeRemind: "催报", NoticeQuota: "月度任务提醒", NoticeClosed: "结账扣分", NoticeSecurity: "账户安全", "activate": "账户启用链接", "reset": "密码重置链接"}
+	NoticeRejected: "不予认定", NoticeRemind: "催报", NoticeQuota: "月度任务提醒", NoticeClosed: "结账扣分", NoticeSecurity: "账户安全", NoticeApproved: "审核通过", NoticeAdopted: "采用计分", NoticeUndone: "撤销认定", "activate": "账户启用链接", "reset": "密码重置链接"}
 
 // NoticeKindName is a notice kind in Chinese (通知 for one without a name).
 func NoticeKindName(kind string) string {

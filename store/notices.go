@@ -64,6 +64,16 @@ func (q *Q) ReadNotice(ctx context.Context, userID, id int64) error {
 	return q.execOne(ctx, ErrNotFound, `UPDATE notices SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3`, q.now(), id, userID)
 }
 
+// ReadNoticesAt marks read the user's notices that link to a page (the
+// user has opened it); it returns how many.
+func (q *Q) ReadNoticesAt(ctx context.Context, userID int64, link string) (int64, error) {
+	res, err := q.c.ExecContext(ctx, `UPDATE notices SET read_at = $1 WHERE user_id = $2 AND link = $3 AND read_at IS NULL`, q.now(), userID, link)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // ReadAllNotices marks every notice of the user read; it returns how many.
 func (q *Q) ReadAllNotices(ctx context.Context, userID int64) (int64, error) {
 	res, err := q.c.ExecContext(ctx, `UPDATE notices SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL`, q.now(), userID)
@@ -110,5 +120,13 @@ func (q *Q) Recipients(ctx context.Context, role domain.Role, dept string) ([]in
 // piece once reviewed no longer waits for its other reviewers.
 func (q *Q) SettleNotices(ctx context.Context, kind, link string) error {
 	_, err := q.c.ExecContext(ctx, `UPDATE notices SET read_at = $1 WHERE kind = $2 AND link = $3 AND read_at IS NULL`, q.now(), kind, link)
+	return err
+}
+
+// ReadAllButNewest marks read every notice of every user but the newest
+// keep of each (the demonstration year's end).
+func (q *Q) ReadAllButNewest(ctx context.Context, keep int) error {
+	_, err := q.c.ExecContext(ctx, `UPDATE notices SET read_at = $1 WHERE read_at IS NULL AND id NOT IN (
+		SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY id DESC) AS n FROM notices WHERE read_at IS NULL) r WHERE n <= $2)`, q.now(), keep)
 	return err
 }

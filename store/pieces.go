@@ -407,6 +407,19 @@ func (q *Q) PendingAdoptions(ctx context.Context, dept string, from int64, back 
 }
 
 // Adoption returns one record.
+// AdoptionsByID are the records of some ids (those that exist).
+func (q *Q) AdoptionsByID(ctx context.Context, ids []int64) ([]*domain.Adoption, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	marks := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		marks[i], args[i] = "$"+strconv.Itoa(i+1), id
+	}
+	return q.adoptions(ctx, "p.id IN ("+strings.Join(marks, ", ")+")", "", args...)
+}
+
 func (q *Q) Adoption(ctx context.Context, id int64) (*domain.Adoption, error) {
 	as, err := q.adoptions(ctx, "p.id = $1", "", id)
 	if err != nil {

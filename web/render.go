@@ -126,6 +126,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name,
 		}
 	}
 	if v.User != nil {
+		// What the user was told about this page is read now it is open.
+		if r.Method == http.MethodGet {
+			if err := s.App.ReadNoticesAt(r.Context(), c.user, r.URL.RequestURI()); err != nil {
+				s.Log.Error("notices read on opening", "err", err)
+			}
+		}
 		n, err := s.App.UnreadNotices(r.Context(), c.user)
 		if err != nil {
 			s.Log.Error("unread notices", "err", err)

@@ -212,13 +212,16 @@ func ledgerQuery(r *http.Request) app.LedgerQuery {
 // resolved once in Go rather than looked up cell by cell in the template.
 type ledgerRow struct {
 	Kind, KindName, Category, Channel, When, Title, Count, Words, Points, Rule string
+	// The record behind a line of one publication: its piece, its evidence.
+	Ref, PieceID, EvidenceID int64
+	IssueURL                 string
 }
 
 func ledgerRows(lines []scoring.Line, kinds, cats, chans map[string]string) []ledgerRow {
 	out := make([]ledgerRow, len(lines))
 	for i, l := range lines {
 		r := ledgerRow{Kind: l.Kind, KindName: kinds[l.Kind], Category: cats[l.Category], Channel: chans[l.Channel],
-			When: l.Date, Title: l.Title, Points: scoring.Format(l.Points), Rule: l.Rule}
+			When: l.Date, Title: l.Title, Points: scoring.Format(l.Points), Rule: l.Rule, Ref: l.Ref}
 		if r.When == "" {
 			r.When = l.Month
 		}
@@ -275,8 +278,27 @@ func (s *Server) ledgerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		v.Set("cursor", cursor)
 		return "/ledger/" + pg.Dept.Code + "?" + v.Encode()
 	}
+	rows := ledgerRows(pg.Lines, kindNames, catNames, chanNames)
+	var refs []int64
+	for _, l := range rows {
+		if l.Ref != 0 {
+			refs = append(refs, l.Ref)
+		}
+	}
+	recs, err := s.App.LedgerSources(r.Context(), c.user, refs)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if rec := recs[rows[i].Ref]; rec != nil {
+			rows[i].PieceID, rows[i].EvidenceID = rec.PieceID, rec.EvidenceID
+			if u := webURL(rec.Issue); u != "" {
+				rows[i].IssueURL = u
+			}
+		}
+	}
 	s.render(w, r, c, "ledger", "积分台账", ledgerView{LedgerPage: pg, Next: link(pg.Next), Prev: link(pg.Prev), AsOf: pg.AsOf.String(),
-		SummaryRows: ledgerRows(pg.Summary, kindNames, catNames, chanNames), LineRows: ledgerRows(pg.Lines, kindNames, catNames, chanNames),
+		SummaryRows: ledgerRows(pg.Summary, kindNames, catNames, chanNames), LineRows: rows,
 		Filter: filter, KindNames: kindNames, CatNames: catNames, ChanNames: chanNames, CanExport: app.CanExportLedger(c.user, pg.Dept.Code)})
 	return nil
 }

@@ -46,7 +46,12 @@ func TestBrowserWorkingDay(t *testing.T) {
 		if v := u.eval("words kept", `document.getElementById("adopt-words").value`); v != "640" {
 			t.Errorf("the 字数 typed was lost: %v", v)
 		}
-		u.run("record it right", chromedp.SetValue("#adopt-date", "2017-05-02"), submitClick("#adopt-submit"), chromedp.WaitVisible("#adoptions"))
+		// 640 字 is more than the piece has: refused until a reason is given.
+		u.run("more 字 than the piece", chromedp.SetValue("#adopt-date", "2017-05-02"), submitClick("#adopt-submit"), chromedp.WaitVisible("#adopt-error"))
+		if msg := u.text("#adopt-error"); !strings.Contains(msg, "640") {
+			t.Errorf("the refusal does not name the 字数: %s", msg)
+		}
+		u.run("record it right", chromedp.SendKeys("#adopt-reason", "刊发时增补"), submitClick("#adopt-submit"), chromedp.WaitVisible("#adoptions"))
 		if row := u.text("#adoptions tbody"); !strings.Contains(row, "分") {
 			t.Errorf("no 得分 in the record: %s", row)
 		}

@@ -51,6 +51,20 @@
     if (textarea.value) {
       quill.clipboard.dangerouslyPasteHTML(textarea.value); // the server's sanitised copy
     }
+    // The toolbar's controls, named for screen readers (Quill leaves its
+    // pickers and buttons without names).
+    var names = { "ql-header": "标题级别", "ql-align": "对齐", "ql-bold": "加粗", "ql-italic": "斜体", "ql-underline": "下划线",
+      "ql-list": "列表", "ql-link": "链接", "ql-clean": "清除格式" };
+    Array.prototype.forEach.call(document.querySelectorAll(".ql-toolbar .ql-picker, .ql-toolbar button"), function (el) {
+      for (var cls in names) {
+        if (el.classList.contains(cls)) {
+          var target = el.querySelector(".ql-picker-label") || el;
+          var name = names[cls] + (el.value ? "：" + (el.value === "ordered" ? "编号" : el.value === "bullet" ? "项目符号" : el.value) : "");
+          target.setAttribute("aria-label", name);
+          target.setAttribute("title", name);
+        }
+      }
+    });
     var sync = function () {
       textarea.value = quill.getText().trim() === "" ? "" : quill.root.innerHTML;
       if (window.htmx) { window.htmx.trigger("#wordcount", "recount"); }

@@ -82,8 +82,8 @@ func (a *App) CreateCommission(ctx context.Context, act *Actor, in CommissionInp
 		if err != nil {
 			return err
 		}
-		if err := a.notify(ctx, q, act, who, c.Department, domain.NoticeRemind,
-			fmt.Sprintf("%s约稿：《%s》，请于 %s 前报送", act.DisplayName, c.Title, c.Due), "/commissions"); err != nil {
+		if err := a.notifyAbout(ctx, q, act, who, c.Department, domain.NoticeRemind,
+			fmt.Sprintf("%s约稿：《%s》，请于 %s 前报送", act.DisplayName, c.Title, c.Due), "/commissions", fmt.Sprintf("commission:%d", c.ID)); err != nil {
 			return err
 		}
 		return a.audit(ctx, q, act, "commission_create", fmt.Sprintf("commission:%d", c.ID), domain.AuditOK,
@@ -100,6 +100,7 @@ func (a *App) CreateCommission(ctx context.Context, act *Actor, in CommissionInp
 type CommissionView struct {
 	*domain.Commission
 	Overdue bool
+	Reads   *domain.Reads // how many of the department's people have read it (for who asked; nil otherwise)
 }
 
 // CommissionFilter narrows the commissions listed.
@@ -166,8 +167,22 @@ func (a *App) Commissions(ctx context.Context, u *domain.User, f CommissionFilte
 				return nil, err
 			}
 			out := make([]*CommissionView, len(cs))
+			var abouts []string
 			for i, c := range cs {
 				out[i] = view(c)
+				abouts = append(abouts, fmt.Sprintf("commission:%d", c.ID))
+			}
+			// Who asked sees who has read it.
+			if !u.Role.InDepartment() {
+				reads, err := a.DB.Q().NoticeReads(ctx, abouts)
+				if err != nil {
+					return nil, err
+				}
+				for i, c := range cs {
+					if r, ok := reads[fmt.Sprintf("commission:%d", c.ID)]; ok {
+						out[i].Reads = &r
+					}
+				}
 			}
 			return out, nil
 		})
@@ -312,4 +327,40 @@ func (a *App) AddInstruction(ctx context.Context, act *Actor, kind string, id in
 // Instructions lists the 批示 on an object the user has already been shown.
 func (a *App) Instructions(ctx context.Context, kind string, id int64) ([]*domain.Instruction, error) {
 	return a.DB.Q().Instructions(ctx, fmt.Sprintf("%s:%d", kind, id))
+}
+
+// CommissionDueDays is how many days before its due date a commission not
+// yet answered is told to the department again.
+const CommissionDueDays = 3
+
+// RemindCommissions tells the department of each open commission due
+// within CommissionDueDays, once: the run is claimed with its notice, so of
+// several servers exactly one tells it.
+func (a *App) RemindCommissions(ctx context.Context) (sent int, err error) {
+	today := a.Today(a.Zone(ctx))
+	due, err := a.DB.Q().CommissionsDue(ctx, today, today.AddDays(CommissionDueDays))
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range due {
+		err := a.DB.InTx(ctx, func(q *store.Q) error {
+			if mine, err := q.ClaimRun(ctx, fmt.Sprintf("commission_due:%d", c.ID), today.String()); err != nil || !mine {
+				return err
+			}
+			who, err := departmentPeople(ctx, q, c.Department)
+			if err != nil {
+				return err
+			}
+			if err := a.notify(ctx, q, nil, who, c.Department, domain.NoticeRemind,
+				fmt.Sprintf("约稿《%s》将于 %s 截止，尚未报送", c.Title, c.Due), "/commissions"); err != nil {
+				return err
+			}
+			sent++
+			return nil
+		})
+		if err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
 }

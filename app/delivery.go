@@ -453,6 +453,9 @@ func (a *App) RunDeliveries(ctx context.Context, every time.Duration) {
 		if _, err := a.RemindActivities(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Error("activity reminders", "err", err)
 		}
+		if _, err := a.RemindCommissions(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("commission reminders", "err", err)
+		}
 		for {
 			sent, err := a.DeliverOnce(ctx)
 			if err != nil && ctx.Err() == nil {

@@ -461,3 +461,58 @@ func TestRemindersOnceAcrossServers(t *testing.T) {
 		}
 	})
 }
+
+// A commission due in three days is told to its department once, however
+// many servers tick at once; one answered or due later is not.
+func TestCommissionDueOnceAcrossServers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		dept := p.Departments[1].Code
+		f := newFixture(t, dsn, p, src, dept, p.Departments[2].Code)
+		ctx := context.Background()
+		clock := func() time.Time { return time.Date(2017, 5, 17, 9, 0, 0, 0, p.Location()) }
+		f.app.Now = clock
+		for _, due := range []string{"2017-05-20", "2017-06-20"} {
+			if _, err := f.app.CreateCommission(ctx, f.users["leader"], app.CommissionInput{Department: dept, Title: "约稿 " + due, Due: due}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db2, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db2.Close()
+		second := app.New(db2)
+		second.Now = clock
+		second.UseKey(f.app.Key)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			a := f.app
+			if i%2 == 1 {
+				a = second
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := a.RemindCommissions(ctx); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		pg, err := f.app.Notices(ctx, f.users["reporter"], app.PageQuery{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var told []string
+		for _, no := range pg.Items {
+			if strings.Contains(no.Text, "将于") {
+				told = append(told, no.Text)
+			}
+		}
+		if len(told) != 1 || !strings.Contains(told[0], "2017-05-20") {
+			t.Errorf("the reporter was told %q, want the one due on 2017-05-20, once", told)
+		}
+	})
+}

@@ -297,6 +297,29 @@ func (a *App) SubmitIssue(ctx context.Context, act *Actor, id int64) error {
 		if err := q.SetIssueState(ctx, id, domain.JournalDraft, domain.JournalReview, act.ID, ""); err != nil {
 			return "", conflict("这一期的状态已变化，请刷新")
 		}
+		// Its reviewers hear of it: the leaders over the journal's lead
+		// department, or the chief.
+		var who []int64
+		if f := journalForm(pl); f != nil {
+			for _, d := range f.Lead {
+				ids, err := q.Recipients(ctx, domain.Leader, d)
+				if err != nil {
+					return "", err
+				}
+				who = append(who, ids...)
+			}
+		}
+		if len(who) == 0 {
+			ids, err := q.Recipients(ctx, domain.Chief, "")
+			if err != nil {
+				return "", err
+			}
+			who = ids
+		}
+		if err := a.notify(ctx, q, act, who, "", domain.NoticeReview, fmt.Sprintf("《%s》%d年第%d期送审，待您审核", pl.Journal.Name, j.Year, j.Number),
+			fmt.Sprintf("/journal/%d", id)); err != nil {
+			return "", err
+		}
 		return fmt.Sprintf("%d年第%d期送审", j.Year, j.Number), nil
 	})
 }

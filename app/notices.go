@@ -18,13 +18,19 @@ import (
 // those who asked for them, and a message to the group robot of dept (when
 // the notice is about a department and it has one) — queued in the outbox.
 func (a *App) notify(ctx context.Context, q *store.Q, act *Actor, who []int64, dept, kind, text, link string) error {
+	return a.notifyAbout(ctx, q, act, who, dept, kind, text, link, "")
+}
+
+// notifyAbout is notify for an event whose readers the office follows
+// (about: remind:…, commission:N; see Reads).
+func (a *App) notifyAbout(ctx context.Context, q *store.Q, act *Actor, who []int64, dept, kind, text, link, about string) error {
 	text = domain.Clip(text, 300)
 	var told []int64
 	for _, id := range who {
 		if act != nil && act.User != nil && id == act.ID || slices.Contains(told, id) {
 			continue // not the actor, and each person once
 		}
-		if err := q.AddNotice(ctx, &domain.Notice{UserID: id, Kind: kind, Text: text, Link: link}); err != nil {
+		if err := q.AddNotice(ctx, &domain.Notice{UserID: id, Kind: kind, Text: text, Link: link, About: about}); err != nil {
 			return err
 		}
 		told = append(told, id)
@@ -95,7 +101,8 @@ func (a *App) Remind(ctx context.Context, act *Actor, dept, text string) (sent i
 			return conflict("%s没有信息员或负责人账户，无人可催", d.Name)
 		}
 		sent = len(who)
-		if err := a.notify(ctx, q, act, who, dept, domain.NoticeRemind, "办公室催报："+text, "/departments/"+dept); err != nil {
+		about := fmt.Sprintf("remind:%s:%d", dept, a.Now().UnixNano())
+		if err := a.notifyAbout(ctx, q, act, who, dept, domain.NoticeRemind, "办公室催报："+text, "/departments/"+dept, about); err != nil {
 			return err
 		}
 		return a.audit(ctx, q, act, "remind", "department:"+dept, domain.AuditOK, fmt.Sprintf("%d 人：%s", len(who), text))
@@ -259,4 +266,34 @@ func departmentPeople(ctx context.Context, q *store.Q, dept string) ([]int64, er
 		who = append(who, ids...)
 	}
 	return who, nil
+}
+
+// LastReminds is, for each department, how many of the people its latest
+// 催报 told have read it (none: not in the map); for the office.
+func (a *App) LastReminds(ctx context.Context, u *domain.User, depts []string) (map[string]domain.Reads, error) {
+	out := map[string]domain.Reads{}
+	if !u.Role.Can(domain.PermVerify) {
+		return out, nil
+	}
+	q := a.DB.Q()
+	var abouts []string
+	byAbout := map[string]string{}
+	for _, d := range depts {
+		about, err := q.LatestAbout(ctx, "remind:"+d+":")
+		if err != nil {
+			return nil, err
+		}
+		if about != "" {
+			abouts = append(abouts, about)
+			byAbout[about] = d
+		}
+	}
+	reads, err := q.NoticeReads(ctx, abouts)
+	if err != nil {
+		return nil, err
+	}
+	for about, r := range reads {
+		out[byAbout[about]] = r
+	}
+	return out, nil
 }

@@ -95,9 +95,13 @@ type Notice struct {
 	Kind      string
 	Text      string
 	Link      string // a local path
+	About     string // the event that told several people (remind:…, commission:N), or ""
 	CreatedAt time.Time
 	Read      bool
 }
+
+// Reads is how many of the people an event told have read it.
+type Reads struct{ Read, Told int }
 
 // Delivery is a notice on its way beyond the page: an e-mail to a user or a
 // message to a department's group robot.

@@ -153,3 +153,22 @@ func (q *Q) Instructions(ctx context.Context, object string) ([]*domain.Instruct
 	}
 	return out, rows.Err()
 }
+
+// CommissionsDue are the open commissions due from one day to another
+// (both included), by due date.
+func (q *Q) CommissionsDue(ctx context.Context, from, to plan.Date) ([]*domain.Commission, error) {
+	rows, err := q.c.QueryContext(ctx, commissionSelect+` WHERE c.piece_id IS NULL AND c.due >= $1 AND c.due <= $2 ORDER BY c.due, c.id`, from.String(), to.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*domain.Commission
+	for rows.Next() {
+		c, err := scanCommission(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

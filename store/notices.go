@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"slices"
 	"strconv"
+	"strings"
 
 	"kexuan/domain"
 )
@@ -11,8 +14,8 @@ import (
 // AddNotice stores a notice for its user.
 func (q *Q) AddNotice(ctx context.Context, n *domain.Notice) error {
 	ts := q.now()
-	id, err := insertID(ctx, q, `INSERT INTO notices (user_id, kind, text, link, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		n.UserID, n.Kind, n.Text, n.Link, ts)
+	id, err := insertID(ctx, q, `INSERT INTO notices (user_id, kind, text, link, about, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		n.UserID, n.Kind, n.Text, n.Link, n.About, ts)
 	n.ID, n.CreatedAt = id, ParseTime(ts)
 	return err
 }
@@ -129,4 +132,41 @@ func (q *Q) ReadAllButNewest(ctx context.Context, keep int) error {
 	_, err := q.c.ExecContext(ctx, `UPDATE notices SET read_at = $1 WHERE read_at IS NULL AND id NOT IN (
 		SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY id DESC) AS n FROM notices WHERE read_at IS NULL) r WHERE n <= $2)`, q.now(), keep)
 	return err
+}
+
+// NoticeReads counts, for each event, the people told and those who read it.
+func (q *Q) NoticeReads(ctx context.Context, abouts []string) (map[string]domain.Reads, error) {
+	out := map[string]domain.Reads{}
+	if len(abouts) == 0 {
+		return out, nil
+	}
+	marks := make([]string, len(abouts))
+	args := make([]any, len(abouts))
+	for i, a := range abouts {
+		marks[i], args[i] = "$"+strconv.Itoa(i+1), a
+	}
+	rows, err := q.c.QueryContext(ctx, `SELECT about, COUNT(*), COUNT(read_at) FROM notices WHERE about IN (`+strings.Join(marks, ", ")+`) GROUP BY about`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var about string
+		var r domain.Reads
+		if err := rows.Scan(&about, &r.Told, &r.Read); err != nil {
+			return nil, err
+		}
+		out[about] = r
+	}
+	return out, rows.Err()
+}
+
+// LatestAbout is the newest event key with a prefix ("" when none).
+func (q *Q) LatestAbout(ctx context.Context, prefix string) (string, error) {
+	var about string
+	err := q.c.QueryRowContext(ctx, `SELECT about FROM notices WHERE about LIKE $1 ESCAPE '\' ORDER BY id DESC LIMIT 1`, likePrefix(prefix)).Scan(&about)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return about, err
 }

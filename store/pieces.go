@@ -107,6 +107,12 @@ func likeContains(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
+// likePrefix is a LIKE pattern for what starts with s (ESCAPE '\').
+func likePrefix(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s) + "%"
+}
+
 func stateStrings(ss []domain.PieceState) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {

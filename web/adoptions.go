@@ -52,6 +52,8 @@ func (s *Server) recordAdoption(w http.ResponseWriter, r *http.Request, c *reqCt
 	if in.EvidenceName, in.EvidenceData, err = formFile(r, "evidence_file"); err != nil {
 		return refused(err)
 	}
+	// A browser cannot be given a file back: the form says which to choose again.
+	form.FileAgain = in.EvidenceName
 	rec, err := s.App.RecordAdoption(r.Context(), c.actor, id, in)
 	if err != nil {
 		return refused(err)

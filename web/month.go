@@ -13,8 +13,9 @@ type monthView struct {
 	*app.MonthView
 	Months   []plan.Month // the plan year's months, to pick one
 	Quotas   []*plan.Category
-	Remind   bool            // the office may send 催报
-	Returned []*domain.Piece // a department's pieces sent back, to revise
+	Remind   bool                    // the office may send 催报
+	Reminds  map[string]domain.Reads // each department's latest 催报: how many have read it
+	Returned []*domain.Piece         // a department's pieces sent back, to revise
 }
 
 func (s *Server) monthPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -34,6 +35,15 @@ func (s *Server) monthPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		months = append(months, mm)
 	}
 	v := monthView{MonthView: mv, Months: months, Quotas: mv.Plan.CategoriesOf(plan.KindQuota), Remind: c.user.Role.Can(domain.PermVerify)}
+	if v.Remind {
+		var codes []string
+		for _, d := range mv.Plan.Departments {
+			codes = append(codes, d.Code)
+		}
+		if v.Reminds, err = s.App.LastReminds(r.Context(), c.user, codes); err != nil {
+			return err
+		}
+	}
 	if c.user.Role.InDepartment() {
 		pg, err := s.App.Pieces(r.Context(), c.user, domain.PieceFilter{States: []domain.PieceState{domain.StateReturned}}, app.PageQuery{Limit: 20})
 		if err != nil {

@@ -71,3 +71,48 @@ func TestDemoNoticesAHandful(t *testing.T) {
 		}
 	}
 }
+
+// The office sees who has read a 催报 and a 约稿: 已读 n / 共 m, moving as
+// the department's people open what they were told about.
+func TestReadReceipts(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		office, rep, leader := e.as("office"), e.as("reporter"), e.as("leader")
+		dept := e.users["reporter"].Department
+		if res, body := office.do("POST", "/api/v1/departments/"+dept+"/remind", map[string]string{"text": "请按时报送本月稿件"}); res.StatusCode != 200 {
+			t.Fatalf("remind: %d %s", res.StatusCode, body)
+		}
+		count := func(c *client, path, prefix string) string {
+			t.Helper()
+			_, page := c.do("GET", path, nil)
+			i := strings.Index(page, prefix)
+			if i < 0 {
+				return ""
+			}
+			rest := page[i+len(prefix):]
+			return strings.TrimSpace(rest[:strings.Index(rest, "<")])
+		}
+		before := count(office, "/month", "上次催报已读 ")
+		if !strings.HasPrefix(before, "0 / 共 ") {
+			t.Fatalf("the 催报 before anyone read it: %q", before)
+		}
+		rep.do("GET", "/departments/"+dept, nil)
+		if after := count(office, "/month", "上次催报已读 "); !strings.HasPrefix(after, "1 / 共 ") || after[len("1 / 共 "):] != before[len("0 / 共 "):] {
+			t.Errorf("after the reporter opened it: %q (before %q)", after, before)
+		}
+		if res, body := leader.do("POST", "/api/v1/commissions", map[string]any{"department": dept, "title": "科技活动周专题", "due": "2017-05-20"}); res.StatusCode != 201 {
+			t.Fatalf("commission: %d %s", res.StatusCode, body)
+		}
+		if got := count(leader, "/commissions", "已读 "); !strings.HasPrefix(got, "0 / 共 ") {
+			t.Errorf("the 约稿 before anyone read it: %q", got)
+		}
+		rep.do("GET", "/commissions", nil)
+		if got := count(leader, "/commissions", "已读 "); !strings.HasPrefix(got, "1 / 共 ") {
+			t.Errorf("after the reporter opened the list: %q", got)
+		}
+		if _, page := rep.do("GET", "/commissions", nil); strings.Contains(page, "已读 ") {
+			t.Error("the department sees the read count meant for who asked")
+		}
+	})
+}

@@ -85,6 +85,7 @@ type pieceView struct {
 type adoptForm struct {
 	Channel, Date, Outlet, Issue, Reason, Words string
 	Error, Field                                string
+	FileAgain                                   string // a file chosen with a refused form, to choose again
 }
 
 func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {

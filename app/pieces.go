@@ -1,10 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"kexuan/report"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -140,6 +143,82 @@ func (a *App) Pieces(ctx context.Context, u *domain.User, f domain.PieceFilter, 
 	return paginate(pq, pieceKeys, store.KeyOf, func(from *store.PieceKey, back bool, n int) ([]*domain.Piece, error) {
 		return q.Pieces(ctx, f, from, back, n)
 	})
+}
+
+// CountPieces is how many pieces a list with a filter holds for the user.
+func (a *App) CountPieces(ctx context.Context, u *domain.User, f domain.PieceFilter) (int, error) {
+	f, ok := scope(u, f)
+	if !ok {
+		return 0, nil
+	}
+	return a.DB.Q().CountPieces(ctx, f)
+}
+
+// ExportPieces writes the pieces a filter shows the user as a workbook
+// (the list's filter, every page of it), audited.
+func (a *App) ExportPieces(ctx context.Context, act *Actor, f domain.PieceFilter, describe string) (_ []byte, err error) {
+	defer a.refused(ctx, act, "export", "pieces.xlsx", &err)
+	f, ok := scope(act.User, f)
+	pl, err := a.Plan(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	l := &report.List{Title: "稿件清单" + optionalParen(describe), Author: pl.Bureau, Made: a.Now(),
+		Heads:   []string{"编号", "标题", "科室", "作者", "状态", "字数", "宣传重点", "拟投渠道", "重大事项", "最后修改"},
+		Widths:  []float64{8, 40, 14, 10, 10, 8, 24, 20, 8, 17},
+		Numeric: []bool{true, false, false, false, false, true, false, false, false, false}}
+	if ok {
+		var from *store.PieceKey
+		for {
+			ps, err := a.DB.Q().Pieces(ctx, f, from, false, 1000)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range ps {
+				ppl, err := a.PlanOfPiece(ctx, p)
+				if err != nil {
+					return nil, err
+				}
+				var themes, chans []string
+				for _, c := range p.Themes {
+					if t := ppl.Theme(c); t != nil {
+						themes = append(themes, t.Label()+t.Title)
+					}
+				}
+				for _, c := range p.Channels {
+					if ch := ppl.Channel(c); ch != nil {
+						chans = append(chans, ch.Name)
+					}
+				}
+				major := ""
+				if p.Major {
+					major = "是"
+				}
+				l.Rows = append(l.Rows, []string{strconv.FormatInt(p.ID, 10), p.Title, p.DepartmentName, p.AuthorName, p.State.Name(), strconv.Itoa(p.Words),
+					strings.Join(themes, "；"), strings.Join(chans, "、"), major, p.UpdatedAt.In(pl.Location()).Format("2006-01-02 15:04")})
+			}
+			if len(ps) < 1000 {
+				break
+			}
+			k := store.KeyOf(ps[len(ps)-1])
+			from = &k
+		}
+	}
+	var buf bytes.Buffer
+	if err := report.ListXLSX(&buf, l); err != nil {
+		return nil, err
+	}
+	err = a.DB.InTx(context.WithoutCancel(ctx), func(q *store.Q) error {
+		return a.audit(ctx, q, act, "export", "pieces.xlsx", domain.AuditOK, fmt.Sprintf("稿件清单 %d 篇%s", len(l.Rows), optionalParen(describe)))
+	})
+	return buf.Bytes(), err
+}
+
+func optionalParen(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "（" + s + "）"
 }
 
 // DepartmentPieces lists the newest pieces of one department that the user

@@ -50,6 +50,7 @@ var routeTable = map[string][]string{
 	"GET /api/v1/report":                         {R, H, L, C, O},
 	"GET /api/v1/ledger/{code}":                  {R, H, L, C, O},
 	"GET /pieces":                                {R, H, L, C, O},
+	"GET /pieces/export.xlsx":                    {R, H, L, C, O},
 	"GET /pieces/{id}":                           {R, H, L, C, O},
 	"GET /attachments/{id}":                      {R, H, L, C, O},
 	"GET /api/v1/pieces":                         {R, H, L, C, O},

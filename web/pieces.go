@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"kexuan/app"
@@ -29,6 +30,8 @@ type piecesView struct {
 	Departments []domain.DepartmentRef // to filter by; none for one department's users
 	Plan        *plan.Plan             // its channels and themes, to filter by
 	Pager       pager
+	Total       int    // how many pieces the filter holds
+	Export      string // the workbook of what the filter shows
 }
 
 func (s *Server) piecesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -45,6 +48,16 @@ func (s *Server) piecesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		State: q.Get("state"), Department: q.Get("department"), Query: f.Title, Channel: f.Channel, Theme: f.Theme, From: q.Get("from"), To: q.Get("to")}
 	if v.Plan, err = s.App.Plan(r.Context(), 0); err != nil {
 		return err
+	}
+	if v.Total, err = s.App.CountPieces(r.Context(), c.user, f); err != nil {
+		return err
+	}
+	eq := r.URL.Query()
+	eq.Del("cursor")
+	eq.Del("limit")
+	v.Export = "/pieces/export.xlsx"
+	if e := eq.Encode(); e != "" {
+		v.Export += "?" + e
 	}
 	if c.user.DepartmentName != "" {
 		v.Heading = c.user.DepartmentName + "的稿件"
@@ -471,4 +484,27 @@ func (s *Server) apiTransition(w http.ResponseWriter, r *http.Request, c *reqCtx
 
 func (s *Server) apiSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	return s.apiTransition(w, r, c, func(id int64, _ string) (*domain.Piece, error) { return s.App.Submit(r.Context(), c.actor, id) })
+}
+
+// exportPieces: GET /pieces/export.xlsx?… — the pieces the list's filter
+// shows, every page of them, as a workbook.
+func (s *Server) exportPieces(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	f, _, err := pieceList(r, s.App.Zone(r.Context()))
+	if err != nil {
+		return err
+	}
+	var what []string
+	for _, k := range []string{"state", "department", "q", "channel", "theme", "from", "to"} {
+		if v := r.URL.Query().Get(k); v != "" {
+			what = append(what, k+"="+v)
+		}
+	}
+	doc, err := s.App.ExportPieces(r.Context(), c.actor, f, strings.Join(what, " "))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	setAttachment(w, "稿件清单.xlsx")
+	_, err = w.Write(doc)
+	return err
 }

@@ -32,6 +32,7 @@ func (s *Server) registerRoutes() {
 
 	// Pieces.
 	s.handle("GET", "/pieces", domain.PermPieceRead, s.piecesPage)
+	s.handle("GET", "/pieces/export.xlsx", domain.PermPieceRead, s.exportPieces)
 	s.handle("GET", "/pieces/{id}", domain.PermPieceRead, s.piecePage)
 	s.handle("GET", "/attachments/{id}", domain.PermPieceRead, s.attachment)
 	s.handle("GET", "/api/v1/pieces", domain.PermPieceRead, s.apiPieces)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"kexuan/domain"
 	"kexuan/store/storetest"
 )
@@ -51,6 +53,50 @@ func TestDataThatCannotBeWrong(t *testing.T) {
 		}
 		if rows := must(e.db.Q().AuditEntries(t.Context(), domain.AuditFilter{Action: "adoption_record"}))(t); len(rows) != 2 {
 			t.Errorf("adoption audit rows: %d", len(rows))
+		}
+	})
+}
+
+// A list says how many it holds, and exports what its filter shows — all
+// of it, not one page; a department's people export their department's.
+func TestListCountsAndExports(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		for range 3 {
+			e.newPiece("reporter", domain.StateApproved, false)
+		}
+		e.newPiece("reporter", domain.StateDraft, false)
+		office, rep := e.as("office"), e.as("reporter")
+		if _, page := office.do("GET", "/pieces?state=approved&limit=2", nil); !strings.Contains(page, "共 3 篇") || !strings.Contains(page, `href="/pieces/export.xlsx?state=approved"`) {
+			t.Errorf("the approved list's count or export link")
+		}
+		res, body := office.do("GET", "/pieces/export.xlsx?state=approved", nil)
+		if res.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
+			t.Fatalf("export: %d", res.StatusCode)
+		}
+		f, err := excelize.OpenReader(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := f.GetRows(f.GetSheetName(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rows {
+			if len(r) > 4 && r[4] == domain.StateApproved.Name() {
+				n++
+			}
+		}
+		if n != 3 {
+			t.Errorf("the export holds %d approved pieces, want 3: %v", n, rows)
+		}
+		if _, page := rep.do("GET", "/pieces", nil); !strings.Contains(page, "共 4 篇") {
+			t.Error("the reporter's count")
+		}
+		if rows := must(e.db.Q().AuditEntries(t.Context(), domain.AuditFilter{Action: "export", Object: "pieces.xlsx"}))(t); len(rows) != 1 {
+			t.Errorf("export audit rows: %d", len(rows))
 		}
 	})
 }

@@ -70,6 +70,12 @@ func (q *Q) ReadNotice(ctx context.Context, userID, id int64) error {
 // ReadNoticesAt marks read the user's notices that link to a page (the
 // user has opened it); it returns how many.
 func (q *Q) ReadNoticesAt(ctx context.Context, userID int64, link string) (int64, error) {
+	// Most pages have nothing unread about them: look before writing, so
+	// that opening a page takes no write lock.
+	var unread bool
+	if err := q.c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM notices WHERE user_id = $1 AND link = $2 AND read_at IS NULL)`, userID, link).Scan(&unread); err != nil || !unread {
+		return 0, err
+	}
 	res, err := q.c.ExecContext(ctx, `UPDATE notices SET read_at = $1 WHERE user_id = $2 AND link = $3 AND read_at IS NULL`, q.now(), userID, link)
 	if err != nil {
 		return 0, err

@@ -212,7 +212,12 @@ func TestDelivery(t *testing.T) {
 		if len(msgs) != 1 || !strings.Contains(msgs[0], "rep@example.org") {
 			t.Fatalf("mails: %q", msgs)
 		}
-		// A server that dies holding a delivery: another sends it after the lease.
+		// A server that dies holding a delivery: another sends it after the
+		// lease. (The next day: a department is reminded once a day.)
+		if _, err := f.app.Remind(ctx, f.users["office"], dept, "同日再催"); domain.ErrorOf(err).Code != domain.EConflict {
+			t.Fatalf("a second 催报 the same day: %v", err)
+		}
+		clock = clock.Add(24 * time.Hour)
 		if _, err := f.app.Remind(ctx, f.users["office"], dept, "第二次催报"); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"kexuan/domain"
 	"kexuan/plan"
@@ -99,6 +100,14 @@ func (a *App) Remind(ctx context.Context, act *Actor, dept, text string) (sent i
 		}
 		if len(who) == 0 {
 			return conflict("%s没有信息员或负责人账户，无人可催", d.Name)
+		}
+		// At most once a department a day, however many clicks (each would
+		// send its mails and robot messages).
+		today := a.Today(pl.Location())
+		if mine, err := q.ClaimRun(ctx, "remind:"+dept+":"+today.String(), a.Now().UTC().Format(time.RFC3339)); err != nil {
+			return err
+		} else if !mine {
+			return conflict("今天已向%s催报过，明天可再催", d.Name)
 		}
 		sent = len(who)
 		about := fmt.Sprintf("remind:%s:%d", dept, a.Now().UnixNano())

@@ -75,6 +75,7 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
                                                印发通报（GB/T 9704 公文格式的 Word 文档）：文号取发文登记的下一个序号
                                                （再次印发沿用原文号），成文日期默认期末后第一个工作日
   kexuan documents --db PATH [--year 2017]      发文登记：已印发的通报、文号、成文日期
+  kexuan version                                版本、提交、构建所用的 Go 与平台
   kexuan booklet --db PATH [--year 2017] --out FILE.docx
                                                科技政策汇编（政策库按层级、日期编排，含目录与页码）
   kexuan journal --db PATH --issue 2017-3 --out FILE.docx
@@ -128,6 +129,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdBooklet(ctx, args[1:], env)
 	case "journal":
 		err = cmdJournal(ctx, args[1:], env)
+	case "version", "--version":
+		fmt.Fprint(env.Stdout, versionLine())
+		return exitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return exitOK

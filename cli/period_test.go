@@ -201,3 +201,12 @@ func TestRegisterAsKept(t *testing.T) {
 		t.Errorf("no header found: %d %s", code, errs)
 	}
 }
+
+// kexuan version names the version, the Go that built it and the platform.
+func TestVersionCommand(t *testing.T) {
+	t.Parallel()
+	got := mustRun(t, "version")
+	if !strings.HasPrefix(got, "kexuan dev，提交 ") || !strings.Contains(got, "go1.") || !strings.Contains(got, "linux/") {
+		t.Errorf("version: %q", got)
+	}
+}

@@ -229,7 +229,7 @@ func (w *loadWorker) round(r int) error {
 	if err := w.pair("reverse-contested", 201, w.office, w.clerk, "POST", "/api/v1/adjustments/"+itoa(adj.ID)+"/reverse", map[string]string{"reason": loadReason}); err != nil {
 		return err
 	}
-	if err := w.step("remind", w.office, "POST", "/api/v1/departments/"+w.dept+"/remind", map[string]string{"text": "请按时报送本月稿件"}, nil, 200); err != nil {
+	if err := w.step("remind", w.office, "POST", "/api/v1/departments/"+w.dept+"/remind", map[string]string{"text": "请按时报送本月稿件"}, nil, 200, 409); err != nil { // once a department a day
 		return err
 	}
 	if w.i%5 == 0 {

@@ -110,6 +110,10 @@ func (s *Server) apiReadAllNotices(w http.ResponseWriter, r *http.Request, c *re
 func (s *Server) remind(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	code := r.PathValue("code")
 	n, err := s.App.Remind(r.Context(), c.actor, code, r.PostFormValue("text"))
+	if e := domain.ErrorOf(err); err != nil && e.Code == domain.EConflict {
+		s.redirect(w, r, "/month", e.Message) // told once today already: back to the month, saying so
+		return nil
+	}
 	if err != nil {
 		return err
 	}

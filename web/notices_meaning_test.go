@@ -93,6 +93,10 @@ func TestReadReceipts(t *testing.T) {
 			rest := page[i+len(prefix):]
 			return strings.TrimSpace(rest[:strings.Index(rest, "<")])
 		}
+		// Once a department a day: the second click is told so, and sends nothing.
+		if res, body := office.do("POST", "/api/v1/departments/"+dept+"/remind", map[string]string{"text": "再催一次"}); res.StatusCode != 409 || !strings.Contains(body, "今天已") {
+			t.Errorf("a second 催报 the same day: %d %s", res.StatusCode, body)
+		}
 		before := count(office, "/month", "上次催报已读 ")
 		if !strings.HasPrefix(before, "0 / 共 ") {
 			t.Fatalf("the 催报 before anyone read it: %q", before)

@@ -53,7 +53,7 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
   kexuan plan load --db PATH [--replace [--reason TEXT]] FILE
                                                载入另一年度或另一单位的方案（已有则须 --replace，并列出变化；
                                                该年已有结账时段须 --reason，得分变化记为更正并列出）
-  kexuan serve  [--db PATH|URL] [--addr HOST:PORT] [--demo] [--tls-cert F --tls-key F]
+  kexuan serve  [--config FILE] [--db PATH|URL] [--addr HOST:PORT] [--demo] [--tls-cert F --tls-key F]
                                                启动网页系统（--demo：空库时载入演示数据并打印各角色账户；--tls-*：HTTPS）
   kexuan user add --db PATH --username U --role ROLE [--department CODE] [--leads CODE,CODE] --password-stdin
                                                新建账户（三员 admin、security、auditor 只能这样建）
@@ -76,6 +76,8 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
                                                （再次印发沿用原文号），成文日期默认期末后第一个工作日
   kexuan documents --db PATH [--year 2017]      发文登记：已印发的通报、文号、成文日期
   kexuan version                                版本、提交、构建所用的 Go 与平台
+  kexuan config check [--config FILE]           serve 生效的设置及各自的来源（命令行 > 环境变量 KEXUAN_<名称> > 配置文件，
+                                               默认 /etc/kexuan/kexuan.toml；未知的键报出文件与行）
   kexuan booklet --db PATH [--year 2017] --out FILE.docx
                                                科技政策汇编（政策库按层级、日期编排，含目录与页码）
   kexuan journal --db PATH --issue 2017-3 --out FILE.docx
@@ -129,6 +131,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdBooklet(ctx, args[1:], env)
 	case "journal":
 		err = cmdJournal(ctx, args[1:], env)
+	case "config":
+		err = cmdConfig(ctx, args[1:], env)
 	case "version", "--version":
 		fmt.Fprint(env.Stdout, versionLine())
 		return exitOK

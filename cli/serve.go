@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -49,22 +50,56 @@ func prepare(ctx context.Context, dsn string, env Env) (*app.App, bool, error) {
 	return a, loaded, nil
 }
 
-func cmdServe(ctx context.Context, args []string, env Env) error {
+// serveOptions are kexuan serve's options (flags, KEXUAN_<NAME>, or keys of
+// the configuration file).
+type serveOptions struct {
+	dsn, addr, trust, webhookHosts, mailHosts, tlsCert, tlsKey, redirectHTTP *string
+	withDemo, secure                                                         *bool
+	deliveryEvery, deliveryLease, checkpointEvery                            *time.Duration
+}
+
+func serveFlags(env Env) (*flag.FlagSet, *serveOptions) {
 	fs := newFlags("serve", env)
-	dsn := dbFlag(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "监听地址 HOST:PORT")
-	withDemo := fs.Bool("demo", false, "空数据库时载入演示数据（2017 年方案、每个角色一个账户、一年的稿件与采用）")
-	secure := fs.Bool("secure-cookies", false, "在 HTTPS 反向代理之后：Cookie 加 Secure 标记，并发送 HSTS")
-	trust := fs.String("trust-proxy", "", "信任这些反向代理转发的客户端地址（X-Forwarded-For）：CIDR[,CIDR]")
-	webhookHosts := fs.String("webhook-host", "", "除企业微信、钉钉外，允许群机器人使用的主机：HOST[,HOST]")
-	mailHosts := fs.String("mail-host", "", "允许使用的本机或链路本地邮件服务器（默认一律拒绝）：HOST[,HOST]")
-	deliveryEvery := fs.Duration("delivery-every", 5*time.Second, "多久查看一次待发送的通知")
-	deliveryLease := fs.Duration("delivery-lease", app.Lease, "一台服务器发送一条通知时占用它的时长（超时后其他服务器可接手）")
-	tlsCert := fs.String("tls-cert", "", "HTTPS 证书文件（PEM，含中间证书）；与 --tls-key 一起给出时直接提供 HTTPS")
-	tlsKey := fs.String("tls-key", "", "HTTPS 私钥文件（PEM）")
-	redirectHTTP := fs.String("redirect-http", "", "同时在此地址（如 :80）监听 HTTP，全部重定向到 HTTPS")
-	checkpointEvery := fs.Duration("checkpoint-every", time.Minute, "审计日志链头写入检查点的最长间隔（另外每 100 条、停止时各写一次）")
-	if err := fs.Parse(args); err != nil {
+	o := &serveOptions{}
+	o.dsn = dbFlag(fs)
+	o.addr = fs.String("addr", "127.0.0.1:8080", "监听地址 HOST:PORT")
+	o.withDemo = fs.Bool("demo", false, "空数据库时载入演示数据（2017 年方案、每个角色一个账户、一年的稿件与采用）")
+	o.secure = fs.Bool("secure-cookies", false, "在 HTTPS 反向代理之后：Cookie 加 Secure 标记，并发送 HSTS")
+	o.trust = fs.String("trust-proxy", "", "信任这些反向代理转发的客户端地址（X-Forwarded-For）：CIDR[,CIDR]")
+	o.webhookHosts = fs.String("webhook-host", "", "除企业微信、钉钉外，允许群机器人使用的主机：HOST[,HOST]")
+	o.mailHosts = fs.String("mail-host", "", "允许使用的本机或链路本地邮件服务器（默认一律拒绝）：HOST[,HOST]")
+	o.deliveryEvery = fs.Duration("delivery-every", 5*time.Second, "多久查看一次待发送的通知")
+	o.deliveryLease = fs.Duration("delivery-lease", app.Lease, "一台服务器发送一条通知时占用它的时长（超时后其他服务器可接手）")
+	o.tlsCert = fs.String("tls-cert", "", "HTTPS 证书文件（PEM，含中间证书）；与 --tls-key 一起给出时直接提供 HTTPS")
+	o.tlsKey = fs.String("tls-key", "", "HTTPS 私钥文件（PEM）")
+	o.redirectHTTP = fs.String("redirect-http", "", "同时在此地址（如 :80）监听 HTTP，全部重定向到 HTTPS")
+	o.checkpointEvery = fs.Duration("checkpoint-every", time.Minute, "审计日志链头写入检查点的最长间隔（另外每 100 条、停止时各写一次）")
+	return fs, o
+}
+
+// cmdConfig: kexuan config check [--config FILE] — the serve settings in
+// force and where each came from.
+func cmdConfig(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "check" {
+		return usagef("用法：kexuan config check [--config FILE]")
+	}
+	fs, _ := serveFlags(env)
+	s, err := parseSettings(fs, args[1:], env)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("多余的参数 %q", fs.Args())
+	}
+	s.report(func(format string, a ...any) { fmt.Fprintf(env.Stdout, format, a...) })
+	return nil
+}
+
+func cmdServe(ctx context.Context, args []string, env Env) error {
+	fs, o := serveFlags(env)
+	dsn, addr, withDemo, secure, trust, webhookHosts, mailHosts := o.dsn, o.addr, o.withDemo, o.secure, o.trust, o.webhookHosts, o.mailHosts
+	deliveryEvery, deliveryLease, tlsCert, tlsKey, redirectHTTP, checkpointEvery := o.deliveryEvery, o.deliveryLease, o.tlsCert, o.tlsKey, o.redirectHTTP, o.checkpointEvery
+	if _, err := parseSettings(fs, args, env); err != nil {
 		return err
 	}
 	proxies, err := web.ParseProxies(*trust)

@@ -30,6 +30,7 @@ type smtpSink struct {
 	ln   net.Listener
 	mu   sync.Mutex
 	msgs []string
+	helo []string // the EHLO/HELO lines received
 	down bool
 }
 
@@ -75,6 +76,9 @@ func (s *smtpSink) serve(c net.Conn) {
 		cmd := strings.ToUpper(strings.TrimSpace(line))
 		switch {
 		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			s.mu.Lock()
+			s.helo = append(s.helo, strings.TrimSpace(line))
+			s.mu.Unlock()
 			say("250 sink")
 		case strings.HasPrefix(cmd, "MAIL"), strings.HasPrefix(cmd, "RCPT"), strings.HasPrefix(cmd, "RSET"), strings.HasPrefix(cmd, "NOOP"):
 			say("250 ok")
@@ -211,6 +215,19 @@ func TestDelivery(t *testing.T) {
 		msgs := smtp.messages()
 		if len(msgs) != 1 || !strings.Contains(msgs[0], "rep@example.org") {
 			t.Fatalf("mails: %q", msgs)
+		}
+		// As received: an automatic message, text and HTML, named for the
+		// site's host (not the machine's), the HELO too.
+		for _, want := range []string{"Auto-Submitted: auto-generated", "multipart/alternative", "text/plain", "text/html", "@kx.example.org>"} {
+			if !strings.Contains(msgs[0], want) {
+				t.Errorf("the mail lacks %q:\n%s", want, msgs[0])
+			}
+		}
+		smtp.mu.Lock()
+		helo := append([]string(nil), smtp.helo...)
+		smtp.mu.Unlock()
+		if len(helo) == 0 || !strings.HasSuffix(helo[len(helo)-1], " kx.example.org") {
+			t.Errorf("HELO: %q", helo)
 		}
 		// A server that dies holding a delivery: another sends it after the
 		// lease. (The next day: a department is reminded once a day.)

@@ -426,9 +426,24 @@ func (a *App) DeliverOnce(ctx context.Context) (bool, error) {
 	if err != nil || d == nil {
 		return false, err
 	}
+	if d.Channel == "webhook" {
+		// A robot takes 20 messages a minute (企业微信 and 钉钉 alike; more is
+		// refused, 45009): over it, the message waits its turn untried.
+		n, err := a.DB.SentSince(ctx, "webhook", d.Target, now.Add(-time.Minute))
+		if err != nil {
+			return true, err
+		}
+		if n >= RobotPerMinute {
+			return true, a.DB.PostponeDelivery(ctx, d.ID, now.Add(10*time.Second))
+		}
+	}
 	sendErr := a.send(ctx, d)
 	var next time.Time
-	if sendErr != nil && d.Attempts < MaxAttempts {
+	var perm *permanentError
+	if sendErr != nil {
+		a.Log.Warn("delivery failed", "delivery", d.ID, "channel", d.Channel, "attempt", d.Attempts, "err", sendErr)
+	}
+	if sendErr != nil && d.Attempts < MaxAttempts && !errors.As(sendErr, &perm) {
 		wait := RetryBase << (d.Attempts - 1)
 		if wait > RetryMax || wait <= 0 {
 			wait = RetryMax
@@ -443,6 +458,20 @@ func (a *App) DeliverOnce(ctx context.Context) (bool, error) {
 	}
 	return true, nil
 }
+
+// RobotPerMinute is how many messages a group robot takes a minute.
+const RobotPerMinute = 20
+
+// permanentError is a failure retrying cannot mend (a robot whose key is
+// refused): given up at once, and shown to the administrator then.
+type permanentError struct{ error }
+
+func (e *permanentError) Unwrap() error { return e.error }
+
+// robotGivesUp are the robots' error codes that say the robot itself is
+// wrong, not busy: 企业微信 93000 (the key is invalid), 钉钉 300001 (no such
+// token) and 310000 (the signature, keywords or IP list refuse it).
+var robotGivesUp = map[int]bool{93000: true, 300001: true, 310000: true}
 
 // RunDeliveries sends what is due until ctx ends, looking every interval.
 func (a *App) RunDeliveries(ctx context.Context, every time.Duration) {
@@ -621,14 +650,22 @@ func (a *App) sendWebhook(ctx context.Context, d *domain.Delivery) error {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("群机器人回答 HTTP %d", res.StatusCode)
+		err := fmt.Errorf("群机器人回答 HTTP %d", res.StatusCode)
+		if res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized {
+			return &permanentError{err}
+		}
+		return err
 	}
 	var out struct {
 		ErrCode int    `json:"errcode"`
 		ErrMsg  string `json:"errmsg"`
 	}
 	if json.Unmarshal(b, &out) == nil && out.ErrCode != 0 {
-		return fmt.Errorf("群机器人回答错误码 %d：%s", out.ErrCode, out.ErrMsg)
+		err := fmt.Errorf("群机器人回答错误码 %d：%s", out.ErrCode, out.ErrMsg)
+		if robotGivesUp[out.ErrCode] {
+			return &permanentError{fmt.Errorf("%w（重试无用：请在通知发送设置中检查这个机器人）", err)}
+		}
+		return err
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -535,6 +536,81 @@ func TestCommissionDueOnceAcrossServers(t *testing.T) {
 		}
 		if len(told) != 1 || !strings.Contains(told[0], "2017-05-20") {
 			t.Errorf("the reporter was told %q, want the one due on 2017-05-20, once", told)
+		}
+	})
+}
+
+// A robot takes 20 messages a minute: the rest wait their turn, untried;
+// a robot that says its key is wrong (企业微信 93000) is given up at once,
+// not retried for an hour, and the failure is audited for the administrator.
+func TestRobotLimits(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		dept := p.Departments[1].Code
+		f := newFixture(t, dsn, p, src, dept, p.Departments[2].Code)
+		ctx := context.Background()
+		clock := time.Date(2017, 6, 1, 9, 0, 0, 0, p.Location())
+		f.app.Now = func() time.Time { return clock }
+		var mu sync.Mutex
+		hits, answer := 0, `{"errcode":0,"errmsg":"ok"}`
+		sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			hits++
+			w.Write([]byte(answer))
+		}))
+		defer sink.Close()
+		f.app.Delivery = app.DeliveryPolicy{WebhookHosts: []string{strings.TrimPrefix(sink.URL, "http://")}, AllowHTTP: true}
+		if err := f.app.SetWebhook(ctx, f.users["admin"], domain.Webhook{Department: dept, Kind: "wecom", URL: sink.URL + "/cgi-bin/webhook/send?key=K"}, false); err != nil {
+			t.Fatal(err)
+		}
+		enqueue := func(n int) {
+			for i := range n {
+				if err := f.app.DB.InTx(ctx, func(q *store.Q) error {
+					return q.Enqueue(ctx, &domain.Delivery{Kind: domain.NoticeRemind, Channel: "webhook", Target: dept, Body: fmt.Sprintf("消息 %d", i)})
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		drain := func() {
+			for {
+				sent, err := f.app.DeliverOnce(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !sent {
+					return
+				}
+			}
+		}
+		enqueue(25)
+		drain()
+		if hits != app.RobotPerMinute {
+			t.Errorf("in one minute the robot got %d messages, want %d", hits, app.RobotPerMinute)
+		}
+		clock = clock.Add(61 * time.Second)
+		drain()
+		if hits != 25 {
+			t.Errorf("a minute later: %d messages in all, want 25", hits)
+		}
+		mu.Lock()
+		answer = `{"errcode":93000,"errmsg":"invalid webhook url"}`
+		mu.Unlock()
+		clock = clock.Add(61 * time.Second)
+		enqueue(1)
+		drain()
+		ds, err := f.app.DB.Q().RecentDeliveries(ctx, 1)
+		if err != nil || len(ds) != 1 {
+			t.Fatal(err)
+		}
+		if ds[0].FailedAt.IsZero() || ds[0].Attempts != 1 || !strings.Contains(ds[0].LastError, "93000") {
+			t.Errorf("a robot with a bad key: %+v, want given up after one try", ds[0])
+		}
+		rows, err := f.app.DB.Q().AuditEntries(ctx, domain.AuditFilter{Action: "delivery_failed"})
+		if err != nil || len(rows) != 1 {
+			t.Errorf("the failure is not audited at once: %d rows (%v)", len(rows), err)
 		}
 	})
 }

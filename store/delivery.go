@@ -125,6 +125,21 @@ func (s *DB) ClaimDelivery(ctx context.Context, now time.Time, lease time.Durati
 	return &d, nil
 }
 
+// SentSince is how many deliveries of a channel to a target were sent at
+// or after since (a robot's limit is per minute).
+func (s *DB) SentSince(ctx context.Context, channel, target string, since time.Time) (int, error) {
+	var n int
+	err := s.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE channel = $1 AND target = $2 AND sent_at >= $3`, channel, target, FormatTime(since)).Scan(&n)
+	return n, err
+}
+
+// PostponeDelivery puts a claimed delivery back, due at next, its attempt
+// not counted (it was not tried).
+func (s *DB) PostponeDelivery(ctx context.Context, id int64, next time.Time) error {
+	_, err := s.sql.ExecContext(ctx, `UPDATE deliveries SET next_at = $1, locked_until = NULL, attempts = attempts - 1 WHERE id = $2`, FormatTime(next), id)
+	return err
+}
+
 // DeliveryDone records the outcome of an attempt: sent; or, with an error,
 // due again at next (zero: given up).
 func (s *DB) DeliveryDone(ctx context.Context, id int64, now time.Time, sendErr error, next time.Time) error {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -99,4 +100,32 @@ func TestListCountsAndExports(t *testing.T) {
 			t.Errorf("export audit rows: %d", len(rows))
 		}
 	})
+}
+
+// Under /api/ every error is the JSON error shape: an unknown path, a
+// method a route does not take, a body that is not JSON.
+func TestAPIErrorsAreJSON(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLite(t))
+	office := e.as("office")
+	for _, c := range []struct {
+		method, path string
+		status       int
+		code         string
+	}{
+		{"GET", "/api/v1/nothing", 404, domain.ENotFound},
+		{"DELETE", "/api/v1/pieces", 405, ""},
+		{"PUT", "/api/v1/report", 405, ""},
+	} {
+		res, body := office.do(c.method, c.path, nil)
+		if res.StatusCode != c.status || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") || !strings.Contains(body, `"error":{`) ||
+			c.code != "" && !strings.Contains(body, `"code":"`+c.code+`"`) {
+			t.Errorf("%s %s: %d %s %s", c.method, c.path, res.StatusCode, res.Header.Get("Content-Type"), body)
+		}
+	}
+	req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/adjustments", strings.NewReader("{not json"))
+	req.Header.Set("Content-Type", "application/json")
+	if res, body := office.send(req); res.StatusCode != 400 && res.StatusCode != 422 || !strings.Contains(body, `"error":{`) {
+		t.Errorf("a body that is not JSON: %d %s", res.StatusCode, body)
+	}
 }

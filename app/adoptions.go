@@ -245,7 +245,11 @@ func (a *App) Verify(ctx context.Context, act *Actor, id int64, accept bool, rea
 			return err
 		}
 		if rec.PieceID != 0 {
-			if err := a.followAdoptions(ctx, q, act, rec, accept, reason); err != nil {
+			verb := "核实通过"
+			if !accept {
+				verb = "不予认定"
+			}
+			if err := a.followAdoptions(ctx, q, act, rec, "verify", fmt.Sprintf("%s %s %s%s", verb, a.channelName(ctx, q, rec), rec.Day, optional(reason))); err != nil {
 				return err
 			}
 		}
@@ -365,12 +369,13 @@ var allowedUploads = map[string]string{
 	"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp", "application/pdf": ".pdf",
 }
 
-// followAdoptions moves a piece after the office verified (accept) or
-// rejected one of its records, so that 已采用 means at least one counted
-// record: the first counted record moves an approved piece to adopted; when
-// no counted record is left, an adopted piece goes back to approved. The
-// piece's history gets the event either way.
-func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *domain.Adoption, accept bool, reason string) error {
+// followAdoptions moves a piece after the office verified, rejected or
+// took back a verification of one of its records, so that 已采用 means at
+// least one counted record: the first counted record moves an approved
+// piece to adopted; when no counted record is left, an adopted piece goes
+// back to approved. The piece's history gets the event (action, comment)
+// either way.
+func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *domain.Adoption, action, comment string) error {
 	p, err := q.Piece(ctx, rec.PieceID)
 	if err != nil {
 		return err
@@ -385,12 +390,7 @@ func (a *App) followAdoptions(ctx context.Context, q *store.Q, act *Actor, rec *
 			return conflict("稿件状态已变化，请刷新")
 		}
 	}
-	verb := "核实通过"
-	if !accept {
-		verb = "不予认定"
-	}
-	return q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "verify", FromState: p.State, ToState: to,
-		Comment: fmt.Sprintf("%s %s %s%s", verb, a.channelName(ctx, q, rec), rec.Day, optional(reason))})
+	return q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: action, FromState: p.State, ToState: to, Comment: comment})
 }
 
 // OverrideWords sets the 字数 one publication is scored with, for the office,

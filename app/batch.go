@@ -101,22 +101,7 @@ func (a *App) Unverify(ctx context.Context, act *Actor, id int64, reason string)
 			return err
 		}
 		if rec.PieceID != 0 {
-			p, err := q.Piece(ctx, rec.PieceID)
-			if err != nil {
-				return err
-			}
-			n, err := q.CountedAdoptions(ctx, p.ID)
-			if err != nil {
-				return err
-			}
-			to := domain.AdoptedTo(p.State, n)
-			if to != p.State {
-				if err := q.SetPieceState(ctx, p.ID, p.State, to); err != nil {
-					return conflict("稿件状态已变化，请刷新")
-				}
-			}
-			if err := q.AddEvent(ctx, &domain.Event{PieceID: p.ID, ActorID: act.ID, Action: "unverify", FromState: p.State, ToState: to,
-				Comment: fmt.Sprintf("撤销认定 %s %s：%s", a.channelName(ctx, q, rec), rec.Day, reason)}); err != nil {
+			if err := a.followAdoptions(ctx, q, act, rec, "unverify", fmt.Sprintf("撤销认定 %s %s：%s", a.channelName(ctx, q, rec), rec.Day, reason)); err != nil {
 				return err
 			}
 		}

@@ -41,14 +41,7 @@ func TestPagesAccessible(t *testing.T) {
 			pages := crawl(t, e, role, e.demoAs(role, pw[role]))
 			ctx := browser(t)
 			u := &ui{t: t, ctx: ctx, e: e}
-			u.run("login as "+role,
-				chromedp.Navigate(e.ts.URL+"/login"),
-				chromedp.WaitVisible("#username"),
-				chromedp.SendKeys("#username", role),
-				chromedp.SendKeys("#password", pw[role]),
-				submitClick("#login-submit"),
-				chromedp.WaitVisible("#whoami"),
-			)
+			u.loginWith(role, pw[role])
 			shapes := map[string]bool{}
 			found := map[string]bool{}
 			for _, p := range pages {

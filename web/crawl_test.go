@@ -224,14 +224,7 @@ func cspPages(t *testing.T, e *env, role, password string) {
 			t.Fatal(err)
 		}
 		u := &ui{t: t, ctx: ctx, e: e}
-		u.run("login as "+role,
-			chromedp.Navigate(e.ts.URL+"/login"),
-			chromedp.WaitVisible("#username"),
-			chromedp.SendKeys("#username", role),
-			chromedp.SendKeys("#password", password),
-			submitClick("#login-submit"),
-			chromedp.WaitVisible("#whoami"),
-		)
+		u.loginWith(role, password)
 		shapes := map[string]bool{}
 		for _, p := range pages {
 			pu, _ := url.Parse(p)

@@ -168,11 +168,18 @@ func (u *ui) eval(what, expr string) any {
 
 func (u *ui) login(username string) {
 	u.t.Helper()
+	u.loginWith(username, testPassword)
+}
+
+// loginWith signs in through the login page with a password (a demo
+// account's).
+func (u *ui) loginWith(username, password string) {
+	u.t.Helper()
 	u.run("login as "+username,
 		chromedp.Navigate(u.e.ts.URL+"/login"),
 		chromedp.WaitVisible("#username"),
 		chromedp.SendKeys("#username", username),
-		chromedp.SendKeys("#password", testPassword),
+		chromedp.SendKeys("#password", password),
 		submitClick("#login-submit"),
 		chromedp.WaitVisible("#whoami"),
 	)

@@ -53,14 +53,7 @@ func TestPagesFitAPhone(t *testing.T) {
 			ctx := browser(t)
 			u := &ui{t: t, ctx: ctx, e: e}
 			u.run("a phone's screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(3)))
-			u.run("login as "+role,
-				chromedp.Navigate(e.ts.URL+"/login"),
-				chromedp.WaitVisible("#username"),
-				chromedp.SendKeys("#username", role),
-				chromedp.SendKeys("#password", pw[role]),
-				submitClick("#login-submit"),
-				chromedp.WaitVisible("#whoami"),
-			)
+			u.loginWith(role, pw[role])
 			if w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`screen.width`)); err != nil || w != 390 {
 				t.Fatalf("the screen is %d px wide, not a phone's (%v)", w, err)
 			}

@@ -28,13 +28,14 @@ const CheckpointEvery = 100
 // checkpoints writes the audit chain's head outside the database: a line
 // appended to a file (created 0600) and to the server's log.
 type checkpoints struct {
-	mu      sync.Mutex
-	path    string
-	mirrors []string // more places each checkpoint is appended to
-	extra   []string // more places only read when verifying (a copy of the system log)
-	written string   // the last head written by this process
-	since   int      // entries audited since
-	kick    chan struct{}
+	mu        sync.Mutex
+	path      string
+	mirrors   []string // more places each checkpoint is appended to
+	extra     []string // more places only read when verifying (a copy of the system log)
+	written   string   // the last head written by this process
+	writtenID int64    // and its entry's id
+	since     int      // entries audited since
+	kick      chan struct{}
 }
 
 // UseCheckpoints names the append-only file the audit chain's head is
@@ -132,20 +133,24 @@ func (a *App) Checkpoint(ctx context.Context) error {
 	if a.cp.path == "" || a.Key == nil {
 		return nil
 	}
-	a.cp.mu.Lock()
-	defer a.cp.mu.Unlock()
+	// The database is read before the mutex is taken: an audit row's
+	// writer holds a transaction and then takes the mutex (audited), so
+	// the mutex must never wait for the database (a deadlock with a pool of
+	// one connection, or SQLite's turn of writers).
 	id, hash, count, err := a.DB.Q().AuditHead(ctx)
 	if err != nil || id == 0 {
 		return err
 	}
-	head := fmt.Sprintf("%d %s", id, hash)
-	if head == a.cp.written {
-		a.cp.since = 0
-		return nil
-	}
 	dbid, err := a.DatabaseID(ctx)
 	if err != nil {
 		return err
+	}
+	head := fmt.Sprintf("%d %s", id, hash)
+	a.cp.mu.Lock()
+	defer a.cp.mu.Unlock()
+	if head == a.cp.written || id < a.cp.writtenID {
+		a.cp.since = 0 // written already, or a newer head was, by another call
+		return nil
 	}
 	// Each checkpoint signs the one before it in the file (prev=), whoever
 	// wrote it (a server, a command): a line taken from the middle is found.
@@ -173,7 +178,7 @@ func (a *App) Checkpoint(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.cp.written, a.cp.since = head, 0
+	a.cp.written, a.cp.writtenID, a.cp.since = head, id, 0
 	// The server's log (journald, syslog) gets the signed line as well: one
 	// more place verification can read (kexuan audit verify --checkpoints).
 	a.Log.Info("audit checkpoint", "db", dbid, "id", id, "count", count, "line", strings.TrimSpace(line))

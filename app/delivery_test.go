@@ -446,29 +446,7 @@ func TestRemindersOnceAcrossServers(t *testing.T) {
 		ctx := context.Background()
 		clock := func() time.Time { return time.Date(2017, 3, 28, 9, 0, 0, 0, p.Location()) }
 		f.app.Now = clock
-		db2, err := store.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db2.Close()
-		second := app.New(db2)
-		second.Now = clock
-		second.UseKey(f.app.Key)
-		var wg sync.WaitGroup
-		for i := range 8 {
-			a := f.app
-			if i%2 == 1 {
-				a = second
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if _, err := a.RemindDue(ctx); err != nil {
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
+		tickOnTwoServers(t, f, dsn, clock, func(a *app.App) error { _, err := a.RemindDue(ctx); return err })
 		pg, err := f.app.Notices(ctx, f.users["reporter"], app.PageQuery{Limit: 50})
 		if err != nil {
 			t.Fatal(err)
@@ -501,29 +479,7 @@ func TestCommissionDueOnceAcrossServers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		db2, err := store.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db2.Close()
-		second := app.New(db2)
-		second.Now = clock
-		second.UseKey(f.app.Key)
-		var wg sync.WaitGroup
-		for i := range 8 {
-			a := f.app
-			if i%2 == 1 {
-				a = second
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if _, err := a.RemindCommissions(ctx); err != nil {
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
+		tickOnTwoServers(t, f, dsn, clock, func(a *app.App) error { _, err := a.RemindCommissions(ctx); return err })
 		pg, err := f.app.Notices(ctx, f.users["reporter"], app.PageQuery{Limit: 50})
 		if err != nil {
 			t.Fatal(err)
@@ -613,4 +569,33 @@ func TestRobotLimits(t *testing.T) {
 			t.Errorf("the failure is not audited at once: %d rows (%v)", len(rows), err)
 		}
 	})
+}
+
+// tickOnTwoServers runs a periodic job eight times at once, on the
+// fixture's server and on a second one over the same database.
+func tickOnTwoServers(t *testing.T, f *fixture, dsn string, clock func() time.Time, tick func(*app.App) error) {
+	t.Helper()
+	db2, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	second := app.New(db2)
+	second.Now = clock
+	second.UseKey(f.app.Key)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		a := f.app
+		if i%2 == 1 {
+			a = second
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := tick(a); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -216,7 +216,7 @@ func worse(a, b string) string {
 
 // pace says, for each target category still short of its target, the
 // fewest pieces that would close the gap: the best-scoring way first, then
-// the next one (金水时讯 still 3 points short: one piece of 300 字 or more,
+// the next one (a tiered channel still 3 points short: one piece of 300 字 or more,
 // or three of 100–299).
 func pace(p *plan.Plan, d *scoring.Department) []string {
 	var out []string

@@ -115,7 +115,7 @@ func cmdBooklet(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
-// cmdJournal writes an issue of the journal (《金科文汇》) as a Word document.
+// cmdJournal writes an issue of the plan's internal journal as a Word document.
 func cmdJournal(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("journal", env)
 	dsn := dbFlag(fs)

@@ -172,7 +172,7 @@ func Load(ctx context.Context, a *app.App) ([]Account, error) {
 	return out, nil
 }
 
-// journal plays the year's 《金科文汇》: a quarterly issue of approved pieces
+// journal plays the year's issues of the plan's journal: a quarterly issue of approved pieces
 // and outside material, published by the office's leader; the last one
 // waiting for review. And a leader's commissions and 批示.
 func journal(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*app.Actor) error {
@@ -342,7 +342,7 @@ func fieldWork(ctx context.Context, a *app.App, p *plan.Plan, users map[string]*
 	a.Now = func() time.Time { return time.Date(demoYear, 1, 5, 9, 0, 0, 0, loc) }
 	office := users["office"]
 	pl := demoScript.Place
-	first := []string{"云智", "华信", "中原", "汇通", "博睿", "启航", "融科", "数联", "天成", "鼎新", "智汇", "恒达", "新宇", "瑞思", "领航", "金科", "正信", "远景", "博达", "卓越"}
+	first := []string{"云智", "华信", "中原", "汇通", "博睿", "启航", "融科", "数联", "天成", "鼎新", "智汇", "恒达", "新宇", "瑞思", "领航", "金诚", "正信", "远景", "博达", "卓越"}
 	kinds := []struct{ suffix, industry string }{{"科技有限公司", "软件和信息技术"}, {"信息技术有限公司", "软件和信息技术"}, {"新材料有限公司", "新材料"},
 		{"生物科技有限公司", "生物医药"}, {"智能装备有限公司", "高端装备"}, {"环保科技有限公司", "节能环保"}}
 	var ents []*domain.Enterprise

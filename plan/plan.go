@@ -2,7 +2,7 @@
 // channels and how an appearance scores, monthly quotas, themes, activity
 // forms, the review rule and the journal's sections. A plan is read from a
 // human-readable TOML file and validated; every error names the file, line
-// and field. The 2017 plan of 金水区科学技术局 is built in.
+// and field. The first bureau's 2017 plan is built in (plans/).
 //
 // This package is part of the pure core: it imports no storage or web code.
 package plan
@@ -77,13 +77,13 @@ type Review struct {
 // from the plan's other fields.
 type Documents struct {
 	Mark      string   `toml:"mark"`       // 发文机关标志; default bureau + "文件"
-	Code      string   `toml:"code"`       // 机关代字 of a 通报 (金科通 in 金科通〔2017〕3号); default the plan's own prefix + "通"
+	Code      string   `toml:"code"`       // 机关代字 of a 通报 (X通 in X通〔2017〕3号); default the plan's own prefix + "通"
 	Addressee string   `toml:"addressee"`  // 主送机关; default 各科室
 	PrintedBy string   `toml:"printed_by"` // 印发机关 in the 版记; default the bureau
 	CopyTo    []string `toml:"copy_to"`    // 抄送机关; none: no 抄送 line
 }
 
-// Journal is the internal journal the plan asks for (《金科文汇》).
+// Journal is the internal journal the plan asks for, by the name it gives.
 type Journal struct {
 	Name     string   `toml:"name"`
 	Sections []string `toml:"sections"`

@@ -20,7 +20,7 @@ type Bulletin struct {
 	Result *scoring.Result // as of the period's last day
 	Label  string          // 2017年3月份, 2017年第一季度, 2017年度
 	Months []plan.Month    // the months whose quota shortfalls it names
-	Number string          // 发文字号, e.g. 金科通〔2017〕3号
+	Number string          // 发文字号, e.g. X通〔2017〕3号
 	Issued plan.Date       // 成文日期
 }
 

@@ -92,23 +92,14 @@ func (q *Q) Commissions(ctx context.Context, depts []string, open bool, from *Co
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	rows, err := q.c.QueryContext(ctx, commissionSelect+w.sql()+order+" LIMIT "+strconv.Itoa(limit), w.args...)
+	out, err := q.commissions(ctx, commissionSelect+w.sql()+order+" LIMIT "+strconv.Itoa(limit), w.args...)
 	if err != nil {
 		return nil, err
-	}
-	defer rows.Close()
-	var out []*domain.Commission
-	for rows.Next() {
-		c, err := scanCommission(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
 	}
 	if back {
 		slices.Reverse(out)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Commission returns one commission.
@@ -157,7 +148,12 @@ func (q *Q) Instructions(ctx context.Context, object string) ([]*domain.Instruct
 // CommissionsDue are the open commissions due from one day to another
 // (both included), by due date.
 func (q *Q) CommissionsDue(ctx context.Context, from, to plan.Date) ([]*domain.Commission, error) {
-	rows, err := q.c.QueryContext(ctx, commissionSelect+` WHERE c.piece_id IS NULL AND c.due >= $1 AND c.due <= $2 ORDER BY c.due, c.id`, from.String(), to.String())
+	return q.commissions(ctx, commissionSelect+` WHERE c.piece_id IS NULL AND c.due >= $1 AND c.due <= $2 ORDER BY c.due, c.id`, from.String(), to.String())
+}
+
+// commissions runs a query of commissionSelect and reads its rows.
+func (q *Q) commissions(ctx context.Context, query string, args ...any) ([]*domain.Commission, error) {
+	rows, err := q.c.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

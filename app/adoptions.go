@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"kexuan/domain"
 	"kexuan/plan"
@@ -120,6 +121,11 @@ func (a *App) RecordAdoption(ctx context.Context, act *Actor, id int64, in Adopt
 			if err != nil || att.PieceID != p.ID {
 				return invalid("evidence", "佐证材料须是本稿件的附件")
 			}
+		}
+		if approved, ok, err := approvalDay(ctx, q, p.ID, pl.Location()); err != nil {
+			return err
+		} else if ok && day.Before(approved) {
+			return invalid("date", "采用日期 %s 早于稿件审核通过的 %s：请核对日期", day, approved)
 		}
 		words := p.Words
 		if in.Words != nil {
@@ -485,4 +491,20 @@ func (a *App) LedgerSources(ctx context.Context, u *domain.User, refs []int64) (
 		}
 	}
 	return out, nil
+}
+
+// approvalDay is the day, on the plan's calendar in loc, a piece was last
+// approved (moved to 已审核 by its review); ok is false for a piece with no
+// such step in its history (one that came in approved, as the demo's).
+func approvalDay(ctx context.Context, q *store.Q, pieceID int64, loc *time.Location) (plan.Date, bool, error) {
+	events, err := q.Events(ctx, pieceID)
+	if err != nil {
+		return plan.Date{}, false, err
+	}
+	for i := len(events) - 1; i >= 0; i-- {
+		if e := events[i]; e.ToState == domain.StateApproved && e.FromState != domain.StateApproved && domain.Action(e.Action) == domain.ActApprove {
+			return plan.DateOf(e.At.In(loc)), true, nil
+		}
+	}
+	return plan.Date{}, false, nil
 }

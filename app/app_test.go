@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"kexuan/app"
 	"kexuan/domain"
@@ -43,6 +44,9 @@ type fixture struct {
 	t     *testing.T
 	app   *app.App
 	users map[string]*app.Actor
+	// cal is the plan's calendar: the tests' clock, moved to the start of
+	// the plan's year while a fixture approves a piece.
+	cal *testclock.Calendar
 }
 
 const pw = "Kx!2017-test"
@@ -56,8 +60,10 @@ func newFixture(t *testing.T, dsn string, p *plan.Plan, src []byte, dept, other 
 	}
 	a := app.New(db)
 	a.Now = testclock.Now
+	cal := &testclock.Calendar{}
+	a.PlanClock = cal.Or(func() time.Time { return a.Now() })
 	a.UseKey(storetest.Key(t))
-	f := &fixture{t: t, app: a, users: map[string]*app.Actor{}}
+	f := &fixture{t: t, app: a, users: map[string]*app.Actor{}, cal: cal}
 	for _, in := range []app.UserInput{
 		{Username: "reporter", Role: domain.Reporter, Department: dept},
 		{Username: "leader", Role: domain.Leader, Leads: []string{dept, other}},
@@ -87,9 +93,17 @@ func (f *fixture) approved(title string) int64 {
 	if _, err := f.app.Submit(ctx, f.users["reporter"], p.ID); err != nil {
 		f.t.Fatal(err)
 	}
-	if _, err := f.app.Approve(ctx, f.users["leader"], p.ID, ""); err != nil {
+	// Approved at the start of the plan's year, before any day a test
+	// dates its publication.
+	pl, err := f.app.PlanOfPiece(ctx, p)
+	if err != nil {
 		f.t.Fatal(err)
 	}
+	f.cal.On(testclock.EarlyIn(pl.Year, pl.Location()), func() {
+		if _, err := f.app.Approve(ctx, f.users["leader"], p.ID, ""); err != nil {
+			f.t.Fatal(err)
+		}
+	})
 	return p.ID
 }
 

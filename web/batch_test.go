@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -35,7 +36,11 @@ func TestBatchesAndUndo(t *testing.T) {
 		}
 		draft := e.newPiece("reporter", domain.StateDraft, false)
 		var out batchOut
-		res, body := leader.do("POST", "/api/v1/reviews/approve", map[string]any{"ids": append(append([]int64{}, queue...), draft), "comment": "同意发布"})
+		var res *http.Response
+		var body string
+		e.onYearStart(func() {
+			res, body = leader.do("POST", "/api/v1/reviews/approve", map[string]any{"ids": append(append([]int64{}, queue...), draft), "comment": "同意发布"})
+		})
 		decodeJSON(t, body, &out)
 		if res.StatusCode != 200 || len(out.Done) != 3 || len(out.Refused) != 1 || out.Refused[0].ID != draft || out.Refused[0].Error.Message == "" {
 			t.Fatalf("batch approve: %d %s", res.StatusCode, body)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"kexuan/app"
 	"kexuan/domain"
@@ -31,6 +32,10 @@ type env struct {
 	srv   *web.Server
 	ts    *httptest.Server
 	users map[string]*domain.User
+	// cal is the plan's calendar: the tests' clock until a test moves it
+	// (newPiece approves at the start of the plan's year, before any day a
+	// test dates a publication).
+	cal *testclock.Calendar
 }
 
 // in is the same running kexuan seen from subtest t (its failures are t's):
@@ -70,8 +75,10 @@ func newEnvWith(t *testing.T, dsn string, set func(*web.Server)) *env {
 	db := storetest.Ready(t, dsn)
 	a := app.New(db)
 	a.Now = testclock.Now
+	cal := &testclock.Calendar{}
+	a.PlanClock = cal.Or(func() time.Time { return a.Now() })
 	a.UseKey(storetest.Key(t))
-	e := &env{t: t, db: db, app: a, users: map[string]*domain.User{}}
+	e := &env{t: t, db: db, app: a, users: map[string]*domain.User{}, cal: cal}
 	for _, in := range testAccounts {
 		in.Password = testPassword
 		u, err := a.CreateUser(ctx, nil, in, false)
@@ -213,11 +220,26 @@ func (e *env) newPiece(author string, state domain.PieceState, major bool) int64
 	if dept == "ip" {
 		leader = "leader2"
 	}
-	res, body = e.as(leader).do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/approve", map[string]string{"comment": "同意"})
+	e.onYearStart(func() {
+		res, body = e.as(leader).do("POST", "/api/v1/pieces/"+itoa(p.ID)+"/approve", map[string]string{"comment": "同意"})
+	})
 	if res.StatusCode != 200 {
 		e.t.Fatalf("approve: %d %s", res.StatusCode, body)
 	}
 	return p.ID
+}
+
+// onYearStart runs f on the plan's calendar at the start of the year of
+// the plan in force (before any day a test dates a publication). Whatever
+// runs meanwhile sees that day too: call it where the test does one thing
+// at a time.
+func (e *env) onYearStart(f func()) {
+	e.t.Helper()
+	p, err := e.app.Plan(context.Background(), 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.cal.On(testclock.EarlyIn(p.Year, p.Location()), f)
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

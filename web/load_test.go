@@ -43,6 +43,11 @@ func TestManyAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		const clients, rounds = 50, 2
 		e := newEnv(t, dsn)
+		// The run works on the first of March on the plan's calendar:
+		// pieces are approved and appear that day; February, over, is
+		// closed and reopened while registers and adjustments dated in it
+		// come in as corrections.
+		e.cal.Set(time.Date(2017, 3, 1, 10, 0, 0, 0, plan.DefaultLocation()))
 		ctx := context.Background()
 		p, err := e.app.DB.Plan(ctx, 2017)
 		if err != nil {
@@ -166,6 +171,7 @@ const loadReason = "负载测试：结账月份内的更正"
 
 func (w *loadWorker) round(r int) error {
 	day := fmt.Sprintf("2017-02-%02d", 1+(w.i*7+r)%27)
+	const appeared = "2017-03-01" // the calendar's day: a piece appears after its approval
 	id := fmt.Sprintf("%d-%d", w.i, r)
 	var piece pieceOut
 	if err := w.step("create", w.rep, "POST", "/api/v1/pieces", map[string]any{"title": "负载稿件 " + id,
@@ -194,10 +200,10 @@ func (w *loadWorker) round(r int) error {
 	var byOffice, byReporter struct {
 		ID int64 `json:"id"`
 	}
-	if err := w.step("adopt", w.office, "POST", "/api/v1/pieces/"+pid+"/adoptions", map[string]any{"channel": "shixun", "date": day, "words": 520, "reason": loadReason}, &byOffice, 201); err != nil {
+	if err := w.step("adopt", w.office, "POST", "/api/v1/pieces/"+pid+"/adoptions", map[string]any{"channel": "shixun", "date": appeared, "words": 520, "reason": loadReason}, &byOffice, 201); err != nil {
 		return err
 	}
-	if err := w.step("adopt", w.rep, "POST", "/api/v1/pieces/"+pid+"/adoptions", map[string]any{"channel": "media", "date": day, "outlet": "郑州日报", "issue": "第" + id + "版", "reason": loadReason}, &byReporter, 201); err != nil {
+	if err := w.step("adopt", w.rep, "POST", "/api/v1/pieces/"+pid+"/adoptions", map[string]any{"channel": "media", "date": appeared, "outlet": "郑州日报", "issue": "第" + id + "版", "reason": loadReason}, &byReporter, 201); err != nil {
 		return err
 	}
 	if err := w.pair("verify-contested", 200, w.office, w.clerk, "POST", "/api/v1/adoptions/"+itoa(byReporter.ID)+"/verify", map[string]any{"accept": true, "reason": loadReason}); err != nil {

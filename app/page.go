@@ -21,7 +21,17 @@ type PageQuery struct {
 type Page[T any] struct {
 	Items      []T
 	Next, Prev string
+	// First is the place of the first item in the whole list (1 for the
+	// first page), carried by the cursors, so that a reader knows where
+	// they are: 第 First–First+len(Items)-1 条.
+	First int
+	// Total is how many items the list holds, when it is known: the list
+	// ended on this page, or the use case counted it. 0: not known.
+	Total int
 }
+
+// Last is the place of the page's last item (First-1 for an empty page).
+func (p *Page[T]) Last() int { return p.First + len(p.Items) - 1 }
 
 // Page sizes.
 const (
@@ -53,16 +63,22 @@ func paginate[T, K any](pq PageQuery, codec keyCodec[K], key func(T) K,
 	}
 	var from *K
 	back := false
+	at := 0 // the place (1-based) of the item the cursor names
 	if pq.Cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(pq.Cursor)
 		if err != nil || len(b) < 2 || (b[0] != '<' && b[0] != '>') {
 			return nil, errCursor
 		}
-		k, ok := codec.decode(string(b[1:]))
+		place, rest, ok := strings.Cut(string(b[1:]), ".")
+		n, err := strconv.Atoi(place)
+		if !ok || err != nil || n < 1 {
+			return nil, errCursor
+		}
+		k, ok := codec.decode(rest)
 		if !ok {
 			return nil, errCursor
 		}
-		from, back = &k, b[0] == '<'
+		from, back, at = &k, b[0] == '<', n
 	}
 	items, err := fetch(from, back, limit+1)
 	if err != nil {
@@ -76,20 +92,33 @@ func paginate[T, K any](pq PageQuery, codec keyCodec[K], key func(T) K,
 			items = items[:limit]
 		}
 	}
-	pg := &Page[T]{Items: items}
+	pg := &Page[T]{Items: items, First: 1}
+	// Places are counted from the cursor: a list that changed meanwhile
+	// shifts them by what came or went, as on a printed page.
+	switch {
+	case from == nil:
+	case back && more:
+		pg.First = max(at-len(items), 1)
+	case back: // back at the start
+	default:
+		pg.First = at + 1
+	}
+	if !more && !back {
+		pg.Total = pg.Last() // the list ends here
+	}
 	if len(items) == 0 {
 		return pg, nil
 	}
-	cursor := func(dir byte, t T) string {
-		return base64.RawURLEncoding.EncodeToString(append([]byte{dir}, codec.encode(key(t))...))
+	cursor := func(dir byte, t T, place int) string {
+		return base64.RawURLEncoding.EncodeToString(append([]byte{dir}, strconv.Itoa(place)+"."+codec.encode(key(t))...))
 	}
 	// Forward: a page after this one if more came; one before if we came
 	// from a cursor. Back: the mirror.
 	if more && !back || back {
-		pg.Next = cursor('>', items[len(items)-1])
+		pg.Next = cursor('>', items[len(items)-1], pg.Last())
 	}
 	if more && back || !back && from != nil {
-		pg.Prev = cursor('<', items[0])
+		pg.Prev = cursor('<', items[0], pg.First)
 	}
 	return pg, nil
 }

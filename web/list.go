@@ -16,6 +16,9 @@ import (
 // filters and move only the cursor.
 type pager struct {
 	Prev, Next string // "" at the ends
+	// Where the reader is: items First–Last of Total (0: not known, the
+	// list goes on past this page).
+	First, Last, Total int
 }
 
 // pageQuery reads ?limit= and ?cursor=.
@@ -42,7 +45,7 @@ func pagerOf[T any](r *http.Request, pg *app.Page[T]) pager {
 		q.Set("cursor", cursor)
 		return (&url.URL{Path: r.URL.Path, RawQuery: q.Encode()}).String()
 	}
-	return pager{Prev: link(pg.Prev), Next: link(pg.Next)}
+	return pager{Prev: link(pg.Prev), Next: link(pg.Next), First: pg.First, Last: pg.Last(), Total: pg.Total}
 }
 
 // cursorJSON is a cursor for the API: null at the end of a list.

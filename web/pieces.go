@@ -52,6 +52,7 @@ func (s *Server) piecesPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if v.Total, err = s.App.CountPieces(r.Context(), c.user, f); err != nil {
 		return err
 	}
+	v.Pager.Total = v.Total
 	eq := r.URL.Query()
 	eq.Del("cursor")
 	eq.Del("limit")

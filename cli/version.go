@@ -10,6 +10,10 @@ import (
 // (-ldflags "-X kexuan/cli.Version=v1.2.3"); "dev" otherwise.
 var Version = "dev"
 
+// Commit is the commit a release was built from, set by scripts/release.sh
+// (-X kexuan/cli.Commit=…) for builds whose Go did not stamp it.
+var Commit = ""
+
 // versionLine is what `kexuan version` prints: the version, the commit it
 // was built from (and whether the tree had changes), the Go that built it,
 // and the platform.
@@ -26,6 +30,9 @@ func versionLine() string {
 				dirty = s.Value == "true"
 			}
 		}
+	}
+	if commit == "unknown" && Commit != "" {
+		commit = Commit
 	}
 	if len(commit) > 12 {
 		commit = commit[:12]

@@ -82,3 +82,13 @@ echo "== app, cli and web with a pool of one connection, the tests' clock at $af
 KEXUAN_TEST_NOW="$after" KEXUAN_TEST_ONE_CONNECTION=1 go test -count=1 -parallel $par -timeout 20m ./app ./cli ./web
 echo "== the other date-sensitive packages at $after"
 KEXUAN_TEST_NOW="$after" go test -count=1 -parallel $par -timeout 20m ./demo ./report ./scoring ./store/...
+
+# The release as it is installed: static builds for amd64, arm64 and loong64,
+# their sums, the .deb installed with dpkg -i and run as its service user,
+# and the other two architectures under qemu-user (scripts/release-test.sh).
+if [ "$(id -u)" = 0 ]; then
+  echo "== the release: build, install, run (scripts/release-test.sh)"
+  bash scripts/release-test.sh
+else
+  echo "== the release test needs root (dpkg -i): run scripts/release-test.sh as root" >&2
+fi

@@ -71,7 +71,7 @@ func TestListCountsAndExports(t *testing.T) {
 		}
 		e.newPiece("reporter", domain.StateDraft, false)
 		office, rep := e.as("office"), e.as("reporter")
-		if _, page := office.do("GET", "/pieces?state=approved&limit=2", nil); !strings.Contains(page, "共 3 篇") || !strings.Contains(page, `href="/pieces/export.xlsx?state=approved"`) {
+		if _, page := office.do("GET", "/pieces?state=approved&limit=2", nil); !strings.Contains(page, "共 3 篇") || !strings.Contains(page, "第 1–2 条，共 3 条") || !strings.Contains(page, `href="/pieces/export.xlsx?state=approved"`) {
 			t.Errorf("the approved list's count or export link")
 		}
 		res, body := office.do("GET", "/pieces/export.xlsx?state=approved", nil)

@@ -15,6 +15,7 @@ command -v qemu-aarch64-static >/dev/null || need+=(qemu-user-static)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 if ((${#need[@]})); then
   echo "installing: ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 

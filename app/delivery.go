@@ -408,9 +408,48 @@ func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, kind, 
 		}
 	}
 	if robot {
-		return q.Enqueue(ctx, &domain.Delivery{Kind: kind, Channel: "webhook", Target: dept, Body: "【科宣】" + body})
+		// The people it is for are mentioned by their phones (opened here,
+		// sealed again in the outbox).
+		phones, err := q.Phones(ctx, who)
+		if err != nil {
+			return err
+		}
+		var mention []string
+		for _, id := range who {
+			if p := a.open(phones[id], userField(id, "phone")); p != "" && !slices.Contains(mention, p) {
+				mention = append(mention, p)
+			}
+		}
+		sealed := ""
+		if len(mention) > 0 {
+			if sealed, err = a.seal(strings.Join(mention, ","), deliveryMentions); err != nil {
+				return err
+			}
+		}
+		return q.Enqueue(ctx, &domain.Delivery{Kind: kind, Channel: "webhook", Target: dept, Body: "【科宣】" + body, Mentions: sealed})
 	}
 	return nil
+}
+
+// deliveryMentions binds the sealed phones a robot message mentions.
+const deliveryMentions = "delivery:mentions"
+
+// robotPayload is a group robot's message: text, mentioning phones —
+// 钉钉's at.atMobiles (and "@phone" in the text, which 钉钉 needs to show
+// the mention), 企业微信's text.mentioned_mobile_list.
+func robotPayload(kind, body string, phones []string) ([]byte, error) {
+	if len(phones) == 0 {
+		return json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": body}})
+	}
+	if kind == "dingtalk" {
+		var at strings.Builder
+		for _, p := range phones {
+			at.WriteString(" @" + p)
+		}
+		return json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": body + "\n" + strings.TrimSpace(at.String())},
+			"at": map[string]any{"atMobiles": phones, "isAtAll": false}})
+	}
+	return json.Marshal(map[string]any{"msgtype": "text", "text": map[string]any{"content": body, "mentioned_mobile_list": phones}})
 }
 
 // DeliverOnce sends the oldest due delivery, if any: leased so that another
@@ -624,7 +663,13 @@ func (a *App) sendWebhook(ctx context.Context, d *domain.Delivery) error {
 		}
 		target += sep + "timestamp=" + ts + "&sign=" + url.QueryEscape(base64.StdEncoding.EncodeToString(mac.Sum(nil)))
 	}
-	payload, err := json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": d.Body}})
+	var phones []string
+	if d.Mentions != "" {
+		if m := a.open(d.Mentions, deliveryMentions); m != "" {
+			phones = strings.Split(m, ",")
+		}
+	}
+	payload, err := robotPayload(w.Kind, d.Body, phones)
 	if err != nil {
 		return err
 	}

@@ -599,3 +599,63 @@ func tickOnTwoServers(t *testing.T, f *fixture, dsn string, clock func() time.Ti
 	}
 	wg.Wait()
 }
+
+// A robot message mentions the people it is for by the phones stored with
+// their accounts: 企业微信's text.mentioned_mobile_list, 钉钉's at.atMobiles
+// (with "@phone" in the text); someone with no phone is not mentioned.
+func TestRobotMentionsByPhone(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		p, src := plan.Builtin()
+		f := newFixture(t, dsn, p, src, p.Departments[1].Code, p.Departments[2].Code)
+		ctx := context.Background()
+		var mu sync.Mutex
+		bodies := map[string][]string{} // kind → messages
+		sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			bodies[r.URL.Query().Get("kind")] = append(bodies[r.URL.Query().Get("kind")], string(b))
+			mu.Unlock()
+			w.Write([]byte(`{"errcode":0,"errmsg":"ok"}`))
+		}))
+		defer sink.Close()
+		f.app.Delivery = app.DeliveryPolicy{WebhookHosts: []string{strings.TrimPrefix(sink.URL, "http://")}, AllowHTTP: true}
+		for i, kind := range []string{"wecom", "dingtalk"} {
+			dept := p.Departments[1+i].Code
+			if _, err := f.app.CreateUser(ctx, nil, app.UserInput{Username: "phone-" + kind, Role: domain.Reporter, Department: dept, Phone: "1380013800" + strconv.Itoa(i), Password: pw}, false); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.app.SetWebhook(ctx, f.users["admin"], domain.Webhook{Department: dept, Kind: kind, URL: sink.URL + "/robot/send?kind=" + kind}, false); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.app.Remind(ctx, f.users["office"], dept, "本月任务尚未报满"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for {
+			sent, err := f.app.DeliverOnce(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sent {
+				break
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for kind, want := range map[string]string{
+			"wecom":    `"mentioned_mobile_list":["13800138000"]`,
+			"dingtalk": `"at":{"atMobiles":["13800138001"],"isAtAll":false}`,
+		} {
+			if len(bodies[kind]) != 1 {
+				t.Fatalf("%s: %d robot messages, want 1", kind, len(bodies[kind]))
+			}
+			if b := bodies[kind][0]; !strings.Contains(b, want) {
+				t.Errorf("%s: the message does not mention the reporter's phone: %s", kind, b)
+			}
+		}
+		if b := bodies["dingtalk"][0]; !strings.Contains(b, "@13800138001") {
+			t.Errorf("钉钉 shows a mention only with @phone in the text: %s", bodies["dingtalk"][0])
+		}
+	})
+}

@@ -106,12 +106,15 @@ type Reads struct{ Read, Told int }
 // Delivery is a notice on its way beyond the page: an e-mail to a user or a
 // message to a department's group robot.
 type Delivery struct {
-	ID        int64
-	Kind      string // the notice's kind (NoticeReview, …)
-	Channel   string // email, webhook
-	Target    string // an address, or a department code (its webhook)
-	Subject   string
-	Body      string
+	ID      int64
+	Kind    string // the notice's kind (NoticeReview, …)
+	Channel string // email, webhook
+	Target  string // an address, or a department code (its webhook)
+	Subject string
+	Body    string
+	// Mentions are the phones of the people a robot message is for
+	// (sealed, comma-separated; "" for none).
+	Mentions  string
 	Attempts  int
 	SentAt    time.Time
 	FailedAt  time.Time

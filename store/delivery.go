@@ -95,8 +95,8 @@ func (q *Q) Webhooks(ctx context.Context) ([]domain.Webhook, error) {
 // Enqueue adds a delivery to the outbox, due now.
 func (q *Q) Enqueue(ctx context.Context, d *domain.Delivery) error {
 	ts := q.now()
-	id, err := insertID(ctx, q, `INSERT INTO deliveries (kind, channel, target, subject, body, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		d.Kind, d.Channel, d.Target, d.Subject, d.Body, ts, ts)
+	id, err := insertID(ctx, q, `INSERT INTO deliveries (kind, channel, target, subject, body, mentions, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		d.Kind, d.Channel, d.Target, d.Subject, d.Body, d.Mentions, ts, ts)
 	d.ID = id
 	return err
 }
@@ -114,8 +114,8 @@ func (s *DB) ClaimDelivery(ctx context.Context, now time.Time, lease time.Durati
 	err := s.sql.QueryRowContext(ctx, `UPDATE deliveries SET locked_until = $1, attempts = attempts + 1
 		WHERE id = (SELECT id FROM deliveries WHERE sent_at IS NULL AND failed_at IS NULL AND next_at <= $2
 			AND (locked_until IS NULL OR locked_until < $2) ORDER BY next_at, id LIMIT 1`+lock+`)
-		RETURNING id, channel, target, subject, body, attempts`, FormatTime(now.Add(lease)), n).
-		Scan(&d.ID, &d.Channel, &d.Target, &d.Subject, &d.Body, &d.Attempts)
+		RETURNING id, channel, target, subject, body, mentions, attempts`, FormatTime(now.Add(lease)), n).
+		Scan(&d.ID, &d.Channel, &d.Target, &d.Subject, &d.Body, &d.Mentions, &d.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -212,6 +212,36 @@ func (q *Q) NotifyEmails(ctx context.Context, ids []int64) (map[int64]string, er
 			return nil, err
 		}
 		out[id] = email
+	}
+	return out, rows.Err()
+}
+
+// Phones returns the stored (sealed) phones of the enabled accounts among
+// ids that have one, by id.
+func (q *Q) Phones(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var w filter
+	w.where = []string{"phone <> ''", "NOT disabled"}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = w.arg(id)
+	}
+	w.where = append(w.where, "id IN ("+strings.Join(ph, ",")+")")
+	rows, err := q.c.QueryContext(ctx, `SELECT id, phone FROM users`+w.sql(), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var phone string
+		if err := rows.Scan(&id, &phone); err != nil {
+			return nil, err
+		}
+		out[id] = phone
 	}
 	return out, rows.Err()
 }

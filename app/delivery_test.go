@@ -177,20 +177,7 @@ func TestDelivery(t *testing.T) {
 		if _, err := f.app.Remind(ctx, f.users["office"], dept, "本月园区动态信息尚未报送"); err != nil {
 			t.Fatal(err)
 		}
-		drain := func() int {
-			t.Helper()
-			n := 0
-			for {
-				sent, err := f.app.DeliverOnce(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !sent {
-					return n
-				}
-				n++
-			}
-		}
+		drain := func() int { return f.drain() }
 		if n := drain(); n != 2 {
 			t.Fatalf("%d deliveries attempted, want 2 (one e-mail, one robot)", n)
 		}
@@ -358,15 +345,7 @@ func TestRobotSignedWithWallClock(t *testing.T) {
 	if _, err := f.app.Remind(ctx, f.users["office"], dept, "本月园区动态信息尚未报送"); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		sent, err := f.app.DeliverOnce(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !sent {
-			break
-		}
-	}
+	f.drain()
 	mu.Lock()
 	defer mu.Unlock()
 	v, err := url.ParseQuery(query)
@@ -530,17 +509,7 @@ func TestRobotLimits(t *testing.T) {
 				}
 			}
 		}
-		drain := func() {
-			for {
-				sent, err := f.app.DeliverOnce(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !sent {
-					return
-				}
-			}
-		}
+		drain := func() { f.drain() }
 		enqueue(25)
 		drain()
 		if hits != app.RobotPerMinute {
@@ -632,15 +601,7 @@ func TestRobotMentionsByPhone(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for {
-			sent, err := f.app.DeliverOnce(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !sent {
-				break
-			}
-		}
+		f.drain()
 		mu.Lock()
 		defer mu.Unlock()
 		for kind, want := range map[string]string{
@@ -658,4 +619,21 @@ func TestRobotMentionsByPhone(t *testing.T) {
 			t.Errorf("钉钉 shows a mention only with @phone in the text: %s", bodies["dingtalk"][0])
 		}
 	})
+}
+
+// drain sends what the outbox holds (one server), and says how many
+// deliveries were tried.
+func (f *fixture) drain() int {
+	f.t.Helper()
+	n := 0
+	for {
+		sent, err := f.app.DeliverOnce(context.Background())
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if !sent {
+			return n
+		}
+		n++
+	}
 }

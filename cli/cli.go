@@ -76,6 +76,9 @@ const usage = `kexuan — 科技宣传工作管理与考核系统
                                                （再次印发沿用原文号），成文日期默认期末后第一个工作日
   kexuan documents --db PATH [--year 2017]      发文登记：已印发的通报、文号、成文日期
   kexuan version                                版本、提交、构建所用的 Go 与平台
+  kexuan token add --db PATH --name N --scopes S[,S] [--expires YYYY-MM-DD]
+                                               发放接口令牌（只显示一次）：report:read、pieces:read、adoptions:write、field:read
+  kexuan token list|revoke --db PATH [--name N] 列出或吊销接口令牌
   kexuan config check [--config FILE]           serve 生效的设置及各自的来源（命令行 > 环境变量 KEXUAN_<名称> > 配置文件，
                                                默认 /etc/kexuan/kexuan.toml；未知的键报出文件与行）
   kexuan booklet --db PATH [--year 2017] --out FILE.docx
@@ -133,6 +136,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdJournal(ctx, args[1:], env)
 	case "config":
 		err = cmdConfig(ctx, args[1:], env)
+	case "token":
+		err = cmdToken(ctx, args[1:], env)
 	case "version", "--version":
 		fmt.Fprint(env.Stdout, versionLine())
 		return exitOK

@@ -103,6 +103,9 @@ type reqCtx struct {
 	token   string
 	actor   *app.Actor
 	route   *Route
+	// apiToken is the token a system called with (Authorization: Bearer):
+	// the request acts with its scopes only, on the API only.
+	apiToken *domain.APIToken
 
 	revealed *revealedPhone // a page showing a phone number whole, once
 	// formToken is the form token of a page outside any session (its
@@ -252,6 +255,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		s.fail(w, r, c, err)
 		return
 	}
+	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if err := s.tokenRequest(r, c, strings.TrimSpace(bearer)); err != nil {
+			s.fail(w, r, c, err)
+			return
+		}
+		s.serveToken(w, r, c)
+		return
+	}
 	if ck, err := r.Cookie(sessionCookie); err == nil {
 		u, sess, err := s.App.Authenticate(r.Context(), ck.Value)
 		if err == nil {
@@ -305,9 +316,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 			return
 		}
 	}
-	if err := rt.handler(w, r, c); err != nil {
-		s.fail(w, r, c, err)
-	}
+	s.runIdempotent(w, r, c)
 }
 
 // parseForm reads a form body within the route's limit (files only on

@@ -72,7 +72,7 @@ func TestAPITokens(t *testing.T) {
 		}{
 			{"GET", "/api/v1/report?year=2017", nil, 200},
 			{"GET", "/api/v1/me", nil, 200},
-			{"GET", "/dashboard", nil, 403},                                                      // a page
+			{"GET", "/dashboard", nil, 403}, // a page
 			{"POST", "/api/v1/pieces", map[string]any{"title": "令牌写稿", "body": "<p>正文</p>"}, 403}, // outside its scopes
 			{"POST", "/api/v1/password", map[string]string{"old": "x", "new": "y"}, 403},          // the account's own
 			{"GET", "/api/v1/audit", nil, 403},

@@ -19,7 +19,7 @@ import (
 )
 
 var pageNames = []string{"login", "password", "error", "dashboard", "department", "ledger", "pieces", "piece_form",
-	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period", "calendar", "delivery", "enterprises", "visits", "activities", "activity", "policies", "journal", "issue", "issue_print", "commissions", "login_code", "second_factor", "policy", "reset", "documents"}
+	"piece", "reviews", "verify", "users", "user_form", "audit", "adjustments", "notices", "month", "period", "calendar", "delivery", "enterprises", "visits", "activities", "activity", "policies", "journal", "issue", "issue_print", "commissions", "login_code", "second_factor", "policy", "reset", "documents", "tokens"}
 
 var funcs = template.FuncMap{
 	"num":        scoring.Format,

@@ -115,3 +115,63 @@ func (r *recorder) Write(b []byte) (int, error) {
 	}
 	return r.ResponseWriter.Write(b)
 }
+
+// tokensView is the system administrator's page of API tokens: the list,
+// the form for a new one, and a new token shown once.
+type tokensView struct {
+	Tokens   []*domain.APIToken
+	Scopes   []string
+	Issued   string // the token just issued (shown this once)
+	Name     string
+	Picked   map[string]bool
+	Expires  string
+	Error    string
+	Field    string
+	CanWrite bool
+}
+
+func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	return s.renderTokens(w, r, c, tokensView{})
+}
+
+func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, c *reqCtx, v tokensView) error {
+	ts, err := s.App.Tokens(r.Context(), c.actor)
+	if err != nil {
+		return err
+	}
+	v.Tokens, v.Scopes, v.CanWrite = ts, domain.ScopeNames, c.user.Role.Can(domain.PermUsers)
+	if v.Picked == nil {
+		v.Picked = map[string]bool{}
+	}
+	s.render(w, r, c, "tokens", "接口令牌", v)
+	return nil
+}
+
+// addToken: POST /admin/tokens — the new token is shown on the answer, once.
+func (s *Server) addToken(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	in := app.TokenInput{Name: r.PostFormValue("name"), Scopes: r.PostForm["scope"], Expires: r.PostFormValue("expires")}
+	token, _, err := s.App.AddToken(r.Context(), c.actor, in)
+	v := tokensView{Name: in.Name, Expires: in.Expires, Picked: map[string]bool{}}
+	for _, sc := range in.Scopes {
+		v.Picked[sc] = true
+	}
+	if msg, ok := formError(err); ok {
+		v.Error, v.Field = msg, domain.ErrorOf(err).Field
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		return s.renderTokens(w, r, c, v)
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return s.renderTokens(w, r, c, tokensView{Issued: token, Name: in.Name})
+}
+
+// revokeToken: POST /admin/tokens/{name}/revoke.
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if err := s.App.RevokeToken(r.Context(), c.actor, r.PathValue("name")); err != nil {
+		return err
+	}
+	s.redirect(w, r, "/admin/tokens", "令牌已吊销")
+	return nil
+}

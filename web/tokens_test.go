@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -145,4 +146,38 @@ func TestAPITokens(t *testing.T) {
 			t.Errorf("revoked twice: %v", err)
 		}
 	})
+}
+
+// The system administrator's page issues a token, shows it once, lists it
+// without it, and revokes it; a bad form comes back with what was typed.
+func TestTokensPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLite(t))
+	admin := e.as("admin")
+	res, page := admin.form("/admin/tokens", url.Values{"name": {"Bad Name"}, "scope": {"report:read"}}, true)
+	if res.StatusCode != 422 || !strings.Contains(page, `id="token-error"`) || !strings.Contains(page, `value="Bad Name"`) || !strings.Contains(page, `value="report:read" checked`) {
+		t.Errorf("a bad name: %d, the form not kept", res.StatusCode)
+	}
+	res, page = admin.form("/admin/tokens", url.Values{"name": {"oa"}, "scope": {"report:read", "pieces:read"}}, true)
+	i := strings.Index(page, `<code id="token-value">`)
+	if res.StatusCode != 200 || i < 0 || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("issue: %d, the token not shown", res.StatusCode)
+	}
+	token := page[i+len(`<code id="token-value">`):]
+	token = token[:strings.Index(token, "<")]
+	if r, _ := e.bearer(token, "GET", "/api/v1/report?year=2017", nil, nil); r.StatusCode != 200 {
+		t.Errorf("the token from the page: %d", r.StatusCode)
+	}
+	if _, list := admin.do("GET", "/admin/tokens", nil); strings.Contains(list, token) || !strings.Contains(list, "<code>pieces:read</code>") {
+		t.Error("the list shows the token, or not its scopes")
+	}
+	if r, _ := e.as("office").form("/admin/tokens", url.Values{"name": {"x1"}, "scope": {"report:read"}}, true); r.StatusCode != 403 {
+		t.Errorf("the office issues a token from the page: %d", r.StatusCode)
+	}
+	if r, _ := admin.form("/admin/tokens/oa/revoke", url.Values{}, true); r.StatusCode != 303 && r.StatusCode != 200 {
+		t.Errorf("revoke: %d", r.StatusCode)
+	}
+	if r, _ := e.bearer(token, "GET", "/api/v1/report?year=2017", nil, nil); r.StatusCode != 401 {
+		t.Errorf("the revoked token: %d", r.StatusCode)
+	}
 }

@@ -189,59 +189,42 @@ func (q *Q) RecentDeliveries(ctx context.Context, limit int) ([]*domain.Delivery
 // NotifyEmails returns, of the given users, those who asked for notices by
 // e-mail: id → address (one query, however many recipients).
 func (q *Q) NotifyEmails(ctx context.Context, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var w filter
-	w.where = []string{"notify_email", "email <> ''", "NOT disabled"}
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		ph[i] = w.arg(id)
-	}
-	w.where = append(w.where, "id IN ("+strings.Join(ph, ",")+")")
-	rows, err := q.c.QueryContext(ctx, `SELECT id, email FROM users`+w.sql(), w.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var email string
-		if err := rows.Scan(&id, &email); err != nil {
-			return nil, err
-		}
-		out[id] = email
-	}
-	return out, rows.Err()
+	return q.userValues(ctx, ids, "email", "notify_email")
 }
 
 // Phones returns the stored (sealed) phones of the enabled accounts among
 // ids that have one, by id.
 func (q *Q) Phones(ctx context.Context, ids []int64) (map[int64]string, error) {
+	return q.userValues(ctx, ids, "phone")
+}
+
+// userValues reads one column (a name written here, never a caller's
+// input) of the enabled accounts among ids where it is not empty, by id;
+// and narrows them further.
+func (q *Q) userValues(ctx context.Context, ids []int64, column string, and ...string) (map[int64]string, error) {
 	out := map[int64]string{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var w filter
-	w.where = []string{"phone <> ''", "NOT disabled"}
+	w.where = append([]string{column + " <> ''", "NOT disabled"}, and...)
 	ph := make([]string, len(ids))
 	for i, id := range ids {
 		ph[i] = w.arg(id)
 	}
 	w.where = append(w.where, "id IN ("+strings.Join(ph, ",")+")")
-	rows, err := q.c.QueryContext(ctx, `SELECT id, phone FROM users`+w.sql(), w.args...)
+	rows, err := q.c.QueryContext(ctx, `SELECT id, `+column+` FROM users`+w.sql(), w.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var phone string
-		if err := rows.Scan(&id, &phone); err != nil {
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
 			return nil, err
 		}
-		out[id] = phone
+		out[id] = v
 	}
 	return out, rows.Err()
 }

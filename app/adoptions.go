@@ -495,7 +495,7 @@ func (a *App) LedgerSources(ctx context.Context, u *domain.User, refs []int64) (
 
 // approvalDay is the day, on the plan's calendar in loc, a piece was last
 // approved (moved to 已审核 by its review); ok is false for a piece with no
-// such step in its history (one that came in approved, as the demo's).
+// such step in its history.
 func approvalDay(ctx context.Context, q *store.Q, pieceID int64, loc *time.Location) (plan.Date, bool, error) {
 	events, err := q.Events(ctx, pieceID)
 	if err != nil {

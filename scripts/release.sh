@@ -31,7 +31,6 @@ for arch in amd64 arm64; do
   install -D -m 0640 deploy/kexuan.toml "$root/etc/kexuan/kexuan.toml"
   install -D -m 0644 deploy/kexuan.service "$root/lib/systemd/system/kexuan.service"
   install -D -m 0644 README.md "$root/usr/share/doc/kexuan/README.md"
-  install -D -m 0644 deploy/nginx.conf "$root/usr/share/doc/kexuan/nginx.conf" 2>/dev/null || true
   mkdir -p "$root/DEBIAN"
   cat > "$root/DEBIAN/control" <<CONTROL
 Package: kexuan
@@ -40,7 +39,6 @@ Architecture: $arch
 Maintainer: kexuan <kexuan@localhost>
 Section: web
 Priority: optional
-Homepage: https://localhost/kexuan
 Description: 科技宣传计划与考核（kexuan）
  The system that runs a science-and-technology bureau's yearly publicity
  plan: submission and review, adoption records, live scores, monthly and

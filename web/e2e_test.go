@@ -16,9 +16,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"kexuan/plan"
 	"kexuan/store/storetest"
-	"kexuan/testclock"
 )
 
 // The package's one Chromium (Debian's chromium), started by the first test
@@ -302,7 +300,7 @@ func TestBrowserWorkflow(t *testing.T) {
 
 		// The reviews are done early in the plan's year, before the day
 		// the piece appeared; the office records on today's calendar.
-		e.cal.Set(testclock.EarlyIn(2017, plan.DefaultLocation()))
+		e.cal.Set(e.yearStart())
 		u.login("leader")
 		u.run("approve", chromedp.Navigate(e.ts.URL+"/pieces/"+id), chromedp.WaitVisible("#approve"),
 			submitClick("#approve"))

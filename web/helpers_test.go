@@ -235,11 +235,17 @@ func (e *env) newPiece(author string, state domain.PieceState, major bool) int64
 // at a time.
 func (e *env) onYearStart(f func()) {
 	e.t.Helper()
+	e.cal.On(e.yearStart(), f)
+}
+
+// yearStart is the morning of 3 January of the plan in force.
+func (e *env) yearStart() time.Time {
+	e.t.Helper()
 	p, err := e.app.Plan(context.Background(), 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.cal.On(testclock.EarlyIn(p.Year, p.Location()), f)
+	return testclock.EarlyIn(p.Year, p.Location())
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -110,9 +110,7 @@ func (r *recorder) WriteHeader(status int) {
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
-	if r.body.Len() < 1<<20 {
-		r.body.Write(b)
-	}
+	r.body.Write(b)
 	return r.ResponseWriter.Write(b)
 }
 

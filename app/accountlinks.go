@@ -78,7 +78,7 @@ func (a *App) issueAccountLink(ctx context.Context, q *store.Q, act *Actor, u *d
 	}
 	l := &AccountLink{Kind: kind, Expires: a.Now().Add(AccountLinkValid)}
 	email := a.open(u.Email, userField(u.ID, "email"))
-	site := settings[setSiteURL]
+	site := a.siteURL(settings)
 	var by int64
 	if act != nil && act.User != nil {
 		by = act.ID

@@ -49,6 +49,11 @@ type App struct {
 	Key *secret.Key
 
 	Log *slog.Logger
+	// SiteURL is the address people open kexuan at (kexuan serve
+	// --site-url, without its final slash): when set, every link in a mail
+	// or a robot message begins with it, and the delivery page's setting
+	// of the same name is shown, not asked.
+	SiteURL string
 	// Delivery bounds where notices are sent beyond the page.
 	Delivery DeliveryPolicy
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -70,6 +71,14 @@ type MailSettings struct {
 	From        string
 	TLS         string // starttls, tls, none
 	SiteURL     string // the address people open kexuan at, for links in messages
+	// SiteURLFixed: SiteURL is the server's (App.SiteURL), not a setting.
+	SiteURLFixed bool
+}
+
+// siteURL is the address links in messages begin with: the server's,
+// else the delivery setting.
+func (a *App) siteURL(settings map[string]string) string {
+	return cmp.Or(a.SiteURL, settings[setSiteURL])
 }
 
 // MailSettings returns the SMTP settings, the password left out
@@ -94,7 +103,7 @@ func (a *App) mailSettings(ctx context.Context) (*MailSettings, error) {
 	}
 	port, _ := strconv.Atoi(s[setSMTPPort])
 	return &MailSettings{Host: s[setSMTPHost], Port: port, Username: s[setSMTPUser], Password: a.open(s[setSMTPPassword], setSMTPPassword), From: s[setSMTPFrom],
-		TLS: s[setSMTPTLS], SiteURL: s[setSiteURL]}, nil
+		TLS: s[setSMTPTLS], SiteURL: a.siteURL(s), SiteURLFixed: a.SiteURL != ""}, nil
 }
 
 // SetMailSettings stores the SMTP settings (administrators only); an empty
@@ -129,9 +138,13 @@ func (a *App) SetMailSettings(ctx context.Context, act *Actor, in MailSettings) 
 			return invalid("site_url", "系统地址应为 https://… ")
 		}
 	}
+	set := map[string]string{setSMTPHost: in.Host, setSMTPPort: strconv.Itoa(in.Port), setSMTPUser: in.Username,
+		setSMTPFrom: in.From, setSMTPTLS: in.TLS, setSiteURL: strings.TrimRight(in.SiteURL, "/")}
+	if a.SiteURL != "" {
+		delete(set, setSiteURL) // the server's address stands; the form only shows it
+	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
-		for k, v := range map[string]string{setSMTPHost: in.Host, setSMTPPort: strconv.Itoa(in.Port), setSMTPUser: in.Username,
-			setSMTPFrom: in.From, setSMTPTLS: in.TLS, setSiteURL: strings.TrimRight(in.SiteURL, "/")} {
+		for k, v := range set {
 			if err := q.SetSetting(ctx, k, v); err != nil {
 				return err
 			}
@@ -391,8 +404,8 @@ func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, kind, 
 	if link != "" {
 		if s, err := q.Settings(ctx); err != nil {
 			return err
-		} else if s[setSiteURL] != "" {
-			body += "\n" + s[setSiteURL] + link
+		} else if site := a.siteURL(s); site != "" {
+			body += "\n" + site + link
 		}
 	}
 	for _, id := range who {

@@ -53,9 +53,9 @@ func prepare(ctx context.Context, dsn string, env Env) (*app.App, bool, error) {
 // serveOptions are kexuan serve's options (flags, KEXUAN_<NAME>, or keys of
 // the configuration file).
 type serveOptions struct {
-	dsn, addr, trust, webhookHosts, mailHosts, tlsCert, tlsKey, redirectHTTP *string
-	withDemo, secure                                                         *bool
-	deliveryEvery, deliveryLease, checkpointEvery                            *time.Duration
+	dsn, addr, trust, webhookHosts, mailHosts, tlsCert, tlsKey, redirectHTTP, siteURL *string
+	withDemo, secure                                                                  *bool
+	deliveryEvery, deliveryLease, checkpointEvery                                     *time.Duration
 }
 
 func serveFlags(env Env) (*flag.FlagSet, *serveOptions) {
@@ -73,6 +73,7 @@ func serveFlags(env Env) (*flag.FlagSet, *serveOptions) {
 	o.tlsCert = fs.String("tls-cert", "", "HTTPS 证书文件（PEM，含中间证书）；与 --tls-key 一起给出时直接提供 HTTPS")
 	o.tlsKey = fs.String("tls-key", "", "HTTPS 私钥文件（PEM）")
 	o.redirectHTTP = fs.String("redirect-http", "", "同时在此地址（如 :80）监听 HTTP，全部重定向到 HTTPS")
+	o.siteURL = fs.String("site-url", "", "对外地址，如 https://kx.example.gov.cn/kexuan/：邮件、机器人、日历中的链接以它开头，站点在它的路径下提供")
 	o.checkpointEvery = fs.Duration("checkpoint-every", time.Minute, "审计日志链头写入检查点的最长间隔（另外每 100 条、停止时各写一次）")
 	return fs, o
 }
@@ -106,6 +107,10 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	site, base, err := web.ParseSiteURL(*o.siteURL)
+	if err != nil {
+		return usagef("%v", err)
+	}
 	if fs.NArg() > 0 {
 		return usagef("多余的参数 %q", fs.Args())
 	}
@@ -116,6 +121,7 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	}
 	defer a.Close()
 	a.Log = log // the server's log: requests, deliveries, the audit checkpoints
+	a.SiteURL = site
 	// Every server of this database holds its serving lock (shared): a
 	// restore refuses to overwrite it while one runs.
 	lock, err := a.HoldServing(ctx)
@@ -186,6 +192,9 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	srv.Secure = *secure
+	if err := srv.SetSiteURL(site); err != nil {
+		return err
+	}
 	srv.TrustedProxies = proxies
 	srv.TLSCert, srv.TLSKey, srv.RedirectAddr = *tlsCert, *tlsKey, *redirectHTTP
 	scheme := "http"
@@ -193,7 +202,10 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 		scheme = "https"
 	}
 	return srv.Run(ctx, *addr, func(bound string) {
-		url := scheme + "://" + displayAddr(bound) + "/"
+		url := scheme + "://" + displayAddr(bound) + base + "/"
+		if site != "" {
+			url += "（对外地址 " + site + "/）"
+		}
 		fmt.Fprintf(env.Stdout, "kexuan 已启动：%s（数据库：%s）\n", url, store.Redact(*dsn))
 		if len(initial) > 0 {
 			fmt.Fprintf(env.Stdout, "\n三员账户（密码只显示这一次；首次登录须修改密码并绑定验证器应用）：\n")

@@ -41,7 +41,7 @@ func (s *Server) passwordPageView(c *reqCtx, msg string) passwordView {
 // mistyped once could never send the form again.
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, username, msg string) {
 	token := app.NewToken()
-	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: s.cookiePath("/login"), HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}

@@ -60,11 +60,7 @@ func (s *Server) addCalendarEvent(w http.ResponseWriter, r *http.Request, c *req
 
 // feedURL is the absolute address of a feed token.
 func (s *Server) feedURL(r *http.Request, token string) string {
-	scheme := "http"
-	if s.Secure || r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + "/ics/" + token + ".ics"
+	return s.absolute(r, "/ics/"+token+".ics")
 }
 
 // newFeed makes a new ICS token from the page and shows its URL once.
@@ -105,7 +101,5 @@ func (s *Server) icsFeed(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=300")
-	base := s.feedURL(r, "")
-	base = base[:len(base)-len("/ics/.ics")]
-	return report.ICS(w, pl, "科宣 · "+u.DisplayName, entries, s.App.Now(), func(p string) string { return base + p })
+	return report.ICS(w, pl, "科宣 · "+u.DisplayName, entries, s.App.Now(), func(p string) string { return s.absolute(r, p) })
 }

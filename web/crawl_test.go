@@ -30,6 +30,13 @@ var demoRoles = []string{"reporter", "head", "leader", "chief", "office", "admin
 // sign in by password alone (their second factor is tested by itself).
 func demoEnv(t *testing.T, dsn string) (*env, map[string]string) {
 	t.Helper()
+	return demoEnvAt(t, dsn, "")
+}
+
+// demoEnvAt is demoEnv served under the base path base ("/kexuan"), its
+// site's address that of the test server under that path.
+func demoEnvAt(t *testing.T, dsn, base string) (*env, map[string]string) {
+	t.Helper()
 	ctx := context.Background()
 	db := storetest.Ready(t, dsn)
 	a := app.New(db)
@@ -47,8 +54,17 @@ func demoEnv(t *testing.T, dsn string) (*env, map[string]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, app: a, srv: srv}
-	e.ts = httptest.NewServer(srv.Handler())
+	e := &env{t: t, db: db, app: a, srv: srv, base: base}
+	e.ts = httptest.NewUnstartedServer(nil)
+	if base != "" {
+		if err := srv.SetSiteURL("http://" + e.ts.Listener.Addr().String() + base + "/"); err != nil {
+			t.Fatal(err)
+		}
+		a.SiteURL = srv.SiteURL()
+	}
+	e.ts.Config.Handler = srv.Handler()
+	e.ts.Start()
+	e.ts.URL += base
 	t.Cleanup(e.ts.Close)
 	pw := map[string]string{}
 	for _, acc := range accounts {
@@ -70,6 +86,9 @@ func (e *env) demoAs(user, password string) *client {
 var alertText = regexp.MustCompile(`role="alert">([^<]*)<`)
 
 var hrefs = regexp.MustCompile(`<a\s[^>]*href="([^"]+)"`)
+
+// rooted finds the addresses a page names at the root of its host.
+var rooted = regexp.MustCompile(`\s(href|src|action|formaction|hx-post|hx-get)="(/[^"/][^"]*|/)"`)
 
 // shape is a path with its numbers and query values taken out: the pages
 // of one kind, of which a few are enough to visit.
@@ -99,7 +118,11 @@ func crawl(t *testing.T, e *env, role string, c *client) []string {
 		res, body := c.do("GET", l.to, nil)
 		switch {
 		case res.StatusCode >= 300 && res.StatusCode < 400:
-			loc := res.Header.Get("Location")
+			loc, ok := strings.CutPrefix(res.Header.Get("Location"), e.base)
+			if !ok || !strings.HasPrefix(loc, "/") {
+				t.Errorf("%s: %s (linked from %s) sends to %q, outside %s/", role, l.to, l.from, res.Header.Get("Location"), e.base)
+				continue
+			}
 			if u, err := url.Parse(loc); err == nil && u.Host == "" && !seen[loc] {
 				seen[loc] = true
 				queue = append(queue, link{loc, l.to})
@@ -117,8 +140,20 @@ func crawl(t *testing.T, e *env, role string, c *client) []string {
 			continue
 		}
 		pages = append(pages, l.to)
+		if e.base != "" {
+			// Every address the page names at the root — link, form, script,
+			// style, image — is under the base.
+			for _, m := range rooted.FindAllStringSubmatch(body, -1) {
+				if p := html.UnescapeString(m[2]); !strings.HasPrefix(p, e.base+"/") {
+					t.Errorf("%s: %s has %s=%q, outside %s/", role, l.to, m[1], p, e.base)
+				}
+			}
+		}
 		for _, m := range hrefs.FindAllStringSubmatch(body, -1) {
-			href := html.UnescapeString(m[1])
+			href, ok := strings.CutPrefix(html.UnescapeString(m[1]), e.base)
+			if !ok {
+				continue // reported above
+			}
 			u, err := url.Parse(href)
 			if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "/static/") {
 				continue

@@ -32,6 +32,10 @@ type env struct {
 	srv   *web.Server
 	ts    *httptest.Server
 	users map[string]*domain.User
+	// base is the path the server is mounted under (web.Server.SetSiteURL):
+	// ts.URL ends with it, so a test's paths are written at the root; the
+	// links the pages show begin with it.
+	base string
 	// cal is the plan's calendar: the tests' clock until a test moves it
 	// (newPiece approves at the start of the plan's year, before any day a
 	// test dates a publication).

@@ -29,16 +29,6 @@ var funcs = template.FuncMap{
 	"roleName":   func(r any) string { return domain.Role(fmt.Sprint(r)).Name() },
 	"actionName": domain.AuditActionName,
 	"noticeKind": domain.NoticeKindName,
-	// ledgerLink is text linked to a department's ledger (query: "" or
-	// "?kind=…"), or the text alone for a user who may not see that
-	// ledger (app.CanSeeDetail): no link leads to a refusal.
-	"ledgerLink": func(u *domain.User, dept, query, text string) template.HTML {
-		t := template.HTMLEscapeString(text)
-		if !app.CanSeeDetail(u, dept) {
-			return template.HTML(t)
-		}
-		return template.HTML(`<a href="` + template.HTMLEscapeString("/ledger/"+url.PathEscape(dept)+query) + `">` + t + `</a>`)
-	},
 	// objectLabel says a searched object as it was typed in Chinese.
 	"objectLabel": func(obj string) string { return domain.AuditObjectLabel(obj, "") },
 	"resultName":  domain.AuditResultName,
@@ -78,8 +68,22 @@ type pieceTable struct {
 
 func (s *Server) parseTemplates() error {
 	s.pages = map[string]*template.Template{}
+	// A server's own: the base path its links begin with (web/basepath.go).
+	own := template.FuncMap{
+		"base": func() string { return s.base },
+		// ledgerLink is text linked to a department's ledger (query: "" or
+		// "?kind=…"), or the text alone for a user who may not see that
+		// ledger (app.CanSeeDetail): no link leads to a refusal.
+		"ledgerLink": func(u *domain.User, dept, query, text string) template.HTML {
+			t := template.HTMLEscapeString(text)
+			if !app.CanSeeDetail(u, dept) {
+				return template.HTML(t)
+			}
+			return template.HTML(`<a href="` + template.HTMLEscapeString(s.base+"/ledger/"+url.PathEscape(dept)+query) + `">` + t + `</a>`)
+		},
+	}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).Funcs(own).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return fmt.Errorf("template %s: %w", name, err)
 		}
@@ -108,7 +112,7 @@ type view struct {
 const flashCookie = "kexuan_flash"
 
 func (s *Server) flash(w http.ResponseWriter, msg string) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: s.cookiePath("/"), HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: 60})
 }
 
 // render executes a page with its typed view data.
@@ -152,7 +156,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, name,
 	}
 	if ck, err := r.Cookie(flashCookie); err == nil {
 		v.Flash, _ = url.QueryUnescape(ck.Value)
-		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: s.cookiePath("/"), MaxAge: -1})
 	}
 	if l, ok := data.(loginView); ok && v.CSRF == "" {
 		v.CSRF = l.CSRF // the sign-in form's token, before any session

@@ -18,7 +18,7 @@ type resetView struct {
 
 func (s *Server) renderReset(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, v resetView) {
 	token := app.NewToken()
-	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/reset", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: s.cookiePath("/reset"), HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
@@ -92,8 +92,8 @@ func (s *Server) apiReset(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 }
 
 func (s *Server) resetRoutes() {
-	s.add(Route{Method: "GET", Path: "/reset", Public: true, handler: s.resetPage})
+	s.add(Route{Method: "GET", Path: s.cookiePath("/reset"), Public: true, handler: s.resetPage})
 	s.add(Route{Method: "GET", Path: "/reset/{token}", Public: true, handler: s.resetPage})
-	s.add(Route{Method: "POST", Path: "/reset", Public: true, handler: s.resetPost})
+	s.add(Route{Method: "POST", Path: s.cookiePath("/reset"), Public: true, handler: s.resetPost})
 	s.add(Route{Method: "POST", Path: "/api/v1/reset", Public: true, handler: s.apiReset})
 }

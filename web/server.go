@@ -50,6 +50,9 @@ type Server struct {
 	// take to arrive (zero: the defaults below).
 	BodyTimeout, UploadTimeout time.Duration
 
+	// siteURL and base: SetSiteURL (web/basepath.go).
+	siteURL, base string
+
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
 	routes []Route
@@ -199,7 +202,7 @@ func (s *Server) Handler() http.Handler {
 		s.Log.Warn("cross-origin request refused", "method", r.Method, "path", logPath(r.URL.Path), "origin", r.Header.Get("Origin"))
 		http.Error(w, "跨站请求被拒绝", http.StatusForbidden)
 	}))
-	return s.recoverer(s.realIP(s.logRequests(s.securityHeaders(cop.Handler(s.mux)))))
+	return s.recoverer(s.realIP(s.logRequests(s.securityHeaders(s.mount(cop.Handler(s.mux))))))
 }
 
 // limitBody puts the route's size limit on the body before anything reads
@@ -280,7 +283,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 			if rt.API {
 				s.fail(w, r, c, &domain.Error{Code: domain.EUnauthorized, Message: "请先登录"})
 			} else {
-				http.Redirect(w, r, "/login?next="+urlPath(r), http.StatusSeeOther)
+				http.Redirect(w, r, "/login?next="+urlPath(r), http.StatusSeeOther) // the mount adds the base
 			}
 			return
 		}
@@ -448,12 +451,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) setSession(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Secure,
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: s.cookiePath("/"), HttpOnly: true, Secure: s.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(app.AbsoluteTimeout / time.Second)})
 }
 
 func (s *Server) clearSession(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: s.cookiePath("/"), HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
 // sessionEnded clears the session cookie when err says the app ended the

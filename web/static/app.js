@@ -134,10 +134,11 @@
       if (checked) { return; }
       ev.preventDefault();
       save();
-      fetch("/api/v1/me", { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (res) {
+      var base = document.body.dataset.base || ""; // the path the site is served under
+      fetch(base + "/api/v1/me", { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (res) {
         if (res.status === 401) {
           var note = document.getElementById("session-expired");
-          document.getElementById("session-login").href = "/login?next=" + encodeURIComponent(window.location.pathname);
+          document.getElementById("session-login").href = base + "/login?next=" + encodeURIComponent(window.location.pathname.slice(base.length));
           note.hidden = false;
           note.scrollIntoView();
           return;

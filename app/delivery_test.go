@@ -1,12 +1,10 @@
 package app_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -22,98 +20,8 @@ import (
 	"kexuan/store"
 	"kexuan/store/storetest"
 	"kexuan/testclock"
+	"kexuan/testsmtp"
 )
-
-// smtpSink is a small real SMTP server: it speaks the protocol to the
-// client (EHLO, MAIL, RCPT, DATA) and keeps each message; while down, it
-// refuses connections.
-type smtpSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	msgs []string
-	helo []string // the EHLO/HELO lines received
-	down bool
-}
-
-func newSMTPSink(t *testing.T) *smtpSink {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpSink{ln: ln}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s
-}
-
-func (s *smtpSink) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
-
-func (s *smtpSink) serve(c net.Conn) {
-	defer c.Close()
-	s.mu.Lock()
-	down := s.down
-	s.mu.Unlock()
-	w := bufio.NewWriter(c)
-	say := func(line string) { w.WriteString(line + "\r\n"); w.Flush() }
-	if down {
-		say("421 service not available")
-		return
-	}
-	say("220 sink ESMTP")
-	r := bufio.NewReader(c)
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			s.mu.Lock()
-			s.helo = append(s.helo, strings.TrimSpace(line))
-			s.mu.Unlock()
-			say("250 sink")
-		case strings.HasPrefix(cmd, "MAIL"), strings.HasPrefix(cmd, "RCPT"), strings.HasPrefix(cmd, "RSET"), strings.HasPrefix(cmd, "NOOP"):
-			say("250 ok")
-		case cmd == "DATA":
-			say("354 go on")
-			var b strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				b.WriteString(l)
-			}
-			s.mu.Lock()
-			s.msgs = append(s.msgs, b.String())
-			s.mu.Unlock()
-			say("250 queued")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("502 not implemented")
-		}
-	}
-}
-
-func (s *smtpSink) messages() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.msgs...)
-}
 
 // Notices go out by e-mail to those who asked and to the department's robot;
 // a failure is retried with back-off until the SMTP server is back; a
@@ -128,7 +36,7 @@ func TestDelivery(t *testing.T) {
 		ctx := context.Background()
 		clock := time.Date(2017, 6, 1, 9, 0, 0, 0, p.Location())
 		f.app.Now = func() time.Time { return clock }
-		smtp := newSMTPSink(t)
+		smtp := testsmtp.Start(t)
 		var hooks []map[string]any
 		var hmu sync.Mutex
 		sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -145,7 +53,7 @@ func TestDelivery(t *testing.T) {
 		host := strings.TrimPrefix(sink.URL, "http://")
 		f.app.Delivery = app.DeliveryPolicy{WebhookHosts: []string{host}, AllowHTTP: true, MailHosts: []string{"127.0.0.1"}}
 		admin := f.users["admin"]
-		if err := f.app.SetMailSettings(ctx, admin, app.MailSettings{Host: "127.0.0.1", Port: smtp.port(), From: "kexuan@example.org", TLS: "none", SiteURL: "https://kx.example.org"}); err != nil {
+		if err := f.app.SetMailSettings(ctx, admin, app.MailSettings{Host: "127.0.0.1", Port: smtp.Port(), From: "kexuan@example.org", TLS: "none", SiteURL: "https://kx.example.org"}); err != nil {
 			t.Fatal(err)
 		}
 		// Robots: only allowlisted hosts, https unless the policy says so.
@@ -171,9 +79,7 @@ func TestDelivery(t *testing.T) {
 			t.Errorf("setting another's e-mail: %v", err)
 		}
 		// The SMTP server is down: the e-mail waits; the robot gets its message.
-		smtp.mu.Lock()
-		smtp.down = true
-		smtp.mu.Unlock()
+		smtp.SetDown(true)
 		if _, err := f.app.Remind(ctx, f.users["office"], dept, "本月园区动态信息尚未报送"); err != nil {
 			t.Fatal(err)
 		}
@@ -186,21 +92,19 @@ func TestDelivery(t *testing.T) {
 			t.Errorf("robot messages: %+v", hooks)
 		}
 		hmu.Unlock()
-		if len(smtp.messages()) != 0 {
+		if len(smtp.Messages()) != 0 {
 			t.Fatal("mail sent while the server was down")
 		}
 		if n := drain(); n != 0 {
 			t.Errorf("the failed e-mail was retried at once: %d", n)
 		}
 		// Back up; after the back-off it goes, once.
-		smtp.mu.Lock()
-		smtp.down = false
-		smtp.mu.Unlock()
+		smtp.SetDown(false)
 		clock = clock.Add(app.RetryBase + time.Second)
 		if n := drain(); n != 1 {
 			t.Errorf("after the back-off: %d deliveries, want 1", n)
 		}
-		msgs := smtp.messages()
+		msgs := smtp.Messages()
 		if len(msgs) != 1 || !strings.Contains(msgs[0], "rep@example.org") {
 			t.Fatalf("mails: %q", msgs)
 		}
@@ -211,9 +115,7 @@ func TestDelivery(t *testing.T) {
 				t.Errorf("the mail lacks %q:\n%s", want, msgs[0])
 			}
 		}
-		smtp.mu.Lock()
-		helo := append([]string(nil), smtp.helo...)
-		smtp.mu.Unlock()
+		helo := smtp.Greetings()
 		if len(helo) == 0 || !strings.HasSuffix(helo[len(helo)-1], " kx.example.org") {
 			t.Errorf("HELO: %q", helo)
 		}
@@ -240,7 +142,7 @@ func TestDelivery(t *testing.T) {
 		if n := drain(); n != 0 {
 			t.Errorf("sent twice: %d", n)
 		}
-		if got := len(smtp.messages()); got != 2 {
+		if got := len(smtp.Messages()); got != 2 {
 			t.Errorf("%d mails in all, want 2", got)
 		}
 	})

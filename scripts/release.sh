@@ -31,6 +31,7 @@ for arch in amd64 arm64; do
   install -D -m 0640 deploy/kexuan.toml "$root/etc/kexuan/kexuan.toml"
   install -D -m 0644 deploy/kexuan.service "$root/lib/systemd/system/kexuan.service"
   install -D -m 0644 README.md "$root/usr/share/doc/kexuan/README.md"
+  install -D -m 0644 deploy/nginx.conf "$root/usr/share/doc/kexuan/nginx.conf"
   mkdir -p "$root/DEBIAN"
   cat > "$root/DEBIAN/control" <<CONTROL
 Package: kexuan

@@ -15,7 +15,8 @@ export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.27.3}"
 
 # Debian packages the tests use: sqlite3 (the import baseline), chromium and
 # CJK fonts (the browser tests), LibreOffice Writer and Calc and poppler (the
-# 通报 and the year-end workbook rendered to PDF and PNG), postgresql (lib-pg.sh).
+# 通报 and the year-end workbook rendered to PDF and PNG), postgresql (lib-pg.sh),
+# nginx (deploy/nginx.conf run in front of kexuan, web/proxy_test.go).
 need=()
 command -v sqlite3 >/dev/null || need+=(sqlite3)
 command -v chromium >/dev/null || need+=(chromium)
@@ -23,13 +24,14 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
 dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 if ((${#need[@]})); then
   [ "$(id -u)" = 0 ] || { echo "missing packages: ${need[*]} (apt-get install them, or run as root)" >&2; exit 1; }
   echo "installing: ${need[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-export KEXUAN_REQUIRE_BROWSER=1 KEXUAN_REQUIRE_OFFICE=1
+export KEXUAN_REQUIRE_BROWSER=1 KEXUAN_REQUIRE_OFFICE=1 KEXUAN_REQUIRE_NGINX=1
 
 # The repository holds source, not build outputs: no tracked file over 1 MiB
 # (the largest vendored script, ECharts, is 1.0 MB).

@@ -36,6 +36,8 @@ type env struct {
 	// ts.URL ends with it, so a test's paths are written at the root; the
 	// links the pages show begin with it.
 	base string
+	// transport, when set, carries the clients' requests (through a proxy).
+	transport http.RoundTripper
 	// cal is the plan's calendar: the tests' clock until a test moves it
 	// (newPiece approves at the start of the plan's year, before any day a
 	// test dates a publication).
@@ -124,7 +126,7 @@ type client struct {
 
 func (e *env) anon() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &client{e: e, http: &http.Client{Transport: e.transport, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
 func (e *env) as(username string) *client {

@@ -157,12 +157,19 @@ func (c *client) do(method, path string, body any) (*http.Response, string) {
 // send sends a request and reads the whole answer.
 func (c *client) send(req *http.Request) (*http.Response, string) {
 	c.e.t.Helper()
+	var sent []byte
+	if req.GetBody != nil {
+		if rd, err := req.GetBody(); err == nil {
+			sent, _ = io.ReadAll(rd)
+		}
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		c.e.t.Fatal(err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	c.e.checkAPI(req, sent, res, b)
 	return res, string(b)
 }
 

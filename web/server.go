@@ -58,6 +58,7 @@ type Server struct {
 	routes []Route
 
 	reportJSON encodedReports
+	openAPI    servedDoc
 }
 
 // Route is one entry of the route table.

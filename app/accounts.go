@@ -106,18 +106,30 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 		a.auditAlways(ctx, actor, "login", userObj(u.ID), domain.AuditFailed, "账户尚未授权")
 		return "", nil, &domain.Error{Code: domain.EForbidden, Message: "账户尚未分配角色：请联系安全管理员"}
 	}
-	pol, err := a.Policy(ctx)
+	token, err := a.openSession(ctx, u, actor, "密码正确", "")
 	if err != nil {
 		return "", nil, err
 	}
-	// The password alone opens a session that can only give the second
-	// factor (or enrol one, when the policy requires it and there is none).
-	stage, note := domain.StageFull, ""
+	return token, u, nil
+}
+
+// openSession opens u's session once who they are is known (how says by
+// what): in full, or only to give the second factor (or enrol one, when the
+// policy requires it and there is none); a password past its age is to be
+// changed. Audited as the sign-in, its reason full when it opens in full.
+func (a *App) openSession(ctx context.Context, u *domain.User, actor *Actor, how, full string) (string, error) {
+	now := a.Now()
+	addr := actor.Address
+	pol, err := a.Policy(ctx)
+	if err != nil {
+		return "", err
+	}
+	stage, note := domain.StageFull, full
 	switch {
 	case u.TOTPEnabled:
-		stage, note = domain.StageCode, "密码正确，等待第二因素验证码"
+		stage, note = domain.StageCode, how+"，等待第二因素验证码"
 	case pol.secondFactorRequired(u.Role):
-		stage, note = domain.StageEnrol, "密码正确，须先绑定第二因素"
+		stage, note = domain.StageEnrol, how+"，须先绑定第二因素"
 	}
 	expired := !u.MustChangePassword && pol.passwordExpired(u, now)
 	if expired {
@@ -143,9 +155,9 @@ func (a *App) Login(ctx context.Context, username, password, addr string) (strin
 		return a.audit(ctx, q, actor, "login", userObj(u.ID), domain.AuditOK, note)
 	})
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
-	return token, u, nil
+	return token, nil
 }
 
 // SecondFactorTimeout is how long a session that gave only its password may
@@ -349,6 +361,7 @@ type UserInput struct {
 	Disabled    bool
 	Email       string
 	Phone       string
+	WeComUser   string // 企业微信成员 UserID ("" none)
 }
 
 // MaxDisplayName is the longest display name, in characters.
@@ -377,6 +390,9 @@ func (a *App) checkUser(ctx context.Context, in *UserInput) error {
 	}
 	if in.Phone != "" && !domain.PhoneLike(in.Phone) {
 		return invalid("phone", "手机号或电话应为 7–20 位数字，可含 +、-、空格")
+	}
+	if in.WeComUser = strings.TrimSpace(in.WeComUser); in.WeComUser != "" && !weComMemberRE.MatchString(in.WeComUser) {
+		return invalid("wecom_user", "企业微信账号（成员 UserID）应为 1–64 位字母、数字或 _-@.")
 	}
 	depts, err := a.DB.Q().Departments(ctx)
 	if err != nil {
@@ -453,8 +469,11 @@ func (a *App) createUser(ctx context.Context, act *Actor, in UserInput, mustChan
 		return nil, nil, err
 	}
 	u := &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, Department: in.Department,
-		Leads: in.Leads, PasswordHash: hash, MustChangePassword: mustChange}
+		Leads: in.Leads, PasswordHash: hash, MustChangePassword: mustChange, WeComUser: in.WeComUser}
 	err = a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := weComFree(ctx, q, in.WeComUser, 0); err != nil {
+			return err
+		}
 		if err := q.CreateUser(ctx, u); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
 				return invalid("username", "用户名 %q 已存在", in.Username)
@@ -529,9 +548,9 @@ func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput
 	if err := a.checkUser(ctx, &in); err != nil {
 		return err
 	}
-	before := fmt.Sprintf("姓名 %s，科室 %s，%s，邮箱 %s，手机 %s", u.DisplayName, orNone(u.Department), enabledName(u.Disabled), orNone(secret.MaskEmail(u.Email)), orNone(secret.MaskPhone(u.Phone)))
-	u.DisplayName, u.Department, u.Disabled = in.DisplayName, in.Department, in.Disabled
-	after := fmt.Sprintf("姓名 %s，科室 %s，%s，邮箱 %s，手机 %s", u.DisplayName, orNone(u.Department), enabledName(u.Disabled), orNone(secret.MaskEmail(in.Email)), orNone(secret.MaskPhone(in.Phone)))
+	before := fmt.Sprintf("姓名 %s，科室 %s，%s，邮箱 %s，手机 %s，企业微信 %s", u.DisplayName, orNone(u.Department), enabledName(u.Disabled), orNone(secret.MaskEmail(u.Email)), orNone(secret.MaskPhone(u.Phone)), orNone(u.WeComUser))
+	u.DisplayName, u.Department, u.Disabled, u.WeComUser = in.DisplayName, in.Department, in.Disabled, in.WeComUser
+	after := fmt.Sprintf("姓名 %s，科室 %s，%s，邮箱 %s，手机 %s，企业微信 %s", u.DisplayName, orNone(u.Department), enabledName(u.Disabled), orNone(secret.MaskEmail(in.Email)), orNone(secret.MaskPhone(in.Phone)), orNone(u.WeComUser))
 	if (in.Email != "" || in.Phone != "") && a.Key == nil {
 		return errNoKey
 	}
@@ -542,7 +561,13 @@ func (a *App) UpdateUser(ctx context.Context, act *Actor, id int64, in UserInput
 		return err
 	}
 	return a.DB.InTx(ctx, func(q *store.Q) error {
+		if err := weComFree(ctx, q, u.WeComUser, u.ID); err != nil {
+			return err
+		}
 		if err := q.UpdateUser(ctx, u); err != nil {
+			if errors.Is(err, store.ErrDuplicate) {
+				return weComTaken(u.WeComUser)
+			}
 			return err
 		}
 		if u.Disabled {

@@ -54,6 +54,8 @@ type App struct {
 	// or a robot message begins with it, and the delivery page's setting
 	// of the same name is shown, not asked.
 	SiteURL string
+	// WeCom is where 企业微信 is called (kexuan serve --wecom-api, --wecom-auth).
+	WeCom WeComEndpoints
 	// Delivery bounds where notices are sent beyond the page.
 	Delivery DeliveryPolicy
 
@@ -61,6 +63,8 @@ type App struct {
 	signIns      signInGate // failed sign-ins' audit rows, bounded a minute
 	reports      reportCache
 	ledgerCounts ledgerCounts
+
+	weComToken weComToken // the 企业微信 application's access token, kept
 
 	cp checkpoints // the audit chain's head, outside the database
 

@@ -397,7 +397,17 @@ func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, kind, 
 		}
 		robot = slices.ContainsFunc(ws, func(w domain.Webhook) bool { return w.Department == dept })
 	}
-	if len(emails) == 0 && !robot {
+	// 企业微信 application messages to the members among them, when the
+	// application is set.
+	var members map[int64]string
+	if wc, err := a.weComSettings(ctx, q); err != nil {
+		return err
+	} else if wc.Enabled() {
+		if members, err = q.WeComMembers(ctx, who); err != nil {
+			return err
+		}
+	}
+	if len(emails) == 0 && !robot && len(members) == 0 {
 		return nil // nothing leaves the page: most notices, most of the time
 	}
 	body := text
@@ -406,6 +416,13 @@ func (a *App) enqueue(ctx context.Context, q *store.Q, who []int64, dept, kind, 
 			return err
 		} else if site := a.siteURL(s); site != "" {
 			body += "\n" + site + link
+		}
+	}
+	for _, id := range who {
+		if m, ok := members[id]; ok {
+			if err := q.Enqueue(ctx, &domain.Delivery{Kind: kind, Channel: "wecom", Target: m, Subject: "科宣通知", Body: body}); err != nil {
+				return err
+			}
 		}
 	}
 	for _, id := range who {
@@ -506,7 +523,7 @@ func (a *App) DeliverOnce(ctx context.Context) (bool, error) {
 		return true, err
 	}
 	if sendErr != nil && next.IsZero() {
-		a.auditAlways(ctx, nil, "delivery_failed", fmt.Sprintf("delivery:%d", d.ID), domain.AuditFailed, map[string]string{"email": "邮件", "webhook": "群机器人"}[d.Channel]+"发送失败："+sendErr.Error())
+		a.auditAlways(ctx, nil, "delivery_failed", fmt.Sprintf("delivery:%d", d.ID), domain.AuditFailed, map[string]string{"email": "邮件", "webhook": "群机器人", "wecom": "企业微信消息"}[d.Channel]+"发送失败："+sendErr.Error())
 	}
 	return true, nil
 }
@@ -564,6 +581,8 @@ func (a *App) send(ctx context.Context, d *domain.Delivery) error {
 		return a.sendMail(ctx, d)
 	case "webhook":
 		return a.sendWebhook(ctx, d)
+	case "wecom":
+		return a.sendWeCom(ctx, d)
 	}
 	return fmt.Errorf("unknown channel %q", d.Channel)
 }

@@ -53,9 +53,9 @@ func prepare(ctx context.Context, dsn string, env Env) (*app.App, bool, error) {
 // serveOptions are kexuan serve's options (flags, KEXUAN_<NAME>, or keys of
 // the configuration file).
 type serveOptions struct {
-	dsn, addr, trust, webhookHosts, mailHosts, tlsCert, tlsKey, redirectHTTP, siteURL *string
-	withDemo, secure                                                                  *bool
-	deliveryEvery, deliveryLease, checkpointEvery                                     *time.Duration
+	dsn, addr, trust, webhookHosts, mailHosts, tlsCert, tlsKey, redirectHTTP, siteURL, weComAPI, weComAuth *string
+	withDemo, secure                                                                                       *bool
+	deliveryEvery, deliveryLease, checkpointEvery                                                          *time.Duration
 }
 
 func serveFlags(env Env) (*flag.FlagSet, *serveOptions) {
@@ -74,6 +74,8 @@ func serveFlags(env Env) (*flag.FlagSet, *serveOptions) {
 	o.tlsKey = fs.String("tls-key", "", "HTTPS 私钥文件（PEM）")
 	o.redirectHTTP = fs.String("redirect-http", "", "同时在此地址（如 :80）监听 HTTP，全部重定向到 HTTPS")
 	o.siteURL = fs.String("site-url", "", "对外地址，如 https://kx.example.gov.cn/kexuan/：邮件、机器人、日历中的链接以它开头，站点在它的路径下提供")
+	o.weComAPI = fs.String("wecom-api", app.DefaultWeComAPI, "企业微信服务端 API 的地址（内网代理或测试时改）")
+	o.weComAuth = fs.String("wecom-auth", app.DefaultWeComAuth, "企业微信网页授权页的地址")
 	o.checkpointEvery = fs.Duration("checkpoint-every", time.Minute, "审计日志链头写入检查点的最长间隔（另外每 100 条、停止时各写一次）")
 	return fs, o
 }
@@ -122,6 +124,7 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	defer a.Close()
 	a.Log = log // the server's log: requests, deliveries, the audit checkpoints
 	a.SiteURL = site
+	a.WeCom = app.WeComEndpoints{API: *o.weComAPI, Auth: *o.weComAuth}
 	// Every server of this database holds its serving lock (shared): a
 	// restore refuses to overwrite it while one runs.
 	lock, err := a.HoldServing(ctx)

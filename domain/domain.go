@@ -22,6 +22,7 @@ const (
 	ETooLarge     = "too_large"    // a request body over its route's limit
 	EUnsupported  = "unsupported"  // a body of a type the route does not take
 	EMethod       = "method"       // a path that exists, asked with a method it does not take
+	EUnavailable  = "unavailable"  // a service kexuan depends on (企业微信) cannot be reached now
 	EInternal     = "internal"     // anything else; logged, not shown
 )
 

@@ -25,6 +25,7 @@ type User struct {
 	Email              string // for notices by e-mail (sealed at rest)
 	NotifyEmail        bool   // the user asked for them
 	Phone              string // sealed at rest; shown masked
+	WeComUser          string // the 企业微信 member id (成员 UserID): messages and sign-in; "" none
 	TOTPSecret         string // the second factor's secret, sealed; "" before enrolment
 	TOTPEnabled        bool   // enrolment confirmed with a code
 	TOTPLastStep       int64  // the last time step accepted (a code is good once)
@@ -108,8 +109,8 @@ type Reads struct{ Read, Told int }
 type Delivery struct {
 	ID      int64
 	Kind    string // the notice's kind (NoticeReview, …)
-	Channel string // email, webhook
-	Target  string // an address, or a department code (its webhook)
+	Channel string // email, webhook, wecom
+	Target  string // an address, a department code (its webhook), or a 企业微信 member id
 	Subject string
 	Body    string
 	// Mentions are the phones of the people a robot message is for

@@ -20,7 +20,7 @@ var ErrDuplicate = errors.New("already exists")
 
 const userColumns = `u.id, u.username, u.display_name, u.role, COALESCE(d.code, ''), COALESCE(d.name, ''), u.password_hash,
 	u.must_change_password, u.failed_logins, COALESCE(u.locked_until, ''), u.disabled, u.demo, u.password_changed_at, u.created_at,
-	u.email, u.notify_email, u.phone, u.totp_secret, u.totp_enabled, u.totp_last_step`
+	u.email, u.notify_email, u.phone, u.totp_secret, u.totp_enabled, u.totp_last_step, u.wecom_user`
 
 // userSelect reads a user with their led departments in one query.
 func (q *Q) userSelect() string {
@@ -32,7 +32,7 @@ func scanUser(row interface{ Scan(...any) error }) (*domain.User, error) {
 	var locked, changed, created, leads string
 	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &u.DepartmentName, &u.PasswordHash,
 		&u.MustChangePassword, &u.FailedLogins, &locked, &u.Disabled, &u.Demo, &changed, &created, &u.Email, &u.NotifyEmail,
-		&u.Phone, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &leads); err != nil {
+		&u.Phone, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.WeComUser, &leads); err != nil {
 		return nil, err
 	}
 	if locked != "" {
@@ -59,6 +59,14 @@ func (q *Q) UserByID(ctx context.Context, id int64) (*domain.User, error) {
 // UserByName returns one account by its user name.
 func (q *Q) UserByName(ctx context.Context, username string) (*domain.User, error) {
 	return q.userWhere(ctx, "u.username = $1", username)
+}
+
+// UserByWeCom returns the account of a 企业微信 member id.
+func (q *Q) UserByWeCom(ctx context.Context, member string) (*domain.User, error) {
+	if member == "" {
+		return nil, ErrNotFound
+	}
+	return q.userWhere(ctx, "u.wecom_user = $1", member)
 }
 
 // Users lists at most limit accounts matching f by user name, after the
@@ -128,9 +136,9 @@ func (q *Q) CreateUser(ctx context.Context, u *domain.User) error {
 		return wrap("科室 "+u.Department, err)
 	}
 	ts := q.now()
-	id, err := insertID(ctx, q, `INSERT INTO users (username, display_name, role, department_id, password_hash, must_change_password, demo, password_changed_at, created_at, email, phone)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		u.Username, u.DisplayName, u.Role, dept, u.PasswordHash, u.MustChangePassword, u.Demo, q.wallNow(), ts, u.Email, u.Phone)
+	id, err := insertID(ctx, q, `INSERT INTO users (username, display_name, role, department_id, password_hash, must_change_password, demo, password_changed_at, created_at, email, phone, wecom_user)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		u.Username, u.DisplayName, u.Role, dept, u.PasswordHash, u.MustChangePassword, u.Demo, q.wallNow(), ts, u.Email, u.Phone, u.WeComUser)
 	if err != nil {
 		if isUnique(err) {
 			return ErrDuplicate
@@ -142,15 +150,19 @@ func (q *Q) CreateUser(ctx context.Context, u *domain.User) error {
 }
 
 // UpdateUser changes an account's name, role, department, disabled flag,
-// phone and e-mail (sealed by the caller) and leader assignments (not its
+// phone and e-mail (sealed by the caller), 企业微信 member id (ErrDuplicate
+// when another account has it) and leader assignments (not its
 // password or second factor).
 func (q *Q) UpdateUser(ctx context.Context, u *domain.User) error {
 	dept, err := q.departmentID(ctx, u.Department)
 	if err != nil {
 		return wrap("科室 "+u.Department, err)
 	}
-	if _, err := q.c.ExecContext(ctx, `UPDATE users SET display_name = $1, role = $2, department_id = $3, disabled = $4, phone = $5, email = $6 WHERE id = $7`,
-		u.DisplayName, u.Role, dept, u.Disabled, u.Phone, u.Email, u.ID); err != nil {
+	if _, err := q.c.ExecContext(ctx, `UPDATE users SET display_name = $1, role = $2, department_id = $3, disabled = $4, phone = $5, email = $6, wecom_user = $7 WHERE id = $8`,
+		u.DisplayName, u.Role, dept, u.Disabled, u.Phone, u.Email, u.WeComUser, u.ID); err != nil {
+		if isUnique(err) {
+			return ErrDuplicate
+		}
 		return err
 	}
 	return q.SetLeads(ctx, u.ID, u.Leads)

@@ -198,6 +198,12 @@ func (q *Q) Phones(ctx context.Context, ids []int64) (map[int64]string, error) {
 	return q.userValues(ctx, ids, "phone")
 }
 
+// WeComMembers returns the 企业微信 member ids of the enabled accounts among
+// ids that have one, by id.
+func (q *Q) WeComMembers(ctx context.Context, ids []int64) (map[int64]string, error) {
+	return q.userValues(ctx, ids, "wecom_user")
+}
+
 // userValues reads one column (a name written here, never a caller's
 // input) of the enabled accounts among ids where it is not empty, by id;
 // and narrows them further.

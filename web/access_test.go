@@ -33,6 +33,8 @@ var routeTable = map[string][]string{
 	"POST /login":                                nil,
 	"POST /api/v1/login":                         nil,
 	"GET /api/v1/openapi.json":                   nil,
+	"GET /login/wecom":                           nil, // 企业微信 sign-in (网页授权)
+	"GET /login/wecom/callback":                  nil,
 	"GET /reset":                                 nil, // an account's holder sets their password with a link or code
 	"GET /reset/{token}":                         nil,
 	"POST /reset":                                nil,
@@ -119,6 +121,7 @@ var routeTable = map[string][]string{
 	"POST /api/v1/adjustments/{id}/reverse":      {O},
 	"GET /admin/delivery":                        {A},
 	"POST /admin/delivery/mail":                  {A},
+	"POST /admin/delivery/wecom":                 {A},
 	"POST /admin/delivery/webhooks/{code}":       {A},
 	"POST /me/email":                             everyone,
 	"GET /admin/users":                           {A, S},

@@ -16,6 +16,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
+	// Opened inside 企业微信 (its browser says wxwork): signed in by it at
+	// once, unless the person asked for the password form.
+	if strings.Contains(r.UserAgent(), "wxwork") && r.URL.Query().Get("password") == "" && s.App.WeComSignInOffered(r.Context()) {
+		http.Redirect(w, r, "/login/wecom?next="+url.QueryEscape(safeNext(r.URL.Query().Get("next"))), http.StatusSeeOther)
+		return nil
+	}
 	s.renderLogin(w, r, c, http.StatusOK, "", "")
 	return nil
 }
@@ -23,6 +29,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 // loginView is the sign-in form.
 type loginView struct {
 	CSRF, Error, Username, Next string
+	WeCom                       bool // 企业微信 sign-in is offered
 }
 
 // passwordView is the form to change one's password.
@@ -46,7 +53,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, c *reqCtx, 
 		w.WriteHeader(status)
 	}
 	next := safeNext(r.FormValue("next"))
-	s.render(w, r, c, "login", "登录", loginView{CSRF: token, Error: msg, Username: username, Next: next})
+	s.render(w, r, c, "login", "登录", loginView{CSRF: token, Error: msg, Username: username, Next: next, WeCom: s.App.WeComSignInOffered(r.Context())})
 }
 
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -60,21 +67,28 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 		s.renderLogin(w, r, c, httpStatus(e.Code), username, e.Message)
 		return nil
 	}
+	s.signedIn(w, r, token, u, r.PostFormValue("next"))
+	return nil
+}
+
+// signedIn sets a new session's cookie and sends its holder on: to the
+// second factor when the session waits for it, to the password page when
+// the password must change, else to next (a local path).
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, token string, u *domain.User, next string) {
 	s.setSession(w, token)
-	next := safeNext(r.PostFormValue("next"))
+	next = safeNext(next)
 	if _, sess, err := s.App.Authenticate(r.Context(), token); err == nil && sess.Stage != domain.StageFull {
 		where := "/login/code"
 		if sess.Stage == domain.StageEnrol {
 			where = "/second-factor"
 		}
 		http.Redirect(w, r, where+"?next="+url.QueryEscape(next), http.StatusSeeOther)
-		return nil
+		return
 	}
 	if u.MustChangePassword {
 		next = "/password"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
 }
 
 // safeNext returns where to go after signing in: a local path only — no
@@ -237,7 +251,7 @@ func (s *Server) newUserPage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 func userInput(r *http.Request) app.UserInput {
 	return app.UserInput{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
 		Department: r.PostFormValue("department"), Password: r.PostFormValue("password"), Disabled: r.PostFormValue("disabled") != "",
-		Email: r.PostFormValue("email"), Phone: r.PostFormValue("phone")}
+		Email: r.PostFormValue("email"), Phone: r.PostFormValue("phone"), WeComUser: r.PostFormValue("wecom_user")}
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -246,7 +260,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	u, link, err := s.App.CreateAccount(r.Context(), c.actor, in)
 	if msg, ok := formError(err); ok {
 		return s.userForm(w, r, c, &domain.User{Username: in.Username, DisplayName: in.DisplayName, Role: domain.Pending, Department: in.Department,
-			Email: in.Email, Phone: in.Phone}, msg)
+			Email: in.Email, Phone: in.Phone, WeComUser: in.WeComUser}, msg)
 	}
 	if err != nil {
 		return err

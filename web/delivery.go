@@ -12,6 +12,7 @@ import (
 // the SMTP server, each department's group robot, what went out lately.
 type deliveryView struct {
 	Mail        *app.MailSettings
+	WeCom       *app.WeComSettings
 	Webhooks    map[string]domain.Webhook
 	Departments []domain.DepartmentRef
 	Recent      []*domain.Delivery
@@ -36,6 +37,10 @@ func (s *Server) renderDelivery(w http.ResponseWriter, r *http.Request, c *reqCt
 	if err != nil {
 		return err
 	}
+	wc, err := s.App.WeComSettings(r.Context(), c.actor)
+	if err != nil {
+		return err
+	}
 	recent, err := s.App.RecentDeliveries(r.Context(), c.actor)
 	if err != nil {
 		return err
@@ -51,7 +56,7 @@ func (s *Server) renderDelivery(w http.ResponseWriter, r *http.Request, c *reqCt
 	if msg != "" {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	s.render(w, r, c, "delivery", "通知发送", deliveryView{Mail: m, Webhooks: byDept, Departments: depts, Recent: recent, Hosts: hosts, Error: msg})
+	s.render(w, r, c, "delivery", "通知发送", deliveryView{Mail: m, WeCom: wc, Webhooks: byDept, Departments: depts, Recent: recent, Hosts: hosts, Error: msg})
 	return nil
 }
 

@@ -9,6 +9,7 @@ func (s *Server) registerRoutes() {
 	// Public.
 	s.add(Route{Method: "GET", Path: "/healthz", Public: true, handler: s.healthz})
 	s.add(Route{Method: "GET", Path: "/login", Public: true, handler: s.loginPage})
+	s.weComRoutes()
 	s.add(Route{Method: "POST", Path: "/login", Public: true, handler: s.loginPost})
 	s.add(Route{Method: "POST", Path: "/api/v1/login", Public: true, handler: s.apiLogin})
 	s.add(Route{Method: "GET", Path: "/api/v1/openapi.json", Public: true, handler: s.apiOpenAPI})

@@ -439,6 +439,8 @@ func httpStatus(code string) int {
 		return http.StatusUnsupportedMediaType
 	case domain.EMethod:
 		return http.StatusMethodNotAllowed
+	case domain.EUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

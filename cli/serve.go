@@ -206,10 +206,11 @@ func cmdServe(ctx context.Context, args []string, env Env) error {
 	}
 	return srv.Run(ctx, *addr, func(bound string) {
 		url := scheme + "://" + displayAddr(bound) + base + "/"
+		outside := ""
 		if site != "" {
-			url += "（对外地址 " + site + "/）"
+			outside = "，对外地址 " + site + "/"
 		}
-		fmt.Fprintf(env.Stdout, "kexuan 已启动：%s（数据库：%s）\n", url, store.Redact(*dsn))
+		fmt.Fprintf(env.Stdout, "kexuan 已启动：%s（数据库：%s%s）\n", url, store.Redact(*dsn), outside)
 		if len(initial) > 0 {
 			fmt.Fprintf(env.Stdout, "\n三员账户（密码只显示这一次；首次登录须修改密码并绑定验证器应用）：\n")
 			for _, i := range initial {

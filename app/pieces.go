@@ -590,6 +590,14 @@ func (a *App) Submit(ctx context.Context, act *Actor, id int64) (*domain.Piece, 
 		if strings.TrimSpace(p.Title) == "" || p.Words == 0 {
 			return "", invalid("body", "正文为空，不能报送")
 		}
+		// The quality gate: what the plan forbids does not go.
+		pl, err := a.planOfTime(ctx, q, p.CreatedAt)
+		if err != nil {
+			return "", err
+		}
+		if err := blockingChecks(pl, p); err != nil {
+			return "", err
+		}
 		to, _ := domain.Next(domain.ActSubmit, p.State)
 		return to, nil
 	})

@@ -398,6 +398,7 @@ func cmdPlan(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "%s：方案有效（%d年 %s，%d 个科室，%d 个渠道）\n", args[1], p.Year, p.DocumentNumber, len(p.Departments), len(p.Channels))
+		printCheckRules(env, p)
 		return nil
 	case "show":
 		var p *plan.Plan
@@ -412,7 +413,11 @@ func cmdPlan(ctx context.Context, args []string, env Env) error {
 		default:
 			return usagef("用法：kexuan plan show [FILE]")
 		}
-		return report.PlanTable(env.Stdout, p)
+		if err := report.PlanTable(env.Stdout, p); err != nil {
+			return err
+		}
+		printCheckRules(env, p)
+		return nil
 	case "load":
 		fs := newFlags("plan load", env)
 		dsn := dbFlag(fs)
@@ -460,6 +465,16 @@ func cmdPlan(ctx context.Context, args []string, env Env) error {
 		return nil
 	}
 	return usagef("未知子命令 plan %q", args[0])
+}
+
+// printCheckRules says a plan's quality-gate rules, when it has any.
+func printCheckRules(env Env, p *plan.Plan) {
+	if rules := p.CheckRules(); len(rules) > 0 {
+		fmt.Fprintln(env.Stdout, "稿件检查规则：")
+		for _, r := range rules {
+			fmt.Fprintf(env.Stdout, "  %s\n", r)
+		}
+	}
 }
 
 func contains(list []string, s string) bool {

@@ -358,6 +358,47 @@ func (v *validator) validate(p *Plan) {
 	v.departments(p, cats)
 	v.themesAndForms(p)
 	v.notes(p)
+	v.checks(p)
+}
+
+// checks validates the quality gate's rules: words written once and not
+// blank, a preferred form different from what it replaces and not holding
+// it (else it would be suggested forever), min_words of known channels.
+func (v *validator) checks(p *Plan) {
+	seen := map[string]bool{}
+	for i, w := range p.Checks.Forbidden {
+		path := fmt.Sprintf("checks.forbidden[%d]", i)
+		switch w = strings.TrimSpace(w); {
+		case w == "":
+			v.errf(path, "禁用词不能为空")
+		case seen[w]:
+			v.errf(path, "禁用词“%s”重复", w)
+		}
+		seen[w] = true
+		p.Checks.Forbidden[i] = w
+	}
+	for k, to := range p.Checks.Preferred {
+		path := "checks.preferred." + k
+		switch {
+		case strings.TrimSpace(k) == "" || strings.TrimSpace(to) == "":
+			v.errf(path, "规范写法的两边都不能为空")
+		case k == to:
+			v.errf(path, "“%s”与规范写法相同", k)
+		case strings.Contains(to, k):
+			v.errf(path, "规范写法“%s”含有被替换的“%s”，会一直提示", to, k)
+		case seen[k]:
+			v.errf(path, "“%s”既是禁用词又有规范写法", k)
+		}
+	}
+	for code, n := range p.Checks.MinWords {
+		path := "checks.min_words." + code
+		if p.Channel(code) == nil {
+			v.errf(path, "没有渠道 %s", code)
+		}
+		if n <= 0 || n > 100000 {
+			v.errf(path, "最少字数 %d 不对", n)
+		}
+	}
 }
 
 // header checks the plan's own fields and fills their defaults.

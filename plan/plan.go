@@ -10,6 +10,7 @@ package plan
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -49,11 +50,22 @@ type Plan struct {
 	Themes         []Theme        `toml:"themes"`
 	Forms          []Form         `toml:"forms"`
 	Notes          []string       `toml:"notes"`
+	Checks         Checks         `toml:"checks"`
 
 	// Derived on load.
 	location  *time.Location
 	quotaFrom Month
 	source    string // where it was read from, for messages
+}
+
+// Checks are the plan's part of the quality gate a piece passes before it
+// goes (the textcheck package): words a piece may not hold, the forms the
+// bureau prefers (written → preferred), and the fewest 字 a piece proposed
+// for a channel should have.
+type Checks struct {
+	Forbidden []string          `toml:"forbidden"`
+	Preferred map[string]string `toml:"preferred"`
+	MinWords  map[string]int    `toml:"min_words"`
 }
 
 // Reminders say when the office's month turns a quota red and tells the
@@ -347,6 +359,37 @@ func (p *Plan) QuotaMonths() []Month {
 	var out []Month
 	for m := p.quotaFrom; m.Year == p.Year; m = m.Next() {
 		out = append(out, m)
+	}
+	return out
+}
+
+// CheckRules says the plan's quality-gate rules in words, one a line (none
+// when the plan states none), so that an office can read back what it wrote.
+func (p *Plan) CheckRules() []string {
+	var out []string
+	if len(p.Checks.Forbidden) > 0 {
+		out = append(out, "禁用词（稿件含有即不能报送）："+strings.Join(p.Checks.Forbidden, "、"))
+	}
+	if len(p.Checks.Preferred) > 0 {
+		keys := make([]string, 0, len(p.Checks.Preferred))
+		for k := range p.Checks.Preferred {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		forms := make([]string, 0, len(keys))
+		for _, k := range keys {
+			forms = append(forms, "“"+k+"”宜写作“"+p.Checks.Preferred[k]+"”")
+		}
+		out = append(out, "规范写法（提示，可一键替换）："+strings.Join(forms, "；"))
+	}
+	if len(p.Checks.MinWords) > 0 {
+		var mins []string
+		for _, ch := range p.Channels {
+			if n := p.Checks.MinWords[ch.Code]; n > 0 {
+				mins = append(mins, fmt.Sprintf("拟投“%s”的稿件至少 %d 字", ch.Name, n))
+			}
+		}
+		out = append(out, "最少字数（提示）："+strings.Join(mins, "；"))
 	}
 	return out
 }

@@ -66,6 +66,7 @@ var routeTable = map[string][]string{
 	"POST /pieces/{id}/attachments":              {R, H},
 	"POST /words":                                {R, H},
 	"POST /api/v1/pieces":                        {R, H},
+	"POST /api/v1/checks":                        {R, H},
 	"POST /api/v1/pieces/{id}/submit":            {R, H},
 	"GET /reviews":                               {L, C},
 	"POST /pieces/{id}/approve":                  {L, C},

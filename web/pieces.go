@@ -92,6 +92,8 @@ type pieceView struct {
 	Adopt         adoptForm        // what the adoption form shows: the last try when it was refused
 	Points        map[int64]string // each adoption record's points under the plan
 	Plan          *plan.Plan
+	Checks        []checkJSON // the quality gate's findings, while it is written or reviewed
+	SubmitError   string      // a refused submission (what the plan forbids)
 }
 
 // adoptForm is the adoption form's input, kept when it is refused so that
@@ -110,11 +112,14 @@ func (s *Server) piecePage(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	return s.showPiece(w, r, c, id, nil, nil)
 }
 
-// showPiece renders a piece's page; form, when not nil, is a refused
-// adoption form to show again (with 422).
 // showPiece renders a piece's page; form is a refused adoption form and
 // attach a refused upload, each shown on its own form (status 422).
 func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, form *adoptForm, attach *domain.Error) error {
+	return s.showPieceRefused(w, r, c, id, form, attach, nil)
+}
+
+// showPieceRefused is showPiece with a refused submission said at its button.
+func (s *Server) showPieceRefused(w http.ResponseWriter, r *http.Request, c *reqCtx, id int64, form *adoptForm, attach, submit *domain.Error) error {
 	d, err := s.App.PieceDetail(r.Context(), c.user, id)
 	if err != nil {
 		return err
@@ -157,7 +162,11 @@ func (s *Server) showPiece(w http.ResponseWriter, r *http.Request, c *reqCtx, id
 	if attach != nil {
 		v.AttachError = attach.Message
 	}
-	if form != nil || attach != nil {
+	v.Checks = s.pieceChecks(r, d.Piece)
+	if submit != nil {
+		v.SubmitError = submit.Message
+	}
+	if form != nil || attach != nil || submit != nil {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
 	for _, a := range d.Adoptions {
@@ -292,10 +301,19 @@ func (s *Server) submitPiece(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 	if err != nil {
 		return err
 	}
-	if _, err := s.App.Submit(r.Context(), c.actor, id); err != nil {
+	p, err := s.App.Submit(r.Context(), c.actor, id)
+	if e := domain.ErrorOf(err); err != nil && e.Code == domain.EInvalid {
+		// Refused for what it holds: said on the piece's page, beside the findings.
+		return s.showPieceRefused(w, r, c, id, nil, nil, e)
+	}
+	if err != nil {
 		return err
 	}
-	s.redirect(w, r, "/pieces/"+strconv.FormatInt(id, 10), "已报送，等待分管局领导审核")
+	msg := "已报送，等待分管局领导审核"
+	if n := len(s.pieceChecks(r, p)); n > 0 {
+		msg += fmt.Sprintf("（检查还有 %d 处提示，审核人也会看到）", n)
+	}
+	s.redirect(w, r, "/pieces/"+strconv.FormatInt(id, 10), msg)
 	return nil
 }
 

@@ -48,6 +48,7 @@ func (s *Server) registerRoutes() {
 	s.upload("POST", "/pieces/{id}/attachments", domain.PermPieceWrite, s.uploadAttachment)
 	s.content("POST", "/words", domain.PermPieceWrite, s.words)
 	s.content("POST", "/api/v1/pieces", domain.PermPieceWrite, s.apiCreatePiece)
+	s.content("POST", "/api/v1/checks", domain.PermPieceWrite, s.apiChecks)
 	s.handle("POST", "/api/v1/pieces/{id}/submit", domain.PermPieceWrite, s.apiSubmit)
 
 	// Review.

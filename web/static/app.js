@@ -152,6 +152,93 @@
     });
   }
 
+  // The quality gate as one types: after a pause the title and text are
+  // checked by the server (POST /api/v1/checks) and the findings listed
+  // under the editor; a click applies a suggestion where it points.
+  var checksBox = document.getElementById("checks");
+  if (form && checksBox && window.fetch && window.JSON) {
+    var checkBase = document.body.dataset.base || "";
+    var list = document.getElementById("checks-list");
+    var summary = document.getElementById("checks-summary");
+    var titleInput = form.elements.title;
+    var checkTimer = null;
+    var lastAsked = "";
+    var isSpace = function (ch) { return /\s/.test(ch); };
+    // The server's offsets count in its plain text (lines trimmed, blank
+    // lines dropped); the characters other than spaces are the same in the
+    // editor's text, so a place maps by how many of them come before it.
+    var editorIndex = function (plain, at) {
+      var n = 0, i;
+      for (i = 0; i < at && i < plain.length; i++) { if (!isSpace(plain[i])) { n++; } }
+      var text = quill ? quill.getText() : textarea.value;
+      for (i = 0; i < text.length && n > 0; i++) { if (!isSpace(text[i])) { n--; } }
+      while (i < text.length && isSpace(text[i])) { i++; }
+      return i;
+    };
+    var apply = function (c, chars) {
+      var titleLen = Array.from(titleInput.value.trim()).length;
+      if (c.at < titleLen) {
+        var t = Array.from(titleInput.value.trim());
+        t.splice(c.at, c.length, c.suggestion);
+        titleInput.value = t.join("");
+      } else {
+        var body = chars.slice(titleLen + 1);
+        var from = editorIndex(body, c.at - titleLen - 1);
+        var len = c.length;
+        if (quill) {
+          quill.deleteText(from, len, "user");
+          if (c.suggestion) { quill.insertText(from, c.suggestion, "user"); }
+        } else {
+          textarea.value = textarea.value.slice(0, from) + c.suggestion + textarea.value.slice(from + len);
+        }
+      }
+      ask(true);
+    };
+    var show = function (answer) {
+      var chars = Array.from(answer.text || "");
+      list.textContent = "";
+      var errors = 0;
+      answer.checks.forEach(function (c) {
+        if (c.severity === "error") { errors++; }
+        var li = document.createElement("li");
+        li.className = "check-" + c.severity;
+        li.setAttribute("data-kind", c.kind);
+        li.appendChild(document.createTextNode(c.message + " "));
+        if (c.fix) {
+          var b = document.createElement("button");
+          b.type = "button";
+          b.className = "secondary small";
+          b.textContent = c.suggestion ? "改为“" + c.suggestion + "”" : "删去";
+          b.addEventListener("click", function () { apply(c, chars); });
+          li.appendChild(b);
+        }
+        list.appendChild(li);
+      });
+      summary.textContent = answer.checks.length === 0 ? "检查：没有发现问题" :
+        "检查：" + answer.checks.length + " 处提示" + (errors ? "，其中 " + errors + " 处须改正后才能报送" : "");
+      checksBox.hidden = false;
+    };
+    var ask = function (now) {
+      window.clearTimeout(checkTimer);
+      checkTimer = window.setTimeout(function () {
+        if (quill) { textarea.value = quill.getText().trim() === "" ? "" : quill.root.innerHTML; }
+        var channels = [];
+        form.querySelectorAll("input[name=channels]:checked").forEach(function (el) { channels.push(el.value); });
+        var q = { title: titleInput.value, body: textarea.value, channels: channels, piece_id: Number(checksBox.getAttribute("data-piece") || 0) };
+        var key = JSON.stringify(q);
+        if (key === lastAsked || (!q.title.trim() && !q.body.trim())) { return; }
+        lastAsked = key;
+        fetch(checkBase + "/api/v1/checks", { method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "Accept": "application/json" }, body: key
+        }).then(function (res) { return res.ok ? res.json() : null; }).then(function (a) { if (a && key === lastAsked) { show(a); } }, function () {});
+      }, now ? 0 : 700);
+    };
+    titleInput.addEventListener("input", function () { ask(false); });
+    form.addEventListener("change", function () { ask(false); });
+    if (quill) { quill.on("text-change", function () { ask(false); }); } else if (textarea) { textarea.addEventListener("input", function () { ask(false); }); }
+    ask(true);
+  }
+
   // A select that sends its form when changed (the month switcher): no
   // inline handler, which the Content-Security-Policy refuses.
   Array.prototype.forEach.call(document.querySelectorAll("select[data-autosubmit]"), function (sel) {

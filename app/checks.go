@@ -1,0 +1,84 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"kexuan/domain"
+	"kexuan/plan"
+	"kexuan/richtext"
+	"kexuan/textcheck"
+	"kexuan/wordcount"
+)
+
+// The quality gate (textcheck) as the writer, the submission and the
+// reviewer meet it: the findings of a title and body by the plan the piece
+// is written under.
+
+// MaxCheckTitle bounds a title sent to be checked, in characters.
+const MaxCheckTitle = 200
+
+// CheckText checks a title and body (as the editor holds it) by this
+// year's plan (a piece's own year's, when pieceID is one), for the channels
+// the piece is meant for: for those who write pieces. It returns the
+// findings and the text their offsets count in.
+func (a *App) CheckText(ctx context.Context, act *Actor, pieceID int64, title, body string, channels []string) ([]textcheck.Check, string, error) {
+	if !act.Role.Can(domain.PermPieceWrite) {
+		return nil, "", forbidden("无权检查稿件")
+	}
+	if len([]rune(title)) > MaxCheckTitle {
+		return nil, "", invalid("title", "标题过长")
+	}
+	if len(body) > MaxBody {
+		return nil, "", invalid("body", "正文过长")
+	}
+	// A piece being edited is checked by its own year's plan.
+	pl, err := a.PlanForPiece(ctx, act.User, pieceID)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, c := range channels {
+		if pl.Channel(c) == nil {
+			return nil, "", invalid("channel", "没有渠道 %s", c)
+		}
+	}
+	in := checkInput(title, body, channels)
+	return textcheck.Run(pl, in), in.Joined(), nil
+}
+
+func checkInput(title, body string, channels []string) textcheck.Input {
+	return textcheck.Input{Title: strings.TrimSpace(title), Text: richtext.Text(body), Words: wordcount.CountHTML(body), Channels: channels}
+}
+
+func runChecks(pl *plan.Plan, title, body string, channels []string) []textcheck.Check {
+	return textcheck.Run(pl, checkInput(title, body, channels))
+}
+
+// PieceChecks are the findings on a piece as stored, by its year's plan:
+// shown to its writers and its reviewers (whoever may see the piece).
+func (a *App) PieceChecks(ctx context.Context, p *domain.Piece) ([]textcheck.Check, error) {
+	pl, err := a.PlanOfPiece(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return runChecks(pl, p.Title, p.Body, p.Channels), nil
+}
+
+// blockingChecks refuses a submission that holds what the plan forbids,
+// naming each word and where it is.
+func blockingChecks(pl *plan.Plan, p *domain.Piece) error {
+	bl := textcheck.Blocking(runChecks(pl, p.Title, p.Body, p.Channels))
+	if len(bl) == 0 {
+		return nil
+	}
+	msgs := make([]string, 0, len(bl))
+	for _, c := range bl {
+		msgs = append(msgs, c.Message)
+	}
+	msg := strings.Join(msgs, "；")
+	if len(bl) > 3 {
+		msg = strings.Join(msgs[:3], "；") + fmt.Sprintf("；等 %d 处", len(bl))
+	}
+	return invalid("body", "%s", msg)
+}

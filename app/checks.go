@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"kexuan/domain"
 	"kexuan/plan"
 	"kexuan/richtext"
+	"kexuan/store"
 	"kexuan/textcheck"
 	"kexuan/wordcount"
 )
@@ -81,4 +83,75 @@ func blockingChecks(pl *plan.Plan, p *domain.Piece) error {
 		msg = strings.Join(msgs[:3], "；") + fmt.Sprintf("；等 %d 处", len(bl))
 	}
 	return invalid("body", "%s", msg)
+}
+
+// SimilarShown is another piece found similar to one, as its reader may
+// see it: in full with what differs when the reader may see that piece,
+// else only its department and how similar it is.
+type SimilarShown struct {
+	store.SimilarPiece
+	Visible bool
+	Changes []richtext.Change // from the other piece's text to this one's (Visible only)
+}
+
+// findSimilar indexes a submitted piece's text and records the pieces of
+// its year at least textcheck.Similar like it (character 5-gram Jaccard),
+// found through their MinHash bands and measured exactly. The year's
+// submissions take turns at it, so that two at once find each other.
+func findSimilar(ctx context.Context, q *store.Q, year int, p *domain.Piece) error {
+	if err := q.LockSimilar(ctx, year); err != nil {
+		return err
+	}
+	sh := textcheck.ShinglesOf(richtext.Text(p.Body))
+	bands := textcheck.BandsOf(sh)
+	cands, err := q.BandCandidates(ctx, year, p.ID, bands)
+	if err != nil {
+		return err
+	}
+	texts, err := q.PieceTexts(ctx, cands)
+	if err != nil {
+		return err
+	}
+	found := map[int64]float64{}
+	for _, t := range texts {
+		if s := textcheck.Jaccard(sh, textcheck.ShinglesOf(richtext.Text(t.Body))); s >= textcheck.Similar {
+			found[t.ID] = math.Round(s*1000) / 1000
+		}
+	}
+	if err := q.SetPieceBands(ctx, p.ID, year, bands); err != nil {
+		return err
+	}
+	return q.SetSimilar(ctx, p.ID, found)
+}
+
+// similarShown are the pieces found similar to p, as u may see them.
+func similarShown(ctx context.Context, q *store.Q, u *domain.User, p *domain.Piece) ([]SimilarShown, error) {
+	sims, err := q.SimilarTo(ctx, p.ID)
+	if err != nil || len(sims) == 0 {
+		return nil, err
+	}
+	var ids []int64
+	out := make([]SimilarShown, 0, len(sims))
+	for _, s := range sims {
+		v := CanSeeDetail(u, s.Department)
+		if v {
+			ids = append(ids, s.ID)
+		} else {
+			s.Title = ""
+		}
+		out = append(out, SimilarShown{SimilarPiece: s, Visible: v})
+	}
+	texts, err := q.PieceTexts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	mine := richtext.Text(p.Body)
+	for _, t := range texts {
+		for i := range out {
+			if out[i].ID == t.ID {
+				out[i].Changes = richtext.Diff(richtext.Text(t.Body), mine)
+			}
+		}
+	}
+	return out, nil
 }

@@ -51,6 +51,9 @@ type PieceDetail struct {
 	// (nil when it was sent once or never): the reviewer of a returned piece
 	// sees it when it comes back.
 	Revision *Revision
+	// Similar are the pieces of its year found at least 80% like it when it
+	// was submitted (textcheck), as the reader may see them.
+	Similar []SimilarShown
 }
 
 // Revision compares a piece's last two submissions.
@@ -118,6 +121,9 @@ func (a *App) PieceDetail(ctx context.Context, u *domain.User, id int64) (*Piece
 			d.Revision = &Revision{Before: vs[0], After: vs[1], Times: n, TitleChanged: vs[0].Title != vs[1].Title,
 				Changes: richtext.Diff(richtext.Text(vs[0].Body), richtext.Text(vs[1].Body))}
 		}
+	}
+	if d.Similar, err = similarShown(ctx, q, u, p); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -596,6 +602,9 @@ func (a *App) Submit(ctx context.Context, act *Actor, id int64) (*domain.Piece, 
 			return "", err
 		}
 		if err := blockingChecks(pl, p); err != nil {
+			return "", err
+		}
+		if err := findSimilar(ctx, q, pl.Year, p); err != nil {
 			return "", err
 		}
 		to, _ := domain.Next(domain.ActSubmit, p.State)

@@ -121,3 +121,44 @@ func TestPlanChecksValidated(t *testing.T) {
 		t.Errorf("the built-in plan states rules: %v", p0.CheckRules())
 	}
 }
+
+// The measure and its index: a piece edited in a few places stays similar
+// and shares a band with the first; an unrelated one does neither.
+func TestSimilarity(t *testing.T) {
+	t.Parallel()
+	base := "金水区召开科技创新大会，全区一百余家高新技术企业参加，会议部署了全年科技宣传工作。" +
+		"会上，区科学技术局负责同志通报了上年度科技项目申报与专利授权情况，表彰了先进单位。" +
+		"与会企业代表交流了研发投入、成果转化和人才引进的经验，并就科技金融政策提出建议。" +
+		"会议要求各单位把科技宣传纳入年度工作计划，按月报送信息，确保宣传任务落到实处。" +
+		"会后，与会人员参观了区内众创空间和科技企业孵化器，实地了解创新创业服务情况。"
+	edited := strings.Replace(base, "一百余家", "二百余家", 1) + "区领导出席会议并讲话。"
+	other := "知识产权宣传周期间，专利代理机构走进园区，为企业讲解专利申请与保护的流程。" +
+		"活动设立咨询台，发放宣传资料两千余份，解答群众关于商标注册和维权的问题。" +
+		"主办方还组织了专题讲座，邀请法院知识产权庭法官讲解典型案例。"
+	a, b, c := textcheck.ShinglesOf(base), textcheck.ShinglesOf(edited), textcheck.ShinglesOf(other)
+	if s := textcheck.Jaccard(a, b); s < textcheck.Similar {
+		t.Errorf("an edited copy: %.3f", s)
+	}
+	if s := textcheck.Jaccard(a, c); s > 0.1 {
+		t.Errorf("an unrelated text: %.3f", s)
+	}
+	shared := func(x, y []uint64) bool {
+		for i := range x {
+			if x[i] == y[i] {
+				return true
+			}
+		}
+		return false
+	}
+	ba, bb, bc := textcheck.BandsOf(a), textcheck.BandsOf(b), textcheck.BandsOf(c)
+	if len(ba) != textcheck.Bands || !shared(ba, bb) || shared(ba, bc) {
+		t.Errorf("bands: %d, shared with the copy %v, with the other %v", len(ba), shared(ba, bb), shared(ba, bc))
+	}
+	// Spaces and punctuation do not count; neither does case.
+	if s := textcheck.Jaccard(textcheck.ShinglesOf("科技 创新，大会ABC"), textcheck.ShinglesOf("科技创新大会abc")); s != 1 {
+		t.Errorf("spaces and punctuation: %.3f", s)
+	}
+	if textcheck.BandsOf(textcheck.ShinglesOf("，。")) != nil {
+		t.Error("bands of no text")
+	}
+}

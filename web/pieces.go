@@ -402,6 +402,16 @@ type pieceJSON struct {
 	UpdatedAt  time.Time         `json:"updated_at"`
 	History    []any             `json:"history,omitempty"`
 	Adoptions  []any             `json:"adoptions,omitempty"`
+	// Similar: the pieces of its year at least 80% like it (one piece's
+	// answer only; a title the reader may not see is "").
+	Similar []similarJSON `json:"similar,omitempty"`
+}
+
+type similarJSON struct {
+	ID         int64   `json:"id"`
+	Title      string  `json:"title"`
+	Department string  `json:"department"`
+	Similarity float64 `json:"similarity"`
 }
 
 func toPieceJSON(p *domain.Piece) pieceJSON {
@@ -477,6 +487,10 @@ func (s *Server) apiPiece(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	}
 	for _, a := range d.Adoptions {
 		out.Adoptions = append(out.Adoptions, adoptionJSON(a))
+	}
+	out.Similar = []similarJSON{}
+	for _, sp := range d.Similar {
+		out.Similar = append(out.Similar, similarJSON{sp.ID, sp.Title, sp.Department, sp.Similarity})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

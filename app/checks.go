@@ -102,15 +102,28 @@ func findSimilar(ctx context.Context, q *store.Q, year int, p *domain.Piece) err
 	if err := q.LockSimilar(ctx, year); err != nil {
 		return err
 	}
-	sh := textcheck.ShinglesOf(richtext.Text(p.Body))
-	bands := textcheck.BandsOf(sh)
-	cands, err := q.BandCandidates(ctx, year, p.ID, bands)
+	found, bands, err := similarIn(ctx, q, year, p.ID, p.Body)
 	if err != nil {
 		return err
 	}
+	if err := q.SetPieceBands(ctx, p.ID, year, bands); err != nil {
+		return err
+	}
+	return q.SetSimilar(ctx, p.ID, found)
+}
+
+// similarIn finds the pieces of a year (other than self) at least
+// textcheck.Similar like body, and body's bands.
+func similarIn(ctx context.Context, q *store.Q, year int, self int64, body string) (map[int64]float64, []uint64, error) {
+	sh := textcheck.ShinglesOf(richtext.Text(body))
+	bands := textcheck.BandsOf(sh)
+	cands, err := q.BandCandidates(ctx, year, self, bands)
+	if err != nil {
+		return nil, nil, err
+	}
 	texts, err := q.PieceTexts(ctx, cands)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	found := map[int64]float64{}
 	for _, t := range texts {
@@ -118,10 +131,14 @@ func findSimilar(ctx context.Context, q *store.Q, year int, p *domain.Piece) err
 			found[t.ID] = math.Round(s*1000) / 1000
 		}
 	}
-	if err := q.SetPieceBands(ctx, p.ID, year, bands); err != nil {
-		return err
-	}
-	return q.SetSimilar(ctx, p.ID, found)
+	return found, bands, nil
+}
+
+// SimilarPieces finds, without recording, the submitted pieces of a year
+// at least 80% like a body (the check a submission makes; the bench times it).
+func (a *App) SimilarPieces(ctx context.Context, year int, body string) (map[int64]float64, error) {
+	found, _, err := similarIn(ctx, a.DB.Q(), year, 0, body)
+	return found, err
 }
 
 // similarShown are the pieces found similar to p, as u may see them.

@@ -46,17 +46,18 @@ func (q *Q) BandCandidates(ctx context.Context, year int, self int64, bands []ui
 	if len(bands) == 0 {
 		return nil, nil
 	}
+	// One indexed lookup a band (an OR of them may scan the table).
 	var b strings.Builder
-	b.WriteString(`SELECT DISTINCT piece_id FROM piece_bands WHERE year = $1 AND piece_id <> $2 AND (`)
+	b.WriteString(`SELECT DISTINCT piece_id FROM (`)
 	args := []any{year, self}
 	for i, h := range bands {
 		if i > 0 {
-			b.WriteString(" OR ")
+			b.WriteString(" UNION ALL ")
 		}
 		args = append(args, i, int64(h))
-		b.WriteString("(band = $" + strconv.Itoa(len(args)-1) + " AND hash = $" + strconv.Itoa(len(args)) + ")")
+		b.WriteString("SELECT piece_id FROM piece_bands WHERE year = $1 AND band = $" + strconv.Itoa(len(args)-1) + " AND hash = $" + strconv.Itoa(len(args)) + " AND piece_id <> $2")
 	}
-	b.WriteString(") ORDER BY piece_id")
+	b.WriteString(") c ORDER BY piece_id")
 	rows, err := q.c.QueryContext(ctx, b.String(), args...)
 	if err != nil {
 		return nil, err

@@ -18,6 +18,9 @@ type Sink struct {
 	msgs []string
 	helo []string // the EHLO/HELO lines received
 	down bool
+	hold bool          // take a message's data and never answer it
+	held chan struct{} // closed when a message is held
+	stop chan struct{} // closed when the test ends
 }
 
 // Start starts a sink on 127.0.0.1.
@@ -27,8 +30,8 @@ func Start(t testing.TB) *Sink {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Sink{ln: ln}
-	t.Cleanup(func() { ln.Close() })
+	s := &Sink{ln: ln, held: make(chan struct{}), stop: make(chan struct{})}
+	t.Cleanup(func() { close(s.stop); ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -48,6 +51,24 @@ func (s *Sink) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
 func (s *Sink) SetDown(down bool) {
 	s.mu.Lock()
 	s.down = down
+	s.mu.Unlock()
+}
+
+// Hold makes the sink take each message's data and never answer it (a
+// sender killed then is killed mid-delivery), until Release; the channel
+// is closed once a message is held.
+func (s *Sink) Hold() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hold = true
+	return s.held
+}
+
+// Release makes the sink answer and keep messages again (a held session
+// stays unanswered).
+func (s *Sink) Release() {
+	s.mu.Lock()
+	s.hold = false
 	s.mu.Unlock()
 }
 
@@ -106,8 +127,21 @@ func (s *Sink) serve(c net.Conn) {
 				b.WriteString(l)
 			}
 			s.mu.Lock()
-			s.msgs = append(s.msgs, b.String())
+			hold := s.hold
+			if hold {
+				select {
+				case <-s.held:
+				default:
+					close(s.held)
+				}
+			} else {
+				s.msgs = append(s.msgs, b.String())
+			}
 			s.mu.Unlock()
+			if hold {
+				<-s.stop // never answered: the sender dies waiting
+				return
+			}
 			say("250 queued")
 		case cmd == "QUIT":
 			say("221 bye")

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"kexuan/domain"
@@ -139,6 +141,42 @@ func similarIn(ctx context.Context, q *store.Q, year int, self int64, body strin
 func (a *App) SimilarPieces(ctx context.Context, year int, body string) (map[int64]float64, error) {
 	found, _, err := similarIn(ctx, a.DB.Q(), year, 0, body)
 	return found, err
+}
+
+// SimilarWhileWriting are the submitted pieces of the plan's year at least
+// 80% like a body being written (other than the piece itself), as the
+// writer may see them: the editor says so before the piece is sent.
+func (a *App) SimilarWhileWriting(ctx context.Context, act *Actor, pieceID int64, body string) ([]store.SimilarPiece, error) {
+	if !act.Role.Can(domain.PermPieceWrite) {
+		return nil, forbidden("无权检查稿件")
+	}
+	pl, err := a.PlanForPiece(ctx, act.User, pieceID)
+	if err != nil {
+		return nil, err
+	}
+	q := a.DB.Q()
+	found, _, err := similarIn(ctx, q, pl.Year, pieceID, body)
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(found))
+	for id := range found {
+		ids = append(ids, id)
+	}
+	texts, err := q.PieceTexts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.SimilarPiece, 0, len(texts))
+	for _, t := range texts {
+		sp := store.SimilarPiece{ID: t.ID, Department: t.Department, DeptName: t.DeptName, Similarity: found[t.ID]}
+		if CanSeeDetail(act.User, t.Department) {
+			sp.Title = t.Title
+		}
+		out = append(out, sp)
+	}
+	slices.SortFunc(out, func(x, y store.SimilarPiece) int { return cmp.Or(cmp.Compare(y.Similarity, x.Similarity), cmp.Compare(x.ID, y.ID)) })
+	return out, nil
 }
 
 // similarShown are the pieces found similar to p, as u may see them.

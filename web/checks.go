@@ -31,7 +31,7 @@ func toChecksJSON(cs []textcheck.Check) []checkJSON {
 
 // apiChecks: POST /api/v1/checks {"title","body","channel"} (or "channels":
 // […]; "piece_id" checks by that piece's year's plan) →
-// {"checks":[{"kind","severity","message","at","length","suggestion","fix"}],"text"}:
+// {"checks":[{"kind","severity","message","at","length","suggestion","fix"}],"text","similar":[{"id","title","department","similarity"}]}:
 // what the quality gate sees, as the editor shows it while one types.
 func (s *Server) apiChecks(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	var in struct {
@@ -52,7 +52,15 @@ func (s *Server) apiChecks(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"checks": toChecksJSON(cs), "text": text})
+	sims, err := s.App.SimilarWhileWriting(r.Context(), c.actor, in.PieceID, in.Body)
+	if err != nil {
+		return err
+	}
+	similar := []similarJSON{}
+	for _, sp := range sims {
+		similar = append(similar, similarJSON{sp.ID, sp.Title, sp.Department, sp.Similarity})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"checks": toChecksJSON(cs), "text": text, "similar": similar})
 	return nil
 }
 

@@ -123,13 +123,16 @@ func TestBrowserQualityGate(t *testing.T) {
 		chromedp.SendKeys(".ql-editor", "金水区科技局召开会议的的成果"),
 		poll(`document.querySelectorAll("#checks-list li").length >= 3`),
 	)
-	u.run("apply the preferred form", chromedp.Click(`#checks-list li[data-kind="preferred"] button`),
+	// The list is drawn anew after each answer: a button is clicked the
+	// moment it is there, by the page's own script.
+	click := func(kind string) chromedp.Action[chromedp.Void] {
+		return poll(`(function () { var b = document.querySelector('#checks-list li[data-kind="` + kind + `"] button'); if (!b) { return false; } b.click(); return true; })()`)
+	}
+	u.run("apply the preferred form", click("preferred"),
 		poll(`document.querySelector(".ql-editor").textContent.indexOf("金水区科学技术局召开") >= 0`))
-	u.run("remove the doubled 的", poll(`document.querySelector('#checks-list li[data-kind="doubled"] button') !== null`),
-		chromedp.Click(`#checks-list li[data-kind="doubled"] button`),
+	u.run("remove the doubled 的", click("doubled"),
 		poll(`document.querySelector(".ql-editor").textContent.indexOf("会议的成果") >= 0`))
-	u.run("the title's full stop", poll(`document.querySelector('#checks-list li[data-kind="title_punctuation"] button') !== null`),
-		chromedp.Click(`#checks-list li[data-kind="title_punctuation"] button`),
+	u.run("the title's full stop", click("title_punctuation"),
 		poll(`document.getElementById("title").value === "召开大会"`),
 		poll(`document.querySelector('#checks-list li[data-kind="preferred"]') === null && document.querySelector('#checks-list li[data-kind="doubled"]') === null`))
 }

@@ -66,6 +66,21 @@ func TestNearDuplicates(t *testing.T) {
 		if !strings.Contains(page, `id="similar"`) || strings.Contains(page, `href="/pieces/`+itoa(first)+`"`) || !strings.Contains(page, "无权查看其内容") {
 			t.Errorf("leader2's view of a piece they may not see: %.300s", page)
 		}
+		// While writing, before anything is sent: the editor's check says so.
+		var checked struct {
+			Similar []struct {
+				ID    int64
+				Title string
+			}
+		}
+		_, body = e.as("reporter").do("POST", "/api/v1/checks", map[string]any{"title": "又一篇", "body": similarBody})
+		if decodeJSON(t, body, &checked); len(checked.Similar) != 2 || checked.Similar[0].Title == "" {
+			t.Errorf("similar while writing, to the writer of the first: %+v", checked.Similar)
+		}
+		_, body = e.as("reporter2").do("POST", "/api/v1/checks", map[string]any{"title": "又一篇", "body": similarBody, "piece_id": second})
+		if decodeJSON(t, body, &checked); len(checked.Similar) != 1 || checked.Similar[0].ID != first || checked.Similar[0].Title != "" {
+			t.Errorf("similar while editing the second, to its writer: %+v", checked.Similar)
+		}
 		_, body = e.as("reporter2").do("GET", "/api/v1/pieces/"+itoa(second), nil)
 		got.Similar = nil
 		if decodeJSON(t, body, &got); len(got.Similar) != 1 || got.Similar[0].Title != "" {

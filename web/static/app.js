@@ -175,23 +175,32 @@
       while (i < text.length && isSpace(text[i])) { i++; }
       return i;
     };
+    // A finding is applied only where the text still reads as it did when
+    // it was found (else the text is checked again); the list is cleared at
+    // once, so that no button of the old text stays to be clicked.
     var apply = function (c, chars) {
-      var titleLen = Array.from(titleInput.value.trim()).length;
+      var was = chars.slice(c.at, c.at + c.length).join("");
+      var titleLen = chars.indexOf("\n");
       if (c.at < titleLen) {
         var t = Array.from(titleInput.value.trim());
-        t.splice(c.at, c.length, c.suggestion);
-        titleInput.value = t.join("");
+        if (t.slice(c.at, c.at + c.length).join("") === was) {
+          t.splice(c.at, c.length, c.suggestion);
+          titleInput.value = t.join("");
+        }
       } else {
-        var body = chars.slice(titleLen + 1);
-        var from = editorIndex(body, c.at - titleLen - 1);
-        var len = c.length;
-        if (quill) {
-          quill.deleteText(from, len, "user");
-          if (c.suggestion) { quill.insertText(from, c.suggestion, "user"); }
-        } else {
-          textarea.value = textarea.value.slice(0, from) + c.suggestion + textarea.value.slice(from + len);
+        var from = editorIndex(chars.slice(titleLen + 1), c.at - titleLen - 1);
+        var text = quill ? quill.getText() : textarea.value;
+        if (text.slice(from, from + c.length) === was) {
+          if (quill) {
+            quill.deleteText(from, c.length, "user");
+            if (c.suggestion) { quill.insertText(from, c.suggestion, "user"); }
+          } else {
+            textarea.value = text.slice(0, from) + c.suggestion + text.slice(from + c.length);
+          }
         }
       }
+      list.textContent = "";
+      summary.textContent = "检查中……";
       ask(true);
     };
     var show = function (answer) {
@@ -214,8 +223,16 @@
         }
         list.appendChild(li);
       });
-      summary.textContent = answer.checks.length === 0 ? "检查：没有发现问题" :
-        "检查：" + answer.checks.length + " 处提示" + (errors ? "，其中 " + errors + " 处须改正后才能报送" : "");
+      (answer.similar || []).forEach(function (sp) {
+        var li = document.createElement("li");
+        li.className = "check-warning";
+        li.setAttribute("data-kind", "similar");
+        li.textContent = "与已报送的" + (sp.title ? "《" + sp.title + "》" : "一篇稿件") + "相似（" + Math.round(sp.similarity * 100) + "%）：请确认不是重复报送";
+        list.appendChild(li);
+      });
+      var n = answer.checks.length + (answer.similar || []).length;
+      summary.textContent = n === 0 ? "检查：没有发现问题" :
+        "检查：" + n + " 处提示" + (errors ? "，其中 " + errors + " 处须改正后才能报送" : "");
       checksBox.hidden = false;
     };
     var ask = function (now) {

@@ -175,7 +175,9 @@ func (a *App) SimilarWhileWriting(ctx context.Context, act *Actor, pieceID int64
 		}
 		out = append(out, sp)
 	}
-	slices.SortFunc(out, func(x, y store.SimilarPiece) int { return cmp.Or(cmp.Compare(y.Similarity, x.Similarity), cmp.Compare(x.ID, y.ID)) })
+	slices.SortFunc(out, func(x, y store.SimilarPiece) int {
+		return cmp.Or(cmp.Compare(y.Similarity, x.Similarity), cmp.Compare(x.ID, y.ID))
+	})
 	return out, nil
 }
 

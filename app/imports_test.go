@@ -62,7 +62,7 @@ func TestImportGraph(t *testing.T) {
 		"register":  {"kexuan/plan", "kexuan/domain", "kexuan/wordcount"},
 	}
 	mayOpenStore := map[string]bool{"app": true, "cli": true, "store/storetest": true,
-		"bench/loadbench": true, "bench/kexuanbench": true, "bench/gen": true, "bench/genregister": true}
+		"bench/loadbench": true, "bench/kexuanbench": true, "bench/gen": true, "bench/genregister": true, "bench/similarbench": true}
 	pkgs := packages(t)
 	for _, want := range []string{"domain", "app", "web", "cli", "store", "register", "demo", "report"} {
 		if !slices.Contains(pkgs, want) {

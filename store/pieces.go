@@ -45,7 +45,11 @@ func scanPiece(row interface{ Scan(...any) error }) (*domain.Piece, error) {
 func (q *Q) Piece(ctx context.Context, id int64) (*domain.Piece, error) {
 	lock := ""
 	if q.tx && q.d == postgresDialect {
-		lock = " FOR UPDATE OF p"
+		// NO KEY UPDATE: the piece's key never changes, and rows that only
+		// point at it (its events, records, the similar pairs another
+		// submission writes) take KEY SHARE, which this does not block —
+		// FOR UPDATE would, and two submissions would wait on each other.
+		lock = " FOR NO KEY UPDATE OF p"
 	}
 	p, err := scanPiece(q.c.QueryRowContext(ctx, `SELECT `+pieceColumns+pieceFrom+` WHERE p.id = $1`+lock, id))
 	if errors.Is(err, sql.ErrNoRows) {

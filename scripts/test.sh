@@ -46,6 +46,9 @@ if [ -n "$unformatted" ]; then
   echo "gofmt would change: $unformatted" >&2
   exit 1
 fi
+# Every module the build and the tests need, fetched (and checked against
+# go.sum) before anything runs: go vet then reports only what it finds.
+go mod download
 go vet ./...
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 bash scripts/vulncheck.sh

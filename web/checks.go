@@ -65,14 +65,11 @@ func (s *Server) apiChecks(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 }
 
 // pieceChecks are the findings shown on a piece's page while it is still
-// being written or reviewed (nothing once it is approved).
+// being written or reviewed — by the in-charge leader or the chief —
+// (nothing once it is approved).
 func (s *Server) pieceChecks(r *http.Request, p *domain.Piece) []checkJSON {
-	switch p.State {
-	case domain.StateDraft, domain.StateReturned, domain.StateSubmitted:
-	default:
-		if !strings.HasPrefix(string(p.State), "submitted") {
-			return nil
-		}
+	if p.State.Published() {
+		return nil
 	}
 	cs, err := s.App.PieceChecks(r.Context(), p)
 	if err != nil {

@@ -66,8 +66,9 @@ func (s *Server) weComCallback(w http.ResponseWriter, r *http.Request, c *reqCtx
 }
 
 func (s *Server) saveWeCom(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	agent, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("agent_id")), 10, 64)
-	if v := strings.TrimSpace(r.PostFormValue("agent_id")); v != "" && agent <= 0 {
+	raw := strings.TrimSpace(r.PostFormValue("agent_id"))
+	agent, _ := strconv.ParseInt(raw, 10, 64)
+	if raw != "" && agent <= 0 {
 		return s.renderDelivery(w, r, c, "应用的 AgentId 应为正整数")
 	}
 	in := app.WeComSettings{CorpID: r.PostFormValue("corp_id"), AgentID: agent, Secret: r.PostFormValue("secret")}
